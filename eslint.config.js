@@ -1,0 +1,59 @@
+// Lint rules from docs/aesthetics §11: floating promises, exhaustive switches, and a domain that imports no IO.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'dist/', 'eslint.config.js', 'bin/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'fastify*',
+                '@fastify/*',
+                'kysely',
+                'pg',
+                '@electric-sql/*',
+                'nodemailer',
+                'croner',
+                'pino',
+                'node:fs*',
+                'node:net',
+                'node:http*',
+                'node:child_process',
+                '../store/*',
+                '../http/*',
+                '../../store/*',
+                '../../http/*',
+              ],
+              message: 'src/domain is pure: no IO imports (house rule 1).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time comes in through the Clock port.' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'The domain reads no environment.' },
+      ],
+    },
+  },
+);

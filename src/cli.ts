@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+/**
+ * The `metasync` command line (issue 3 §2): serve, migrate, user create. Flags override
+ * environment variables, which override the dhis.conf-style config file.
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig, type ConfigFlags } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createInstance, createServices, openConfiguredDatabase } from './main.ts';
+import { migrateToLatest } from './store/db.ts';
+
+const DB_FLAGS = `
+  --data-dir <dir>       PGlite data directory (env METASYNC_DATA_DIR, default ./data)
+  --database-url <url>   postgres:// URL; when set PGlite is not used (env METASYNC_DATABASE_URL)
+  --config <file>        dhis.conf-style "key = value" file (env METASYNC_CONFIG)`;
+
+const HELP: Record<string, string> = {
+  main: `metasync — DHIS2-compatible metadata versioning and sync server
+
+Usage: metasync <command> [options]
+
+Commands:
+  serve         start the HTTP server (default: http://localhost:8080, PGlite in ./data)
+  migrate       apply pending database migrations and exit
+  user create   create a user with the given authorities
+
+Run "metasync <command> --help" for a command's options.`,
+  serve: `Usage: metasync serve [options]
+
+Starts the server. On first start with no users it creates the superuser "admin" (password from
+METASYNC_ADMIN_PASSWORD, or generated and printed once).
+
+Options:
+  --port <n>             HTTP port (env METASYNC_PORT, default 8080)
+  --host <addr>          bind address (env METASYNC_HOST, default 0.0.0.0)${DB_FLAGS}
+  -h, --help             show this help`,
+  migrate: `Usage: metasync migrate [options]
+
+Applies every pending migration to the configured database and exits.
+
+Options:${DB_FLAGS}
+  -h, --help             show this help`,
+  'user create': `Usage: metasync user create --username <name> --authorities <A,B,...> [--email <addr>] [options]
+
+The password is read from the first line of standard input, or from METASYNC_USER_PASSWORD.
+It is never accepted as a flag. Authority ALL gives the Superuser role.
+
+Options:
+  --username <name>      4–255 letters, digits or . _ - @
+  --authorities <list>   comma-separated, e.g. F_METADATA_MANAGE,F_METADATA_EXPORT
+  --email <addr>         optional e-mail address${DB_FLAGS}
+  -h, --help             show this help`,
+};
+
+const dbOptions = {
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+function flagsOf(values: Record<string, unknown>): ConfigFlags {
+  const s = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  return {
+    port: s('port'),
+    host: s('host'),
+    dataDir: s('data-dir'),
+    databaseUrl: s('database-url'),
+    config: s('config'),
+  };
+}
+
+async function readPassword(env: NodeJS.ProcessEnv): Promise<string> {
+  if (env.METASYNC_USER_PASSWORD) return env.METASYNC_USER_PASSWORD;
+  if (process.stdin.isTTY) process.stderr.write('Password: ');
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  throw new Error('No password: give it on standard input or in METASYNC_USER_PASSWORD');
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { ...dbOptions, port: { type: 'string' }, host: { type: 'string' } },
+  });
+  if (values.help) return void console.log(HELP.serve);
+  const config = loadConfig(flagsOf(values), process.env);
+  const logger = createLogger(config.logLevel);
+  const instance = await createInstance(config, { logger });
+  if (instance.generatedAdminPassword)
+    // Printed once, to the terminal only: a password never goes into the structured log.
+    process.stdout.write(
+      `\n  Created user "admin" with password: ${instance.generatedAdminPassword}\n  Store it now; it is not shown again (set METASYNC_ADMIN_PASSWORD to choose it).\n\n`,
+    );
+  const url = await instance.listen();
+  logger.info({ url, backend: instance.database.backend }, 'metasync listening');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    instance.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        logger.error({ err: e }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function migrate(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: dbOptions });
+  if (values.help) return void console.log(HELP.migrate);
+  const config = loadConfig(flagsOf(values), process.env);
+  const database = await openConfiguredDatabase(config);
+  try {
+    const results = await migrateToLatest(database.db);
+    for (const r of results)
+      console.log(`${r.status === 'Success' ? 'applied' : r.status}  ${r.migrationName}`);
+    console.log(
+      results.length === 0 ? 'Database is up to date.' : `Applied ${results.length} migration(s).`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+async function userCreate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...dbOptions,
+      username: { type: 'string' },
+      authorities: { type: 'string' },
+      email: { type: 'string' },
+    },
+  });
+  if (values.help) return void console.log(HELP['user create']);
+  if (!values.username || !values.authorities)
+    throw new Error('--username and --authorities are required (see --help)');
+  const config = loadConfig(flagsOf(values), process.env);
+  const password = await readPassword(process.env);
+  const database = await openConfiguredDatabase(config);
+  try {
+    const { services } = await createServices(config, database);
+    const user = await services.users.create({
+      username: values.username,
+      password,
+      authorities: values.authorities.split(','),
+      email: values.email ?? null,
+    });
+    console.log(`Created user ${user.username} (id ${user.id}).`);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help')
+    return void console.log(HELP.main);
+  if (command === 'serve') return serve(rest);
+  if (command === 'migrate') return migrate(rest);
+  if (command === 'user') {
+    const [sub, ...more] = rest;
+    if (sub === 'create') return userCreate(more);
+    if (sub === undefined || sub === '--help' || sub === '-h')
+      return void console.log(HELP['user create']);
+    throw new Error(`Unknown command: user ${sub} (try "metasync --help")`);
+  }
+  throw new Error(`Unknown command: ${command} (try "metasync --help")`);
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`metasync: ${message}\n`);
+  process.exitCode = 1;
+});

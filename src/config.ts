@@ -1,0 +1,141 @@
+/**
+ * Configuration: command-line flags over environment variables over the dhis.conf-style file
+ * over defaults (issue 3). This is the only module that reads the environment, and it does so
+ * only through the `env` argument it is given.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_THROTTLE, type ThrottlePolicy } from './domain/auth/login-throttle.ts';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | null;
+  configFile: string | null;
+  /** metadata.sync.retry: total attempts of one sync run (contract §7.2). */
+  syncRetry: number;
+  /** metadata.sync.retry.time.frequency.millisec: first back-off delay (contract §7.2). */
+  syncRetryFrequencyMs: number;
+  encryptionPassword: string | null;
+  serverBaseUrl: string | null;
+  /** The DHIS2 release whose API metasync follows: /api/system/info `version`, snapshots' `system.version`. */
+  systemVersion: string;
+  maxRequestBytes: number;
+  loginThrottle: ThrottlePolicy;
+  adminPassword: string | null;
+  logLevel: string;
+}
+
+export interface ConfigFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  config?: string;
+}
+
+export const DEFAULT_SYSTEM_VERSION = '2.41.0';
+
+/** Parses a dhis.conf-style file: `key = value` lines, `#` or `!` comments, blank lines ignored. */
+export function parseConfFile(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('!')) return;
+    const eq = trimmed.search(/[=:]/);
+    if (eq <= 0) throw new Error(`Config line ${i + 1} is not "key = value": ${trimmed}`);
+    out.set(trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1).trim());
+  });
+  return out;
+}
+
+/** `256mb`, `10 kb`, `1g`, `1048576` → bytes. */
+export function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb?|mb?|gb?)?$/i.exec(s.trim());
+  if (!m) throw new Error(`Not a size: ${s} (use e.g. 256mb)`);
+  const unit = (m[2] ?? 'b').toLowerCase()[0]!;
+  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  return Math.floor(Number(m[1]) * factor);
+}
+
+/** DHIS2's `connection.url` is JDBC (`jdbc:postgresql://host:port/db`); pg wants a postgres:// URL. */
+function jdbcToPostgres(url: string, user?: string, password?: string): string {
+  const raw = url.replace(/^jdbc:/, '');
+  if (!/^postgres(ql)?:\/\//.test(raw))
+    throw new Error(`connection.url must be a PostgreSQL URL: ${url}`);
+  const u = new URL(raw);
+  if (user && !u.username) u.username = encodeURIComponent(user);
+  if (password && !u.password) u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+const positiveInt = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be an integer`)
+    .positive(`${name} must be positive`);
+
+export function loadConfig(flags: ConfigFlags, env: Record<string, string | undefined>): Config {
+  const configFile = flags.config ?? env.METASYNC_CONFIG ?? null;
+  const conf = configFile
+    ? parseConfFile(readFileSync(configFile, 'utf8'))
+    : new Map<string, string>();
+  const get = (k: string) => conf.get(k) || undefined;
+
+  const dbFromConf = get('connection.url')
+    ? jdbcToPostgres(get('connection.url')!, get('connection.username'), get('connection.password'))
+    : null;
+  const databaseUrl = flags.databaseUrl ?? env.METASYNC_DATABASE_URL ?? dbFromConf ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new Error(
+      `The database URL must start with postgres:// (got ${databaseUrl.split('@').pop()})`,
+    );
+
+  const port = positiveInt('port')
+    .max(65535)
+    .safeParse(flags.port ?? env.METASYNC_PORT ?? get('server.port') ?? 8080);
+  if (!port.success) throw new Error(port.error.issues[0]!.message);
+  const retry = positiveInt('metadata.sync.retry').safeParse(get('metadata.sync.retry') ?? 3);
+  if (!retry.success) throw new Error(retry.error.issues[0]!.message);
+  const freq = z.coerce
+    .number()
+    .int()
+    .min(0)
+    .safeParse(get('metadata.sync.retry.time.frequency.millisec') ?? 30000);
+  if (!freq.success)
+    throw new Error('metadata.sync.retry.time.frequency.millisec must be a non-negative integer');
+  const maxFailures = positiveInt('login.lockout.max.failures').safeParse(
+    get('login.lockout.max.failures') ?? DEFAULT_THROTTLE.maxFailures,
+  );
+  const lockMinutes = positiveInt('login.lockout.minutes').safeParse(
+    get('login.lockout.minutes') ?? DEFAULT_THROTTLE.lockMs / 60_000,
+  );
+  if (!maxFailures.success) throw new Error(maxFailures.error.issues[0]!.message);
+  if (!lockMinutes.success) throw new Error(lockMinutes.error.issues[0]!.message);
+
+  const serverBaseUrl = get('server.base.url') ?? null;
+  if (serverBaseUrl !== null) new URL(serverBaseUrl); // throws "Invalid URL" early, at start
+
+  return {
+    host: flags.host ?? env.METASYNC_HOST ?? '0.0.0.0',
+    port: port.data,
+    dataDir: path.resolve(flags.dataDir ?? env.METASYNC_DATA_DIR ?? './data'),
+    databaseUrl,
+    configFile,
+    syncRetry: retry.data,
+    syncRetryFrequencyMs: freq.data,
+    encryptionPassword: get('encryption.password') ?? null,
+    serverBaseUrl,
+    systemVersion: get('system.version') ?? DEFAULT_SYSTEM_VERSION,
+    maxRequestBytes: parseSize(get('server.max.request.size') ?? '256mb'),
+    loginThrottle: {
+      maxFailures: maxFailures.data,
+      windowMs: lockMinutes.data * 60_000,
+      lockMs: lockMinutes.data * 60_000,
+    },
+    adminPassword: env.METASYNC_ADMIN_PASSWORD || null,
+    logLevel: env.METASYNC_LOG_LEVEL ?? 'info',
+  };
+}

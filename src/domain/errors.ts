@@ -1,0 +1,89 @@
+/**
+ * The one error catalogue (house rule 5, aesthetics §9). Every failure the server reports to a
+ * client has a code here; `src/http/error-table.ts` maps each code to an HTTP status and a DHIS2
+ * `errorCode`, and `docs/errors.md` lists them (a test keeps the three in step).
+ *
+ * The domain never knows HTTP: a code says *what* went wrong, not how it is rendered.
+ */
+export const ErrorCode = {
+  /** The request is malformed in a way no more specific code covers. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The request body is not valid JSON. */
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  /** A parameter, query value or body field failed its schema. */
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** No credentials, or wrong ones. */
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  /** Too many failed logins for this username: refused until the lock expires. */
+  ACCOUNT_LOCKED: 'ACCOUNT_LOCKED',
+  /** Authenticated, but the user lacks the authority the route requires. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** No resource at this path (or no route at all). */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The path exists, but not for this HTTP method. */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** The request conflicts with the current state (e.g. a duplicate username). */
+  CONFLICT: 'CONFLICT',
+  /** The body is larger than `server.max.request.size`. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The body's Content-Type is not one the route accepts. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** A system setting key that metasync does not know. */
+  SETTING_UNKNOWN: 'SETTING_UNKNOWN',
+  /** A system setting value of the wrong type or out of range. */
+  SETTING_INVALID: 'SETTING_INVALID',
+  /** The database (or another required dependency) does not answer. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** A bug or broken infrastructure; the details go to the log only. */
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An expected, classified failure. `details` is safe to show to the client. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: unknown; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Factories keep messages in one place; wording follows DHIS2 where it has one. */
+export const errors = {
+  badRequest: (message: string, details?: unknown) =>
+    new AppError(ErrorCode.BAD_REQUEST, message, { details }),
+  validation: (message: string, details?: unknown) =>
+    new AppError(ErrorCode.VALIDATION_FAILED, message, { details }),
+  unauthorized: (message = 'Unauthorized') => new AppError(ErrorCode.UNAUTHORIZED, message),
+  accountLocked: () =>
+    new AppError(
+      ErrorCode.ACCOUNT_LOCKED,
+      'The account is temporarily locked after too many failed login attempts. Try again later.',
+    ),
+  // DHIS2 2.42+ @RequiresAuthority wording (contract §6.0).
+  forbidden: (authorities: readonly string[]) =>
+    new AppError(
+      ErrorCode.FORBIDDEN,
+      `Access is denied, requires one Authority from [${authorities.join(', ')}]`,
+    ),
+  notFound: (message: string) => new AppError(ErrorCode.NOT_FOUND, message),
+  conflict: (message: string, details?: unknown) =>
+    new AppError(ErrorCode.CONFLICT, message, { details }),
+  settingUnknown: (key: string) =>
+    new AppError(ErrorCode.SETTING_UNKNOWN, `Setting does not exist: ${key}`),
+  settingInvalid: (key: string, reason: string) =>
+    new AppError(ErrorCode.SETTING_INVALID, `Invalid value for setting ${key}: ${reason}`),
+  unavailable: (message: string, cause?: unknown) =>
+    new AppError(ErrorCode.SERVICE_UNAVAILABLE, message, { cause }),
+};

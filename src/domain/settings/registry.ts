@@ -1,0 +1,79 @@
+/**
+ * The system settings metasync knows (contract §7.1, plus the e-mail and UI keys of later
+ * issues). Each has a type and a default; `secret` ones are write-only and stored encrypted.
+ * Unknown keys are refused, so a typo never silently becomes a new setting.
+ */
+export type SettingType = 'boolean' | 'string' | 'integer' | 'date';
+
+export interface SettingDef {
+  key: string;
+  type: SettingType;
+  default: string | number | boolean | null;
+  secret?: boolean;
+  /** Extra check on a parsed non-empty value; returns a reason when it is wrong. */
+  check?: (value: string | number | boolean) => string | null;
+  /** Bounds for integers. */
+  min?: number;
+  max?: number;
+}
+
+const httpUrl = (v: string | number | boolean): string | null => {
+  if (v === '') return null;
+  try {
+    const u = new URL(String(v));
+    return u.protocol === 'http:' || u.protocol === 'https:' ? null : 'must be an http(s) URL';
+  } catch {
+    return 'must be an http(s) URL';
+  }
+};
+
+const email = (v: string | number | boolean): string | null =>
+  v === '' || /^[^\s@]+@[^\s@]+$/.test(String(v)) ? null : 'must be an e-mail address';
+
+const defs: SettingDef[] = [
+  // Versioning and sync (contract §7.1).
+  { key: 'keyVersionEnabled', type: 'boolean', default: false },
+  { key: 'keyStopMetadataSync', type: 'boolean', default: false },
+  { key: 'keyRemoteInstanceUrl', type: 'string', default: '', check: httpUrl },
+  { key: 'keyRemoteInstanceUsername', type: 'string', default: '' },
+  { key: 'keyRemoteInstancePassword', type: 'string', default: '', secret: true },
+  { key: 'keySystemMetadataVersion', type: 'string', default: '' },
+  { key: 'keyRemoteMetadataVersion', type: 'string', default: '' },
+  { key: 'keyMetadataFailedVersion', type: 'string', default: '' },
+  { key: 'keyMetadataLastFailedTime', type: 'date', default: null },
+  { key: 'keyLastMetaDataSyncSuccess', type: 'date', default: null },
+  { key: 'keyLastSuccessfulDataSynch', type: 'date', default: null },
+  { key: 'keyLastCompleteDataSetRegistrationSyncSuccess', type: 'date', default: null },
+  { key: 'keyLastSuccessfulEventsDataSynch', type: 'date', default: null },
+  { key: 'syncSkipSyncForDataChangedBefore', type: 'date', default: null },
+  {
+    key: 'syncMaxRemoteServerAvailabilityCheckAttempts',
+    type: 'integer',
+    default: 3,
+    min: 1,
+    max: 100,
+  },
+  {
+    key: 'syncDelayBetweenRemoteServerAvailabilityCheckAttempts',
+    type: 'integer',
+    default: 500,
+    min: 0,
+    max: 600_000,
+  },
+  { key: 'syncMaxAttempts', type: 'integer', default: 3, min: 1, max: 100 },
+  { key: 'keyMetadataSyncNotifyOnlyOnChange', type: 'boolean', default: false },
+  // E-mail (issue 8).
+  { key: 'keySystemNotificationsEmail', type: 'string', default: '', check: email },
+  { key: 'keyEmailHostName', type: 'string', default: '' },
+  { key: 'keyEmailPort', type: 'integer', default: 587, min: 1, max: 65535 },
+  { key: 'keyEmailUsername', type: 'string', default: '' },
+  { key: 'keyEmailPassword', type: 'string', default: '', secret: true },
+  { key: 'keyEmailTls', type: 'boolean', default: true },
+  { key: 'keyEmailSender', type: 'string', default: '', check: email },
+  // Appearance.
+  { key: 'applicationTitle', type: 'string', default: 'metasync' },
+];
+
+export const SETTINGS: ReadonlyMap<string, SettingDef> = new Map(defs.map((d) => [d.key, d]));
+
+export const secretKeys = (): string[] => defs.filter((d) => d.secret).map((d) => d.key);

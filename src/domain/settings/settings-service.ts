@@ -1,0 +1,92 @@
+/**
+ * System settings use cases. Settings are read from the store on every call (no cache), so a
+ * change made by one process is seen at once by every process on the same database (issue 3).
+ * Secret values are sealed before they reach the store and are never part of any public view.
+ */
+import { errors } from '../errors.ts';
+import type { SecretBox, SettingStore } from '../ports.ts';
+import { parseSettingValue, type SettingValue } from './parse-setting.ts';
+import { SETTINGS, type SettingDef } from './registry.ts';
+
+export interface SettingsDeps {
+  store: SettingStore;
+  box: SecretBox;
+}
+
+function definition(key: string): SettingDef {
+  const def = SETTINGS.get(key);
+  if (!def) throw errors.settingUnknown(key);
+  return def;
+}
+
+export function createSettingsService({ store, box }: SettingsDeps) {
+  /** Every non-secret setting, stored value or default, keyed as DHIS2 names them. */
+  async function listPublic(): Promise<Record<string, SettingValue>> {
+    const stored = await store.all();
+    const out: Record<string, SettingValue> = {};
+    for (const def of SETTINGS.values()) {
+      if (def.secret) continue;
+      out[def.key] = stored.has(def.key) ? (stored.get(def.key) as SettingValue) : def.default;
+    }
+    return out;
+  }
+
+  /** Which secret settings hold a value; the values themselves never leave the server. */
+  async function secretStatus(): Promise<Record<string, boolean>> {
+    const stored = await store.all();
+    const out: Record<string, boolean> = {};
+    for (const def of SETTINGS.values()) if (def.secret) out[def.key] = stored.has(def.key);
+    return out;
+  }
+
+  /** A setting's value for API output: secrets answer '' as DHIS2 does for confidential keys. */
+  async function getPublic(key: string): Promise<SettingValue> {
+    const def = definition(key);
+    if (def.secret) return '';
+    const v = await store.get(key);
+    return v === undefined ? def.default : (v as SettingValue);
+  }
+
+  /** The real value for internal use (e.g. the sync job's remote password), secrets opened. */
+  async function value(key: string): Promise<SettingValue> {
+    const def = definition(key);
+    const v = await store.get(key);
+    if (v === undefined) return def.default;
+    return def.secret ? box.open(String(v)) : (v as SettingValue);
+  }
+
+  /**
+   * Validates every entry first and then writes all of them in one transaction: one bad value
+   * rejects the whole request and changes nothing.
+   */
+  async function update(entries: Record<string, unknown>): Promise<void> {
+    const prepared = new Map<string, unknown>();
+    const cleared: string[] = [];
+    for (const [key, raw] of Object.entries(entries)) {
+      const def = definition(key);
+      const parsed = parseSettingValue(def, raw);
+      if (!parsed.ok) throw errors.settingInvalid(key, parsed.reason);
+      if (def.secret && (parsed.value === '' || parsed.value === null)) cleared.push(key);
+      else prepared.set(key, def.secret ? box.seal(String(parsed.value)) : parsed.value);
+    }
+    if (prepared.size > 0) await store.putMany(prepared);
+    for (const key of cleared) await store.delete(key);
+  }
+
+  async function remove(key: string): Promise<void> {
+    definition(key);
+    await store.delete(key);
+  }
+
+  return {
+    listPublic,
+    secretStatus,
+    getPublic,
+    value,
+    update,
+    remove,
+    isSecret: (key: string) => definition(key).secret === true,
+  };
+}
+
+export type SettingsService = ReturnType<typeof createSettingsService>;

@@ -1,0 +1,91 @@
+/**
+ * Renders every error as a DHIS2 WebMessage with the right status (issue 3 §6). Known framework
+ * errors (bad JSON, body too large, unsupported media type, schema failures) are classified;
+ * anything else is a 500 whose details go only to the log, with the request id.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, ErrorCode, isAppError } from '../domain/errors.ts';
+import { ERROR_TABLE } from './error-table.ts';
+import { webMessage } from './web-message.ts';
+
+export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  const wire = ERROR_TABLE[error.code];
+  if (error.code === ErrorCode.UNAUTHORIZED || error.code === ErrorCode.ACCOUNT_LOCKED)
+    void reply.header('WWW-Authenticate', 'Basic realm="DHIS2"');
+  return reply
+    .code(wire.status)
+    .type('application/json; charset=utf-8')
+    .send(
+      webMessage(wire.status, 'ERROR', error.message, {
+        errorCode: wire.errorCode,
+        response: error.details,
+      }),
+    );
+}
+
+/** Maps a thrown value to an AppError; unknown values become INTERNAL (logged by the caller). */
+export function classify(error: unknown, limitBytes: number): AppError | null {
+  if (isAppError(error)) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = error.validation.map((v) => ({
+      path: `${error.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
+      message: v.message,
+    }));
+    const first = issues[0];
+    const message = first ? `Invalid ${first.path}: ${first.message}` : 'Invalid request';
+    return new AppError(ErrorCode.VALIDATION_FAILED, message, {
+      details: { errorReports: issues },
+    });
+  }
+  const fe = error as Partial<FastifyError>;
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError(
+        ErrorCode.MALFORMED_JSON,
+        `Malformed JSON body: ${fe.message ?? ''}`.trim(),
+      );
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        `Request body is larger than the limit of ${limitBytes} bytes`,
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? new AppError(
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            `Unsupported media type: ${fe.message ?? ''}`,
+          )
+        : new AppError(ErrorCode.BAD_REQUEST, 'Content-Length does not match the body');
+    case 'FST_ERR_VALIDATION':
+      return new AppError(ErrorCode.VALIDATION_FAILED, fe.message ?? 'Invalid request');
+    default:
+      break;
+  }
+  // A JSON.parse SyntaxError raised by the body parser carries statusCode 400.
+  if (error instanceof SyntaxError && fe.statusCode === 400)
+    return new AppError(ErrorCode.MALFORMED_JSON, `Malformed JSON body: ${error.message}`);
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
+    return new AppError(ErrorCode.BAD_REQUEST, fe.message ?? 'Bad request');
+  return null;
+}
+
+export function installErrorHandler(app: FastifyInstance, limitBytes: number): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const known = classify(error, limitBytes);
+    if (known) {
+      if (ERROR_TABLE[known.code].status >= 500) request.log.error({ err: error }, known.message);
+      return sendError(reply, known);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(
+      reply,
+      new AppError(
+        ErrorCode.INTERNAL,
+        'An internal error occurred; see the server log for request ' + request.id,
+      ),
+    );
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * HTTP Basic authentication for `/api` (as DHIS2; locals always send Basic), and the authority
+ * check routes declare. Registered inside the authenticated route context only (house rule 4).
+ */
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { Principal } from '../../domain/auth/authenticate.ts';
+import { hasAnyAuthority } from '../../domain/authorities.ts';
+import { errors } from '../../domain/errors.ts';
+import type { Services } from '../../services.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export function parseBasic(
+  header: string | undefined,
+): { username: string; password: string } | null {
+  if (!header) return null;
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m) return null;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Adds an onRequest hook that sets `request.principal` or answers 401. */
+export function requireAuthentication(app: FastifyInstance, services: Services): void {
+  app.addHook('onRequest', async (request) => {
+    const creds = parseBasic(request.headers.authorization);
+    if (!creds)
+      throw errors.unauthorized('Full authentication is required to access this resource');
+    const result = await services.auth.authenticate(creds.username, creds.password);
+    if (result.ok) {
+      request.principal = result.principal;
+      return;
+    }
+    switch (result.reason) {
+      case 'locked':
+        throw errors.accountLocked();
+      case 'disabled':
+        throw errors.unauthorized('User account is disabled');
+      case 'invalid':
+        if (result.nowLockedUntil)
+          request.log.warn(
+            { username: creds.username, lockedUntil: result.nowLockedUntil.toISOString() },
+            'user account locked after repeated failed logins',
+          );
+        throw errors.unauthorized('Bad credentials');
+    }
+  });
+}
+
+/** A route-level hook: the principal must hold `ALL` or one of `anyOf`. */
+export const requireAuthority =
+  (...anyOf: string[]): onRequestAsyncHookHandler =>
+  async (request: FastifyRequest) => {
+    const held = request.principal?.authorities ?? new Set<string>();
+    if (!hasAnyAuthority(held, anyOf)) throw errors.forbidden(anyOf);
+  };

@@ -1,0 +1,70 @@
+/** `GET /api/system/ping` and `GET /api/system/info` (contract §6.8, §6.10). */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../../services.ts';
+
+const infoSchema = z
+  .object({
+    version: z.string(),
+    revision: z.string(),
+    buildTime: z.string(),
+    serverDate: z.string(),
+    contextPath: z.string(),
+    instanceBaseUrl: z.string(),
+    systemId: z.string(),
+    systemName: z.string(),
+    isMetadataVersionEnabled: z.boolean(),
+    systemMetadataVersion: z.string(),
+    metasyncVersion: z.string(),
+    databaseBackend: z.enum(['pglite', 'postgres']),
+  })
+  .meta({ id: 'SystemInfo' });
+
+export const systemRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
+  app,
+  { services },
+) => {
+  // Authenticated, as DHIS2 ≤ 2.43: bad credentials give 401, so a local fails early (§6.8).
+  app.get(
+    '/api/system/ping',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Availability probe: answers "pong"',
+        response: { 200: z.string() },
+      },
+    },
+    async (_request, reply) =>
+      reply.header('Cache-Control', 'no-store').type('text/plain; charset=utf-8').send('pong'),
+  );
+
+  app.get(
+    '/api/system/info',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Instance facts (DHIS2 SystemInfo subset)',
+        response: { 200: infoSchema },
+      },
+    },
+    async (request) => {
+      const baseUrl = services.config.serverBaseUrl ?? `${request.protocol}://${request.host}`;
+      return {
+        version: services.config.systemVersion,
+        revision: services.build.revision,
+        buildTime: services.build.buildTime.toISOString(),
+        serverDate: services.clock.now().toISOString(),
+        contextPath: baseUrl,
+        instanceBaseUrl: baseUrl,
+        systemId: services.instance.systemId,
+        systemName: String(await services.settings.getPublic('applicationTitle')),
+        isMetadataVersionEnabled: (await services.settings.getPublic('keyVersionEnabled')) === true,
+        systemMetadataVersion: String(
+          await services.settings.getPublic('keySystemMetadataVersion'),
+        ),
+        metasyncVersion: services.build.metasyncVersion,
+        databaseBackend: services.backend,
+      };
+    },
+  );
+};

@@ -1,0 +1,134 @@
+/**
+ * The composition root (house rule 2): config → database → stores → services → HTTP. Whatever
+ * starts here is stopped in reverse order by `stop()` (house rule 8). Tests build instances
+ * through `createInstance` too, with a database they prepared.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { readBuildInfo } from './build-info.ts';
+import type { Config } from './config.ts';
+import { authenticate } from './domain/auth/authenticate.ts';
+import { createUser, ensureSuperuser } from './domain/auth/user-admin.ts';
+import type { Clock } from './domain/ports.ts';
+import { createSettingsService } from './domain/settings/settings-service.ts';
+import { buildApp } from './http/app.ts';
+import { createAesSecretBox } from './security/aes-secret-box.ts';
+import { newPassword, newSecret, newUid } from './security/random.ts';
+import { createScryptHasher } from './security/scrypt-hasher.ts';
+import type { Services } from './services.ts';
+import { migrateToLatest, openDatabase, type OpenDatabase } from './store/db.ts';
+import { createStores } from './store/stores.ts';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Instance {
+  services: Services;
+  app: FastifyInstance;
+  database: OpenDatabase;
+  /** The generated admin password when this start created the superuser without one configured. */
+  generatedAdminPassword: string | null;
+  /** Listens on config.host:config.port (0 = any free port); returns the base URL. */
+  listen(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface InstanceOptions {
+  logger: Logger;
+  /** An already open database (tests); otherwise opened from the config. */
+  database?: OpenDatabase;
+  clock?: Clock;
+}
+
+export async function openConfiguredDatabase(config: Config): Promise<OpenDatabase> {
+  return openDatabase(
+    config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl }
+      : { kind: 'pglite', dataDir: config.dataDir },
+  );
+}
+
+/** Builds the services over an open, migrated database; shared by the server and the CLI. */
+export async function createServices(
+  config: Config,
+  database: OpenDatabase,
+  clock: Clock = systemClock,
+) {
+  await migrateToLatest(database.db);
+  const stores = createStores(database.db);
+  const instance = await stores.instance.ensure({
+    systemId: randomUUID(),
+    secretSalt: newSecret(16),
+    fallbackSecret: newSecret(32),
+    created: clock.now(),
+  });
+  const box = createAesSecretBox(
+    config.encryptionPassword ?? instance.fallbackSecret,
+    instance.secretSalt,
+  );
+  const hasher = createScryptHasher();
+  const userAdmin = { users: stores.users, hasher, newUid };
+  const authDeps = {
+    users: stores.users,
+    failures: stores.loginFailures,
+    hasher,
+    clock,
+    policy: config.loginThrottle,
+    decoyHash: await hasher.hash(newPassword()),
+  };
+  const services: Services = {
+    config,
+    clock,
+    instance,
+    build: readBuildInfo(clock.now()),
+    backend: database.backend,
+    auth: { authenticate: (u, p) => authenticate(authDeps, u, p) },
+    users: { create: (input) => createUser(userAdmin, input) },
+    settings: createSettingsService({ store: stores.settings, box }),
+    checkDatabase: async () => {
+      await database.db.selectFrom('instance').select('id').limit(1).execute();
+    },
+  };
+  return { services, stores, userAdmin };
+}
+
+export async function createInstance(config: Config, options: InstanceOptions): Promise<Instance> {
+  const { logger } = options;
+  const database = options.database ?? (await openConfiguredDatabase(config));
+  try {
+    const { services, userAdmin } = await createServices(config, database, options.clock);
+    if (!config.encryptionPassword)
+      logger.warn(
+        'encryption.password is not set in the config file: secret settings are encrypted with a key stored in the database',
+      );
+
+    const adminPassword = config.adminPassword ?? newPassword();
+    const { created } = await ensureSuperuser(userAdmin, adminPassword);
+    if (created)
+      logger.info(
+        { username: 'admin' },
+        'created the superuser "admin" (role Superuser, authority ALL)',
+      );
+
+    const app = await buildApp(services, { logger });
+    let stopped = false;
+    return {
+      services,
+      app,
+      database,
+      generatedAdminPassword: created && !config.adminPassword ? adminPassword : null,
+      async listen() {
+        return app.listen({ host: config.host, port: config.port });
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await app.close(); // stops accepting, lets in-flight requests finish
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}

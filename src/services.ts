@@ -1,0 +1,24 @@
+/**
+ * The typed record of use cases the composition root builds and both the HTTP layer and the CLI
+ * receive (house rule 2). Tests build the same record through `createInstance`.
+ */
+import type { AuthResult } from './domain/auth/authenticate.ts';
+import type { CreateUserInput } from './domain/auth/user-admin.ts';
+import type { User } from './domain/auth/users.ts';
+import type { Clock, InstanceInfo } from './domain/ports.ts';
+import type { SettingsService } from './domain/settings/settings-service.ts';
+import type { BuildInfo } from './build-info.ts';
+import type { Config } from './config.ts';
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  instance: InstanceInfo;
+  build: BuildInfo;
+  backend: 'pglite' | 'postgres';
+  auth: { authenticate(username: string, password: string): Promise<AuthResult> };
+  users: { create(input: CreateUserInput): Promise<User> };
+  settings: SettingsService;
+  /** Resolves when the database answers; rejects otherwise. */
+  checkDatabase(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+/**
+ * Opens the one database metasync uses: PostgreSQL through `pg` when a URL is configured,
+ * otherwise embedded PGlite in a data directory (issue 3). Both speak the same schema and SQL;
+ * PGlite is PostgreSQL 18 and production is 15, so only SQL that 15 has is used (stack.md §2).
+ */
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
+import pg from 'pg';
+import { MIGRATIONS } from './migrations/index.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+export type DatabaseTarget =
+  { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string; poolSize?: number };
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  backend: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+// int8 (bigserial, count(*)) as a number, as PGlite returns it; bigint past 2^53 (stack.md App. A).
+const parseInt8 = (v: string): number | bigint => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : BigInt(v);
+};
+
+export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
+  if (target.kind === 'postgres') {
+    const url = new URL(target.url);
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      // node-postgres sends no user name when $USER is empty (stack.md §4.6).
+      user: url.username
+        ? decodeURIComponent(url.username)
+        : (process.env.PGUSER ?? os.userInfo().username),
+      max: target.poolSize ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === 20
+            ? parseInt8
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client losing its connection must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, backend: 'postgres', close: () => db.destroy() };
+  }
+  if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+  const pglite = await PGlite.create(target.dataDir ?? undefined);
+  return fromPGlite(pglite);
+}
+
+/** Wraps an already open PGlite (tests clone a migrated template instead of running initdb). */
+export function fromPGlite(pglite: PGlite): OpenDatabase {
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return { db, backend: 'pglite', close: () => db.destroy() };
+}
+
+/** Applies every pending migration; throws with the failing migration's name on error. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResult[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'metasync_migration',
+    migrationLockTableName: 'metasync_migration_lock',
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
+  }
+  return results;
+}

@@ -1,0 +1,7 @@
+/** The ordered list of migrations. Append only: a released migration is never edited. */
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-init.ts';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-init': m0001,
+};

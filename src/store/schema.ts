@@ -1,0 +1,59 @@
+/** Table types for Kysely; they mirror `migrations/` (append-only). */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface InstanceTable {
+  id: number;
+  system_id: string;
+  secret_salt: string;
+  fallback_secret: string;
+  created: Timestamp;
+}
+
+export interface UserRoleTable {
+  id: string;
+  name: string;
+  code: string | null;
+  authorities: ColumnType<string[], string, string>;
+  created: ColumnType<Date, Date | string | undefined, never>;
+  last_updated: Timestamp;
+}
+
+export interface AppUserTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  email: string | null;
+  first_name: string;
+  surname: string;
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created: ColumnType<Date, Date | string | undefined, never>;
+  last_updated: Timestamp;
+}
+
+export interface UserRoleMemberTable {
+  user_id: string;
+  role_id: string;
+}
+
+export interface SystemSettingTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  last_updated: Timestamp;
+}
+
+export interface LoginFailureTable {
+  id: Generated<number>;
+  username: string;
+  failed_at: Timestamp;
+}
+
+export interface Database {
+  instance: InstanceTable;
+  user_role: UserRoleTable;
+  app_user: AppUserTable;
+  user_role_member: UserRoleMemberTable;
+  system_setting: SystemSettingTable;
+  login_failure: LoginFailureTable;
+}

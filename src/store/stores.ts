@@ -1,0 +1,18 @@
+/** All Kysely-backed store adapters over one database, as the composition root wires them. */
+import type { Kysely } from 'kysely';
+import { createKyselyInstanceStore } from './kysely-instance-store.ts';
+import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
+import { createKyselySettingStore } from './kysely-setting-store.ts';
+import { createKyselyUserStore } from './kysely-user-store.ts';
+import type { Database } from './schema.ts';
+
+export function createStores(db: Kysely<Database>) {
+  return {
+    instance: createKyselyInstanceStore(db),
+    users: createKyselyUserStore(db),
+    settings: createKyselySettingStore(db),
+    loginFailures: createKyselyLoginFailureStore(db),
+  };
+}
+
+export type Stores = ReturnType<typeof createStores>;
