@@ -93,8 +93,11 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
       `The database URL must start with postgres:// (got ${databaseUrl.split('@').pop()})`,
     );
 
-  const port = positiveInt('port')
-    .max(65535)
+  const port = z.coerce
+    .number({ error: 'port must be a number' })
+    .int('port must be an integer')
+    .min(0, 'port must be 0–65535')
+    .max(65535, 'port must be 0–65535')
     .safeParse(flags.port ?? env.METASYNC_PORT ?? get('server.port') ?? 8080);
   if (!port.success) throw new Error(port.error.issues[0]!.message);
   const retry = positiveInt('metadata.sync.retry').safeParse(get('metadata.sync.retry') ?? 3);
