@@ -4,6 +4,8 @@
  * PostgreSQL (`test/integration/store-*.test.ts`).
  */
 import type { User, UserCredentials, UserRole } from './auth/users.ts';
+import type { ImportLookups, PlannedDelete, PlannedWrite } from './metadata/plan-import.ts';
+import type { LookupKeys } from './metadata/prepare-entries.ts';
 
 export interface Clock {
   now(): Date;
@@ -48,8 +50,8 @@ export interface LoginFailureStore {
 export interface SettingStore {
   all(): Promise<Map<string, unknown>>;
   get(key: string): Promise<unknown | undefined>;
-  /** Writes all entries in one transaction. */
-  putMany(entries: ReadonlyMap<string, unknown>): Promise<void>;
+  /** Writes all entries and deletes the `remove` keys in one transaction. */
+  putMany(entries: ReadonlyMap<string, unknown>, remove?: readonly string[]): Promise<void>;
   delete(key: string): Promise<boolean>;
 }
 
@@ -78,4 +80,39 @@ export interface PasswordHasher {
 export interface SecretBox {
   seal(plain: string): string;
   open(sealed: string): string;
+}
+
+/**
+ * The write side of the metadata store, valid only inside `MetadataStore.write` (the transaction
+ * that holds the change-sequence lock).
+ */
+export interface MetadataWriter {
+  /** Stored objects matching the payload's ids, codes, names and unique values (issue 4 §2). */
+  lookups(keys: LookupKeys, options: { referrers: boolean }): Promise<ImportLookups>;
+  /**
+   * Writes creates/updates and deletes, each numbered with the next change sequence number;
+   * keeps references, tombstones and the users/userRoles auth projection in step.
+   */
+  apply(
+    changes: { writes: readonly PlannedWrite[]; deletes: readonly PlannedDelete[] },
+    meta: { actorId: string; now: Date; passwordHashes: ReadonlyMap<string, string> },
+  ): Promise<void>;
+}
+
+export interface MetadataStore {
+  /**
+   * Runs `fn` in one transaction that first locks the change counter: metadata writers are
+   * serialised, and change numbers follow commit order (issue 4 §4). A throw rolls back all.
+   */
+  write<T>(fn: (writer: MetadataWriter) => Promise<T>): Promise<T>;
+  get(type: string, id: string): Promise<Record<string, unknown> | null>;
+  /** Every object of a type, ordered by name then id. */
+  list(type: string): Promise<Record<string, unknown>[]>;
+  /** Objects of a type whose lastUpdated is at or after `since` (null = all). */
+  listSince(type: string, since: Date | null): Promise<Record<string, unknown>[]>;
+  countByType(): Promise<Map<string, number>>;
+  /** Objects that reference `id`. */
+  referencing(id: string): Promise<{ type: string; id: string }[]>;
+  /** The committed change sequence number. */
+  changeSeq(): Promise<number>;
 }

@@ -13,8 +13,8 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Services } from '../services.ts';
-import { installErrorHandler } from './error-handler.ts';
-import { requireAuthentication } from './plugins/basic-auth.ts';
+import { errorRenderer, installErrorHandler } from './error-handler.ts';
+import { authenticateRequest, requireAuthentication } from './plugins/basic-auth.ts';
 import { installRouteRegistry } from './plugins/method-not-allowed.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
@@ -30,14 +30,26 @@ export async function buildApp(
   services: Services,
   { logger }: AppOptions,
 ): Promise<FastifyInstance> {
+  const renderError = errorRenderer(services.config.maxRequestBytes);
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: services.config.maxRequestBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A client may choose the request id (to trace a local's call on the central), but only a
+    // short, plain one: anything else could forge or garble log lines.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given)
+        ? given
+        : randomUUID();
+    },
+    maxParamLength: 256,
     // In-flight requests finish on close; new connections are refused (graceful shutdown).
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // The router answers a bad URL encoding or a path parameter over maxParamLength itself,
+    // bypassing the error handler; this keeps those answers WebMessages too.
+    frameworkErrors: (error, request, reply) => void renderError(error, request, reply),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -46,7 +58,7 @@ export async function buildApp(
     void reply.header('X-Request-Id', request.id);
   });
   installErrorHandler(app, services.config.maxRequestBytes);
-  installRouteRegistry(app);
+  installRouteRegistry(app, (request) => authenticateRequest(services, request));
 
   await app.register(swagger, {
     openapi: {

@@ -28,10 +28,12 @@ export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
 export function classify(error: unknown, limitBytes: number): AppError | null {
   if (isAppError(error)) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const issues = error.validation.map((v) => ({
-      path: `${error.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
-      message: v.message,
-    }));
+    const issues = error.validation.map((v) => {
+      // instancePath is '/' for the root value and '/a/b' below it: `body`, `querystring.value`.
+      const segments = v.instancePath.split('/').filter(Boolean);
+      const path = [error.validationContext ?? 'body', ...segments].join('.');
+      return { path, message: v.message };
+    });
     const first = issues[0];
     const message = first ? `Invalid ${first.path}: ${first.message}` : 'Invalid request';
     return new AppError(ErrorCode.VALIDATION_FAILED, message, {
@@ -72,8 +74,9 @@ export function classify(error: unknown, limitBytes: number): AppError | null {
   return null;
 }
 
-export function installErrorHandler(app: FastifyInstance, limitBytes: number): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+/** Renders any thrown value; also used for the router's own errors (see `frameworkErrors`). */
+export function errorRenderer(limitBytes: number) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const known = classify(error, limitBytes);
     if (known) {
       if (ERROR_TABLE[known.code].status >= 500) request.log.error({ err: error }, known.message);
@@ -87,5 +90,9 @@ export function installErrorHandler(app: FastifyInstance, limitBytes: number): v
         'An internal error occurred; see the server log for request ' + request.id,
       ),
     );
-  });
+  };
+}
+
+export function installErrorHandler(app: FastifyInstance, limitBytes: number): void {
+  app.setErrorHandler(errorRenderer(limitBytes));
 }

@@ -63,12 +63,19 @@ export function createScryptHasher(
       const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
       const salt = Buffer.from(parts[4]!, 'base64');
       const expected = Buffer.from(parts[5]!, 'base64');
-      const actual = await scrypt(password, salt, expected.length, {
-        N,
-        r,
-        p,
-        maxmem: 256 * N * r + 1024 * 1024,
-      });
+      // An empty key would compare equal to an empty result: a malformed hash matches nothing.
+      if (expected.length < 16) return false;
+      let actual: Buffer;
+      try {
+        actual = await scrypt(password, salt, expected.length, {
+          N,
+          r,
+          p,
+          maxmem: 256 * N * r + 1024 * 1024,
+        });
+      } catch {
+        return false; // cost parameters node:crypto refuses (e.g. N not a power of 2)
+      }
       const ok = actual.length === expected.length && timingSafeEqual(actual, expected);
       if (ok) {
         if (verified.size >= cache.max) verified.delete(verified.keys().next().value!);

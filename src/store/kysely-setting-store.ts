@@ -17,7 +17,8 @@ export function createKyselySettingStore(db: Kysely<Database>): SettingStore {
         .executeTakeFirst();
       return row?.value;
     },
-    async putMany(entries) {
+    async putMany(entries, remove = []) {
+      if (entries.size === 0 && remove.length === 0) return;
       const now = new Date();
       const rows = [...entries].map(([key, value]) => ({
         key,
@@ -25,16 +26,17 @@ export function createKyselySettingStore(db: Kysely<Database>): SettingStore {
         last_updated: now,
       }));
       await db.transaction().execute(async (trx) => {
+        if (remove.length > 0)
+          await trx.deleteFrom('system_setting').where('key', 'in', remove).execute();
+        if (rows.length === 0) return; // an empty INSERT … VALUES is a syntax error
         await trx
           .insertInto('system_setting')
           .values(rows)
           .onConflict((oc) =>
-            oc
-              .column('key')
-              .doUpdateSet((eb) => ({
-                value: eb.ref('excluded.value'),
-                last_updated: eb.ref('excluded.last_updated'),
-              })),
+            oc.column('key').doUpdateSet((eb) => ({
+              value: eb.ref('excluded.value'),
+              last_updated: eb.ref('excluded.last_updated'),
+            })),
           )
           .execute();
       });

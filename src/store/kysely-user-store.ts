@@ -26,6 +26,8 @@ export function createKyselyUserStore(db: Kysely<Database>): UserStore {
 
     async createUser(u) {
       const now = new Date();
+      // A repeated role id would violate the membership key and be reported as a taken username.
+      const roleIds = [...new Set(u.roleIds)].sort();
       try {
         await db.transaction().execute(async (trx) => {
           await trx
@@ -41,10 +43,10 @@ export function createKyselyUserStore(db: Kysely<Database>): UserStore {
               last_updated: now,
             })
             .execute();
-          if (u.roleIds.length > 0)
+          if (roleIds.length > 0)
             await trx
               .insertInto('user_role_member')
-              .values(u.roleIds.map((role_id) => ({ user_id: u.id, role_id })))
+              .values(roleIds.map((role_id) => ({ user_id: u.id, role_id })))
               .execute();
         });
       } catch (e) {
@@ -59,7 +61,7 @@ export function createKyselyUserStore(db: Kysely<Database>): UserStore {
         firstName: u.firstName,
         surname: u.surname,
         disabled: false,
-        roleIds: [...u.roleIds].sort(),
+        roleIds,
         created: now,
         lastUpdated: now,
       };

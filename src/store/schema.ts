@@ -49,6 +49,41 @@ export interface LoginFailureTable {
   failed_at: Timestamp;
 }
 
+export interface MetadataObjectTable {
+  id: string;
+  type: string;
+  code: string | null;
+  scope: string;
+  name: string | null;
+  unique_name: string | null;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  content_hash: string;
+  created: Timestamp;
+  last_updated: Timestamp;
+  created_by: string | null;
+  last_updated_by: string | null;
+  seq: number;
+}
+
+export interface MetadataRefTable {
+  source_id: string;
+  target_id: string;
+}
+
+export interface MetadataTombstoneTable {
+  seq: number;
+  type: string;
+  id: string;
+  code: string | null;
+  deleted_at: Timestamp;
+  deleted_by: string | null;
+}
+
+export interface ChangeCounterTable {
+  id: number;
+  seq: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   user_role: UserRoleTable;
@@ -56,4 +91,8 @@ export interface Database {
   user_role_member: UserRoleMemberTable;
   system_setting: SystemSettingTable;
   login_failure: LoginFailureTable;
+  metadata_object: MetadataObjectTable;
+  metadata_ref: MetadataRefTable;
+  metadata_tombstone: MetadataTombstoneTable;
+  change_counter: ChangeCounterTable;
 }

@@ -58,7 +58,10 @@ describe('lockedUntil', () => {
   it('honours a custom policy', () => {
     const policy: ThrottlePolicy = { maxFailures: 3, windowMs: 60_000, lockMs: 5 * MIN };
     assert.equal(lockedUntil([at(0), at(1000)], at(2000), policy), null);
-    assert.deepEqual(lockedUntil([at(0), at(1000), at(2000)], at(2000), policy), at(2000 + 5 * MIN));
+    assert.deepEqual(
+      lockedUntil([at(0), at(1000), at(2000)], at(2000), policy),
+      at(2000 + 5 * MIN),
+    );
     // Three failures 61 s apart from first to last: no lock.
     assert.equal(lockedUntil([at(0), at(30_000), at(61_000)], at(61_000), policy), null);
     assert.equal(lockedUntil([at(0), at(1000), at(2000)], at(2000 + 5 * MIN), policy), null);

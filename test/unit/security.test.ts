@@ -40,6 +40,17 @@ describe('scrypt hasher', () => {
   it('answers false for malformed hashes instead of throwing', async () => {
     for (const bad of ['', 'plain', 'bcrypt$1$2$3$4$5', 'scrypt$1024$8$1$c2FsdA==', 'scrypt$$$$$'])
       assert.equal(await hasher.verify('whatever', bad), false, bad);
+    // Cost parameters node:crypto refuses (N not a power of 2, zero, huge) are malformed too.
+    const key = Buffer.alloc(32).toString('base64');
+    for (const params of ['3$8$1', '0$8$1', '1024$0$1', '1024$8$0', 'x$8$1'])
+      assert.equal(await hasher.verify('whatever', `scrypt$${params}$c2FsdA==$${key}`), false);
+  });
+
+  it('never accepts a hash whose key part is empty or truncated', async () => {
+    // A zero-length key compares equal to a zero-length scrypt output.
+    assert.equal(await hasher.verify('anything', 'scrypt$1024$8$1$c2FsdA==$'), false);
+    const short = Buffer.alloc(4).toString('base64');
+    assert.equal(await hasher.verify('anything', `scrypt$1024$8$1$c2FsdA==$${short}`), false);
   });
 
   it('verifies a hash made with other parameters (cost is read from the hash)', async () => {

@@ -11,7 +11,16 @@ describe('isValidUid', () => {
   });
 
   it('rejects wrong length, a leading digit and other characters', () => {
-    for (const uid of ['', 'M5zQapPyTZ', 'M5zQapPyTZIx', '1bcdefghijk', 'abc-efghijk', 'abc_efghijk', 'abcdéfghijk', ' bcdefghijk'])
+    for (const uid of [
+      '',
+      'M5zQapPyTZ',
+      'M5zQapPyTZIx',
+      '1bcdefghijk',
+      'abc-efghijk',
+      'abc_efghijk',
+      'abcdéfghijk',
+      ' bcdefghijk',
+    ])
       assert.ok(!isValidUid(uid), JSON.stringify(uid));
   });
 
@@ -22,11 +31,17 @@ describe('isValidUid', () => {
 
 describe('generateUid', () => {
   it('uses the random source: all zeros gives "a" then "0"s', () => {
-    assert.equal(generateUid(() => 0), 'a0000000000');
+    assert.equal(
+      generateUid(() => 0),
+      'a0000000000',
+    );
   });
 
   it('maps the largest index to the last alphabet character', () => {
-    assert.equal(generateUid((n) => n - 1), 'ZZZZZZZZZZZ');
+    assert.equal(
+      generateUid((n) => n - 1),
+      'ZZZZZZZZZZZ',
+    );
   });
 
   it('asks for a letter index first, then alphanumeric indexes', () => {

@@ -69,8 +69,7 @@ export function createSettingsService({ store, box }: SettingsDeps) {
       if (def.secret && (parsed.value === '' || parsed.value === null)) cleared.push(key);
       else prepared.set(key, def.secret ? box.seal(String(parsed.value)) : parsed.value);
     }
-    if (prepared.size > 0) await store.putMany(prepared);
-    for (const key of cleared) await store.delete(key);
+    if (prepared.size > 0 || cleared.length > 0) await store.putMany(prepared, cleared);
   }
 
   async function remove(key: string): Promise<void> {

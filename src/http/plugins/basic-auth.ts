@@ -26,9 +26,12 @@ export function parseBasic(
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** Adds an onRequest hook that sets `request.principal` or answers 401. */
-export function requireAuthentication(app: FastifyInstance, services: Services): void {
-  app.addHook('onRequest', async (request) => {
+/** Sets `request.principal` from Basic credentials, or throws the 401 AppError. */
+export async function authenticateRequest(
+  services: Services,
+  request: FastifyRequest,
+): Promise<void> {
+  {
     const creds = parseBasic(request.headers.authorization);
     if (!creds)
       throw errors.unauthorized('Full authentication is required to access this resource');
@@ -50,7 +53,12 @@ export function requireAuthentication(app: FastifyInstance, services: Services):
           );
         throw errors.unauthorized('Bad credentials');
     }
-  });
+  }
+}
+
+/** Adds an onRequest hook that sets `request.principal` or answers 401. */
+export function requireAuthentication(app: FastifyInstance, services: Services): void {
+  app.addHook('onRequest', (request) => authenticateRequest(services, request));
 }
 
 /** A route-level hook: the principal must hold `ALL` or one of `anyOf`. */

@@ -3,7 +3,7 @@
  * an `Allow` header (issue 3 §6). Every registered route is remembered as a pattern, and the
  * not-found handler checks whether the path exists under another method.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
 import { sendError } from '../error-handler.ts';
 
@@ -28,8 +28,15 @@ const toPattern = (url: string) =>
       '/?$',
   );
 
-/** Call on the root instance before any route is registered. */
-export function installRouteRegistry(app: FastifyInstance): void {
+/**
+ * Call on the root instance before any route is registered. `authenticate` runs first for
+ * unknown `/api` paths, so that without valid credentials nobody learns which routes exist
+ * (DHIS2 answers 401 there too).
+ */
+export function installRouteRegistry(
+  app: FastifyInstance,
+  authenticate: (request: FastifyRequest) => Promise<void>,
+): void {
   const routes = new Map<string, KnownRoute>();
   app.addHook('onRoute', (opts) => {
     const key = opts.url;
@@ -38,8 +45,9 @@ export function installRouteRegistry(app: FastifyInstance): void {
     routes.set(key, entry);
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0]!;
+    if (path.startsWith('/api/') || path === '/api') await authenticate(request);
     const allowed = new Set<string>();
     for (const r of routes.values())
       if (r.pattern.test(path)) r.methods.forEach((m) => allowed.add(m));

@@ -91,7 +91,8 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
     async (request) => {
       const { key } = request.params;
       const raw = request.query.value ?? request.body;
-      if (raw === undefined)
+      // No body at all reaches here as null: that is "no value", not "reset" (DELETE resets).
+      if (raw === undefined || raw === null)
         throw errors.badRequest(`Value must be specified as query param or as payload`);
       await settings.update({ [key]: raw });
       return okMessage(

@@ -1,7 +1,9 @@
 /** The ordered list of migrations. Append only: a released migration is never edited. */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-init.ts';
+import * as m0002 from './0002-metadata.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
+  '0002-metadata': m0002,
 };

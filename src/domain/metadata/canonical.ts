@@ -1,0 +1,37 @@
+/**
+ * Canonical content of a metadata object: what an import compares to decide "unchanged", so that
+ * re-importing the same export writes nothing (issue 4 benchmark). Server-maintained properties
+ * and computed display properties do not count; key order does not count.
+ */
+import { createHash } from 'node:crypto';
+
+/** Properties the server maintains or computes; a client's values for them are not content. */
+export const SERVER_PROPERTIES = new Set([
+  'created',
+  'lastUpdated',
+  'createdBy',
+  'lastUpdatedBy',
+  'href',
+  'access',
+  'displayName',
+  'displayShortName',
+  'displayDescription',
+  'displayFormName',
+  'favorite',
+  'favorites',
+]);
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function contentHash(object: Record<string, unknown>): string {
+  const content: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(object)) if (!SERVER_PROPERTIES.has(k)) content[k] = v;
+  return createHash('sha256').update(canonical(content)).digest('base64url');
+}

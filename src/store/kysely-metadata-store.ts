@@ -1,0 +1,284 @@
+/**
+ * MetadataStore over Kysely (PostgreSQL and PGlite). Writers lock the one-row change counter
+ * first, so they are serialised and their change numbers follow commit order (issue 4 §4).
+ * Look-ups use `= any($1::text[])` / `unnest` so a 100k-object payload is a handful of queries.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type {
+  ImportLookups,
+  StoredMeta,
+} from '../domain/metadata/plan-import.ts';
+import {
+  codeKey,
+  nameKey,
+  uniqueKey,
+  type LookupKeys,
+} from '../domain/metadata/prepare-entries.ts';
+import type { MetadataStore, MetadataWriter } from '../domain/ports.ts';
+import type { Database } from './schema.ts';
+import { applyUserProjection } from './user-projection.ts';
+
+const CHUNK = 1000;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+type MetaRow = {
+  type: string;
+  id: string;
+  code: string | null;
+  scope: string;
+  name: string | null;
+  content_hash: string;
+  created: Date;
+  created_by: string | null;
+};
+
+const META_COLUMNS = [
+  'type',
+  'id',
+  'code',
+  'scope',
+  'name',
+  'content_hash',
+  'created',
+  'created_by',
+] as const;
+const META_SQL = sql.raw(META_COLUMNS.map((c) => `o.${c}`).join(', '));
+
+const toMeta = (r: MetaRow): StoredMeta => ({
+  type: r.type,
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  scope: r.scope,
+  contentHash: r.content_hash,
+  created: r.created.toISOString(),
+  createdBy: r.created_by,
+});
+
+function writer(
+  trx: Transaction<Database>,
+  baseSeq: number,
+  done: (seq: number) => void,
+): MetadataWriter {
+  return {
+    async lookups(keys: LookupKeys, { referrers }): Promise<ImportLookups> {
+      const byId = new Map<string, StoredMeta>();
+      for (const ids of chunks([...keys.ids], 10_000)) {
+        const rows = await trx
+          .selectFrom('metadata_object')
+          .select(META_COLUMNS)
+          .where(sql<boolean>`id = any(${ids}::text[])`)
+          .execute();
+        for (const r of rows) byId.set(r.id, toMeta(r));
+      }
+      const byCode = new Map<string, StoredMeta>();
+      for (const part of chunks(keys.codes, 10_000)) {
+        const { rows } = await sql<MetaRow>`select ${META_SQL} from metadata_object o
+          join unnest(${part.map((c) => c.type)}::text[], ${part.map((c) => c.scope)}::text[], ${part.map((c) => c.code)}::text[]) as k(type, scope, code)
+          on o.type = k.type and o.scope = k.scope and o.code = k.code`.execute(trx);
+        for (const r of rows) byCode.set(codeKey(r.type, r.scope, r.code!), toMeta(r));
+      }
+      const byName = new Map<string, StoredMeta>();
+      for (const part of chunks(keys.names, 10_000)) {
+        const { rows } = await sql<MetaRow>`select ${META_SQL} from metadata_object o
+          join unnest(${part.map((c) => c.type)}::text[], ${part.map((c) => c.name)}::text[]) as k(type, name)
+          on o.type = k.type and o.unique_name = k.name`.execute(trx);
+        for (const r of rows) byName.set(nameKey(r.type, r.name!), toMeta(r));
+      }
+      // The only unique property beyond code and name is users.username, indexed in app_user.
+      const byUnique = new Map<string, StoredMeta>();
+      const usernames = keys.uniques
+        .filter((u) => u.type === 'users' && u.property === 'username')
+        .map((u) => u.value);
+      for (const part of chunks(usernames, 10_000)) {
+        const { rows } = await sql<
+          MetaRow & { username: string }
+        >`select ${META_SQL}, u.username from app_user u
+          join metadata_object o on o.id = u.id where u.username = any(${part}::text[])`.execute(
+          trx,
+        );
+        for (const r of rows) byUnique.set(uniqueKey('users', 'username', r.username), toMeta(r));
+      }
+      const existing = new Set<string>();
+      for (const ids of chunks([...keys.refs], 10_000)) {
+        const rows = await trx
+          .selectFrom('metadata_object')
+          .select('id')
+          .where(sql<boolean>`id = any(${ids}::text[])`)
+          .execute();
+        for (const r of rows) existing.add(r.id);
+      }
+      const referencedBy = new Map<string, { type: string; id: string }[]>();
+      if (referrers) {
+        const targets = [...new Set([...byId.keys(), ...[...byCode.values()].map((m) => m.id)])];
+        for (const ids of chunks(targets, 10_000)) {
+          const rows = await trx
+            .selectFrom('metadata_ref as r')
+            .innerJoin('metadata_object as o', 'o.id', 'r.source_id')
+            .select(['r.target_id', 'o.type', 'o.id'])
+            .where(sql<boolean>`r.target_id = any(${ids}::text[])`)
+            .execute();
+          for (const r of rows) {
+            const list = referencedBy.get(r.target_id) ?? [];
+            list.push({ type: r.type, id: r.id });
+            referencedBy.set(r.target_id, list);
+          }
+        }
+      }
+      return { byId, byCode, byName, byUnique, existing, referencedBy };
+    },
+
+    async apply({ writes, deletes }, meta) {
+      let seq = baseSeq;
+      for (const part of chunks(writes, 500)) {
+        const rows = part.map((w) => ({
+          id: w.id,
+          type: w.type.key,
+          code: w.code,
+          scope: w.scope,
+          name: w.name,
+          unique_name: w.type.uniqueName ? w.name : null,
+          payload: JSON.stringify(w.payload),
+          content_hash: w.contentHash,
+          created: w.payload.created as string,
+          last_updated: w.payload.lastUpdated as string,
+          created_by: (w.payload.createdBy as { id: string }).id,
+          last_updated_by: meta.actorId,
+          seq: ++seq,
+        }));
+        await trx
+          .insertInto('metadata_object')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              type: eb.ref('excluded.type'),
+              code: eb.ref('excluded.code'),
+              scope: eb.ref('excluded.scope'),
+              name: eb.ref('excluded.name'),
+              unique_name: eb.ref('excluded.unique_name'),
+              payload: eb.ref('excluded.payload'),
+              content_hash: eb.ref('excluded.content_hash'),
+              last_updated: eb.ref('excluded.last_updated'),
+              last_updated_by: eb.ref('excluded.last_updated_by'),
+              seq: eb.ref('excluded.seq'),
+            })),
+          )
+          .execute();
+      }
+      const updatedIds = writes.filter((w) => w.op === 'update').map((w) => w.id);
+      for (const ids of chunks([...updatedIds, ...deletes.map((d) => d.id)], 10_000))
+        await trx
+          .deleteFrom('metadata_ref')
+          .where(sql<boolean>`source_id = any(${ids}::text[])`)
+          .execute();
+      const refs = writes.flatMap((w) =>
+        w.refs.map((target_id) => ({ source_id: w.id, target_id })),
+      );
+      for (const part of chunks(refs, 5000)) {
+        const sources = part.map((r) => r.source_id);
+        const targets = part.map((r) => r.target_id);
+        await sql`insert into metadata_ref (source_id, target_id) select * from unnest(${sources}::text[], ${targets}::text[]) on conflict do nothing`.execute(
+          trx,
+        );
+      }
+      for (const part of chunks(deletes, 1000)) {
+        await trx
+          .deleteFrom('metadata_object')
+          .where(sql<boolean>`id = any(${part.map((d) => d.id)}::text[])`)
+          .execute();
+        await trx
+          .insertInto('metadata_tombstone')
+          .values(
+            part.map((d) => ({
+              seq: ++seq,
+              type: d.type.key,
+              id: d.id,
+              code: d.code,
+              deleted_at: meta.now,
+              deleted_by: meta.actorId,
+            })),
+          )
+          .execute();
+      }
+      await applyUserProjection(trx, writes, deletes, meta.passwordHashes);
+      done(seq);
+    },
+  };
+}
+
+export function createKyselyMetadataStore(db: Kysely<Database>): MetadataStore {
+  const payloads = (rows: { payload: Record<string, unknown> }[]) => rows.map((r) => r.payload);
+  return {
+    async write(fn) {
+      return db.transaction().execute(async (trx) => {
+        const { seq } = await trx
+          .selectFrom('change_counter')
+          .select('seq')
+          .where('id', '=', 1)
+          .forUpdate()
+          .executeTakeFirstOrThrow();
+        let last = Number(seq);
+        const result = await fn(writer(trx, last, (s) => (last = s)));
+        if (last !== Number(seq))
+          await trx.updateTable('change_counter').set({ seq: last }).where('id', '=', 1).execute();
+        return result;
+      });
+    },
+    async get(type, id) {
+      const row = await db
+        .selectFrom('metadata_object')
+        .select('payload')
+        .where('type', '=', type)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row?.payload ?? null;
+    },
+    async list(type) {
+      return payloads(
+        await db
+          .selectFrom('metadata_object')
+          .select('payload')
+          .where('type', '=', type)
+          .orderBy('name')
+          .orderBy('id')
+          .execute(),
+      );
+    },
+    async listSince(type, since) {
+      let q = db.selectFrom('metadata_object').select('payload').where('type', '=', type);
+      if (since) q = q.where('last_updated', '>=', since);
+      return payloads(await q.orderBy('name').orderBy('id').execute());
+    },
+    async countByType() {
+      const rows = await db
+        .selectFrom('metadata_object')
+        .select(['type', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('type')
+        .execute();
+      return new Map(rows.map((r) => [r.type, Number(r.n)]));
+    },
+    async referencing(id) {
+      return db
+        .selectFrom('metadata_ref as r')
+        .innerJoin('metadata_object as o', 'o.id', 'r.source_id')
+        .select(['o.type', 'o.id'])
+        .where('r.target_id', '=', id)
+        .orderBy('o.type')
+        .orderBy('o.id')
+        .execute();
+    },
+    async changeSeq() {
+      const { seq } = await db
+        .selectFrom('change_counter')
+        .select('seq')
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
+      return Number(seq);
+    },
+  };
+}
