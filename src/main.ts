@@ -9,13 +9,22 @@ import type { Logger } from 'pino';
 import { readBuildInfo } from './build-info.ts';
 import type { Config } from './config.ts';
 import { authenticate } from './domain/auth/authenticate.ts';
-import { createUser, ensureSuperuser } from './domain/auth/user-admin.ts';
+import {
+  createUser,
+  ensureSuperuser,
+  type Importer,
+  type UserAdminDeps,
+} from './domain/auth/user-admin.ts';
+import { SUPERUSER } from './domain/auth/users.ts';
+import { ensureDefaults } from './domain/metadata/defaults.ts';
+import { importMetadata } from './domain/metadata/import-metadata.ts';
+import { DEFAULTS } from './domain/metadata/types.ts';
 import type { Clock } from './domain/ports.ts';
 import { createSettingsService } from './domain/settings/settings-service.ts';
 import { buildApp } from './http/app.ts';
 import { createAesSecretBox } from './security/aes-secret-box.ts';
 import { newPassword, newSecret, newUid } from './security/random.ts';
-import { createScryptHasher } from './security/scrypt-hasher.ts';
+import { createScryptHasher, isBcryptHash } from './security/scrypt-hasher.ts';
 import type { Services } from './services.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './store/db.ts';
 import { createStores } from './store/stores.ts';
@@ -67,7 +76,21 @@ export async function createServices(
     instance.secretSalt,
   );
   const hasher = createScryptHasher();
-  const userAdmin = { users: stores.users, hasher, newUid };
+  const importDeps = {
+    store: stores.metadata,
+    hasher,
+    clock,
+    newUid,
+    isPasswordHash: isBcryptHash,
+  };
+  const importer: Importer = (body, params, actorId) =>
+    importMetadata(importDeps, body, params, actorId);
+  const userAdmin: UserAdminDeps = { users: stores.users, importMetadata: importer, newUid };
+  await ensureDefaults(
+    async () => (await stores.metadata.get('categoryCombos', DEFAULTS.categoryCombo)) !== null,
+    importer,
+    SUPERUSER.userId,
+  );
   const authDeps = {
     users: stores.users,
     failures: stores.loginFailures,
@@ -83,7 +106,8 @@ export async function createServices(
     build: readBuildInfo(clock.now()),
     backend: database.backend,
     auth: { authenticate: (u, p) => authenticate(authDeps, u, p) },
-    users: { create: (input) => createUser(userAdmin, input) },
+    users: { create: (input, actorId) => createUser(userAdmin, input, actorId) },
+    metadata: { store: stores.metadata, import: importer },
     settings: createSettingsService({ store: stores.settings, box }),
     checkDatabase: async () => {
       await database.db.selectFrom('instance').select('id').limit(1).execute();

@@ -3,9 +3,9 @@
  * receive (house rule 2). Tests build the same record through `createInstance`.
  */
 import type { AuthResult } from './domain/auth/authenticate.ts';
-import type { CreateUserInput } from './domain/auth/user-admin.ts';
+import type { CreateUserInput, Importer } from './domain/auth/user-admin.ts';
 import type { User } from './domain/auth/users.ts';
-import type { Clock, InstanceInfo } from './domain/ports.ts';
+import type { Clock, InstanceInfo, MetadataStore } from './domain/ports.ts';
 import type { SettingsService } from './domain/settings/settings-service.ts';
 import type { BuildInfo } from './build-info.ts';
 import type { Config } from './config.ts';
@@ -17,7 +17,8 @@ export interface Services {
   build: BuildInfo;
   backend: 'pglite' | 'postgres';
   auth: { authenticate(username: string, password: string): Promise<AuthResult> };
-  users: { create(input: CreateUserInput): Promise<User> };
+  users: { create(input: CreateUserInput, actorId?: string): Promise<User> };
+  metadata: { store: MetadataStore; import: Importer };
   settings: SettingsService;
   /** Resolves when the database answers; rejects otherwise. */
   checkDatabase(): Promise<void>;

@@ -18,6 +18,8 @@ import { authenticateRequest, requireAuthentication } from './plugins/basic-auth
 import { installRouteRegistry } from './plugins/method-not-allowed.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { metadataObjectRoutes } from './routes/metadata-objects.ts';
+import { metadataRoutes } from './routes/metadata.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -43,7 +45,7 @@ export async function buildApp(
         ? given
         : randomUUID();
     },
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     // In-flight requests finish on close; new connections are refused (graceful shutdown).
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -83,6 +85,8 @@ export async function buildApp(
     await authed.register(meRoutes);
     await authed.register(settingsRoutes, { services });
     await authed.register(openapiRoutes);
+    await authed.register(metadataRoutes, { services });
+    await authed.register(metadataObjectRoutes, { services });
   });
   await app.ready();
   return app;

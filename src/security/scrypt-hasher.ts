@@ -13,7 +13,14 @@ import {
   timingSafeEqual,
   type ScryptOptions,
 } from 'node:crypto';
+import bcrypt from 'bcryptjs';
 import type { PasswordHasher } from '../domain/ports.ts';
+
+/**
+ * DHIS2 stores bcrypt hashes. A user imported with one (e.g. copied from a DHIS2 database, as the
+ * platform-perf fixtures are) keeps it, and logs in with the same password here (PINS: bcryptjs).
+ */
+export const isBcryptHash = (s: string): boolean => /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(s);
 
 const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
@@ -36,6 +43,10 @@ export function createScryptHasher(
   const cacheKey = randomBytes(32);
   const verified = new Map<string, number>(); // hmac → expiry (ms)
   const maxmem = 256 * params.N * params.r + 1024 * 1024;
+  const remember = (mark: string) => {
+    if (verified.size >= cache.max) verified.delete(verified.keys().next().value!);
+    verified.set(mark, performance.now() + cache.ttlMs);
+  };
 
   return {
     async hash(password) {
@@ -58,6 +69,11 @@ export function createScryptHasher(
         .digest('base64');
       const expiry = verified.get(mark);
       if (expiry !== undefined && expiry > performance.now()) return true;
+      if (isBcryptHash(stored)) {
+        const ok = await bcrypt.compare(password, stored);
+        if (ok) remember(mark);
+        return ok;
+      }
       const parts = stored.split('$');
       if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
       const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
@@ -77,10 +93,7 @@ export function createScryptHasher(
         return false; // cost parameters node:crypto refuses (e.g. N not a power of 2)
       }
       const ok = actual.length === expected.length && timingSafeEqual(actual, expected);
-      if (ok) {
-        if (verified.size >= cache.max) verified.delete(verified.keys().next().value!);
-        verified.set(mark, performance.now() + cache.ttlMs);
-      }
+      if (ok) remember(mark);
       return ok;
     },
   };

@@ -4,12 +4,10 @@
  * Look-ups use `= any($1::text[])` / `unnest` so a 100k-object payload is a handful of queries.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type {
-  ImportLookups,
-  StoredMeta,
-} from '../domain/metadata/plan-import.ts';
+import type { ImportLookups, StoredMeta } from '../domain/metadata/plan-import.ts';
 import {
   codeKey,
+  idKey,
   nameKey,
   uniqueKey,
   type LookupKeys,
@@ -68,13 +66,24 @@ function writer(
   return {
     async lookups(keys: LookupKeys, { referrers }): Promise<ImportLookups> {
       const byId = new Map<string, StoredMeta>();
-      for (const ids of chunks([...keys.ids], 10_000)) {
+      for (const part of chunks([...keys.ids], 10_000)) {
+        const split = part.map((k) => k.split('\u0000') as [string, string]);
+        const { rows } = await sql<MetaRow>`select ${META_SQL} from metadata_object o
+          join unnest(${split.map((k) => k[0])}::text[], ${split.map((k) => k[1])}::text[]) as k(type, id)
+          on o.type = k.type and o.id = k.id`.execute(trx);
+        for (const r of rows) byId.set(idKey(r.type, r.id), toMeta(r));
+      }
+      const userIds = [...byId.values()].filter((m) => m.type === 'users').map((m) => m.id);
+      for (const part of chunks(userIds, 10_000)) {
         const rows = await trx
-          .selectFrom('metadata_object')
-          .select(META_COLUMNS)
-          .where(sql<boolean>`id = any(${ids}::text[])`)
+          .selectFrom('app_user')
+          .select(['id', 'password_hash'])
+          .where(sql<boolean>`id = any(${part}::text[])`)
           .execute();
-        for (const r of rows) byId.set(r.id, toMeta(r));
+        for (const r of rows) {
+          const meta = byId.get(idKey('users', r.id));
+          if (meta) meta.passwordHash = r.password_hash;
+        }
       }
       const byCode = new Map<string, StoredMeta>();
       for (const part of chunks(keys.codes, 10_000)) {
@@ -115,11 +124,13 @@ function writer(
       }
       const referencedBy = new Map<string, { type: string; id: string }[]>();
       if (referrers) {
-        const targets = [...new Set([...byId.keys(), ...[...byCode.values()].map((m) => m.id)])];
+        const targets = [...new Set([...byId.values(), ...byCode.values()].map((m) => m.id))];
         for (const ids of chunks(targets, 10_000)) {
           const rows = await trx
             .selectFrom('metadata_ref as r')
-            .innerJoin('metadata_object as o', 'o.id', 'r.source_id')
+            .innerJoin('metadata_object as o', (j) =>
+              j.onRef('o.type', '=', 'r.source_type').onRef('o.id', '=', 'r.source_id'),
+            )
             .select(['r.target_id', 'o.type', 'o.id'])
             .where(sql<boolean>`r.target_id = any(${ids}::text[])`)
             .execute();
@@ -155,8 +166,7 @@ function writer(
           .insertInto('metadata_object')
           .values(rows)
           .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => ({
-              type: eb.ref('excluded.type'),
+            oc.columns(['type', 'id']).doUpdateSet((eb) => ({
               code: eb.ref('excluded.code'),
               scope: eb.ref('excluded.scope'),
               name: eb.ref('excluded.name'),
@@ -170,27 +180,24 @@ function writer(
           )
           .execute();
       }
-      const updatedIds = writes.filter((w) => w.op === 'update').map((w) => w.id);
-      for (const ids of chunks([...updatedIds, ...deletes.map((d) => d.id)], 10_000))
-        await trx
-          .deleteFrom('metadata_ref')
-          .where(sql<boolean>`source_id = any(${ids}::text[])`)
-          .execute();
+      // References are rebuilt for every written or deleted source object.
+      const touched = [
+        ...writes.filter((w) => w.op === 'update').map((w) => [w.type.key, w.id] as const),
+        ...deletes.map((d) => [d.type.key, d.id] as const),
+      ];
+      for (const part of chunks(touched, 10_000))
+        await sql`delete from metadata_ref r using unnest(${part.map((t) => t[0])}::text[], ${part.map((t) => t[1])}::text[]) as k(type, id)
+          where r.source_type = k.type and r.source_id = k.id`.execute(trx);
       const refs = writes.flatMap((w) =>
-        w.refs.map((target_id) => ({ source_id: w.id, target_id })),
+        w.refs.map((target) => [w.type.key, w.id, target] as const),
       );
-      for (const part of chunks(refs, 5000)) {
-        const sources = part.map((r) => r.source_id);
-        const targets = part.map((r) => r.target_id);
-        await sql`insert into metadata_ref (source_id, target_id) select * from unnest(${sources}::text[], ${targets}::text[]) on conflict do nothing`.execute(
-          trx,
-        );
-      }
+      for (const part of chunks(refs, 5000))
+        await sql`insert into metadata_ref (source_type, source_id, target_id)
+          select * from unnest(${part.map((r) => r[0])}::text[], ${part.map((r) => r[1])}::text[], ${part.map((r) => r[2])}::text[])
+          on conflict do nothing`.execute(trx);
       for (const part of chunks(deletes, 1000)) {
-        await trx
-          .deleteFrom('metadata_object')
-          .where(sql<boolean>`id = any(${part.map((d) => d.id)}::text[])`)
-          .execute();
+        await sql`delete from metadata_object o using unnest(${part.map((d) => d.type.key)}::text[], ${part.map((d) => d.id)}::text[]) as k(type, id)
+          where o.type = k.type and o.id = k.id`.execute(trx);
         await trx
           .insertInto('metadata_tombstone')
           .values(
@@ -265,7 +272,9 @@ export function createKyselyMetadataStore(db: Kysely<Database>): MetadataStore {
     async referencing(id) {
       return db
         .selectFrom('metadata_ref as r')
-        .innerJoin('metadata_object as o', 'o.id', 'r.source_id')
+        .innerJoin('metadata_object as o', (j) =>
+          j.onRef('o.type', '=', 'r.source_type').onRef('o.id', '=', 'r.source_id'),
+        )
         .select(['o.type', 'o.id'])
         .where('r.target_id', '=', id)
         .orderBy('o.type')

@@ -66,6 +66,7 @@ export interface MetadataObjectTable {
 }
 
 export interface MetadataRefTable {
+  source_type: string;
   source_id: string;
   target_id: string;
 }

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { createKyselyInstanceStore } from './kysely-instance-store.ts';
 import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
+import { createKyselyMetadataStore } from './kysely-metadata-store.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
 import { createKyselyUserStore } from './kysely-user-store.ts';
 import type { Database } from './schema.ts';
@@ -12,6 +13,7 @@ export function createStores(db: Kysely<Database>) {
     users: createKyselyUserStore(db),
     settings: createKyselySettingStore(db),
     loginFailures: createKyselyLoginFailureStore(db),
+    metadata: createKyselyMetadataStore(db),
   };
 }
 

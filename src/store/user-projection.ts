@@ -49,46 +49,56 @@ export async function applyUserProjection(
       )
       .execute();
   }
-  for (const w of writes) {
-    if (w.type.key !== 'users') continue;
-    const p = w.payload;
-    const creds = (
-      typeof p.userCredentials === 'object' && p.userCredentials !== null ? p.userCredentials : {}
-    ) as Record<string, unknown>;
-    const hash = w.password === null ? null : (passwordHashes.get(w.password) ?? null);
-    if (w.password !== null && hash === null)
-      throw new Error(`No hash prepared for the password of user ${w.id}`);
-    const row = {
-      id: w.id,
-      username: text(p.username) ?? text(creds.username) ?? w.id,
-      password_hash: hash ?? NO_PASSWORD,
-      email: text(p.email),
-      first_name: text(p.firstName) ?? '',
-      surname: text(p.surname) ?? '',
-      disabled: p.disabled === true || creds.disabled === true,
-      last_updated: now,
-    };
+  const users = writes.filter((w) => w.type.key === 'users');
+  for (let i = 0; i < users.length; i += 1000) {
+    const part = users.slice(i, i + 1000);
+    const rows = part.map((w) => {
+      const p = w.payload;
+      const creds = (
+        typeof p.userCredentials === 'object' && p.userCredentials !== null ? p.userCredentials : {}
+      ) as Record<string, unknown>;
+      const hash = w.password === null ? null : (passwordHashes.get(w.password) ?? null);
+      if (w.password !== null && hash === null)
+        throw new Error(`No hash prepared for the password of user ${w.id}`);
+      return {
+        id: w.id,
+        username: text(p.username) ?? text(creds.username) ?? w.id,
+        password_hash: hash ?? NO_PASSWORD,
+        email: text(p.email),
+        first_name: text(p.firstName) ?? '',
+        surname: text(p.surname) ?? '',
+        disabled: p.disabled === true || creds.disabled === true,
+        last_updated: now,
+        roles: [...new Set([...refIds(p.userRoles), ...refIds(creds.userRoles)])],
+        keepPassword: hash === null,
+      };
+    });
     await trx
       .insertInto('app_user')
-      .values(row)
+      .values(rows.map(({ roles: _r, keepPassword: _k, ...row }) => row))
       .onConflict((oc) =>
-        oc.column('id').doUpdateSet({
-          username: row.username,
-          email: row.email,
-          first_name: row.first_name,
-          surname: row.surname,
-          disabled: row.disabled,
-          last_updated: now,
-          ...(hash ? { password_hash: hash } : {}),
-        }),
+        oc.column('id').doUpdateSet((eb) => ({
+          username: eb.ref('excluded.username'),
+          email: eb.ref('excluded.email'),
+          first_name: eb.ref('excluded.first_name'),
+          surname: eb.ref('excluded.surname'),
+          disabled: eb.ref('excluded.disabled'),
+          last_updated: eb.ref('excluded.last_updated'),
+          // No password in the object: the user keeps the one it has.
+          password_hash: sql<string>`case when excluded.password_hash = ${NO_PASSWORD} then app_user.password_hash else excluded.password_hash end`,
+        })),
       )
       .execute();
-    const roles = [...new Set([...refIds(p.userRoles), ...refIds(creds.userRoles)])];
-    await trx.deleteFrom('user_role_member').where('user_id', '=', w.id).execute();
-    if (roles.length > 0)
-      await sql`insert into user_role_member (user_id, role_id) select ${w.id}, r.id from user_role r where r.id = any(${roles}::text[])`.execute(
-        trx,
-      );
+    const ids = rows.map((r) => r.id);
+    await trx
+      .deleteFrom('user_role_member')
+      .where(sql<boolean>`user_id = any(${ids}::text[])`)
+      .execute();
+    const pairs = rows.flatMap((r) => r.roles.map((role) => [r.id, role] as const));
+    if (pairs.length > 0)
+      await sql`insert into user_role_member (user_id, role_id)
+        select k.user_id, k.role_id from unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => p[1])}::text[]) as k(user_id, role_id)
+        join user_role r on r.id = k.role_id`.execute(trx);
   }
   const deletedUsers = deletes.filter((d) => d.type.key === 'users').map((d) => d.id);
   if (deletedUsers.length > 0)

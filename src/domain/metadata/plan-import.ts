@@ -17,7 +17,14 @@ import {
   type ObjectReport,
   type TypeReport,
 } from './import-report.ts';
-import { codeKey, nameKey, uniqueKey, uniqueValue, type PreparedEntry } from './prepare-entries.ts';
+import {
+  codeKey,
+  idKey,
+  nameKey,
+  uniqueKey,
+  uniqueValue,
+  type PreparedEntry,
+} from './prepare-entries.ts';
 import { DEFAULTS, simpleClassName, type MetadataType } from './types.ts';
 import { isValidUid } from '../uid.ts';
 
@@ -30,16 +37,19 @@ export interface StoredMeta {
   contentHash: string;
   created: string;
   createdBy: string | null;
+  /** For users: the stored password hash (a re-imported DHIS2 bcrypt hash equal to it is no change). */
+  passwordHash?: string;
 }
 
 export interface ImportLookups {
+  /** By idKey(type, id). */
   byId: ReadonlyMap<string, StoredMeta>;
   byCode: ReadonlyMap<string, StoredMeta>;
   byName: ReadonlyMap<string, StoredMeta>;
   byUnique: ReadonlyMap<string, StoredMeta>;
   /** Referenced ids that exist in the store. */
   existing: ReadonlySet<string>;
-  /** For ids that may be deleted: the stored objects referencing them. */
+  /** For ids that may be deleted: the stored objects referencing them (by id, any type). */
   referencedBy: ReadonlyMap<string, readonly { type: string; id: string }[]>;
 }
 
@@ -131,20 +141,11 @@ export function planImport(
       continue;
     }
     const byCode = p.code ? lookups.byCode.get(codeKey(p.type.key, p.scope, p.code)) : undefined;
-    const byId = p.id ? lookups.byId.get(p.id) : undefined;
+    const byId = p.id ? lookups.byId.get(idKey(p.type.key, p.id)) : undefined;
     const matchByCode = params.identifier === 'CODE' || (params.identifier === 'AUTO' && !p.id);
     it.existing = matchByCode ? byCode : byId;
     it.id = it.existing?.id ?? p.id ?? (deleting ? null : ctx.newUid());
-    if (it.existing && it.existing.type !== p.type.key) {
-      err(
-        it,
-        E.E5003,
-        `Property \`id\` with value \`${it.id}\` on object ${klass} already exists on an object of type ${it.existing.type}`,
-        { errorProperty: 'id', value: it.id ?? '' },
-      );
-      continue;
-    }
-    if (it.id && seenIds.has(it.id)) {
+    if (it.id && seenIds.has(idKey(p.type.key, it.id))) {
       err(
         it,
         E.E5004,
@@ -153,7 +154,7 @@ export function planImport(
       );
       continue;
     }
-    if (it.id) seenIds.set(it.id, it);
+    if (it.id) seenIds.set(idKey(p.type.key, it.id), it);
 
     if (deleting) {
       if (!it.existing)
@@ -215,7 +216,7 @@ export function planImport(
           `Property \`${prop}\` with value \`${value}\` on object ${klass} \`${it.id}\` already exists on object \`${twin.id}\``,
           { errorProperty: prop, value },
         );
-      else if (holder && holder.id !== it.id && !seenIds.has(holder.id))
+      else if (holder && holder.id !== it.id && !seenIds.has(idKey(holder.type, holder.id)))
         err(
           it,
           E.E5003,
@@ -377,7 +378,8 @@ function assemble(items: Item[], ctx: PlanContext): ImportPlan {
     const password = it.p.type.key === 'users' ? passwordOf(it.p.object!) : null;
     if (it.op === 'update') {
       tr.stats.updated++;
-      if (hash === it.existing!.contentHash && password === null) {
+      const samePassword = password === null || password === it.existing!.passwordHash;
+      if (hash === it.existing!.contentHash && samePassword) {
         tr.stats.unchanged = (tr.stats.unchanged ?? 0) + 1;
         continue;
       }

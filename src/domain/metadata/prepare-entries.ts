@@ -83,6 +83,7 @@ export function prepareEntries(entries: readonly PayloadEntry[]): PreparedEntry[
 
 /** Keys for the store look-ups the planner needs. */
 export interface LookupKeys {
+  /** The payload's own ids, as idKey(type, id). */
   ids: Set<string>;
   codes: { type: string; scope: string; code: string }[];
   names: { type: string; name: string }[];
@@ -95,7 +96,7 @@ export function lookupKeys(prepared: readonly PreparedEntry[]): LookupKeys {
   const keys: LookupKeys = { ids: new Set(), codes: [], names: [], uniques: [], refs: new Set() };
   for (const p of prepared) {
     if (!p.object) continue;
-    if (p.id) keys.ids.add(p.id);
+    if (p.id) keys.ids.add(idKey(p.type.key, p.id));
     if (p.code) keys.codes.push({ type: p.type.key, scope: p.scope, code: p.code });
     if (p.name && p.type.uniqueName) keys.names.push({ type: p.type.key, name: p.name });
     for (const property of p.type.uniqueProperties) {
@@ -110,6 +111,8 @@ export function lookupKeys(prepared: readonly PreparedEntry[]): LookupKeys {
   return keys;
 }
 
+/** Ids are unique per type (DHIS2 data reuses ids across types), so stored objects key by both. */
+export const idKey = (type: string, id: string) => `${type}\u0000${id}`;
 export const codeKey = (type: string, scope: string, code: string) =>
   `${type}\u0000${scope}\u0000${code}`;
 export const nameKey = (type: string, name: string) => `${type}\u0000${name}`;

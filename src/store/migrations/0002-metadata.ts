@@ -11,8 +11,8 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('metadata_object')
-    .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('code', 'text')
     .addColumn('scope', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('name', 'text')
@@ -25,7 +25,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_by', 'text')
     .addColumn('last_updated_by', 'text')
     .addColumn('seq', 'bigint', (c) => c.notNull())
+    // Ids are unique per type, not globally: DHIS2's platform-perf data reuses ids across types.
+    .addPrimaryKeyConstraint('metadata_object_pk', ['type', 'id'])
     .execute();
+  await db.schema.createIndex('metadata_object_id').on('metadata_object').column('id').execute();
   await db.schema
     .createIndex('metadata_object_type')
     .on('metadata_object')
@@ -49,9 +52,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('metadata_ref')
+    .addColumn('source_type', 'text', (c) => c.notNull())
     .addColumn('source_id', 'text', (c) => c.notNull())
     .addColumn('target_id', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('metadata_ref_pk', ['source_id', 'target_id'])
+    .addPrimaryKeyConstraint('metadata_ref_pk', ['source_type', 'source_id', 'target_id'])
     .execute();
   await db.schema
     .createIndex('metadata_ref_target')
