@@ -19,6 +19,7 @@ import { SUPERUSER } from './domain/auth/users.ts';
 import { ensureDefaults } from './domain/metadata/defaults.ts';
 import { importMetadata } from './domain/metadata/import-metadata.ts';
 import { DEFAULTS } from './domain/metadata/types.ts';
+import { createVersion } from './domain/versioning/create-version.ts';
 import type { Clock } from './domain/ports.ts';
 import { createSettingsService } from './domain/settings/settings-service.ts';
 import { buildApp } from './http/app.ts';
@@ -99,16 +100,36 @@ export async function createServices(
     policy: config.loginThrottle,
     decoyHash: await hasher.hash(newPassword()),
   };
+  const build = readBuildInfo(clock.now());
+  const settings = createSettingsService({ store: stores.settings, box });
   const services: Services = {
     config,
     clock,
     instance,
-    build: readBuildInfo(clock.now()),
+    build,
     backend: database.backend,
     auth: { authenticate: (u, p) => authenticate(authDeps, u, p) },
     users: { create: (input, actorId) => createUser(userAdmin, input, actorId) },
     metadata: { store: stores.metadata, import: importer },
-    settings: createSettingsService({ store: stores.settings, box }),
+    versions: {
+      store: stores.versions,
+      create: (input) =>
+        createVersion(
+          {
+            versions: stores.versions,
+            system: () => ({
+              id: instance.systemId,
+              rev: build.revision,
+              version: config.systemVersion,
+            }),
+            includeDeletions: async () =>
+              (await settings.value('keyVersionIncludeDeletions')) === true,
+            newId: newUid,
+          },
+          input,
+        ),
+    },
+    settings,
     checkDatabase: async () => {
       await database.db.selectFrom('instance').select('id').limit(1).execute();
     },

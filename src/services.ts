@@ -5,7 +5,8 @@
 import type { AuthResult } from './domain/auth/authenticate.ts';
 import type { CreateUserInput, Importer } from './domain/auth/user-admin.ts';
 import type { User } from './domain/auth/users.ts';
-import type { Clock, InstanceInfo, MetadataStore } from './domain/ports.ts';
+import type { Clock, InstanceInfo, MetadataStore, VersionStore } from './domain/ports.ts';
+import type { MetadataVersion, VersionType } from './domain/versioning/version.ts';
 import type { SettingsService } from './domain/settings/settings-service.ts';
 import type { BuildInfo } from './build-info.ts';
 import type { Config } from './config.ts';
@@ -19,6 +20,14 @@ export interface Services {
   auth: { authenticate(username: string, password: string): Promise<AuthResult> };
   users: { create(input: CreateUserInput, actorId?: string): Promise<User> };
   metadata: { store: MetadataStore; import: Importer };
+  versions: {
+    store: VersionStore;
+    create(input: {
+      type: VersionType;
+      force: boolean;
+      authorities: ReadonlySet<string>;
+    }): Promise<MetadataVersion>;
+  };
   settings: SettingsService;
   /** Resolves when the database answers; rejects otherwise. */
   checkDatabase(): Promise<void>;

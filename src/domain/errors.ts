@@ -32,6 +32,10 @@ export const ErrorCode = {
   SETTING_UNKNOWN: 'SETTING_UNKNOWN',
   /** A system setting value of the wrong type or out of range. */
   SETTING_INVALID: 'SETTING_INVALID',
+  /** A versioning endpoint was called while keyVersionEnabled is off (contract §6.0). */
+  VERSIONING_DISABLED: 'VERSIONING_DISABLED',
+  /** A version create found nothing changed since the previous version (metasync; force=true overrides). */
+  VERSION_UNCHANGED: 'VERSION_UNCHANGED',
   /** The database (or another required dependency) does not answer. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** A bug or broken infrastructure; the details go to the log only. */
@@ -84,6 +88,11 @@ export const errors = {
     new AppError(ErrorCode.SETTING_UNKNOWN, `Setting does not exist: ${key}`),
   settingInvalid: (key: string, reason: string) =>
     new AppError(ErrorCode.SETTING_INVALID, `Invalid value for setting ${key}: ${reason}`),
+  versioningDisabled: () =>
+    new AppError(
+      ErrorCode.VERSIONING_DISABLED,
+      'Metadata versioning is not enabled for this instance.',
+    ),
   unavailable: (message: string, cause?: unknown) =>
     new AppError(ErrorCode.SERVICE_UNAVAILABLE, message, { cause }),
 };

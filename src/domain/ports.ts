@@ -6,6 +6,7 @@
 import type { User, UserCredentials, UserRole } from './auth/users.ts';
 import type { ImportLookups, PlannedDelete, PlannedWrite } from './metadata/plan-import.ts';
 import type { LookupKeys } from './metadata/prepare-entries.ts';
+import type { MetadataVersion, VersionType } from './versioning/version.ts';
 
 export interface Clock {
   now(): Date;
@@ -115,4 +116,62 @@ export interface MetadataStore {
   referencing(id: string): Promise<{ type: string; id: string }[]>;
   /** The committed change sequence number. */
   changeSeq(): Promise<number>;
+}
+
+/** The `system` header of a snapshot (contract §5), minus the date stamped at creation. */
+export interface SnapshotSystem {
+  id: string;
+  rev: string;
+  version: string;
+}
+
+export type CreateVersionResult =
+  | { ok: true; version: MetadataVersion }
+  | { ok: false; reason: 'unchanged'; latest: MetadataVersion };
+
+export interface VersionPreview {
+  name: string;
+  objects: number;
+  types: Record<string, number>;
+  deletions: number;
+  /** Size of the snapshot's object text; the real snapshot adds a few bytes of JSON framing. */
+  bytes: number;
+}
+
+export interface FleetEntry {
+  key: string;
+  systemId: string | null;
+  name: string | null;
+  username: string;
+  address: string;
+  baseline: string | null;
+  lastSeen: Date;
+}
+
+/**
+ * Metadata versions and their snapshots (issue 5). A snapshot is written once, in 1 MiB chunks,
+ * as JSON and as gzip, and never changes.
+ */
+export interface VersionStore {
+  list(): Promise<MetadataVersion[]>;
+  byName(name: string): Promise<MetadataVersion | null>;
+  /** The newest version (highest number), or null. */
+  latest(): Promise<MetadataVersion | null>;
+  /**
+   * Central: builds `Version_<latest+1>` from the changes committed since the previous version,
+   * in one transaction and under a lock, so that concurrent creates make consecutive versions
+   * and every change lands in exactly one version.
+   */
+  create(input: {
+    type: VersionType;
+    force: boolean;
+    system: SnapshotSystem;
+    includeDeletions: boolean;
+    newId: () => string;
+  }): Promise<CreateVersionResult>;
+  preview(includeDeletions: boolean): Promise<VersionPreview>;
+  /** The snapshot's bytes in order, chunk by chunk; null when no snapshot is stored. */
+  readSnapshot(versionId: string, kind: 'json' | 'gz'): Promise<AsyncIterable<Uint8Array> | null>;
+  recordFleet(entry: FleetEntry): Promise<void>;
+  fleet(): Promise<FleetEntry[]>;
 }

@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { metadataObjectRoutes } from './routes/metadata-objects.ts';
 import { metadataRoutes } from './routes/metadata.ts';
+import { metadataVersionRoutes } from './routes/metadata-versions.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -87,6 +88,7 @@ export async function buildApp(
     await authed.register(openapiRoutes);
     await authed.register(metadataRoutes, { services });
     await authed.register(metadataObjectRoutes, { services });
+    await authed.register(metadataVersionRoutes, { services });
   });
   await app.ready();
   return app;

@@ -85,6 +85,41 @@ export interface ChangeCounterTable {
   seq: number;
 }
 
+export interface MetadataVersionTable {
+  id: string;
+  name: string;
+  number: number;
+  type: string;
+  hash_code: string;
+  parent_hash_code: string | null;
+  created: Timestamp;
+  import_date: Timestamp | null;
+  seq_from: number | null;
+  seq_to: number | null;
+  bytes: number;
+  gzip_bytes: number;
+  objects: number;
+  deletions: number;
+  types: ColumnType<Record<string, number>, string, string>;
+}
+
+export interface SnapshotChunkTable {
+  version_id: string;
+  kind: string;
+  n: number;
+  data: Uint8Array;
+}
+
+export interface FleetLocalTable {
+  key: string;
+  system_id: string | null;
+  name: string | null;
+  username: string;
+  address: string;
+  baseline: string | null;
+  last_seen: Timestamp;
+}
+
 export interface Database {
   instance: InstanceTable;
   user_role: UserRoleTable;
@@ -96,4 +131,7 @@ export interface Database {
   metadata_ref: MetadataRefTable;
   metadata_tombstone: MetadataTombstoneTable;
   change_counter: ChangeCounterTable;
+  metadata_version: MetadataVersionTable;
+  snapshot_chunk: SnapshotChunkTable;
+  fleet_local: FleetLocalTable;
 }

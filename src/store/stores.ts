@@ -5,6 +5,7 @@ import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
 import { createKyselyMetadataStore } from './kysely-metadata-store.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
 import { createKyselyUserStore } from './kysely-user-store.ts';
+import { createKyselyVersionStore } from './kysely-version-store.ts';
 import type { Database } from './schema.ts';
 
 export function createStores(db: Kysely<Database>) {
@@ -14,6 +15,7 @@ export function createStores(db: Kysely<Database>) {
     settings: createKyselySettingStore(db),
     loginFailures: createKyselyLoginFailureStore(db),
     metadata: createKyselyMetadataStore(db),
+    versions: createKyselyVersionStore(db),
   };
 }
 

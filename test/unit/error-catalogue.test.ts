@@ -7,7 +7,7 @@ import { ErrorCode } from '../../src/domain/errors.ts';
 import { ERROR_TABLE } from '../../src/http/error-table.ts';
 
 const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/errors.md'), 'utf8');
-const rows = [...doc.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \| (E\d{4}|–) \|/gm)].map((m) => ({
+const rows = [...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|\s*(E\d{4}|–)\s*\|/gm)].map((m) => ({
   code: m[1]!,
   status: Number(m[2]),
   errorCode: m[3] === '–' ? undefined : m[3],

@@ -33,6 +33,8 @@ const email = (v: string | number | boolean): string | null =>
 const defs: SettingDef[] = [
   // Versioning and sync (contract §7.1).
   { key: 'keyVersionEnabled', type: 'boolean', default: false },
+  // metasync: snapshots also carry the deletions since the previous version (issue 5 §5).
+  { key: 'keyVersionIncludeDeletions', type: 'boolean', default: false },
   { key: 'keyStopMetadataSync', type: 'boolean', default: false },
   { key: 'keyRemoteInstanceUrl', type: 'string', default: '', check: httpUrl },
   { key: 'keyRemoteInstanceUsername', type: 'string', default: '' },

@@ -1,0 +1,39 @@
+/**
+ * Creating a version on the central (contract §4, issue 5 §2). Authority as DHIS2: creating needs
+ * F_METADATA_MANAGE (checked by the route), and from Version_2 on the export behind it also needs
+ * F_METADATA_EXPORT (ALL passes both). Nothing changed since the previous version is refused
+ * unless `force` (a documented difference: DHIS2 would make an empty version).
+ */
+import { Authority, hasAnyAuthority } from '../authorities.ts';
+import { AppError, ErrorCode, errors } from '../errors.ts';
+import type { SnapshotSystem, VersionStore } from '../ports.ts';
+import type { MetadataVersion, VersionType } from './version.ts';
+
+export interface CreateVersionDeps {
+  versions: VersionStore;
+  system: () => SnapshotSystem;
+  includeDeletions: () => Promise<boolean>;
+  newId: () => string;
+}
+
+export async function createVersion(
+  deps: CreateVersionDeps,
+  input: { type: VersionType; force: boolean; authorities: ReadonlySet<string> },
+): Promise<MetadataVersion> {
+  const latest = await deps.versions.latest();
+  if (latest && !hasAnyAuthority(input.authorities, [Authority.F_METADATA_EXPORT]))
+    throw errors.forbidden([Authority.F_METADATA_EXPORT]);
+  const result = await deps.versions.create({
+    type: input.type,
+    force: input.force,
+    system: deps.system(),
+    includeDeletions: await deps.includeDeletions(),
+    newId: deps.newId,
+  });
+  if (!result.ok)
+    throw new AppError(
+      ErrorCode.VERSION_UNCHANGED,
+      `No metadata has changed since ${result.latest.name}; no version was created. Use force=true to create one anyway.`,
+    );
+  return result.version;
+}

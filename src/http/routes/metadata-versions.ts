@@ -1,0 +1,260 @@
+/**
+ * The versioning endpoints of a central (contract §6.1–§6.6, issue 5). Every one first needs its
+ * authority, then keyVersionEnabled (400 "Metadata versioning is not enabled for this instance.").
+ * Unknown versions answer 404 (a documented difference: DHIS2 answers 500).
+ */
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { Authority } from '../../domain/authorities.ts';
+import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
+import {
+  VERSION_TYPES,
+  versionEntity,
+  versionListItem,
+  versionsAfter,
+  type MetadataVersion,
+  type VersionType,
+} from '../../domain/versioning/version.ts';
+import type { Services } from '../../services.ts';
+import { requireAuthority } from '../plugins/basic-auth.ts';
+import { webMessageSchema } from '../web-message.ts';
+import { SnapshotCache } from './snapshot-cache.ts';
+
+const entity = z.record(z.string(), z.unknown()).meta({ id: 'MetadataVersion' });
+const list = z
+  .object({ metadataversions: z.array(z.record(z.string(), z.unknown())) })
+  .meta({ id: 'MetadataVersionList' });
+const manage = requireAuthority(Authority.F_METADATA_MANAGE);
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
+  app,
+  { services },
+) => {
+  const { store } = services.versions;
+  const cache = new SnapshotCache(64 * 1024 * 1024, 8 * 1024 * 1024);
+
+  // Runs after the route's authority hook (onRequest), as DHIS2 checks authority first.
+  app.addHook('preHandler', async () => {
+    if ((await services.settings.getPublic('keyVersionEnabled')) !== true)
+      throw errors.versioningDisabled();
+  });
+
+  const find = async (name: string): Promise<MetadataVersion> => {
+    const v = await store.byName(name);
+    if (!v)
+      throw errors.notFound(
+        `No metadata version with name ${name} exists. Please check again later.`,
+      );
+    return v;
+  };
+
+  app.get(
+    '/api/metadata/version',
+    {
+      schema: {
+        tags: ['versions'],
+        summary: 'The current (newest) version, or ?versionName=',
+        querystring: z.object({ versionName: z.string().optional() }),
+        response: { 200: entity, 404: webMessageSchema },
+      },
+    },
+    async (request) => {
+      const name = request.query.versionName;
+      if (name) return versionEntity(await find(name));
+      const latest = await store.latest();
+      if (!latest) throw errors.notFound('No metadata versions exist. Please check again later.');
+      return versionEntity(latest);
+    },
+  );
+
+  app.get(
+    '/api/metadata/version/history',
+    {
+      schema: {
+        tags: ['versions'],
+        summary: 'Versions created after ?baseline= (all without it), oldest first',
+        querystring: z.object({ baseline: z.string().optional() }),
+        response: { 200: list, 404: webMessageSchema },
+      },
+    },
+    async (request) => {
+      const baselineName = request.query.baseline || null;
+      const baseline = baselineName ? await find(baselineName) : null;
+      const all = await store.list();
+      // The fleet view: who asked, from where, and with which version (issue 5 §5).
+      const systemId = request.headers['x-metasync-system-id'];
+      const user = request.principal!.user.username;
+      await store.recordFleet({
+        key:
+          typeof systemId === 'string' && systemId
+            ? `system:${systemId}`
+            : `user:${user}@${request.ip}`,
+        systemId: typeof systemId === 'string' && systemId ? systemId : null,
+        name:
+          typeof request.headers['x-metasync-system-name'] === 'string'
+            ? request.headers['x-metasync-system-name']
+            : null,
+        username: user,
+        address: request.ip,
+        baseline: baselineName,
+        lastSeen: services.clock.now(),
+      });
+      return { metadataversions: versionsAfter(all, baseline).map(versionListItem) };
+    },
+  );
+
+  app.get(
+    '/api/metadata/versions',
+    { schema: { tags: ['versions'], summary: 'All versions', response: { 200: list } } },
+    async () => ({ metadataversions: (await store.list()).map(versionListItem) }),
+  );
+
+  app.post(
+    '/api/metadata/version/create',
+    {
+      onRequest: manage,
+      schema: {
+        tags: ['versions'],
+        summary:
+          'Create the next version (type BEST_EFFORT or ATOMIC; force=true even if nothing changed)',
+        querystring: z.object({
+          type: z.string().optional(),
+          force: z.enum(['true', 'false']).optional(),
+        }),
+        response: { 200: entity, 409: webMessageSchema },
+      },
+    },
+    async (request) => {
+      const { type, force } = request.query;
+      if (!type)
+        throw new AppError(
+          ErrorCode.VALIDATION_FAILED,
+          "Required request parameter 'type' for method parameter type VersionType is not present",
+        );
+      if (!(VERSION_TYPES as readonly string[]).includes(type))
+        throw new AppError(
+          ErrorCode.VALIDATION_FAILED,
+          `Value '${type}' is not valid for parameter type. Valid values are: [${VERSION_TYPES.join(', ')}]`,
+        );
+      const version = await services.versions.create({
+        type: type as VersionType,
+        force: force === 'true',
+        authorities: request.principal!.authorities,
+      });
+      request.log.info(
+        {
+          version: version.name,
+          type: version.type,
+          objects: version.objects,
+          bytes: version.bytes,
+        },
+        'metadata version created',
+      );
+      return versionEntity(version);
+    },
+  );
+
+  for (const kind of ['json', 'gz'] as const) {
+    app.get(
+      `/api/metadata/version/:versionName/${kind === 'json' ? 'data' : 'data.gz'}`,
+      {
+        onRequest: manage,
+        schema: {
+          tags: ['versions'],
+          summary:
+            kind === 'json'
+              ? 'The snapshot, byte for byte as hashed'
+              : 'The snapshot, gzipped once at creation',
+          params: z.object({ versionName: z.string().min(1).max(230) }),
+        },
+      },
+      async (request, reply) => {
+        const { versionName } = request.params;
+        const version = await store.byName(versionName);
+        const etag = `"${version?.hashCode}${kind === 'gz' ? '.gz' : ''}"`;
+        if (version && request.headers['if-none-match'] === etag)
+          return reply.code(304).header('ETag', etag).header('Cache-Control', IMMUTABLE).send();
+        const key = `${version?.id}:${kind}`;
+        const cached = version ? cache.get(key) : undefined;
+        const chunks = cached ? null : version ? await store.readSnapshot(version.id, kind) : null;
+        if (!version || (!cached && !chunks))
+          throw errors.notFound(
+            `No metadata version snapshot found for the given version ${versionName}`,
+          );
+        void reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
+        if (kind === 'gz')
+          void reply
+            .type('application/gzip')
+            .header('Content-Disposition', 'attachment; filename="metadata.json.gz"')
+            .header('Content-Transfer-Encoding', 'binary');
+        else void reply.type('application/json; charset=utf-8');
+        const size = kind === 'gz' ? version.gzipBytes : version.bytes;
+        void reply.header('Content-Length', size);
+        if (cached) return reply.send(cached);
+        if (cache.accepts(size)) {
+          const parts: Buffer[] = [];
+          for await (const c of chunks!) parts.push(Buffer.from(c));
+          const whole = Buffer.concat(parts);
+          cache.set(key, whole);
+          return reply.send(whole);
+        }
+        return reply.send(Readable.from(chunks!));
+      },
+    );
+  }
+
+  app.get(
+    '/api/metadata/version/preview',
+    {
+      onRequest: manage,
+      schema: {
+        tags: ['versions'],
+        summary: 'What the next version would contain, without creating it',
+        response: {
+          200: z.object({
+            name: z.string(),
+            objects: z.number(),
+            types: z.record(z.string(), z.number()),
+            deletions: z.number(),
+            bytes: z.number(),
+          }),
+        },
+      },
+    },
+    async () =>
+      store.preview((await services.settings.value('keyVersionIncludeDeletions')) === true),
+  );
+
+  app.get(
+    '/api/metadata/version/fleet',
+    {
+      onRequest: manage,
+      schema: {
+        tags: ['versions'],
+        summary: 'The locals that read this central’s history, and how far behind each is',
+        response: { 200: z.object({ locals: z.array(z.record(z.string(), z.unknown())) }) },
+      },
+    },
+    async () => {
+      const versions = await store.list();
+      const latest = versions[versions.length - 1]?.name ?? null;
+      const locals = (await store.fleet()).map((f) => {
+        const at = f.baseline ? versions.findIndex((v) => v.name === f.baseline) : -1;
+        return {
+          id: f.key,
+          systemId: f.systemId,
+          name: f.name ?? f.username,
+          user: f.username,
+          address: f.address,
+          version: f.baseline,
+          lastSeen: f.lastSeen.toISOString(),
+          behindBy: f.baseline && at < 0 ? null : versions.length - (at + 1),
+          latest,
+        };
+      });
+      return { locals };
+    },
+  );
+};

@@ -1,0 +1,87 @@
+/**
+ * Streams a snapshot into the database: the JSON text is hashed (MD5, the DHIS2 hashCode),
+ * gzipped once, and both byte streams are stored as 1 MiB chunks. Nothing holds the whole
+ * snapshot in memory, so versions of hundreds of MB work (issue 5 §3).
+ */
+import { createHash } from 'node:crypto';
+import { createGzip } from 'node:zlib';
+import type { Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+export const CHUNK_BYTES = 1024 * 1024;
+
+class ChunkSink {
+  private pending: Buffer[] = [];
+  private size = 0;
+  private n = 0;
+  total = 0;
+
+  constructor(
+    private readonly trx: Transaction<Database>,
+    private readonly versionId: string,
+    private readonly kind: 'json' | 'gz',
+  ) {}
+
+  async push(buf: Buffer): Promise<void> {
+    this.pending.push(buf);
+    this.size += buf.length;
+    this.total += buf.length;
+    while (this.size >= CHUNK_BYTES) await this.flush(CHUNK_BYTES);
+  }
+
+  async end(): Promise<void> {
+    if (this.size > 0) await this.flush(this.size);
+  }
+
+  private async flush(bytes: number): Promise<void> {
+    const all = Buffer.concat(this.pending);
+    const head = all.subarray(0, bytes);
+    const rest = all.subarray(bytes);
+    this.pending = rest.length > 0 ? [Buffer.from(rest)] : [];
+    this.size = rest.length;
+    await this.trx
+      .insertInto('snapshot_chunk')
+      .values({ version_id: this.versionId, kind: this.kind, n: this.n++, data: head })
+      .execute();
+  }
+}
+
+export interface WrittenSnapshot {
+  hashCode: string;
+  bytes: number;
+  gzipBytes: number;
+}
+
+/** Writes the pieces of JSON text `parts` yields; returns the MD5 hex and both sizes. */
+export async function writeSnapshot(
+  trx: Transaction<Database>,
+  versionId: string,
+  parts: AsyncIterable<string>,
+): Promise<WrittenSnapshot> {
+  const md5 = createHash('md5');
+  const json = new ChunkSink(trx, versionId, 'json');
+  const gz = new ChunkSink(trx, versionId, 'gz');
+  const gzip = createGzip({ level: 6 });
+  const gzOut: Buffer[] = [];
+  gzip.on('data', (b: Buffer) => gzOut.push(b));
+  const drainGz = async () => {
+    for (const b of gzOut.splice(0)) await gz.push(b);
+  };
+  for await (const part of parts) {
+    const buf = Buffer.from(part, 'utf8');
+    md5.update(buf);
+    await json.push(buf);
+    await new Promise<void>((resolve, reject) =>
+      gzip.write(buf, (e) => (e ? reject(e) : resolve())),
+    );
+    await drainGz();
+  }
+  await new Promise<void>((resolve) => gzip.end(resolve));
+  await new Promise<void>((resolve) =>
+    gzip.readableEnded ? resolve() : gzip.once('end', () => resolve()),
+  );
+  await drainGz();
+  await json.end();
+  await gz.end();
+  return { hashCode: md5.digest('hex'), bytes: json.total, gzipBytes: gz.total };
+}
