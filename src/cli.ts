@@ -1,21 +1,19 @@
 #!/usr/bin/env node
 /**
- * The `metasync` command line (issue 3 §2): serve, migrate, user create. Flags override
+ * The `metasync` command line (issue 3 §2, issue 5 §2): serve, migrate, user create, version. Flags override
  * environment variables, which override the dhis.conf-style config file.
  */
 import { createInterface } from 'node:readline';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfig, type ConfigFlags } from './config.ts';
+import { parseArgs } from 'node:util';
+import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
+import { VERSION_HELP, versionCommand } from './cli/version-commands.ts';
+import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createInstance, createServices, openConfiguredDatabase } from './main.ts';
 import { migrateToLatest } from './store/db.ts';
 
-const DB_FLAGS = `
-  --data-dir <dir>       PGlite data directory (env METASYNC_DATA_DIR, default ./data)
-  --database-url <url>   postgres:// URL; when set PGlite is not used (env METASYNC_DATABASE_URL)
-  --config <file>        dhis.conf-style "key = value" file (env METASYNC_CONFIG)`;
-
 const HELP: Record<string, string> = {
+  ...VERSION_HELP,
   main: `metasync — DHIS2-compatible metadata versioning and sync server
 
 Usage: metasync <command> [options]
@@ -24,6 +22,7 @@ Commands:
   serve         start the HTTP server (default: http://localhost:8080, PGlite in ./data)
   migrate       apply pending database migrations and exit
   user create   create a user with the given authorities
+  version create | list   create a metadata version, or list them (central)
 
 Run "metasync <command> --help" for a command's options.`,
   serve: `Usage: metasync serve [options]
@@ -52,24 +51,6 @@ Options:
   --email <addr>         optional e-mail address${DB_FLAGS}
   -h, --help             show this help`,
 };
-
-const dbOptions = {
-  'data-dir': { type: 'string' },
-  'database-url': { type: 'string' },
-  config: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-function flagsOf(values: Record<string, unknown>): ConfigFlags {
-  const s = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  return {
-    port: s('port'),
-    host: s('host'),
-    dataDir: s('data-dir'),
-    databaseUrl: s('database-url'),
-    config: s('config'),
-  };
-}
 
 async function readPassword(env: NodeJS.ProcessEnv): Promise<string> {
   if (env.METASYNC_USER_PASSWORD) return env.METASYNC_USER_PASSWORD;
@@ -182,6 +163,7 @@ export async function main(argv: string[]): Promise<void> {
       return void console.log(HELP['user create']);
     throw new Error(`Unknown command: user ${sub} (try "metasync --help")`);
   }
+  if (command === 'version') return versionCommand(rest);
   throw new Error(`Unknown command: ${command} (try "metasync --help")`);
 }
 

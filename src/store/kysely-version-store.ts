@@ -301,16 +301,14 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
         .insertInto('fleet_local')
         .values(row)
         .onConflict((oc) =>
-          oc
-            .column('key')
-            .doUpdateSet({
-              system_id: e.systemId,
-              name: e.name,
-              username: e.username,
-              address: e.address,
-              baseline: e.baseline,
-              last_seen: e.lastSeen,
-            }),
+          oc.column('key').doUpdateSet({
+            system_id: e.systemId,
+            name: e.name,
+            username: e.username,
+            address: e.address,
+            baseline: e.baseline,
+            last_seen: e.lastSeen,
+          }),
         )
         .execute();
     },
