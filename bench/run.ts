@@ -1,90 +1,164 @@
 /**
- * `npm run bench`: runs each benchmark in its own process on PGlite and PostgreSQL and prints a
- * table with throughput, peak RSS and the ratio to the PostgreSQL COPY floor (issue 4).
+ * `npm run bench [-- import|versions|serve]`: runs each benchmark in its own process on PGlite
+ * and PostgreSQL and prints tables with the hardware floors measured in the same run
+ * (PostgreSQL COPY for imports, json_agg for snapshots, a bare node:http server for serving).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { postgresAvailable } from '../test/support/databases.ts';
+import { printTable } from './table.ts';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 const FIXTURES = path.resolve(import.meta.dirname, '../../shared/research/fixtures');
 const fixtures = existsSync(FIXTURES);
+const backends = (await postgresAvailable()) ? ['pglite', 'postgres'] : ['pglite'];
+const only = process.argv[2];
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-interface Row {
-  backend: string;
-  workload: string;
-  objects: number;
-  status: string;
-  stats: { created: number; updated: number; ignored: number; unchanged?: number };
-  seconds: number;
-  rssMb: number;
-  copySeconds: number;
-  written: number;
+async function child<T>(script: string, args: string[]): Promise<T> {
+  process.stderr.write(`running ${script} ${args.join(' ')}…\n`);
+  const { stdout } = await exec(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, script), ...args],
+    {
+      env: { ...process.env, METASYNC_TEST_LOG: 'warn' },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 
-const TARGETS: Record<string, string> = {
-  orgunits10k: '≤ 5 s',
-  users5k: '≤ 5 s',
-  reimport10k: '≤ 2 s, 0 written',
-  generated100k: '≤ 60 s',
-};
-
-const workloads = [...(fixtures ? ['orgunits10k', 'reimport10k', 'users5k'] : []), 'generated100k'];
-if (!fixtures) console.log(`(fixtures not found at ${FIXTURES}: fixture workloads skipped)`);
-const backends = (await postgresAvailable()) ? ['pglite', 'postgres'] : ['pglite'];
-
-const rows: Row[] = [];
-for (const workload of workloads)
-  for (const backend of backends) {
-    process.stderr.write(`running ${workload} on ${backend}…\n`);
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', 'tsx', path.join(import.meta.dirname, 'import-one.ts'), backend, workload],
-      {
-        env: { ...process.env, METASYNC_TEST_LOG: 'warn' },
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-    rows.push(JSON.parse(stdout.trim().split('\n').pop()!) as Row);
+if (!only || only === 'import') {
+  interface Row {
+    backend: string;
+    workload: string;
+    objects: number;
+    status: string;
+    stats: { created: number; unchanged?: number };
+    seconds: number;
+    rssMb: number;
+    copySeconds: number;
+    written: number;
   }
-
-const pad = (s: string, n: number) => s.padEnd(n);
-const lpad = (s: string, n: number) => s.padStart(n);
-console.log('\nMetadata import (POST /api/metadata over loopback HTTP; one process per row)\n');
-console.log(
-  [
-    pad('workload', 14),
-    pad('backend', 9),
-    lpad('objects', 8),
-    lpad('seconds', 8),
-    lpad('obj/s', 8),
-    lpad('peak RSS', 9),
-    lpad('COPY s', 7),
-    lpad('×COPY', 6),
-    pad('  status', 10),
-    pad('target', 18),
-  ].join(' '),
-);
-for (const r of rows) {
-  const note =
-    r.workload === 'reimport10k'
-      ? `${r.stats.unchanged ?? 0} unchanged, ${r.written} written`
-      : `${r.stats.created} created`;
-  console.log(
+  const targets: Record<string, string> = {
+    orgunits10k: '≤ 5 s',
+    users5k: '≤ 5 s',
+    reimport10k: '≤ 2 s, 0 written',
+    generated100k: '≤ 60 s',
+  };
+  if (!fixtures) console.log(`(fixtures not found at ${FIXTURES}: fixture workloads skipped)`);
+  const rows: Row[] = [];
+  for (const workload of [
+    ...(fixtures ? ['orgunits10k', 'reimport10k', 'users5k'] : []),
+    'generated100k',
+  ])
+    for (const backend of backends)
+      rows.push(await child<Row>('import-one.ts', [backend, workload]));
+  printTable(
+    'Metadata import: POST /api/metadata over loopback HTTP (target peak RSS ≤ 1 GB)',
     [
-      pad(r.workload, 14),
-      pad(r.backend, 9),
-      lpad(String(r.objects), 8),
-      lpad(r.seconds.toFixed(2), 8),
-      lpad(String(Math.round(r.objects / r.seconds)), 8),
-      lpad(`${Math.round(r.rssMb)} MB`, 9),
-      lpad(r.copySeconds.toFixed(2), 7),
-      lpad((r.seconds / r.copySeconds).toFixed(1), 6),
-      pad(`  ${r.status}`, 10),
-      pad(TARGETS[r.workload] ?? '', 18),
-      note,
-    ].join(' '),
+      'workload',
+      'backend',
+      'objects',
+      'seconds',
+      'obj/s',
+      'peak RSS',
+      'COPY s',
+      '×COPY',
+      'status',
+      'target',
+      'result',
+    ],
+    rows.map((r) => [
+      r.workload,
+      r.backend,
+      r.objects,
+      r.seconds.toFixed(2),
+      Math.round(r.objects / r.seconds),
+      `${Math.round(r.rssMb)} MB`,
+      r.copySeconds.toFixed(2),
+      (r.seconds / r.copySeconds).toFixed(1),
+      r.status,
+      targets[r.workload] ?? '',
+      r.workload === 'reimport10k'
+        ? `${r.stats.unchanged ?? 0} unchanged, ${r.written} written`
+        : `${r.stats.created} created`,
+    ]),
+  );
+}
+
+if (!only || only === 'versions') {
+  interface Row {
+    backend: string;
+    objects: number;
+    seconds: number;
+    bytes: number;
+    gzipBytes: number;
+    rssMb: number;
+    floorSeconds: number;
+  }
+  const rows: Row[] = [];
+  for (const n of [1_000, 10_000, 100_000])
+    for (const backend of backends)
+      rows.push(await child<Row>('version-one.ts', [backend, String(n)]));
+  printTable(
+    'Version creation: POST /api/metadata/version/create (targets: 10k ≤ 2 s, 100k ≤ 15 s, peak RSS ≤ 1 GB)',
+    ['objects', 'backend', 'seconds', 'bytes', 'gzip', 'peak RSS', 'json_agg s', '×json_agg'],
+    rows.map((r) => [
+      r.objects,
+      r.backend,
+      r.seconds.toFixed(2),
+      mb(r.bytes),
+      mb(r.gzipBytes),
+      `${Math.round(r.rssMb)} MB`,
+      r.floorSeconds.toFixed(2),
+      (r.seconds / r.floorSeconds).toFixed(1),
+    ]),
+  );
+}
+
+if (!only || only === 'serve') {
+  type Load = {
+    rps: number;
+    p50: number;
+    p90: number;
+    p975: number;
+    p99: number;
+    non2xx: number;
+    errors: number;
+  };
+  interface Row {
+    backend: string;
+    gzBytes: number;
+    history: Load;
+    fleetLocals: number;
+    dataGz: Load;
+    staticGz: Load;
+    connections: number;
+    duration: number;
+  }
+  const rows: Row[] = [];
+  for (const backend of backends) rows.push(await child<Row>('serve-one.ts', [backend]));
+  const line = (r: Row, what: string, l: Load, floor?: Load) => [
+    what,
+    r.backend,
+    Math.round(l.rps),
+    `${l.p50} ms`,
+    `${l.p90} ms`,
+    `${l.p975} ms`,
+    `${l.p99} ms`,
+    l.non2xx + l.errors,
+    floor ? `${Math.round((100 * l.rps) / floor.rps)} %` : '',
+  ];
+  printTable(
+    `Serving over loopback: ${rows[0]?.connections} connections, ${rows[0]?.duration} s each; history polled by 1,000 distinct locals (target p95 ≤ 50 ms); data.gz of ${mb(rows[0]?.gzBytes ?? 0)}`,
+    ['endpoint', 'backend', 'req/s', 'p50', 'p90', 'p97.5', 'p99', 'failed', 'of static'],
+    rows.flatMap((r) => [
+      line(r, `history (${r.fleetLocals} locals in fleet)`, r.history),
+      line(r, 'data.gz (cached)', r.dataGz, r.staticGz),
+      line(r, 'same bytes, bare node:http', r.staticGz),
+    ]),
   );
 }

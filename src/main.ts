@@ -28,6 +28,7 @@ import { newPassword, newSecret, newUid } from './security/random.ts';
 import { createScryptHasher, isBcryptHash } from './security/scrypt-hasher.ts';
 import type { Services } from './services.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './store/db.ts';
+import { cacheLoginFailures } from './store/cached-login-failures.ts';
 import { createStores } from './store/stores.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -94,14 +95,14 @@ export async function createServices(
   );
   const authDeps = {
     users: stores.users,
-    failures: stores.loginFailures,
+    failures: cacheLoginFailures(stores.loginFailures, clock),
     hasher,
     clock,
     policy: config.loginThrottle,
     decoyHash: await hasher.hash(newPassword()),
   };
   const build = readBuildInfo(clock.now());
-  const settings = createSettingsService({ store: stores.settings, box });
+  const settings = createSettingsService({ store: stores.settings, box, clock });
   const services: Services = {
     config,
     clock,

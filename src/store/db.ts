@@ -57,7 +57,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
 /** Wraps an already open PGlite (tests clone a migrated template instead of running initdb). */
 export function fromPGlite(pglite: PGlite): OpenDatabase {
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, backend: 'pglite', close: () => db.destroy() };
+  const close = async () => {
+    await db.destroy();
+    // Kysely destroys only a driver it has initialised: before the first query, close PGlite here.
+    if (!pglite.closed) await pglite.close();
+  };
+  return { db, backend: 'pglite', close };
 }
 
 /** Applies every pending migration; throws with the failing migration's name on error. */

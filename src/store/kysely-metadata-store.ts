@@ -17,6 +17,7 @@ import type { Database } from './schema.ts';
 import { applyUserProjection } from './user-projection.ts';
 
 const CHUNK = 1000;
+const ANALYZE_AFTER = 5000;
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -141,7 +142,22 @@ function writer(
           }
         }
       }
-      return { byId, byCode, byName, byUnique, existing, referencedBy };
+      // Stored org unit parent chains above any referenced org unit, for the cycle check.
+      const orgUnitParents = new Map<string, string>();
+      for (const ids of chunks([...existing], 10_000)) {
+        const { rows } = await sql<{
+          id: string;
+          parent: string;
+        }>`with recursive chain(id, parent) as (
+            select o.id, o.payload->'parent'->>'id' from metadata_object o
+            where o.type = 'organisationUnits' and o.id = any(${ids}::text[])
+            union
+            select o.id, o.payload->'parent'->>'id' from metadata_object o
+            join chain c on o.type = 'organisationUnits' and o.id = c.parent)
+          select id, parent from chain where parent is not null`.execute(trx);
+        for (const r of rows) orgUnitParents.set(r.id, r.parent);
+      }
+      return { byId, byCode, byName, byUnique, existing, referencedBy, orgUnitParents };
     },
 
     async apply({ writes, deletes }, meta) {
@@ -222,7 +238,8 @@ export function createKyselyMetadataStore(db: Kysely<Database>): MetadataStore {
   const payloads = (rows: { payload: Record<string, unknown> }[]) => rows.map((r) => r.payload);
   return {
     async write(fn) {
-      return db.transaction().execute(async (trx) => {
+      let changes = 0;
+      const result = await db.transaction().execute(async (trx) => {
         const { seq } = await trx
           .selectFrom('change_counter')
           .select('seq')
@@ -230,11 +247,16 @@ export function createKyselyMetadataStore(db: Kysely<Database>): MetadataStore {
           .forUpdate()
           .executeTakeFirstOrThrow();
         let last = Number(seq);
-        const result = await fn(writer(trx, last, (s) => (last = s)));
-        if (last !== Number(seq))
+        const out = await fn(writer(trx, last, (s) => (last = s)));
+        changes = last - Number(seq);
+        if (changes > 0)
           await trx.updateTable('change_counter').set({ seq: last }).where('id', '=', 1).execute();
-        return result;
+        return out;
       });
+      // PGlite has no autovacuum: without fresh statistics after a bulk load its planner picks
+      // plans that make snapshot building quadratic. PostgreSQL merely gets them sooner.
+      if (changes >= ANALYZE_AFTER) await sql`analyze metadata_object, metadata_ref`.execute(db);
+      return result;
     },
     async get(type, id) {
       const row = await db

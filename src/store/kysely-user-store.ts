@@ -1,5 +1,5 @@
 /** UserStore over Kysely (PostgreSQL and PGlite). */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { User, UserRole } from '../domain/auth/users.ts';
 import { errors } from '../domain/errors.ts';
 import type { UserStore } from '../domain/ports.ts';
@@ -103,19 +103,22 @@ export function createKyselyUserStore(db: Kysely<Database>): UserStore {
     },
 
     async findCredentials(username) {
+      // One round trip: every API call authenticates, so this is on the hot path.
       const row = await db
-        .selectFrom('app_user')
-        .selectAll()
-        .where('username', '=', username)
+        .selectFrom('app_user as u')
+        .selectAll('u')
+        .select(
+          sql<
+            { id: string; authorities: string[] }[] | null
+          >`(select json_agg(json_build_object('id', r.id, 'authorities', r.authorities) order by r.id)
+            from user_role_member m join user_role r on r.id = m.role_id where m.user_id = u.id)`.as(
+            'roles',
+          ),
+        )
+        .where('u.username', '=', username)
         .executeTakeFirst();
       if (!row) return null;
-      const roles = await db
-        .selectFrom('user_role_member as m')
-        .innerJoin('user_role as r', 'r.id', 'm.role_id')
-        .select(['r.id', 'r.authorities'])
-        .where('m.user_id', '=', row.id)
-        .orderBy('r.id')
-        .execute();
+      const roles = row.roles ?? [];
       const authorities = [...new Set(roles.flatMap((r) => r.authorities))].sort();
       return {
         user: {
@@ -126,8 +129,8 @@ export function createKyselyUserStore(db: Kysely<Database>): UserStore {
           surname: row.surname,
           disabled: row.disabled,
           roleIds: roles.map((r) => r.id),
-          created: row.created,
-          lastUpdated: row.last_updated,
+          created: new Date(row.created),
+          lastUpdated: new Date(row.last_updated),
         },
         passwordHash: row.password_hash,
         authorities,

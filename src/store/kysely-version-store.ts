@@ -4,6 +4,8 @@
  * the committed change counter and the rows it reads come from the same MVCC snapshot, so the
  * version holds exactly the changes numbered (previous cut, this cut] — no more, no fewer.
  */
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type {
   CreateVersionResult,
@@ -27,7 +29,7 @@ const CREATE_LOCK = 0x6d657461;
 /** The top-level key carrying deletions when keyVersionIncludeDeletions is on (docs/protocol.md). */
 export const DELETIONS_KEY = 'deletedObjects';
 
-const PAGE = 2000;
+const PAGE = 5000;
 
 const toVersion = (r: Selectable<MetadataVersionTable>): MetadataVersion => ({
   id: r.id,
@@ -129,6 +131,32 @@ async function changeCounts(
     bytes: byType.reduce((s, r) => s + Number(r.bytes), 0),
     deletions: Number(deletions),
   };
+}
+
+/** The stored gzip chunks of a version, in order, read one at a time. */
+async function readGz(
+  db: Kysely<Database>,
+  versionId: string,
+): Promise<AsyncIterable<Uint8Array> | null> {
+  const { n } = await db
+    .selectFrom('snapshot_chunk')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('version_id', '=', versionId)
+    .where('kind', '=', 'gz')
+    .executeTakeFirstOrThrow();
+  const count = Number(n);
+  if (count === 0) return null;
+  return (async function* () {
+    for (let i = 0; i < count; i++) {
+      // Read as base64 text for the same reason it is written so (snapshot-writer.ts).
+      const { rows } = await sql<{
+        data: string;
+      }>`select encode(data, 'base64') as data from snapshot_chunk
+        where version_id = ${versionId} and kind = 'gz' and n = ${i}`.execute(db);
+      if (!rows[0]) throw new Error(`Snapshot chunk ${i} of version ${versionId} is missing`);
+      yield Buffer.from(rows[0].data, 'base64');
+    }
+  })();
 }
 
 export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
@@ -265,26 +293,10 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
     },
 
     async readSnapshot(versionId, kind) {
-      const { n } = await db
-        .selectFrom('snapshot_chunk')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('version_id', '=', versionId)
-        .where('kind', '=', kind)
-        .executeTakeFirstOrThrow();
-      const count = Number(n);
-      if (count === 0) return null;
-      return (async function* () {
-        for (let i = 0; i < count; i++) {
-          const row = await db
-            .selectFrom('snapshot_chunk')
-            .select('data')
-            .where('version_id', '=', versionId)
-            .where('kind', '=', kind)
-            .where('n', '=', i)
-            .executeTakeFirstOrThrow();
-          yield row.data;
-        }
-      })();
+      const gz = await readGz(db, versionId);
+      if (!gz || kind === 'gz') return gz;
+      // The JSON is the stored gzip inflated: the exact bytes that were hashed.
+      return Readable.from(gz).pipe(createGunzip());
     },
 
     async recordFleet(e: FleetEntry) {

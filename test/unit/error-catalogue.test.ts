@@ -7,11 +7,13 @@ import { ErrorCode } from '../../src/domain/errors.ts';
 import { ERROR_TABLE } from '../../src/http/error-table.ts';
 
 const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/errors.md'), 'utf8');
-const rows = [...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|\s*(E\d{4}|–)\s*\|/gm)].map((m) => ({
-  code: m[1]!,
-  status: Number(m[2]),
-  errorCode: m[3] === '–' ? undefined : m[3],
-}));
+const rows = [...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|\s*(E\d{4}|–)\s*\|/gm)].map(
+  (m) => ({
+    code: m[1]!,
+    status: Number(m[2]),
+    errorCode: m[3] === '–' ? undefined : m[3],
+  }),
+);
 
 test('every catalogue code is documented with its status and DHIS2 errorCode', () => {
   for (const code of Object.values(ErrorCode)) {

@@ -51,6 +51,8 @@ export interface ImportLookups {
   existing: ReadonlySet<string>;
   /** For ids that may be deleted: the stored objects referencing them (by id, any type). */
   referencedBy: ReadonlyMap<string, readonly { type: string; id: string }[]>;
+  /** Stored parent of each stored org unit on the chains above the payload's parents. */
+  orgUnitParents?: ReadonlyMap<string, string>;
 }
 
 export interface PlanContext {
@@ -256,14 +258,16 @@ export function planImport(
     }
   }
 
-  // 3. Organisation unit hierarchies must not loop.
-  const parentOf = new Map<string, string>();
+  // 3. Organisation unit hierarchies must not loop, also through stored parents.
+  const parentOf = new Map<string, string>(lookups.orgUnitParents ?? []);
   for (const it of items)
     if (it.op && it.op !== 'delete' && it.p.type.key === 'organisationUnits') {
       const parent = (it.p.object!.parent as { id?: unknown } | undefined)?.id;
       if (typeof parent === 'string') parentOf.set(it.id!, parent);
+      else parentOf.delete(it.id!);
     }
   for (const it of items) {
+    if (!it.op || it.op === 'delete' || it.p.type.key !== 'organisationUnits') continue;
     if (!parentOf.has(it.id ?? '')) continue;
     const seen = new Set<string>([it.id!]);
     for (let at = parentOf.get(it.id!); at !== undefined; at = parentOf.get(at)) {

@@ -4,13 +4,19 @@
  * Secret values are sealed before they reach the store and are never part of any public view.
  */
 import { errors } from '../errors.ts';
-import type { SecretBox, SettingStore } from '../ports.ts';
+import type { Clock, SecretBox, SettingStore } from '../ports.ts';
 import { parseSettingValue, type SettingValue } from './parse-setting.ts';
 import { SETTINGS, type SettingDef } from './registry.ts';
 
 export interface SettingsDeps {
   store: SettingStore;
   box: SecretBox;
+  clock: Clock;
+  /**
+   * How long one read of all settings may be reused. Issue 3 allows a change made by another
+   * process to take up to a second to be seen; writes through this service are seen at once.
+   */
+  maxAgeMs?: number;
 }
 
 function definition(key: string): SettingDef {
@@ -19,23 +25,32 @@ function definition(key: string): SettingDef {
   return def;
 }
 
-export function createSettingsService({ store, box }: SettingsDeps) {
+export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: SettingsDeps) {
+  let cached: { at: number; values: Map<string, unknown> } | null = null;
+  async function stored(): Promise<Map<string, unknown>> {
+    const now = clock.now().getTime();
+    if (cached && now - cached.at < maxAgeMs) return cached.values;
+    const values = await store.all();
+    cached = { at: now, values };
+    return values;
+  }
+
   /** Every non-secret setting, stored value or default, keyed as DHIS2 names them. */
   async function listPublic(): Promise<Record<string, SettingValue>> {
-    const stored = await store.all();
+    const current = await stored();
     const out: Record<string, SettingValue> = {};
     for (const def of SETTINGS.values()) {
       if (def.secret) continue;
-      out[def.key] = stored.has(def.key) ? (stored.get(def.key) as SettingValue) : def.default;
+      out[def.key] = current.has(def.key) ? (current.get(def.key) as SettingValue) : def.default;
     }
     return out;
   }
 
   /** Which secret settings hold a value; the values themselves never leave the server. */
   async function secretStatus(): Promise<Record<string, boolean>> {
-    const stored = await store.all();
+    const current = await stored();
     const out: Record<string, boolean> = {};
-    for (const def of SETTINGS.values()) if (def.secret) out[def.key] = stored.has(def.key);
+    for (const def of SETTINGS.values()) if (def.secret) out[def.key] = current.has(def.key);
     return out;
   }
 
@@ -43,14 +58,14 @@ export function createSettingsService({ store, box }: SettingsDeps) {
   async function getPublic(key: string): Promise<SettingValue> {
     const def = definition(key);
     if (def.secret) return '';
-    const v = await store.get(key);
+    const v = (await stored()).get(key);
     return v === undefined ? def.default : (v as SettingValue);
   }
 
   /** The real value for internal use (e.g. the sync job's remote password), secrets opened. */
   async function value(key: string): Promise<SettingValue> {
     const def = definition(key);
-    const v = await store.get(key);
+    const v = (await stored()).get(key);
     if (v === undefined) return def.default;
     return def.secret ? box.open(String(v)) : (v as SettingValue);
   }
@@ -69,11 +84,13 @@ export function createSettingsService({ store, box }: SettingsDeps) {
       if (def.secret && (parsed.value === '' || parsed.value === null)) cleared.push(key);
       else prepared.set(key, def.secret ? box.seal(String(parsed.value)) : parsed.value);
     }
+    cached = null;
     if (prepared.size > 0 || cleared.length > 0) await store.putMany(prepared, cleared);
   }
 
   async function remove(key: string): Promise<void> {
     definition(key);
+    cached = null;
     await store.delete(key);
   }
 

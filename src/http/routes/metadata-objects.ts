@@ -88,14 +88,20 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
         const pageCount = Math.max(1, Math.ceil(all.length / q.pageSize));
         const start = (q.page - 1) * q.pageSize;
         const base = `${services.config.serverBaseUrl ?? `${request.protocol}://${request.host}`}/api/${type.key}`;
+        // Page links keep the request's other parameters (pageSize, filter, fields, order).
+        const link = (page: number) => {
+          const params = new URLSearchParams(request.url.split('?')[1] ?? '');
+          params.set('page', String(page));
+          return `${base}?${params.toString()}`;
+        };
         return {
           pager: {
             page: q.page,
             pageCount,
             total: all.length,
             pageSize: q.pageSize,
-            ...(q.page < pageCount ? { nextPage: `${base}?page=${q.page + 1}` } : {}),
-            ...(q.page > 1 ? { prevPage: `${base}?page=${q.page - 1}` } : {}),
+            ...(q.page < pageCount ? { nextPage: link(q.page + 1) } : {}),
+            ...(q.page > 1 ? { prevPage: link(q.page - 1) } : {}),
           },
           [type.key]: all.slice(start, start + q.pageSize).map((o) => applyFields(o, tree)),
         };

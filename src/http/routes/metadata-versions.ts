@@ -27,6 +27,7 @@ const list = z
   .meta({ id: 'MetadataVersionList' });
 const manage = requireAuthority(Authority.F_METADATA_MANAGE);
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+const FLEET_WRITE_MS = 60_000;
 
 export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
   app,
@@ -34,6 +35,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
 ) => {
   const { store } = services.versions;
   const cache = new SnapshotCache(64 * 1024 * 1024, 8 * 1024 * 1024);
+  const fleetSeen = new Map<string, { baseline: string | null; at: number }>();
 
   // Runs after the route's authority hook (onRequest), as DHIS2 checks authority first.
   app.addHook('preHandler', async () => {
@@ -81,26 +83,36 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
     },
     async (request) => {
       const baselineName = request.query.baseline || null;
-      const baseline = baselineName ? await find(baselineName) : null;
       const all = await store.list();
+      const baseline = baselineName ? (all.find((v) => v.name === baselineName) ?? null) : null;
+      if (baselineName && !baseline)
+        throw errors.notFound(
+          `No metadata version with name ${baselineName} exists. Please check again later.`,
+        );
       // The fleet view: who asked, from where, and with which version (issue 5 §5).
       const systemId = request.headers['x-metasync-system-id'];
+      const name = request.headers['x-metasync-system-name'];
       const user = request.principal!.user.username;
-      await store.recordFleet({
-        key:
-          typeof systemId === 'string' && systemId
-            ? `system:${systemId}`
-            : `user:${user}@${request.ip}`,
-        systemId: typeof systemId === 'string' && systemId ? systemId : null,
-        name:
-          typeof request.headers['x-metasync-system-name'] === 'string'
-            ? request.headers['x-metasync-system-name']
-            : null,
-        username: user,
-        address: request.ip,
-        baseline: baselineName,
-        lastSeen: services.clock.now(),
-      });
+      const key =
+        typeof systemId === 'string' && systemId
+          ? `system:${systemId}`
+          : `user:${user}@${request.ip}`;
+      const now = services.clock.now();
+      // A local polling often is written at most once a minute per baseline: reads stay cheap.
+      const seen = fleetSeen.get(key);
+      if (!seen || seen.baseline !== baselineName || now.getTime() - seen.at > FLEET_WRITE_MS) {
+        fleetSeen.set(key, { baseline: baselineName, at: now.getTime() });
+        if (fleetSeen.size > 100_000) fleetSeen.clear();
+        await store.recordFleet({
+          key,
+          systemId: typeof systemId === 'string' && systemId ? systemId : null,
+          name: typeof name === 'string' && name ? name : null,
+          username: user,
+          address: request.ip,
+          baseline: baselineName,
+          lastSeen: now,
+        });
+      }
       return { metadataversions: versionsAfter(all, baseline).map(versionListItem) };
     },
   );

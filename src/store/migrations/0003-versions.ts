@@ -34,11 +34,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('snapshot_chunk')
     // No foreign key: chunks are written before their version row, in the same transaction.
     .addColumn('version_id', 'text', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull()) // 'json' | 'gz'
+    .addColumn('kind', 'text', (c) => c.notNull()) // 'gz' (the JSON is the gzip inflated)
     .addColumn('n', 'integer', (c) => c.notNull())
     .addColumn('data', 'bytea', (c) => c.notNull())
     .addPrimaryKeyConstraint('snapshot_chunk_pk', ['version_id', 'kind', 'n'])
     .execute();
+  // Gzip does not compress further: spare TOAST the attempt.
+  await sql`alter table snapshot_chunk alter column data set storage external`.execute(db);
 
   await db.schema
     .createTable('fleet_local')

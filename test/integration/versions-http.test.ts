@@ -1,0 +1,264 @@
+/**
+ * The versioning endpoints over HTTP, on both backends (issue 5): the switch (400 while off, 403
+ * first without the authority), DHIS2's own MetadataVersionControllerTest cases (contract §15.1)
+ * and the behaviours of §15.2/§15.3 that HTTP shows: latest, deltas, keySystemMetadataVersion,
+ * history ranges, 404s. Creating (authorities, 409, chain, CLI) is in versions-create.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { startServer, type TestServer } from '../support/server.ts';
+import {
+  DHIS2_DATE_OFFSET,
+  assertVersionFields as assertVersion,
+  createVersion,
+  createVersions,
+  dataElement,
+  enableVersioning,
+  fetchJson,
+  historyNames,
+  idsOf,
+  listVersions,
+  okJson,
+  postDataElement,
+  resetVersions,
+  snapshot,
+  uid,
+  type VersionJson,
+} from '../support/versions.ts';
+
+type Auth = [string, string];
+const NOBODY: Auth = ['vviewer', 'No-authority-1!'];
+const EMPTY = '{"metadataversions":[]}';
+
+/** Every versioning endpoint; `manage`: it needs F_METADATA_MANAGE beyond authentication. */
+const ENDPOINTS: [method: string, path: string, manage: boolean][] = [
+  ['GET', '/api/metadata/version', false],
+  ['GET', '/api/metadata/version?versionName=Version_1', false],
+  ['GET', '/api/metadata/version/history', false],
+  ['GET', '/api/metadata/version/history?baseline=Version_1', false],
+  ['GET', '/api/metadata/versions', false],
+  ['POST', '/api/metadata/version/create?type=ATOMIC', true],
+  ['GET', '/api/metadata/version/Version_1/data', true],
+  ['GET', '/api/metadata/version/Version_1/data.gz', true],
+  ['GET', '/api/metadata/version/preview', true],
+  ['GET', '/api/metadata/version/fleet', true],
+];
+
+/**
+ * Contract §15.1, one row per DHIS2 test: starting with no versions, make `creates` ATOMIC
+ * versions (the second forced: DHIS2 needs no force, metasync answers 409 when nothing changed).
+ */
+const CONTROLLER_CASES: [name: string, creates: number, check: (s: TestServer) => Promise<void>][] =
+  [
+    [
+      'getMetadataVersionsTest: /versions[0] is Version_1',
+      1,
+      async (s) => {
+        assertVersion((await listVersions(s))[0]!, 'Version_1');
+      },
+    ],
+    [
+      'getCurrentMetadataVersionTest: /version is Version_1',
+      1,
+      async (s) => {
+        assertVersion(await okJson<VersionJson>(s, '/api/metadata/version'), 'Version_1');
+      },
+    ],
+    [
+      'getMetadataVersionByNameTest: ?versionName=Version_2',
+      2,
+      async (s) => {
+        const v = await okJson<VersionJson>(s, '/api/metadata/version?versionName=Version_2');
+        assertVersion(v, 'Version_2');
+      },
+    ],
+    [
+      'getCurrentMetadataVersionHistoryTest: history[0] is Version_1',
+      1,
+      async (s) => {
+        const h = await okJson<{ metadataversions: VersionJson[] }>(
+          s,
+          '/api/metadata/version/history',
+        );
+        assert.equal(h.metadataversions.length, 1);
+        assertVersion(h.metadataversions[0]!, 'Version_1');
+      },
+    ],
+    [
+      'getCurrentMetadataVersionHistoryByNameTest: ?versionName= is ignored',
+      2,
+      async (s) => {
+        assert.equal((await historyNames(s, '?versionName=Version_2')).length, 2);
+      },
+    ],
+    [
+      'getCurrentMetadataVersionDataTest: system.id and a valid system.date',
+      2,
+      async (s) => {
+        const { system } = await snapshot(s, 'Version_2');
+        assert.ok(typeof system.id === 'string' && system.id.length > 0);
+        assert.match(system.date, DHIS2_DATE_OFFSET);
+        assert.ok(!Number.isNaN(Date.parse(system.date.replace(/(\d\d)(\d\d)$/, '$1:$2'))));
+      },
+    ],
+    [
+      'getCurrentMetadataVersionDataZippedTest: 2xx application/gzip',
+      2,
+      async (s) => {
+        const res = await s.request('/api/metadata/version/Version_2/data.gz');
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-type'), 'application/gzip');
+        await res.arrayBuffer();
+      },
+    ],
+    ...['data', 'data.gz'].map((suffix): (typeof CONTROLLER_CASES)[number] => [
+      `getMissingMetadataVersionData${suffix === 'data' ? '' : 'Gz'}ReturnsError: 404 naming it`,
+      0,
+      async (s) => {
+        const r = await fetchJson(s, `/api/metadata/version/DoesNotExist/${suffix}`);
+        assert.equal(r.status, 404);
+        assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+        assert.equal(r.body.status, 'ERROR');
+        assert.equal(r.body.httpStatusCode, 404);
+        assert.match(r.body.message as string, /DoesNotExist/);
+      },
+    ]),
+  ];
+
+for (const backend of await backends()) {
+  describe(`metadata versions over HTTP on ${backend}`, () => {
+    // One server per backend for the file: a PGlite instance costs ~2 s (stack.md §2).
+    let database: TestDatabase;
+    let server: TestServer;
+    before(async () => {
+      database = await createTestDatabase(backend);
+      server = await startServer(database);
+      const [username, password] = NOBODY;
+      await server.instance.services.users.create({
+        username,
+        password,
+        authorities: ['F_METADATA_EXPORT'],
+      });
+    });
+    after(async () => {
+      await server.stop();
+      await database.dispose();
+    });
+
+    it('answers 400 E1003 on every versioning endpoint while keyVersionEnabled is off, and 403 first without the authority', async () => {
+      for (const on of [false, true]) {
+        await enableVersioning(server, on);
+        for (const [method, p, manage] of ENDPOINTS) {
+          const denied = await fetchJson(server, p, { method, auth: NOBODY });
+          if (manage) {
+            assert.equal(denied.status, 403, `${method} ${p}`);
+            assert.equal(
+              denied.body.message,
+              'Access is denied, requires one Authority from [F_METADATA_MANAGE]',
+            );
+            assert.equal(denied.body.errorCode, 'E1006');
+          } else if (!on) assert.equal(denied.status, 400, `${method} ${p}`);
+          if (on) continue;
+          const r = await fetchJson(server, p, { method });
+          assert.equal(r.status, 400, `${method} ${p}: ${r.text}`);
+          assert.equal(
+            r.text,
+            '{"httpStatus":"Bad Request","httpStatusCode":400,"status":"ERROR","message":"Metadata versioning is not enabled for this instance.","errorCode":"E1003"}',
+          );
+        }
+      }
+      assert.deepEqual(await listVersions(server), [], 'nothing was created while it was off');
+    });
+
+    for (const [name, creates, check] of CONTROLLER_CASES)
+      it(`§15.1 ${name}`, async () => {
+        await resetVersions(server);
+        await createVersions(server, creates);
+        await check(server);
+      });
+
+    it('latest is the newest; no versions, an unknown name or baseline answer 404 naming it', async () => {
+      await resetVersions(server);
+      const none = await fetchJson(server, '/api/metadata/version');
+      assert.equal(none.status, 404);
+      assert.equal(none.body.errorCode, 'E1005');
+      await createVersion(server, 'ATOMIC');
+      await createVersion(server, 'BEST_EFFORT', { force: true });
+      assertVersion(await okJson(server, '/api/metadata/version'), 'Version_2', 'BEST_EFFORT');
+      const empty = await okJson<VersionJson>(server, '/api/metadata/version?versionName=');
+      assert.equal(empty.name, 'Version_2', 'an empty versionName means the current one');
+      for (const q of ['version?versionName=Version_99', 'version/history?baseline=Version_99']) {
+        const r = await fetchJson(server, `/api/metadata/${q}`);
+        assert.equal(r.status, 404, q);
+        assert.equal(r.body.status, 'ERROR');
+        assert.match(r.body.message as string, /Version_99/);
+      }
+    });
+
+    it('testShouldSaveVersionAndSnapShot / …OnlyDelta: Version_2 holds DataElementA, Version_3 DataElementB only', async () => {
+      await resetVersions(server);
+      await createVersion(server, 'ATOMIC');
+      const a = dataElement(uid(), `DataElementA ${uid()}`);
+      const b = dataElement(uid(), `DataElementB ${uid()}`);
+      await postDataElement(server, a);
+      const v2 = await createVersion(server, 'ATOMIC');
+      assert.equal((await okJson<VersionJson>(server, '/api/metadata/version')).name, 'Version_2');
+      await postDataElement(server, b);
+      const v3 = await createVersion(server, 'BEST_EFFORT');
+      assert.deepEqual(
+        [v2.name, v2.type, v3.name, v3.type],
+        ['Version_2', 'ATOMIC', 'Version_3', 'BEST_EFFORT'],
+      );
+      assert.deepEqual(idsOf(await snapshot(server, 'Version_2'), 'dataElements'), [a.id]);
+      const s3 = await snapshot(server, 'Version_3');
+      assert.deepEqual(idsOf(s3, 'dataElements'), [b.id]);
+      assert.ok(!JSON.stringify(s3).includes(a.name as string));
+      // Version_1 is the full export: the default category model, Superuser and admin at least.
+      const v1 = await snapshot(server, 'Version_1');
+      for (const k of ['categoryCombos', 'categories', 'userRoles', 'users'])
+        assert.ok(idsOf(v1, k).length >= 1, k);
+    });
+
+    it(
+      'testShouldSaveVersionAndSnapShot: a create sets keySystemMetadataVersion, seen at once',
+      {
+        todo: 'the settings service caches all settings for 500 ms and the version store writes keySystemMetadataVersion past it, so the same process reads the old name right after a create',
+      },
+      async () => {
+        await resetVersions(server);
+        for (const [i, force] of [false, true, true].entries()) {
+          const v = await createVersion(server, 'ATOMIC', { force });
+          assert.equal(v.name, `Version_${i + 1}`);
+          const setting = await okJson(server, '/api/systemSettings/keySystemMetadataVersion');
+          assert.deepEqual(setting, { keySystemMetadataVersion: v.name });
+          const info = await okJson(server, '/api/system/info');
+          assert.equal(info.systemMetadataVersion, v.name);
+          assert.equal(info.isMetadataVersionEnabled, true);
+        }
+      },
+    );
+
+    it('history: all oldest first, ?baseline= the ones after it, {"metadataversions":[]} when nothing is newer', async () => {
+      await resetVersions(server);
+      assert.equal((await fetchJson(server, '/api/metadata/version/history')).text, EMPTY);
+      const all = ['Version_1', 'Version_2', 'Version_3'];
+      const created = await createVersions(server, 3);
+      assert.deepEqual(await historyNames(server), all);
+      assert.deepEqual(await historyNames(server, '?baseline='), all);
+      assert.deepEqual(await historyNames(server, '?baseline=Version_1'), all.slice(1));
+      assert.deepEqual(await historyNames(server, '?baseline=Version_2'), all.slice(2));
+      const last = await fetchJson(server, '/api/metadata/version/history?baseline=Version_3');
+      assert.equal(last.status, 200);
+      assert.equal(last.text, EMPTY);
+      const h = await okJson<{ metadataversions: VersionJson[] }>(
+        server,
+        '/api/metadata/version/history',
+      );
+      assert.deepEqual(
+        h.metadataversions.map((v) => [v.id, v.hashCode, v.type, v.created]),
+        created.map((v) => [v.id, v.hashCode, v.type, v.created]),
+      );
+    });
+  });
+}
