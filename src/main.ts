@@ -115,6 +115,7 @@ export async function createServices(
     versions: {
       store: stores.versions,
       create: (input) =>
+        // Creating a version also writes keySystemMetadataVersion (contract §4 step 8).
         createVersion(
           {
             versions: stores.versions,
@@ -128,7 +129,7 @@ export async function createServices(
             newId: newUid,
           },
           input,
-        ),
+        ).finally(() => settings.invalidate()),
     },
     settings,
     checkDatabase: async () => {

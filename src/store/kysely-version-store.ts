@@ -47,6 +47,28 @@ const toVersion = (r: Selectable<MetadataVersionTable>): MetadataVersion => ({
   types: r.types,
 });
 
+/**
+ * Deletions in (from, to] that still hold at `to`: an object deleted and then created again with
+ * the same uid inside the range is in the snapshot as an object, not as a deletion.
+ */
+const liveTombstones = (q: Kysely<Database> | Transaction<Database>, from: number, to: number) =>
+  q
+    .selectFrom('metadata_tombstone as t')
+    .where('t.seq', '>', from)
+    .where('t.seq', '<=', to)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('metadata_object as o')
+            .select('o.id')
+            .whereRef('o.type', '=', 't.type')
+            .whereRef('o.id', '=', 't.id')
+            .whereRef('o.seq', '>', 't.seq')
+            .where('o.seq', '<=', to),
+        ),
+      ),
+    );
+
 async function* snapshotParts(
   trx: Transaction<Database>,
   from: number,
@@ -77,12 +99,9 @@ async function* snapshotParts(
     if (!first) yield ']';
   }
   if (includeDeletions) {
-    const tombstones = await trx
-      .selectFrom('metadata_tombstone')
-      .select(['type', 'id', 'code', 'deleted_at', 'deleted_by'])
-      .where('seq', '>', from)
-      .where('seq', '<=', to)
-      .orderBy('seq')
+    const tombstones = await liveTombstones(trx, from, to)
+      .select(['t.type', 't.id', 't.code', 't.deleted_at', 't.deleted_by'])
+      .orderBy('t.seq')
       .execute();
     // DHIS2's DeletedObject shape ({klass, uid, code, deletedAt}) plus the plural type key.
     const klass = new Map(METADATA_TYPES.map((t) => [t.key, t.klass]));
@@ -117,11 +136,8 @@ async function changeCounts(
     .where('seq', '<=', to)
     .groupBy('type')
     .execute();
-  const { n: deletions } = await db
-    .selectFrom('metadata_tombstone')
+  const { n: deletions } = await liveTombstones(db, from, to)
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('seq', '>', from)
-    .where('seq', '<=', to)
     .executeTakeFirstOrThrow();
   const types: Record<string, number> = {};
   for (const r of byType) types[r.type] = Number(r.n);
@@ -220,11 +236,8 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
                 id,
                 snapshotParts(trx, from, to, system, input.includeDeletions, types),
               );
-              const { n: deletions } = await trx
-                .selectFrom('metadata_tombstone')
+              const { n: deletions } = await liveTombstones(trx, from, to)
                 .select((eb) => eb.fn.countAll<number>().as('n'))
-                .where('seq', '>', from)
-                .where('seq', '<=', to)
                 .executeTakeFirstOrThrow();
               // DHIS2 stamps `created` after the export (contract §4 step 7).
               const created = new Date();

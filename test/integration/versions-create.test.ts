@@ -1,8 +1,9 @@
 /**
  * Creating versions over HTTP and on the CLI, on both backends (issue 5 §2, contract §4, §6.4):
  * the entity and list shapes, the parentHashCode chain, DHIS2's authorities (F_METADATA_EXPORT
- * from Version_2 on), 409 when nothing changed unless force=true, type validation, and
- * `metasync version create|list` (PostgreSQL only: a CLI process needs a database URL).
+ * from Version_2 on), 409 when nothing changed unless force=true, type validation, the preview
+ * of the next version, and `metasync version create|list` (PostgreSQL only: a CLI process needs
+ * a database URL).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -17,14 +18,19 @@ import {
   createVersion,
   createVersionRequest,
   dataElement,
+  importDataElements,
   enableVersioning,
   fetchJson,
   listVersions,
   okJson,
   postDataElement,
+  putDataElement,
   resetVersions,
   snapshot,
+  snapshotBytes,
+  typeKeys,
   uid,
+  type Snapshot,
   type VersionJson,
 } from '../support/versions.ts';
 
@@ -33,6 +39,9 @@ const run = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '../../bin/metasync.js');
 const MANAGE: Auth = ['vmanager', 'Manage-only-1!'];
 const MANAGE_EXPORT: Auth = ['vexporter', 'Manage-export-1!'];
+
+const countsOf = (s: Snapshot) =>
+  Object.fromEntries(typeKeys(s).map((k) => [k, (s[k] as unknown[]).length]));
 
 for (const backend of await backends()) {
   describe(`creating metadata versions on ${backend}`, () => {
@@ -149,6 +158,37 @@ for (const backend of await backends()) {
       assert.equal((await createVersion(server, 'ATOMIC', { force: true })).name, 'Version_2');
       const s = await snapshot(server, 'Version_2');
       assert.deepEqual(Object.keys(s), ['system'], 'a forced empty version holds no objects');
+    });
+
+    it('preview names the next version and counts what the create then contains', async () => {
+      await resetVersions(server);
+      await createVersion(server, 'ATOMIC');
+      const empty = { name: 'Version_2', objects: 0, types: {}, deletions: 0, bytes: 0 };
+      assert.deepEqual(await okJson(server, '/api/metadata/version/preview'), empty);
+      const des = Array.from({ length: 4 }, (_, i) => dataElement(uid(), `Preview ${i} ${uid()}`));
+      await importDataElements(server, des);
+      await putDataElement(server, { ...des[0]!, name: `Preview renamed ${uid()}` });
+      const option = { id: uid(), name: `Preview option ${uid()}`, shortName: `PO ${uid()}` };
+      const r = await fetchJson(server, '/api/categoryOptions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(option),
+      });
+      assert.equal(r.status, 201, r.text);
+      const preview = await okJson(server, '/api/metadata/version/preview');
+      assert.deepEqual(preview.types, { dataElements: 4, categoryOptions: 1 });
+      assert.equal(preview.objects, 5);
+      assert.equal(preview.deletions, 0);
+      const v = await createVersion(server);
+      assert.equal(v.name, preview.name);
+      const bytes = await snapshotBytes(server, v.name);
+      const s = JSON.parse(bytes.toString('utf8')) as Snapshot;
+      assert.deepEqual(countsOf(s), preview.types);
+      assert.ok((preview.bytes as number) > 0 && (preview.bytes as number) <= bytes.length);
+      assert.ok(bytes.length - (preview.bytes as number) < 400, 'bytes is close to the real size');
+      const next = await okJson(server, '/api/metadata/version/preview');
+      assert.equal(next.name, 'Version_3');
+      assert.equal(next.objects, 0);
     });
 
     it('validates type: FOO and a missing type answer 400 and create nothing', async () => {

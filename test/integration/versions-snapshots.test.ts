@@ -1,8 +1,9 @@
 /**
  * Version snapshots on both backends (issue 5 §3, §5): the served bytes are the hashed bytes,
  * `data.gz` gunzips to them, caching headers, the snapshot's shape and `system` block, delta
- * contents across create / update / delete (with and without keyVersionIncludeDeletions), the
- * preview, the fleet view, and a multi-chunk snapshot larger than 8 MiB.
+ * contents across create / update / delete (with and without keyVersionIncludeDeletions), and a
+ * multi-chunk snapshot larger than 8 MiB. The preview is in versions-create.test.ts, the fleet
+ * view in versions-http.test.ts.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -14,10 +15,8 @@ import { CHUNK_BYTES } from '../../src/store/snapshot-writer.ts';
 import {
   DHIS2_DATE_OFFSET,
   createVersion,
-  createVersions,
   dataElement,
   deleteDataElement,
-  fetchJson,
   idsOf,
   importDataElements,
   listVersions,
@@ -35,10 +34,6 @@ import {
 } from '../support/versions.ts';
 
 type Json = Record<string, unknown>;
-const MANAGER: [string, string] = ['fleetmgr', 'Fleet-manager-1!'];
-
-const countsOf = (s: Snapshot) =>
-  Object.fromEntries(typeKeys(s).map((k) => [k, (s[k] as unknown[]).length]));
 
 for (const backend of await backends()) {
   describe(`metadata version snapshots on ${backend}`, () => {
@@ -47,11 +42,6 @@ for (const backend of await backends()) {
     before(async () => {
       database = await createTestDatabase(backend);
       server = await startServer(database);
-      await server.instance.services.users.create({
-        username: MANAGER[0],
-        password: MANAGER[1],
-        authorities: ['F_METADATA_MANAGE'],
-      });
     });
     after(async () => {
       await server.stop();
@@ -148,9 +138,7 @@ for (const backend of await backends()) {
 
     it(
       'If-None-Match also matches in a list, weakly (W/) and as * (RFC 9110 §13.1.2)',
-      {
-        todo: 'the route compares If-None-Match with the ETag as one exact string',
-      },
+      {},
       async () => {
         const [v] = await listVersions(server);
         for (const h of [`"x", "${v!.hashCode}"`, `W/"${v!.hashCode}"`, '*']) {
@@ -213,9 +201,7 @@ for (const backend of await backends()) {
 
     it(
       'an object deleted and re-created (same uid) between two versions is live, not also deleted',
-      {
-        todo: 'the tombstone query ignores a later re-create, so the uid is in dataElements and deletedObjects; a local applying deletions last loses the object',
-      },
+      {},
       async () => {
         await resetVersions(server);
         await setSetting(server, 'keyVersionIncludeDeletions', true);
@@ -229,89 +215,6 @@ for (const backend of await backends()) {
         assert.deepEqual(s.deletedObjects ?? [], []);
       },
     );
-
-    it('preview names the next version and counts what the create then contains', async () => {
-      await resetVersions(server);
-      await createVersion(server, 'ATOMIC');
-      const empty = { name: 'Version_2', objects: 0, types: {}, deletions: 0, bytes: 0 };
-      assert.deepEqual(await okJson(server, '/api/metadata/version/preview'), empty);
-      const des = Array.from({ length: 4 }, (_, i) => dataElement(uid(), `Preview ${i} ${uid()}`));
-      await importDataElements(server, des);
-      await putDataElement(server, { ...des[0]!, name: `Preview renamed ${uid()}` });
-      const option = { id: uid(), name: `Preview option ${uid()}`, shortName: `PO ${uid()}` };
-      const r = await fetchJson(server, '/api/categoryOptions', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(option),
-      });
-      assert.equal(r.status, 201, r.text);
-      const preview = await okJson(server, '/api/metadata/version/preview');
-      assert.deepEqual(preview.types, { dataElements: 4, categoryOptions: 1 });
-      assert.equal(preview.objects, 5);
-      assert.equal(preview.deletions, 0);
-      const v = await createVersion(server);
-      assert.equal(v.name, preview.name);
-      const bytes = await snapshotBytes(server, v.name);
-      const s = JSON.parse(bytes.toString('utf8')) as Snapshot;
-      assert.deepEqual(countsOf(s), preview.types);
-      assert.ok((preview.bytes as number) > 0 && (preview.bytes as number) <= bytes.length);
-      assert.ok(bytes.length - (preview.bytes as number) < 400, 'bytes is close to the real size');
-      const next = await okJson(server, '/api/metadata/version/preview');
-      assert.equal(next.name, 'Version_3');
-      assert.equal(next.objects, 0);
-    });
-
-    it('fleet records each local from its history calls (by system id, or user@address) and computes behindBy', async () => {
-      await resetVersions(server);
-      assert.deepEqual(await okJson(server, '/api/metadata/version/fleet'), { locals: [] });
-      await createVersions(server, 3);
-      const history = (q: string, headers: Record<string, string> = {}, auth?: [string, string]) =>
-        fetchJson(server, `/api/metadata/version/history${q}`, { headers, auth });
-      const sys = { 'x-metasync-system-id': 'local-a-uuid', 'x-metasync-system-name': 'Local A' };
-      const t0 = Date.now();
-      assert.equal((await history('?baseline=Version_1', sys)).status, 200);
-      assert.equal((await history('?baseline=Version_3', {}, MANAGER)).status, 200);
-      assert.equal((await history('?baseline=Nope', {}, MANAGER)).status, 404);
-      const fleet = async () =>
-        new Map(
-          (await okJson<{ locals: Json[] }>(server, '/api/metadata/version/fleet')).locals.map(
-            (l) => [l.id as string, l],
-          ),
-        );
-      let locals = await fleet();
-      assert.equal(locals.size, 2);
-      const a = locals.get('system:local-a-uuid')!;
-      assert.equal(a.systemId, 'local-a-uuid');
-      assert.equal(a.name, 'Local A');
-      assert.equal(a.user, 'admin');
-      assert.equal(a.address, '127.0.0.1');
-      assert.equal(a.version, 'Version_1');
-      assert.equal(a.behindBy, 2);
-      assert.equal(a.latest, 'Version_3');
-      assert.ok(Date.parse(a.lastSeen as string) >= t0 - 1000);
-      const m = locals.get(`user:${MANAGER[0]}@127.0.0.1`)!;
-      assert.equal(m.systemId, null);
-      assert.equal(m.user, MANAGER[0]);
-      assert.equal(m.version, 'Version_3', 'a 404 history call records nothing');
-      assert.equal(m.behindBy, 0);
-
-      // The same local again: one entry, updated; without a baseline it has nothing yet.
-      assert.equal((await history('?baseline=Version_2', sys)).status, 200);
-      assert.equal((await history('', {}, MANAGER)).status, 200);
-      locals = await fleet();
-      assert.equal(locals.size, 2);
-      assert.equal(locals.get('system:local-a-uuid')!.behindBy, 1);
-      assert.ok(
-        Date.parse(locals.get('system:local-a-uuid')!.lastSeen as string) >=
-          Date.parse(a.lastSeen as string),
-      );
-      assert.equal(locals.get(`user:${MANAGER[0]}@127.0.0.1`)!.behindBy, 3);
-      // A new version puts everyone one further behind.
-      await createVersion(server, 'ATOMIC', { force: true });
-      locals = await fleet();
-      assert.equal(locals.get('system:local-a-uuid')!.behindBy, 2);
-      assert.equal(locals.get('system:local-a-uuid')!.latest, 'Version_4');
-    });
 
     it('a snapshot over 8 MiB (streamed, past the memory cache) spans several 1 MiB chunks and round-trips byte-exactly through /data and /data.gz', async () => {
       await resetVersions(server);

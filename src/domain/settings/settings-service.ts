@@ -94,7 +94,13 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
     await store.delete(key);
   }
 
+  /** Forget the cached read, after another component wrote settings directly. */
+  const invalidate = () => {
+    cached = null;
+  };
+
   return {
+    invalidate,
     listPublic,
     secretStatus,
     getPublic,

@@ -29,6 +29,11 @@ const manage = requireAuthority(Authority.F_METADATA_MANAGE);
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const FLEET_WRITE_MS = 60_000;
 
+/** If-None-Match holds `*` or a list of tags, each possibly weak (RFC 9110 §13.1.2). */
+const etagMatches = (header: string | undefined, etag: string): boolean =>
+  header !== undefined &&
+  header.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag);
+
 export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
   app,
   { services },
@@ -186,7 +191,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         const { versionName } = request.params;
         const version = await store.byName(versionName);
         const etag = `"${version?.hashCode}${kind === 'gz' ? '.gz' : ''}"`;
-        if (version && request.headers['if-none-match'] === etag)
+        if (version && etagMatches(request.headers['if-none-match'], etag))
           return reply.code(304).header('ETag', etag).header('Cache-Control', IMMUTABLE).send();
         const key = `${version?.id}:${kind}`;
         const cached = version ? cache.get(key) : undefined;
