@@ -30,6 +30,7 @@ import {
 
 type Auth = [string, string];
 type Json = Record<string, unknown>;
+type History = { metadataversions: VersionJson[] };
 const NOBODY: Auth = ['vviewer', 'No-authority-1!'];
 const MANAGER: Auth = ['fleetmgr', 'Fleet-manager-1!'];
 const EMPTY = '{"metadataversions":[]}';
@@ -47,87 +48,6 @@ const ENDPOINTS: [method: string, path: string, manage: boolean][] = [
   ['GET', '/api/metadata/version/preview', true],
   ['GET', '/api/metadata/version/fleet', true],
 ];
-
-/**
- * Contract §15.1, one row per DHIS2 test: starting with no versions, make `creates` ATOMIC
- * versions (the second forced: DHIS2 needs no force, metasync answers 409 when nothing changed).
- */
-const CONTROLLER_CASES: [name: string, creates: number, check: (s: TestServer) => Promise<void>][] =
-  [
-    [
-      'getMetadataVersionsTest: /versions[0] is Version_1',
-      1,
-      async (s) => {
-        assertVersion((await listVersions(s))[0]!, 'Version_1');
-      },
-    ],
-    [
-      'getCurrentMetadataVersionTest: /version is Version_1',
-      1,
-      async (s) => {
-        assertVersion(await okJson<VersionJson>(s, '/api/metadata/version'), 'Version_1');
-      },
-    ],
-    [
-      'getMetadataVersionByNameTest: ?versionName=Version_2',
-      2,
-      async (s) => {
-        const v = await okJson<VersionJson>(s, '/api/metadata/version?versionName=Version_2');
-        assertVersion(v, 'Version_2');
-      },
-    ],
-    [
-      'getCurrentMetadataVersionHistoryTest: history[0] is Version_1',
-      1,
-      async (s) => {
-        const h = await okJson<{ metadataversions: VersionJson[] }>(
-          s,
-          '/api/metadata/version/history',
-        );
-        assert.equal(h.metadataversions.length, 1);
-        assertVersion(h.metadataversions[0]!, 'Version_1');
-      },
-    ],
-    [
-      'getCurrentMetadataVersionHistoryByNameTest: ?versionName= is ignored',
-      2,
-      async (s) => {
-        assert.equal((await historyNames(s, '?versionName=Version_2')).length, 2);
-      },
-    ],
-    [
-      'getCurrentMetadataVersionDataTest: system.id and a valid system.date',
-      2,
-      async (s) => {
-        const { system } = await snapshot(s, 'Version_2');
-        assert.ok(typeof system.id === 'string' && system.id.length > 0);
-        assert.match(system.date, DHIS2_DATE_OFFSET);
-        assert.ok(!Number.isNaN(Date.parse(system.date.replace(/(\d\d)(\d\d)$/, '$1:$2'))));
-      },
-    ],
-    [
-      'getCurrentMetadataVersionDataZippedTest: 2xx application/gzip',
-      2,
-      async (s) => {
-        const res = await s.request('/api/metadata/version/Version_2/data.gz');
-        assert.equal(res.status, 200);
-        assert.equal(res.headers.get('content-type'), 'application/gzip');
-        await res.arrayBuffer();
-      },
-    ],
-    ...['data', 'data.gz'].map((suffix): (typeof CONTROLLER_CASES)[number] => [
-      `getMissingMetadataVersionData${suffix === 'data' ? '' : 'Gz'}ReturnsError: 404 naming it`,
-      0,
-      async (s) => {
-        const r = await fetchJson(s, `/api/metadata/version/DoesNotExist/${suffix}`);
-        assert.equal(r.status, 404);
-        assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-        assert.equal(r.body.status, 'ERROR');
-        assert.equal(r.body.httpStatusCode, 404);
-        assert.match(r.body.message as string, /DoesNotExist/);
-      },
-    ]),
-  ];
 
 for (const backend of await backends()) {
   describe(`metadata versions over HTTP on ${backend}`, () => {
@@ -178,11 +98,65 @@ for (const backend of await backends()) {
       assert.deepEqual(await listVersions(server), [], 'nothing was created while it was off');
     });
 
-    for (const [name, creates, check] of CONTROLLER_CASES)
-      it(`§15.1 ${name}`, async () => {
-        await resetVersions(server);
-        await createVersions(server, creates);
-        await check(server);
+    /** Contract §15.1 starts each case with none: `n` ATOMIC versions (the later ones forced). */
+    const fresh = async (n: number) => {
+      await resetVersions(server);
+      await createVersions(server, n);
+    };
+
+    it('§15.1 getMetadataVersionsTest: /versions[0] is Version_1', async () => {
+      await fresh(1);
+      assertVersion((await listVersions(server))[0]!, 'Version_1');
+    });
+
+    it('§15.1 getCurrentMetadataVersionTest: /version is Version_1', async () => {
+      await fresh(1);
+      assertVersion(await okJson<VersionJson>(server, '/api/metadata/version'), 'Version_1');
+    });
+
+    it('§15.1 getMetadataVersionByNameTest: ?versionName=Version_2', async () => {
+      await fresh(2);
+      const v = await okJson<VersionJson>(server, '/api/metadata/version?versionName=Version_2');
+      assertVersion(v, 'Version_2');
+    });
+
+    it('§15.1 getCurrentMetadataVersionHistoryTest: history[0] is Version_1', async () => {
+      await fresh(1);
+      const h = await okJson<History>(server, '/api/metadata/version/history');
+      assert.equal(h.metadataversions.length, 1);
+      assertVersion(h.metadataversions[0]!, 'Version_1');
+    });
+
+    it('§15.1 getCurrentMetadataVersionHistoryByNameTest: ?versionName= is ignored', async () => {
+      await fresh(2);
+      assert.equal((await historyNames(server, '?versionName=Version_2')).length, 2);
+    });
+
+    it('§15.1 getCurrentMetadataVersionDataTest: system.id and a valid system.date', async () => {
+      await fresh(2);
+      const { system } = await snapshot(server, 'Version_2');
+      assert.ok(typeof system.id === 'string' && system.id.length > 0);
+      assert.match(system.date, DHIS2_DATE_OFFSET);
+      assert.ok(!Number.isNaN(Date.parse(system.date.replace(/(\d\d)(\d\d)$/, '$1:$2'))));
+    });
+
+    it('§15.1 getCurrentMetadataVersionDataZippedTest: 2xx application/gzip', async () => {
+      await fresh(2);
+      const res = await server.request('/api/metadata/version/Version_2/data.gz');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'application/gzip');
+      await res.arrayBuffer();
+    });
+
+    for (const suffix of ['data', 'data.gz'])
+      it(`§15.1 getMissingMetadataVersionData${suffix === 'data' ? '' : 'Gz'}ReturnsError: 404 naming it`, async () => {
+        await fresh(0);
+        const r = await fetchJson(server, `/api/metadata/version/DoesNotExist/${suffix}`);
+        assert.equal(r.status, 404);
+        assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+        assert.equal(r.body.status, 'ERROR');
+        assert.equal(r.body.httpStatusCode, 404);
+        assert.match(r.body.message as string, /DoesNotExist/);
       });
 
     it('latest is the newest; no versions, an unknown name or baseline answer 404 naming it', async () => {
@@ -256,10 +230,7 @@ for (const backend of await backends()) {
       const last = await fetchJson(server, '/api/metadata/version/history?baseline=Version_3');
       assert.equal(last.status, 200);
       assert.equal(last.text, EMPTY);
-      const h = await okJson<{ metadataversions: VersionJson[] }>(
-        server,
-        '/api/metadata/version/history',
-      );
+      const h = await okJson<History>(server, '/api/metadata/version/history');
       assert.deepEqual(
         h.metadataversions.map((v) => [v.id, v.hashCode, v.type, v.created]),
         created.map((v) => [v.id, v.hashCode, v.type, v.created]),
