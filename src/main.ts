@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { readBuildInfo } from './build-info.ts';
+import { createLogger } from './logger.ts';
 import type { Config } from './config.ts';
 import { authenticate } from './domain/auth/authenticate.ts';
 import {
@@ -29,6 +30,7 @@ import { createScryptHasher, isBcryptHash } from './security/scrypt-hasher.ts';
 import type { Services } from './services.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './store/db.ts';
 import { cacheLoginFailures } from './store/cached-login-failures.ts';
+import { createSyncService } from './sync/sync-service.ts';
 import { createStores } from './store/stores.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -64,6 +66,7 @@ export async function createServices(
   config: Config,
   database: OpenDatabase,
   clock: Clock = systemClock,
+  logger: Logger = createLogger(config.logLevel),
 ) {
   await migrateToLatest(database.db);
   const stores = createStores(database.db);
@@ -103,6 +106,24 @@ export async function createServices(
   };
   const build = readBuildInfo(clock.now());
   const settings = createSettingsService({ store: stores.settings, box, clock });
+  const sync = createSyncService({
+    importDeps,
+    versions: stores.versions,
+    settings,
+    store: stores.sync,
+    clock,
+    systemId: instance.systemId,
+    systemName: async () => String(await settings.value('applicationTitle')),
+    localSystemVersion: config.systemVersion,
+    retries: config.syncRetry,
+    retryDelayMs: config.syncRetryFrequencyMs,
+    // The data push before the pull (contract §11) is issue 7; until then the step says so.
+    dataPush: async () => ({
+      status: 'SKIPPED',
+      message: 'Data push is not available yet: metadata only',
+    }),
+    log: (obj, msg) => logger.info(obj, msg),
+  });
   const services: Services = {
     config,
     clock,
@@ -112,6 +133,7 @@ export async function createServices(
     auth: { authenticate: (u, p) => authenticate(authDeps, u, p) },
     users: { create: (input, actorId) => createUser(userAdmin, input, actorId) },
     metadata: { store: stores.metadata, import: importer },
+    sync,
     versions: {
       store: stores.versions,
       create: (input) =>
@@ -127,6 +149,7 @@ export async function createServices(
             includeDeletions: async () =>
               (await settings.value('keyVersionIncludeDeletions')) === true,
             newId: newUid,
+            remoteConfigured: async () => Boolean(await settings.value('keyRemoteInstanceUrl')),
           },
           input,
         ).finally(() => settings.invalidate()),
@@ -143,7 +166,7 @@ export async function createInstance(config: Config, options: InstanceOptions): 
   const { logger } = options;
   const database = options.database ?? (await openConfiguredDatabase(config));
   try {
-    const { services, userAdmin } = await createServices(config, database, options.clock);
+    const { services, userAdmin } = await createServices(config, database, options.clock, logger);
     if (!config.encryptionPassword)
       logger.warn(
         'encryption.password is not set in the config file: secret settings are encrypted with a key stored in the database',

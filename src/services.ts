@@ -10,6 +10,7 @@ import type { MetadataVersion, VersionType } from './domain/versioning/version.t
 import type { SettingsService } from './domain/settings/settings-service.ts';
 import type { BuildInfo } from './build-info.ts';
 import type { Config } from './config.ts';
+import type { SyncService } from './sync/sync-service.ts';
 
 export interface Services {
   config: Config;
@@ -20,6 +21,7 @@ export interface Services {
   auth: { authenticate(username: string, password: string): Promise<AuthResult> };
   users: { create(input: CreateUserInput, actorId?: string): Promise<User> };
   metadata: { store: MetadataStore; import: Importer };
+  sync: SyncService;
   versions: {
     store: VersionStore;
     create(input: {

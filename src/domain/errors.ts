@@ -36,6 +36,8 @@ export const ErrorCode = {
   VERSIONING_DISABLED: 'VERSIONING_DISABLED',
   /** A version create found nothing changed since the previous version (metasync; force=true overrides). */
   VERSION_UNCHANGED: 'VERSION_UNCHANGED',
+  /** The central failed or answered badly during a sync (network, 5xx, bad snapshot). */
+  BAD_GATEWAY: 'BAD_GATEWAY',
   /** The database (or another required dependency) does not answer. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** A bug or broken infrastructure; the details go to the log only. */

@@ -98,6 +98,11 @@ export interface MetadataWriter {
     changes: { writes: readonly PlannedWrite[]; deletes: readonly PlannedDelete[] },
     meta: { actorId: string; now: Date; passwordHashes: ReadonlyMap<string, string> },
   ): Promise<void>;
+  /**
+   * Local: records a version pulled from the central, with its gzipped snapshot, in the same
+   * transaction as its import (issue 6 §2: never half-imported, never imported but unrecorded).
+   */
+  recordVersion(version: MetadataVersion, gzip: Buffer): Promise<void>;
 }
 
 export interface MetadataStore {
@@ -172,6 +177,12 @@ export interface VersionStore {
   preview(includeDeletions: boolean): Promise<VersionPreview>;
   /** The snapshot's bytes in order, chunk by chunk; null when no snapshot is stored. */
   readSnapshot(versionId: string, kind: 'json' | 'gz'): Promise<AsyncIterable<Uint8Array> | null>;
+  /**
+   * Local recovery (issue 6 §6): removes the local versions numbered at or above `version`'s and
+   * records `version` (the central's) as the current one, without importing. Returns the names
+   * of the versions removed.
+   */
+  rebaseline(version: MetadataVersion): Promise<string[]>;
   recordFleet(entry: FleetEntry): Promise<void>;
   fleet(): Promise<FleetEntry[]>;
 }

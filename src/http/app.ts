@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { metadataObjectRoutes } from './routes/metadata-objects.ts';
 import { metadataRoutes } from './routes/metadata.ts';
+import { metadataSyncRoutes } from './routes/metadata-sync.ts';
 import { metadataVersionRoutes } from './routes/metadata-versions.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -89,6 +90,7 @@ export async function buildApp(
     await authed.register(metadataRoutes, { services });
     await authed.register(metadataObjectRoutes, { services });
     await authed.register(metadataVersionRoutes, { services });
+    await authed.register(metadataSyncRoutes, { services });
   });
   await app.ready();
   return app;

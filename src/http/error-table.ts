@@ -26,6 +26,7 @@ export const ERROR_TABLE: Record<ErrorCode, WireError> = {
   [ErrorCode.SETTING_INVALID]: { status: 400, errorCode: 'E1003' },
   [ErrorCode.VERSIONING_DISABLED]: { status: 400, errorCode: 'E1003' },
   [ErrorCode.VERSION_UNCHANGED]: { status: 409, errorCode: 'E1004' },
+  [ErrorCode.BAD_GATEWAY]: { status: 502 },
   [ErrorCode.SERVICE_UNAVAILABLE]: { status: 503 },
   [ErrorCode.INTERNAL]: { status: 500 },
 };

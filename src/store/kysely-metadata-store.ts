@@ -14,6 +14,7 @@ import {
 } from '../domain/metadata/prepare-entries.ts';
 import type { MetadataStore, MetadataWriter } from '../domain/ports.ts';
 import type { Database } from './schema.ts';
+import { storeGzip } from './snapshot-writer.ts';
 import { applyUserProjection } from './user-projection.ts';
 
 const CHUNK = 1000;
@@ -230,6 +231,30 @@ function writer(
       }
       await applyUserProjection(trx, writes, deletes, meta.passwordHashes);
       done(seq);
+    },
+
+    async recordVersion(v, gzip) {
+      await trx
+        .insertInto('metadata_version')
+        .values({
+          id: v.id,
+          name: v.name,
+          number: v.number,
+          type: v.type,
+          hash_code: v.hashCode,
+          parent_hash_code: v.parentHashCode,
+          created: v.created,
+          import_date: v.importDate,
+          seq_from: null,
+          seq_to: null,
+          bytes: v.bytes,
+          gzip_bytes: v.gzipBytes,
+          objects: v.objects,
+          deletions: v.deletions,
+          types: JSON.stringify(v.types),
+        })
+        .execute();
+      await storeGzip(trx, v.id, gzip);
     },
   };
 }

@@ -312,6 +312,42 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
       return Readable.from(gz).pipe(createGunzip());
     },
 
+    async rebaseline(v) {
+      return db.transaction().execute(async (trx) => {
+        const removed = await trx
+          .selectFrom('metadata_version')
+          .select(['id', 'name'])
+          .where('number', '>=', v.number)
+          .execute();
+        const ids = removed.map((r) => r.id);
+        if (ids.length > 0) {
+          await trx.deleteFrom('snapshot_chunk').where('version_id', 'in', ids).execute();
+          await trx.deleteFrom('metadata_version').where('id', 'in', ids).execute();
+        }
+        await trx
+          .insertInto('metadata_version')
+          .values({
+            id: v.id,
+            name: v.name,
+            number: v.number,
+            type: v.type,
+            hash_code: v.hashCode,
+            parent_hash_code: v.parentHashCode,
+            created: v.created,
+            import_date: v.importDate,
+            seq_from: null,
+            seq_to: null,
+            bytes: 0,
+            gzip_bytes: 0,
+            objects: 0,
+            deletions: 0,
+            types: '{}',
+          })
+          .execute();
+        return removed.map((r) => r.name);
+      });
+    },
+
     async recordFleet(e: FleetEntry) {
       const row = {
         key: e.key,

@@ -120,6 +120,32 @@ export interface FleetLocalTable {
   last_seen: Timestamp;
 }
 
+export interface SyncReportTable {
+  id: string;
+  trigger: string;
+  triggered_by: string | null;
+  status: string;
+  start_time: Timestamp;
+  end_time: Timestamp | null;
+  body: ColumnType<Record<string, unknown>, string, string>;
+}
+
+export interface SyncLeaseTable {
+  id: number;
+  report_id: string | null;
+  holder: string | null;
+  expires_at: Timestamp | null;
+}
+
+export interface SyncAuditTable {
+  id: Generated<number>;
+  action: string;
+  username: string;
+  at: Timestamp;
+  reason: string;
+  details: ColumnType<Record<string, unknown>, string, string>;
+}
+
 export interface Database {
   instance: InstanceTable;
   user_role: UserRoleTable;
@@ -134,4 +160,7 @@ export interface Database {
   metadata_version: MetadataVersionTable;
   snapshot_chunk: SnapshotChunkTable;
   fleet_local: FleetLocalTable;
+  sync_report: SyncReportTable;
+  sync_lease: SyncLeaseTable;
+  sync_audit: SyncAuditTable;
 }

@@ -86,3 +86,14 @@ export async function writeSnapshot(
   await gz.end();
   return { hashCode: md5.digest('hex'), bytes, gzipBytes: gz.total };
 }
+
+/** Stores an existing gzip (a snapshot pulled from a central) as chunks of `versionId`. */
+export async function storeGzip(
+  trx: Transaction<Database>,
+  versionId: string,
+  gzip: Buffer,
+): Promise<void> {
+  const sink = new ChunkSink(trx, versionId, 'gz');
+  await sink.push(gzip);
+  await sink.end();
+}

@@ -4,6 +4,7 @@ import { createKyselyInstanceStore } from './kysely-instance-store.ts';
 import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
 import { createKyselyMetadataStore } from './kysely-metadata-store.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
+import { createKyselySyncStore } from './kysely-sync-store.ts';
 import { createKyselyUserStore } from './kysely-user-store.ts';
 import { createKyselyVersionStore } from './kysely-version-store.ts';
 import type { Database } from './schema.ts';
@@ -16,6 +17,7 @@ export function createStores(db: Kysely<Database>) {
     loginFailures: createKyselyLoginFailureStore(db),
     metadata: createKyselyMetadataStore(db),
     versions: createKyselyVersionStore(db),
+    sync: createKyselySyncStore(db),
   };
 }
 

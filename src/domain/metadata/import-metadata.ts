@@ -3,11 +3,11 @@
  * passwords (outside the write lock: scrypt is slow), then plan and apply inside one write
  * transaction so that the plan's look-ups cannot go stale and ALL means all-or-nothing.
  */
-import type { Clock, MetadataStore, PasswordHasher } from '../ports.ts';
+import type { Clock, MetadataStore, MetadataWriter, PasswordHasher } from '../ports.ts';
 import type { ImportParams } from './import-params.ts';
 import { ImportErrorCode, type ImportReport } from './import-report.ts';
 import { parsePayload } from './parse-payload.ts';
-import { planImport } from './plan-import.ts';
+import { planImport, type ImportPlan } from './plan-import.ts';
 import { lookupKeys, prepareEntries, type PreparedEntry } from './prepare-entries.ts';
 
 export interface ImportDeps {
@@ -19,7 +19,7 @@ export interface ImportDeps {
   isPasswordHash: (value: string) => boolean;
 }
 
-async function hashPasswords(
+export async function hashPasswords(
   deps: ImportDeps,
   prepared: readonly PreparedEntry[],
 ): Promise<Map<string, string>> {
@@ -35,6 +35,42 @@ async function hashPasswords(
   return out;
 }
 
+/** Context for planning and applying one import inside a write transaction. */
+export interface ApplyContext {
+  params: ImportParams;
+  actorId: string;
+  now: Date;
+  newUid: () => string;
+  passwordHashes: ReadonlyMap<string, string>;
+}
+
+/** Plans the prepared payload against the store and, under COMMIT, writes it (same transaction). */
+export async function planAndApply(
+  writer: MetadataWriter,
+  prepared: readonly PreparedEntry[],
+  ctx: ApplyContext,
+): Promise<ImportPlan> {
+  const lookups = await writer.lookups(lookupKeys(prepared), {
+    referrers: ctx.params.importStrategy === 'DELETE',
+  });
+  const planned = planImport(prepared, lookups, {
+    params: ctx.params,
+    now: ctx.now,
+    actorId: ctx.actorId,
+    newUid: ctx.newUid,
+  });
+  if (
+    ctx.params.importMode === 'COMMIT' &&
+    (planned.writes.length > 0 || planned.deletes.length > 0)
+  )
+    await writer.apply(planned, {
+      actorId: ctx.actorId,
+      now: ctx.now,
+      passwordHashes: ctx.passwordHashes,
+    });
+  return planned;
+}
+
 export async function importMetadata(
   deps: ImportDeps,
   body: unknown,
@@ -44,16 +80,15 @@ export async function importMetadata(
   const parsed = parsePayload(body);
   const prepared = prepareEntries(parsed.entries);
   const passwordHashes = await hashPasswords(deps, prepared);
-  const plan = await deps.store.write(async (writer) => {
-    const lookups = await writer.lookups(lookupKeys(prepared), {
-      referrers: params.importStrategy === 'DELETE',
-    });
-    const now = deps.clock.now();
-    const planned = planImport(prepared, lookups, { params, now, actorId, newUid: deps.newUid });
-    if (params.importMode === 'COMMIT' && (planned.writes.length > 0 || planned.deletes.length > 0))
-      await writer.apply(planned, { actorId, now, passwordHashes });
-    return planned;
-  });
+  const plan = await deps.store.write((writer) =>
+    planAndApply(writer, prepared, {
+      params,
+      actorId,
+      now: deps.clock.now(),
+      newUid: deps.newUid,
+      passwordHashes,
+    }),
+  );
   const report = plan.report;
   for (const u of parsed.unknownTypes) {
     report.typeReports.push({

@@ -14,12 +14,20 @@ export interface CreateVersionDeps {
   system: () => SnapshotSystem;
   includeDeletions: () => Promise<boolean>;
   newId: () => string;
+  /** True on a local (a remote central is configured). */
+  remoteConfigured: () => Promise<boolean>;
 }
 
 export async function createVersion(
   deps: CreateVersionDeps,
   input: { type: VersionType; force: boolean; authorities: ReadonlySet<string> },
 ): Promise<MetadataVersion> {
+  // DHIS2's docs warn that a local creating versions can no longer receive the central's.
+  if (!input.force && (await deps.remoteConfigured()))
+    throw new AppError(
+      ErrorCode.CONFLICT,
+      'This instance syncs from a central (keyRemoteInstanceUrl is set): a version created here would make it diverge from the central. Use force=true to create one anyway.',
+    );
   const latest = await deps.versions.latest();
   if (latest && !hasAnyAuthority(input.authorities, [Authority.F_METADATA_EXPORT]))
     throw errors.forbidden([Authority.F_METADATA_EXPORT]);

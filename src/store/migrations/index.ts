@@ -3,9 +3,11 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-init.ts';
 import * as m0002 from './0002-metadata.ts';
 import * as m0003 from './0003-versions.ts';
+import * as m0004 from './0004-sync.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
   '0002-metadata': m0002,
   '0003-versions': m0003,
+  '0004-sync': m0004,
 };

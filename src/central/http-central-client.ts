@@ -1,0 +1,152 @@
+/**
+ * The local's HTTP client for its central (contract §8, §12, §14 direction B). Basic auth on
+ * every call; `data.gz` is gunzipped when its Content-Type says gzip (as DHIS2's client does);
+ * an empty history body means "nothing newer". Failures become RemoteErrors with DHIS2's wording.
+ */
+import { gunzipSync } from 'node:zlib';
+import {
+  RemoteError,
+  type CentralClient,
+  type RemoteVersion,
+  type Snapshot,
+} from '../domain/sync/central-client.ts';
+
+export interface CentralConfig {
+  url: string;
+  username: string;
+  password: string;
+  /** Sent as X-Metasync-System-Id / -Name so a metasync central can list this local in its fleet. */
+  systemId?: string;
+  systemName?: string;
+  timeoutMs?: number;
+  downloadTimeoutMs?: number;
+}
+
+/** DHIS2 dates: `2016-06-30T06:01:28.684` (server time, taken as UTC), with `+0000`/`Z`, or epoch ms. */
+export function parseDhis2Date(v: unknown): Date {
+  if (typeof v === 'number') return new Date(v);
+  if (typeof v !== 'string') return new Date(NaN);
+  const s = v.trim().replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  return new Date(/[zZ]|[+-]\d{2}:\d{2}$/.test(s) ? s : `${s}Z`);
+}
+
+function toRemoteVersion(v: unknown): RemoteVersion | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.name !== 'string' || typeof o.hashCode !== 'string') return null;
+  return {
+    name: o.name,
+    type: typeof o.type === 'string' ? o.type : 'BEST_EFFORT',
+    id: typeof o.id === 'string' ? o.id : '',
+    hashCode: o.hashCode.toLowerCase(),
+    created: parseDhis2Date(o.created),
+    parentHashCode: typeof o.parentHashCode === 'string' ? o.parentHashCode : null,
+  };
+}
+
+export function createHttpCentralClient(config: CentralConfig): CentralClient {
+  const base = config.url.replace(/\/+$/, '').replace(/\/api$/, '');
+  const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
+  const headers: Record<string, string> = { authorization, accept: 'application/json' };
+  if (config.systemId) headers['x-metasync-system-id'] = config.systemId;
+  if (config.systemName) headers['x-metasync-system-name'] = encodeURIComponent(config.systemName);
+
+  async function get(path: string, timeoutMs: number): Promise<Response> {
+    if (!config.url || !config.username || !config.password)
+      throw new RemoteError('NOT_CONFIGURED', 'Remote server is not configured');
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        headers,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      const cause =
+        e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+      throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${cause})`);
+    }
+    if (res.ok) return res;
+    const body = (await res.text().catch(() => '')).slice(0, 500);
+    if (res.status === 401) throw new RemoteError('AUTH', 'Authentication failed', 401);
+    if (res.status >= 300 && res.status < 400)
+      throw new RemoteError('AUTH', 'No authentication was provided', res.status);
+    if (res.status === 404) throw new RemoteError('NOT_FOUND', `Not found: ${path} (${body})`, 404);
+    const kind = res.status >= 500 ? 'Server Error' : 'Client Error';
+    throw new RemoteError(
+      'HTTP',
+      `${kind}. Http call failed with status code: ${res.status} Caused by: ${body}`,
+      res.status,
+    );
+  }
+
+  async function json(res: Response): Promise<unknown> {
+    const text = await res.text();
+    if (text.trim() === '') return null;
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new RemoteError(
+        'PARSE',
+        `Exception occurred while trying to do JSON conversion. Caused by: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  const timeout = config.timeoutMs ?? 120_000;
+  const downloadTimeout = config.downloadTimeoutMs ?? 300_000;
+
+  return {
+    async ping() {
+      await get('/api/system/ping', timeout);
+    },
+    async history(baseline) {
+      const q = baseline ? `?baseline=${encodeURIComponent(baseline)}` : '';
+      const body = (await json(await get(`/api/metadata/version/history${q}`, timeout))) as {
+        metadataversions?: unknown;
+      } | null;
+      const list = Array.isArray(body?.metadataversions) ? body.metadataversions : [];
+      return list.map(toRemoteVersion).filter((v): v is RemoteVersion => v !== null);
+    },
+    async version(name) {
+      try {
+        return toRemoteVersion(
+          await json(
+            await get(`/api/metadata/version?versionName=${encodeURIComponent(name)}`, timeout),
+          ),
+        );
+      } catch (e) {
+        // DHIS2 answers 500 for an unknown name (contract §6.1), metasync 404.
+        if (
+          e instanceof RemoteError &&
+          (e.kind === 'NOT_FOUND' || (e.status === 500 && /No metadata version/.test(e.message)))
+        )
+          return null;
+        throw e;
+      }
+    },
+    async snapshot(name): Promise<Snapshot> {
+      const path = `/api/metadata/version/${encodeURIComponent(name)}`;
+      let res: Response;
+      try {
+        res = await get(`${path}/data.gz`, downloadTimeout);
+      } catch (e) {
+        if (!(e instanceof RemoteError && e.kind === 'NOT_FOUND')) throw e;
+        res = await get(`${path}/data`, downloadTimeout);
+      }
+      const raw = Buffer.from(await res.arrayBuffer());
+      if (raw.length === 0) throw new RemoteError('PARSE', "Metadata snapshot can't be null.");
+      if ((res.headers.get('content-type') ?? '').includes('application/gzip')) {
+        try {
+          return { bytes: gunzipSync(raw), gzip: raw };
+        } catch (e) {
+          throw new RemoteError(
+            'PARSE',
+            `The snapshot of ${name} is not valid gzip: ${(e as Error).message}`,
+          );
+        }
+      }
+      return { bytes: raw, gzip: null };
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * Applies one version pulled from the central (contract §9.1, issue 6 §2 d): verify the MD5,
+ * check the DHIS2 version when asked, check the chain, then import the objects (ATOMIC → all or
+ * nothing, BEST_EFFORT → best effort), apply carried deletions, and record the version — all in
+ * ONE transaction, so a crash leaves the local at the previous version or at this one.
+ */
+import { createHash } from 'node:crypto';
+import { DEFAULT_IMPORT_PARAMS } from '../metadata/import-params.ts';
+import type { ImportReport } from '../metadata/import-report.ts';
+import { hashPasswords, planAndApply, type ImportDeps } from '../metadata/import-metadata.ts';
+import { parsePayload } from '../metadata/parse-payload.ts';
+import { prepareEntries } from '../metadata/prepare-entries.ts';
+import { metadataType } from '../metadata/types.ts';
+import { versionNumber, type MetadataVersion, type VersionType } from '../versioning/version.ts';
+import type { RemoteVersion, Snapshot } from './central-client.ts';
+import type { FailureKind, VersionReport } from './sync-report.ts';
+
+/** The key under which a metasync central carries deletions (issue 5 §5; docs/protocol.md). */
+export const DELETIONS_KEY = 'deletedObjects';
+
+export interface ApplyOptions {
+  /** keyStopMetadataSync and the local's own DHIS2 version (`system.version`). */
+  stopOnVersionMismatch: boolean;
+  localSystemVersion: string;
+  /** The local's current version, for the chain check. */
+  current: MetadataVersion | null;
+  actorId: string;
+  /** Gzips a snapshot the central sent uncompressed, for storing. */
+  gzip: (bytes: Buffer) => Buffer;
+}
+
+export type ApplyResult =
+  | { ok: true; version: MetadataVersion; report: VersionReport }
+  | { ok: false; kind: FailureKind; message: string; report: VersionReport };
+
+const errorsOf = (r: ImportReport) =>
+  r.typeReports.flatMap((t) =>
+    t.objectReports.flatMap((o) =>
+      o.errorReports.map((e) => ({
+        errorCode: e.errorCode,
+        message: e.message,
+        mainKlass: e.mainKlass,
+        errorProperty: e.errorProperty,
+        value: e.value,
+      })),
+    ),
+  );
+
+export async function applyVersion(
+  deps: ImportDeps,
+  remote: RemoteVersion,
+  snapshot: Snapshot,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const t0 = deps.clock.now().getTime();
+  const report: VersionReport = {
+    name: remote.name,
+    type: remote.type,
+    status: 'FAILED',
+    errors: [],
+  };
+  const fail = (kind: FailureKind, message: string): ApplyResult => {
+    report.message = message;
+    return { ok: false, kind, message, report };
+  };
+
+  const md5 = createHash('md5').update(snapshot.bytes).digest('hex');
+  if (md5 !== remote.hashCode)
+    return fail(
+      'HASH_MISMATCH',
+      `Metadata snapshot is corrupted. Not saving it locally: MD5 of ${remote.name} is ${md5}, the central says ${remote.hashCode}`,
+    );
+  if (
+    options.current &&
+    remote.parentHashCode &&
+    remote.parentHashCode !== options.current.hashCode
+  )
+    return fail(
+      'DIVERGED',
+      `${remote.name} on the central follows a version with hashCode ${remote.parentHashCode}, but this instance is at ${options.current.name} with hashCode ${options.current.hashCode}`,
+    );
+
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(snapshot.bytes.toString('utf8')) as Record<string, unknown>;
+  } catch (e) {
+    return fail(
+      'BAD_SNAPSHOT',
+      `The snapshot of ${remote.name} is not valid JSON: ${(e as Error).message}`,
+    );
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return fail('BAD_SNAPSHOT', `The snapshot of ${remote.name} is not a JSON object`);
+
+  // DHIS2 compares only when the snapshot has a system.version (contract §9.1 step 4).
+  const system = body.system as { version?: unknown } | undefined;
+  const theirs = typeof system?.version === 'string' ? system.version.trim() : '';
+  if (
+    options.stopOnVersionMismatch &&
+    theirs !== '' &&
+    theirs !== options.localSystemVersion.trim()
+  )
+    return fail(
+      'VERSION_MISMATCH',
+      `Metadata sync failed because your version of DHIS does not match the master version: this instance follows DHIS2 ${options.localSystemVersion}, ${remote.name} was made by DHIS2 ${theirs}`,
+    );
+
+  const type = remote.type === 'ATOMIC' ? 'ATOMIC' : 'BEST_EFFORT';
+  const params = {
+    ...DEFAULT_IMPORT_PARAMS,
+    atomicMode: type === 'ATOMIC' ? ('ALL' as const) : ('NONE' as const),
+  };
+  const deletions = Array.isArray(body[DELETIONS_KEY])
+    ? (body[DELETIONS_KEY] as { type?: unknown; uid?: unknown }[])
+    : [];
+  const deleteBody: Record<string, { id: string }[]> = {};
+  for (const d of deletions)
+    if (typeof d?.type === 'string' && typeof d.uid === 'string' && metadataType(d.type))
+      (deleteBody[d.type] ??= []).push({ id: d.uid });
+
+  const prepared = prepareEntries(parsePayload(body).entries);
+  const deletesPrepared = prepareEntries(parsePayload(deleteBody).entries);
+  const passwordHashes = await hashPasswords(deps, prepared);
+  const now = deps.clock.now();
+  const ctx = { actorId: options.actorId, now, newUid: deps.newUid, passwordHashes };
+
+  const outcome = await deps.store.write(async (writer) => {
+    const plan = await planAndApply(writer, prepared, { ...ctx, params });
+    if (plan.report.status === 'ERROR')
+      return { imported: plan.report, deletes: null, version: null };
+    // Deletions that would break a local reference are skipped and reported (issue 6 §2).
+    const del = deletesPrepared.length
+      ? await planAndApply(writer, deletesPrepared, {
+          ...ctx,
+          params: { ...params, importStrategy: 'DELETE', atomicMode: 'NONE' },
+        })
+      : null;
+    const types: Record<string, number> = {};
+    for (const p of prepared) types[p.type.key] = (types[p.type.key] ?? 0) + 1;
+    const gzip = snapshot.gzip ?? options.gzip(snapshot.bytes);
+    const version: MetadataVersion = {
+      id: remote.id || deps.newUid(),
+      name: remote.name,
+      number: versionNumber(remote.name) ?? 0,
+      type: type as VersionType,
+      hashCode: remote.hashCode,
+      parentHashCode: remote.parentHashCode ?? options.current?.hashCode ?? null,
+      created: Number.isNaN(remote.created.getTime()) ? now : remote.created,
+      importDate: now,
+      bytes: snapshot.bytes.length,
+      gzipBytes: gzip.length,
+      objects: prepared.length,
+      deletions: deletesPrepared.length,
+      types,
+    };
+    await writer.recordVersion(version, gzip);
+    return { imported: plan.report, deletes: del?.report ?? null, version };
+  });
+
+  report.stats = outcome.imported.stats;
+  report.errors = errorsOf(outcome.imported).slice(0, 200);
+  report.seconds = (deps.clock.now().getTime() - t0) / 1000;
+  if (outcome.deletes) {
+    report.deletions = {
+      applied: outcome.deletes.stats.deleted,
+      skipped: outcome.deletes.stats.ignored,
+    };
+    report.errors.push(...errorsOf(outcome.deletes).slice(0, 100));
+  }
+  if (!outcome.version)
+    return fail(
+      'IMPORT_FAILED',
+      `Import of metadata objects was unsuccessful: ${report.errors.length} error(s) in ${remote.name}; nothing was imported`,
+    );
+  report.status =
+    outcome.imported.status === 'OK' && !outcome.deletes?.stats.ignored ? 'SUCCESS' : 'WARNING';
+  return { ok: true, version: outcome.version, report };
+}

@@ -1,0 +1,275 @@
+/**
+ * The metadata sync run of a local (seed "Metadata Sync Task", contract §9, issue 6 §2–§3):
+ * set up → ping → data push → history → each newer version in order. Failures are classified:
+ * transient ones (network, central 5xx, data push) retry the whole run `retries` times with
+ * doubling back-off; deterministic ones (hash mismatch, ATOMIC import errors, version mismatch,
+ * divergence) fail at once. A run never skips a version: it stops at the first that fails.
+ */
+import type { ImportDeps } from '../metadata/import-metadata.ts';
+import type { VersionStore } from '../ports.ts';
+import type { MetadataVersion } from '../versioning/version.ts';
+import { applyVersion } from './apply-version.ts';
+import { RemoteError, type CentralClient, type RemoteVersion } from './central-client.ts';
+import {
+  RETRYABLE,
+  setStep,
+  type FailureKind,
+  type StepName,
+  type SyncFailure,
+  type SyncReport,
+} from './sync-report.ts';
+
+export interface SyncSettings {
+  value(key: string): Promise<unknown>;
+  update(entries: Record<string, unknown>): Promise<void>;
+}
+
+export type SyncEvent =
+  | { kind: 'step'; step: StepName; status: string; message?: string }
+  | { kind: 'versions'; total: number }
+  | {
+      kind: 'version';
+      index: number;
+      total: number;
+      name: string;
+      status: string;
+      seconds?: number;
+    }
+  | { kind: 'retry'; attempt: number; waitMs: number; message: string };
+
+export interface DataPushResult {
+  status: 'SUCCESS' | 'SKIPPED' | 'FAILED';
+  message: string;
+}
+
+export interface SyncDeps {
+  client: CentralClient;
+  importDeps: ImportDeps;
+  versions: VersionStore;
+  settings: SyncSettings;
+  /** Persists the report as it progresses. */
+  saveReport: (report: SyncReport) => Promise<void>;
+  /** The data push that runs before the metadata pull (issue 7). */
+  dataPush: () => Promise<DataPushResult>;
+  sleep: (ms: number) => Promise<void>;
+  gzip: (bytes: Buffer) => Buffer;
+  retries: number;
+  retryDelayMs: number;
+  localSystemVersion: string;
+  onEvent?: (e: SyncEvent) => void;
+}
+
+export interface SyncInput {
+  report: SyncReport;
+  actorId: string;
+  /** Manual sync: stop after this version (it must be among the newer ones). */
+  upTo?: string;
+}
+
+class Failure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly step: StepName,
+    readonly version: string | null,
+  ) {
+    super(message);
+  }
+}
+
+const remoteFailure = (e: unknown, step: StepName, version: string | null): Failure => {
+  if (e instanceof Failure) return e;
+  if (e instanceof RemoteError) {
+    const kind: FailureKind =
+      e.kind === 'NOT_CONFIGURED'
+        ? 'REMOTE_NOT_CONFIGURED'
+        : e.kind === 'AUTH'
+          ? 'REMOTE_AUTH'
+          : e.kind === 'UNREACHABLE'
+            ? 'REMOTE_UNREACHABLE'
+            : 'REMOTE_ERROR';
+    return new Failure(kind, e.message, step, version);
+  }
+  return new Failure('INTERNAL', e instanceof Error ? e.message : String(e), step, version);
+};
+
+const byCreated = (a: RemoteVersion, b: RemoteVersion) =>
+  a.created.getTime() - b.created.getTime() ||
+  a.name.localeCompare(b.name, 'en', { numeric: true });
+
+async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
+  const { report } = input;
+  const emit = (e: SyncEvent) => deps.onEvent?.(e);
+  const step = async (
+    name: StepName,
+    status: 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'RUNNING',
+    message?: string,
+  ) => {
+    setStep(report, name, status, message);
+    emit({ kind: 'step', step: name, status, ...(message ? { message } : {}) });
+    if (status !== 'RUNNING') await deps.saveReport(report);
+  };
+
+  // (0) DHIS2's job switches versioning on for the local at the start of every run.
+  await deps.settings.update({ keyVersionEnabled: true });
+  await step('setUp', 'SUCCESS');
+
+  let current: MetadataVersion | null = await deps.versions.latest();
+  report.fromVersion ??= current?.name ?? null;
+
+  await step('ping', 'RUNNING');
+  try {
+    await deps.client.ping();
+  } catch (e) {
+    throw remoteFailure(e, 'ping', current?.name ?? null);
+  }
+  await step('ping', 'SUCCESS', 'Authentication was successful');
+
+  await step('dataPush', 'RUNNING');
+  const pushed = await deps.dataPush();
+  if (pushed.status === 'FAILED')
+    throw new Failure('DATA_PUSH', pushed.message, 'dataPush', current?.name ?? null);
+  await step('dataPush', pushed.status, pushed.message);
+
+  await step('history', 'RUNNING');
+  let newer: RemoteVersion[];
+  try {
+    if (current) {
+      // The chain check: the central must know our current version with the same bytes.
+      const theirs = await deps.client.version(current.name);
+      if (!theirs)
+        throw new Failure(
+          'DIVERGED',
+          `The central has no ${current.name}, this instance's current version: it was created here, or the central was reset. Use "metasync sync rebaseline" to choose the central version to continue from.`,
+          'history',
+          current.name,
+        );
+      if (theirs.hashCode !== current.hashCode)
+        throw new Failure(
+          'DIVERGED',
+          `${current.name} differs: hashCode ${current.hashCode} here, ${theirs.hashCode} on the central. Use "metasync sync rebaseline" to continue from a central version.`,
+          'history',
+          current.name,
+        );
+    }
+    newer = (await deps.client.history(current?.name ?? null)).sort(byCreated);
+  } catch (e) {
+    throw remoteFailure(e, 'history', current?.name ?? null);
+  }
+  if (input.upTo) {
+    const at = newer.findIndex((v) => v.name === input.upTo);
+    newer = at < 0 ? [] : newer.slice(0, at + 1);
+  }
+  const remoteLatest = newer.length > 0 ? newer[newer.length - 1]!.name : (current?.name ?? null);
+  report.remoteVersion = remoteLatest;
+  if (newer.length > 0) await deps.settings.update({ keyRemoteMetadataVersion: remoteLatest });
+  await step(
+    'history',
+    'SUCCESS',
+    newer.length === 0
+      ? current
+        ? `Your instance is already using the latest version: ${current.name}`
+        : 'There are no metadata versions created in the remote instance'
+      : `${newer.length} newer version(s): ${newer[0]!.name} … ${remoteLatest}`,
+  );
+
+  await step('versions', 'RUNNING');
+  emit({ kind: 'versions', total: newer.length });
+  for (const [index, remote] of newer.entries()) {
+    if (await deps.versions.byName(remote.name))
+      throw new Failure(
+        'VERSION_EXISTS',
+        `${remote.name} already exists on this instance and hence stopping the sync`,
+        'versions',
+        remote.name,
+      );
+    let snapshot;
+    try {
+      snapshot = await deps.client.snapshot(remote.name);
+    } catch (e) {
+      throw remoteFailure(e, 'versions', remote.name);
+    }
+    const result = await applyVersion(deps.importDeps, remote, snapshot, {
+      stopOnVersionMismatch: (await deps.settings.value('keyStopMetadataSync')) === true,
+      localSystemVersion: deps.localSystemVersion,
+      current,
+      actorId: input.actorId,
+      gzip: deps.gzip,
+    });
+    report.versions = report.versions.filter((v) => v.name !== remote.name);
+    report.versions.push(result.report);
+    emit({
+      kind: 'version',
+      index,
+      total: newer.length,
+      name: remote.name,
+      status: result.report.status,
+      ...(result.report.seconds !== undefined ? { seconds: result.report.seconds } : {}),
+    });
+    if (!result.ok) throw new Failure(result.kind, result.message, 'versions', remote.name);
+    current = result.version;
+    report.toVersion = current.name;
+    await deps.saveReport(report);
+  }
+  await step(
+    'versions',
+    'SUCCESS',
+    newer.length === 0
+      ? 'Nothing to import'
+      : `Imported ${newer.length} version(s); now at ${current?.name}`,
+  );
+  report.toVersion = current?.name ?? null;
+}
+
+/** Runs the sync with retries; returns the finished report (status SUCCESS or FAILED). */
+export async function runSync(
+  deps: SyncDeps,
+  input: SyncInput,
+  now: () => Date,
+): Promise<SyncReport> {
+  const { report } = input;
+  const attempts = Math.max(1, deps.retries);
+  for (let n = 1; ; n++) {
+    report.attempts = n;
+    try {
+      await attempt(deps, input);
+      report.status = 'SUCCESS';
+      report.error = null;
+      await deps.settings.update({
+        keyMetadataFailedVersion: '',
+        keyMetadataLastFailedTime: null,
+        keyLastMetaDataSyncSuccess: now().toISOString(),
+      });
+      break;
+    } catch (e) {
+      const failure = remoteFailure(e, 'versions', null);
+      setStep(report, failure.step, 'FAILED', failure.message);
+      report.error = {
+        kind: failure.kind,
+        message: failure.message,
+        version: failure.version,
+        step: failure.step,
+      } satisfies SyncFailure;
+      if (RETRYABLE.has(failure.kind) && n < attempts) {
+        const waitMs = Math.min(
+          deps.retryDelayMs * 2 ** (n - 1),
+          Math.max(30_000, deps.retryDelayMs),
+        );
+        deps.onEvent?.({ kind: 'retry', attempt: n, waitMs, message: failure.message });
+        await deps.saveReport(report);
+        await deps.sleep(waitMs);
+        continue;
+      }
+      report.status = 'FAILED';
+      const failedVersion = failure.version ?? (await deps.versions.latest())?.name ?? '';
+      await deps.settings.update({
+        keyMetadataFailedVersion: failedVersion,
+        keyMetadataLastFailedTime: now().toISOString(),
+      });
+      break;
+    }
+  }
+  report.endTime = now().toISOString();
+  await deps.saveReport(report);
+  return report;
+}

@@ -1,0 +1,113 @@
+/**
+ * The report every sync run writes (issue 6 §4): steps in order with their status, each version
+ * tried with its import stats and errors, and the cause of a failure. Expected failures are data
+ * here (house rule 6); the mailer (issue 8) renders from this record.
+ */
+import type { ErrorReport, ImportStats } from '../metadata/import-report.ts';
+
+export type RunStatus = 'RUNNING' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
+export type StepStatus = 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'NOT_EXECUTED' | 'RUNNING';
+export type Trigger = 'SCHEDULED' | 'MANUAL' | 'MANUAL_VERSION' | 'CLI' | 'DEMO';
+
+export const STEP_NAMES = ['setUp', 'ping', 'dataPush', 'history', 'versions'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export interface StepReport {
+  name: StepName;
+  status: StepStatus;
+  message?: string;
+}
+
+export interface VersionReport {
+  name: string;
+  type: string;
+  status: 'SUCCESS' | 'WARNING' | 'FAILED' | 'NOT_EXECUTED';
+  stats?: ImportStats;
+  errors: Pick<ErrorReport, 'errorCode' | 'message' | 'mainKlass' | 'errorProperty' | 'value'>[];
+  deletions?: { applied: number; skipped: number };
+  message?: string;
+  seconds?: number;
+}
+
+/** Why a run failed, classified: `retryable` failures are retried, the others fail at once. */
+export type FailureKind =
+  | 'REMOTE_NOT_CONFIGURED'
+  | 'REMOTE_UNREACHABLE'
+  | 'REMOTE_AUTH'
+  | 'REMOTE_ERROR'
+  | 'DATA_PUSH'
+  | 'HASH_MISMATCH'
+  | 'BAD_SNAPSHOT'
+  | 'VERSION_MISMATCH'
+  | 'IMPORT_FAILED'
+  | 'DIVERGED'
+  | 'VERSION_EXISTS'
+  | 'INTERRUPTED'
+  | 'INTERNAL';
+
+export const RETRYABLE: ReadonlySet<FailureKind> = new Set([
+  'REMOTE_UNREACHABLE',
+  'REMOTE_ERROR',
+  'DATA_PUSH',
+  'INTERNAL',
+]);
+
+export interface SyncFailure {
+  kind: FailureKind;
+  message: string;
+  /** The version the run was at or working on (DHIS2's `keyMetadataFailedVersion`). */
+  version: string | null;
+  step: StepName;
+}
+
+export interface SyncReport {
+  id: string;
+  trigger: Trigger;
+  triggeredBy: string | null;
+  status: RunStatus;
+  startTime: string;
+  endTime: string | null;
+  attempts: number;
+  steps: StepReport[];
+  versions: VersionReport[];
+  /** The local's version before and after the run; the central's newest version seen. */
+  fromVersion: string | null;
+  toVersion: string | null;
+  remoteVersion: string | null;
+  error: SyncFailure | null;
+}
+
+export function newReport(
+  id: string,
+  trigger: Trigger,
+  triggeredBy: string | null,
+  now: Date,
+): SyncReport {
+  return {
+    id,
+    trigger,
+    triggeredBy,
+    status: 'RUNNING',
+    startTime: now.toISOString(),
+    endTime: null,
+    attempts: 0,
+    steps: STEP_NAMES.map((name) => ({ name, status: 'NOT_EXECUTED' })),
+    versions: [],
+    fromVersion: null,
+    toVersion: null,
+    remoteVersion: null,
+    error: null,
+  };
+}
+
+export function setStep(
+  report: SyncReport,
+  name: StepName,
+  status: StepStatus,
+  message?: string,
+): void {
+  const step = report.steps.find((s) => s.name === name)!;
+  step.status = status;
+  if (message === undefined) delete step.message;
+  else step.message = message;
+}

@@ -1,0 +1,82 @@
+/**
+ * The local's sync state at a glance (issue 6 §6): computed from the last reports, the current
+ * version and the newest central version seen, without calling the central.
+ */
+import { versionNumber, type MetadataVersion } from '../versioning/version.ts';
+import type { SyncReport } from './sync-report.ts';
+
+export type SyncState =
+  'UP_TO_DATE' | 'BEHIND' | 'RUNNING' | 'FAILED' | 'DIVERGED' | 'NOT_CONFIGURED';
+
+export interface SyncStatus {
+  state: SyncState;
+  currentVersion: string | null;
+  remoteVersion: string | null;
+  behindBy: number | null;
+  lastAttempt: string | null;
+  lastSuccess: string | null;
+  runningReport: string | null;
+  /** True when the current version was created here, not pulled: the DHIS2 docs warn against it. */
+  localVersionWarning: boolean;
+  message: string;
+}
+
+export function syncStatus(input: {
+  configured: boolean;
+  running: string | null;
+  last: SyncReport | null;
+  lastSuccess: SyncReport | null;
+  current: MetadataVersion | null;
+  remoteVersion: string | null;
+}): SyncStatus {
+  const { current, last } = input;
+  const ownVersion = current !== null && current.importDate === null;
+  const remoteVersion = input.remoteVersion;
+  const behindBy =
+    remoteVersion && current
+      ? Math.max(0, (versionNumber(remoteVersion) ?? 0) - (versionNumber(current.name) ?? 0))
+      : remoteVersion
+        ? (versionNumber(remoteVersion) ?? null)
+        : null;
+  const base = {
+    currentVersion: current?.name ?? null,
+    remoteVersion,
+    behindBy,
+    lastAttempt: last?.startTime ?? null,
+    lastSuccess: input.lastSuccess?.endTime ?? null,
+    runningReport: input.running,
+    localVersionWarning: ownVersion,
+  };
+  const warn = ownVersion
+    ? ` Warning: ${current!.name} was created on this instance; a local that creates versions cannot keep receiving versions from its central.`
+    : '';
+  if (!input.configured)
+    return {
+      ...base,
+      state: 'NOT_CONFIGURED',
+      message: `No remote server is configured (keyRemoteInstanceUrl, username and password).${warn}`,
+    };
+  if (input.running)
+    return { ...base, state: 'RUNNING', message: `A sync is running (report ${input.running}).` };
+  if (last && last.status !== 'SUCCESS' && last.status !== 'RUNNING') {
+    const kind = last.error?.kind;
+    const state = kind === 'DIVERGED' ? 'DIVERGED' : 'FAILED';
+    const at = last.error?.version ? ` at ${last.error.version}` : '';
+    return {
+      ...base,
+      state,
+      message: `${state === 'DIVERGED' ? 'Diverged' : 'Failed'}${at} (${last.error?.step ?? 'run'}): ${last.error?.message ?? last.status}.${warn}`,
+    };
+  }
+  if (behindBy && behindBy > 0)
+    return {
+      ...base,
+      state: 'BEHIND',
+      message: `Behind the central by ${behindBy} version(s): ${current?.name ?? 'none'} here, ${remoteVersion} on the central.${warn}`,
+    };
+  return {
+    ...base,
+    state: 'UP_TO_DATE',
+    message: current ? `Up to date at ${current.name}.${warn}` : `No versions yet.${warn}`,
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * Wires the sync run (src/domain/sync) to its adapters: the HTTP central client built from the
+ * remote settings, the lease that keeps one run at a time, reports, and the audited rebaseline
+ * (issue 6). Both the HTTP routes, the CLI and (issue 8) the scheduler start runs through here.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { createHttpCentralClient } from '../central/http-central-client.ts';
+import { AppError, ErrorCode } from '../domain/errors.ts';
+import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
+import type { Clock, VersionStore } from '../domain/ports.ts';
+import type { SettingsService } from '../domain/settings/settings-service.ts';
+import type { CentralClient } from '../domain/sync/central-client.ts';
+import { runSync, type DataPushResult, type SyncEvent } from '../domain/sync/run-sync.ts';
+import { newReport, type SyncReport, type Trigger } from '../domain/sync/sync-report.ts';
+import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
+import { versionNumber } from '../domain/versioning/version.ts';
+import type { SyncStore } from '../store/kysely-sync-store.ts';
+
+const LEASE_MS = 60_000;
+
+export interface SyncServiceDeps {
+  importDeps: ImportDeps;
+  versions: VersionStore;
+  settings: SettingsService;
+  store: SyncStore;
+  clock: Clock;
+  systemId: string;
+  systemName: () => Promise<string>;
+  localSystemVersion: string;
+  retries: number;
+  retryDelayMs: number;
+  dataPush: () => Promise<DataPushResult>;
+  log: (obj: Record<string, unknown>, msg: string) => void;
+  /** Tests replace the central client (e.g. with one pointing at a proxy). */
+  clientFactory?: (cfg: { url: string; username: string; password: string }) => CentralClient;
+}
+
+export interface StartInput {
+  trigger: Trigger;
+  triggeredBy: string | null;
+  actorId: string;
+  upTo?: string;
+  onEvent?: (e: SyncEvent) => void;
+}
+
+export function createSyncService(deps: SyncServiceDeps) {
+  const text = async (key: string) => String((await deps.settings.value(key)) ?? '');
+  const remote = async () => ({
+    url: await text('keyRemoteInstanceUrl'),
+    username: await text('keyRemoteInstanceUsername'),
+    password: await text('keyRemoteInstancePassword'),
+  });
+  const client = async () => {
+    const cfg = await remote();
+    return deps.clientFactory
+      ? deps.clientFactory(cfg)
+      : createHttpCentralClient({
+          ...cfg,
+          systemId: deps.systemId,
+          systemName: await deps.systemName(),
+        });
+  };
+
+  /** Starts a run; rejects with 409 when another run holds the lease. `done` settles with the report. */
+  async function start(
+    input: StartInput,
+  ): Promise<{ report: SyncReport; done: Promise<SyncReport> }> {
+    const report = newReport(randomUUID(), input.trigger, input.triggeredBy, deps.clock.now());
+    const lease = await deps.store.acquire(report.id, `${hostname()}:${process.pid}`, LEASE_MS);
+    if (!lease.ok)
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        `A metadata sync is already running (report ${lease.holder}); try again when it has finished`,
+        {
+          details: { runningReport: lease.holder },
+        },
+      );
+    await deps.store.save(report);
+    const heartbeat = setInterval(
+      () => void deps.store.renew(report.id, LEASE_MS).catch(() => undefined),
+      LEASE_MS / 3,
+    );
+    heartbeat.unref();
+    deps.log({ reportId: report.id, trigger: input.trigger }, 'metadata sync started');
+    const done = (async () => {
+      try {
+        const finished = await runSync(
+          {
+            client: await client(),
+            importDeps: deps.importDeps,
+            versions: deps.versions,
+            settings: deps.settings,
+            saveReport: (r) => deps.store.save(r),
+            dataPush: deps.dataPush,
+            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+            gzip: (b) => gzipSync(b),
+            retries: deps.retries,
+            retryDelayMs: deps.retryDelayMs,
+            localSystemVersion: deps.localSystemVersion,
+            ...(input.onEvent ? { onEvent: input.onEvent } : {}),
+          },
+          { report, actorId: input.actorId, ...(input.upTo ? { upTo: input.upTo } : {}) },
+          () => deps.clock.now(),
+        );
+        deps.log(
+          {
+            reportId: report.id,
+            status: finished.status,
+            error: finished.error,
+            versions: finished.versions.length,
+          },
+          'metadata sync finished',
+        );
+        return finished;
+      } catch (e) {
+        // A bug or a broken database: the run is recorded as failed, never left RUNNING.
+        report.status = 'FAILED';
+        report.endTime = deps.clock.now().toISOString();
+        report.error = {
+          kind: 'INTERNAL',
+          message: e instanceof Error ? e.message : String(e),
+          version: report.toVersion ?? report.fromVersion,
+          step: 'versions',
+        };
+        await deps.store.save(report).catch(() => undefined);
+        deps.log({ reportId: report.id, err: e }, 'metadata sync crashed');
+        return report;
+      } finally {
+        clearInterval(heartbeat);
+        await deps.store.release(report.id).catch(() => undefined);
+      }
+    })();
+    return { report, done };
+  }
+
+  async function status(): Promise<SyncStatus> {
+    const cfg = await remote();
+    const [current, reports, lastSuccess, running] = await Promise.all([
+      deps.versions.latest(),
+      deps.store.list(1),
+      deps.store.lastSuccess(),
+      deps.store.running(),
+    ]);
+    return syncStatus({
+      configured: Boolean(cfg.url && cfg.username && cfg.password),
+      running,
+      last: reports[0] ?? null,
+      lastSuccess,
+      current,
+      remoteVersion: (await text('keyRemoteMetadataVersion')) || null,
+    });
+  }
+
+  /** The audited recovery: take the central's `to` as this instance's current version (issue 6 §6). */
+  async function rebaseline(input: { to: string; reason: string; username: string }) {
+    if (input.reason.trim().length < 5)
+      throw new AppError(
+        ErrorCode.VALIDATION_FAILED,
+        'A reason of at least 5 characters is required for the audit log',
+      );
+    const theirs = await (await client()).version(input.to);
+    if (!theirs)
+      throw new AppError(ErrorCode.NOT_FOUND, `The central has no version named ${input.to}`);
+    const now = deps.clock.now();
+    const number = versionNumber(theirs.name);
+    if (number === null)
+      throw new AppError(
+        ErrorCode.VALIDATION_FAILED,
+        `Cannot rebaseline to ${theirs.name}: not a Version_<n> name`,
+      );
+    const before = await deps.versions.latest();
+    const removed = await deps.versions.rebaseline({
+      id: theirs.id,
+      name: theirs.name,
+      number,
+      type: theirs.type === 'ATOMIC' ? 'ATOMIC' : 'BEST_EFFORT',
+      hashCode: theirs.hashCode,
+      parentHashCode: theirs.parentHashCode,
+      created: theirs.created,
+      importDate: now,
+      bytes: 0,
+      gzipBytes: 0,
+      objects: 0,
+      deletions: 0,
+      types: {},
+    });
+    const details = {
+      to: theirs.name,
+      hashCode: theirs.hashCode,
+      from: before?.name ?? null,
+      fromHashCode: before?.hashCode ?? null,
+      removed,
+    };
+    await deps.store.audit({
+      action: 'REBASELINE',
+      username: input.username,
+      at: now,
+      reason: input.reason,
+      details,
+    });
+    deps.log(
+      { ...details, username: input.username, reason: input.reason },
+      'metadata sync rebaselined',
+    );
+    return details;
+  }
+
+  return { start, status, rebaseline, reports: deps.store, remote };
+}
+
+export type SyncService = ReturnType<typeof createSyncService>;
