@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
+import { SYNC_HELP, syncCommand } from './cli/sync-commands.ts';
 import { VERSION_HELP, versionCommand } from './cli/version-commands.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -14,6 +15,7 @@ import { migrateToLatest } from './store/db.ts';
 
 const HELP: Record<string, string> = {
   ...VERSION_HELP,
+  ...SYNC_HELP,
   main: `metasync — DHIS2-compatible metadata versioning and sync server
 
 Usage: metasync <command> [options]
@@ -23,6 +25,7 @@ Commands:
   migrate       apply pending database migrations and exit
   user create   create a user with the given authorities
   version create | list   create a metadata version, or list them (central)
+  sync run | status | rebaseline   pull versions from the central (local)
 
 Run "metasync <command> --help" for a command's options.`,
   serve: `Usage: metasync serve [options]
@@ -164,6 +167,7 @@ export async function main(argv: string[]): Promise<void> {
     throw new Error(`Unknown command: user ${sub} (try "metasync --help")`);
   }
   if (command === 'version') return versionCommand(rest);
+  if (command === 'sync') return syncCommand(rest);
   throw new Error(`Unknown command: ${command} (try "metasync --help")`);
 }
 

@@ -130,13 +130,11 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       });
       if (request.query.wait === 'true') return { ...(await done) };
       void done;
-      return reply
-        .code(202)
-        .send({
-          id: report.id,
-          status: report.status,
-          href: `/api/metadata/sync/reports/${report.id}`,
-        });
+      return reply.code(202).send({
+        id: report.id,
+        status: report.status,
+        href: `/api/metadata/sync/reports/${report.id}`,
+      });
     },
   );
 

@@ -29,6 +29,15 @@ const manage = requireAuthority(Authority.F_METADATA_MANAGE);
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const FLEET_WRITE_MS = 60_000;
 
+/** Header values are ASCII: metasync locals send their name URI-encoded. */
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
 /** If-None-Match holds `*` or a list of tags, each possibly weak (RFC 9110 §13.1.2). */
 const etagMatches = (header: string | undefined, etag: string): boolean =>
   header !== undefined &&
@@ -111,7 +120,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         await store.recordFleet({
           key,
           systemId: typeof systemId === 'string' && systemId ? systemId : null,
-          name: typeof name === 'string' && name ? name : null,
+          name: typeof name === 'string' && name ? safeDecode(name) : null,
           username: user,
           address: request.ip,
           baseline: baselineName,
