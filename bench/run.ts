@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- import|versions|serve]`: runs each benchmark in its own process on PGlite
+ * `npm run bench [-- import|versions|sync|serve]`: runs each benchmark in its own process on PGlite
  * and PostgreSQL and prints tables with the hardware floors measured in the same run
  * (PostgreSQL COPY for imports, json_agg for snapshots, a bare node:http server for serving).
  */
@@ -115,6 +115,52 @@ if (!only || only === 'versions') {
       `${Math.round(r.rssMb)} MB`,
       r.floorSeconds.toFixed(2),
       (r.seconds / r.floorSeconds).toFixed(1),
+    ]),
+  );
+}
+
+if (!only || only === 'sync') {
+  interface Row {
+    backend: string;
+    workload: string;
+    versions: number;
+    seconds: number;
+    rssMb: number;
+    directSeconds: number;
+    bytes: number;
+  }
+  const targets: Record<string, string> = {
+    small100: '≤ 30 s',
+    nothing: '≤ 1 s',
+    big22mb: '≤ 30 s',
+    bootstrap200k: '≤ 5 min, ≤ 1 GB',
+  };
+  const rows: Row[] = [];
+  for (const workload of ['small100', 'nothing', 'big22mb', 'bootstrap200k'])
+    for (const backend of backends) rows.push(await child<Row>('sync-one.ts', [backend, workload]));
+  printTable(
+    'Sync runs of a local from a central in another process (loopback HTTP); floor = the same snapshots imported directly',
+    [
+      'workload',
+      'local',
+      'versions',
+      'snapshot bytes',
+      'seconds',
+      'peak RSS',
+      'direct s',
+      '×direct',
+      'target',
+    ],
+    rows.map((r) => [
+      r.workload,
+      r.backend,
+      r.versions,
+      mb(r.bytes),
+      r.seconds.toFixed(2),
+      `${Math.round(r.rssMb)} MB`,
+      r.directSeconds ? r.directSeconds.toFixed(2) : '-',
+      r.directSeconds ? (r.seconds / r.directSeconds).toFixed(1) : '-',
+      targets[r.workload] ?? '',
     ]),
   );
 }
