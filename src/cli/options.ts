@@ -1,6 +1,8 @@
 /** Options shared by the database-using commands of the CLI. */
 import type { ParseArgsConfig } from 'node:util';
-import type { ConfigFlags } from '../config.ts';
+import type { Logger } from 'pino';
+import { loadConfig, type ConfigFlags } from '../config.ts';
+import { createServices, openConfiguredDatabase } from '../main.ts';
 
 export const DB_FLAGS = `
   --data-dir <dir>       PGlite data directory (env METASYNC_DATA_DIR, default ./data)
@@ -23,4 +25,22 @@ export function flagsOf(values: Record<string, unknown>): ConfigFlags {
     databaseUrl: s('database-url'),
     config: s('config'),
   };
+}
+
+export type CliServices = Awaited<ReturnType<typeof createServices>>['services'];
+
+/** Opens the configured database, builds the services, runs `fn`, and closes the database. */
+export async function withServices<T>(
+  values: Record<string, unknown>,
+  fn: (s: CliServices) => Promise<T>,
+  logger?: Logger,
+): Promise<T> {
+  const config = loadConfig(flagsOf(values), process.env);
+  const database = await openConfiguredDatabase(config);
+  try {
+    const { services } = await createServices(config, database, undefined, logger);
+    return await fn(services);
+  } finally {
+    await database.close();
+  }
 }

@@ -7,10 +7,8 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { SUPERUSER } from '../domain/auth/users.ts';
 import type { SyncEvent } from '../domain/sync/run-sync.ts';
-import { loadConfig } from '../config.ts';
-import { createServices, openConfiguredDatabase } from '../main.ts';
 import { createLogger } from '../logger.ts';
-import { DB_FLAGS, dbOptions, flagsOf } from './options.ts';
+import { DB_FLAGS, dbOptions, withServices } from './options.ts';
 
 export const SYNC_HELP: Record<string, string> = {
   sync: `Usage: metasync sync run [options]
@@ -27,23 +25,12 @@ Options:${DB_FLAGS}
   -h, --help             show this help`,
 };
 
-async function withServices<T>(
-  values: Record<string, unknown>,
-  fn: (s: Awaited<ReturnType<typeof createServices>>['services']) => Promise<T>,
-): Promise<T> {
-  const config = loadConfig(flagsOf(values), process.env);
-  const database = await openConfiguredDatabase(config);
-  try {
-    // Logs go to stderr at warn level so the progress bar and tables own the terminal.
-    const { services } = await createServices(config, database, undefined, createLogger('warn'));
-    return await fn(services);
-  } finally {
-    await database.close();
-  }
-}
+// Logs at warn level only, so the progress bar and tables own the terminal.
+const withQuietServices: typeof withServices = (values, fn) =>
+  withServices(values, fn, createLogger('warn'));
 
 async function run(values: Record<string, unknown>): Promise<void> {
-  await withServices(values, async (services) => {
+  await withQuietServices(values, async (services) => {
     const bar = new SingleBar(
       { format: ' {bar} {value}/{total} versions | {name} {status}', hideCursor: true },
       Presets.shades_classic,
@@ -101,7 +88,7 @@ export async function syncCommand(args: string[]): Promise<void> {
   if (values.help) return void console.log(SYNC_HELP.sync);
   if (sub === 'run') return run(values);
   if (sub === 'status')
-    return withServices(values, async (services) => {
+    return withQuietServices(values, async (services) => {
       const s = await services.sync.status();
       console.log(`${s.state}: ${s.message}`);
       console.log(
@@ -112,7 +99,7 @@ export async function syncCommand(args: string[]): Promise<void> {
     if (!values.to || !values.reason)
       throw new Error('--to and --reason are required (see metasync sync --help)');
     const { to, reason } = values;
-    return withServices(values, async (services) => {
+    return withQuietServices(values, async (services) => {
       const r = await services.sync.rebaseline({ to, reason, username: process.env.USER || 'cli' });
       console.log(
         `Rebaselined to ${r.to} (hashCode ${r.hashCode}); was ${r.from ?? 'none'}${r.removed.length ? `; removed local ${r.removed.join(', ')}` : ''}. Recorded in the audit log.`,

@@ -3,9 +3,7 @@ import { parseArgs } from 'node:util';
 import { Authority } from '../domain/authorities.ts';
 import { errors } from '../domain/errors.ts';
 import { VERSION_TYPES, dhis2Date, type VersionType } from '../domain/versioning/version.ts';
-import { loadConfig } from '../config.ts';
-import { createServices, openConfiguredDatabase } from '../main.ts';
-import { DB_FLAGS, dbOptions, flagsOf } from './options.ts';
+import { DB_FLAGS, dbOptions, withServices } from './options.ts';
 
 export const VERSION_HELP: Record<string, string> = {
   version: `Usage: metasync version create --type <BEST_EFFORT|ATOMIC> [--force] [options]
@@ -19,20 +17,6 @@ list    prints every version: name, type, created, objects, bytes, hashCode.
 Options:${DB_FLAGS}
   -h, --help             show this help`,
 };
-
-async function withServices<T>(
-  values: Record<string, unknown>,
-  fn: (s: Awaited<ReturnType<typeof createServices>>['services']) => Promise<T>,
-): Promise<T> {
-  const config = loadConfig(flagsOf(values), process.env);
-  const database = await openConfiguredDatabase(config);
-  try {
-    const { services } = await createServices(config, database);
-    return await fn(services);
-  } finally {
-    await database.close();
-  }
-}
 
 export async function versionCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;

@@ -36,6 +36,14 @@ export const ErrorCode = {
   VERSIONING_DISABLED: 'VERSIONING_DISABLED',
   /** A version create found nothing changed since the previous version (metasync; force=true overrides). */
   VERSION_UNCHANGED: 'VERSION_UNCHANGED',
+  /** A job configuration's cron expression does not parse (issue 8; DHIS2 E7005). */
+  CRON_INVALID: 'CRON_INVALID',
+  /** A job configuration of a type metasync does not run (only META_DATA_SYNC; issue 8). */
+  JOB_TYPE_UNSUPPORTED: 'JOB_TYPE_UNSUPPORTED',
+  /** A mail was asked for but no SMTP host is configured (keyEmailHostName; issue 8). */
+  EMAIL_NOT_CONFIGURED: 'EMAIL_NOT_CONFIGURED',
+  /** The test mail goes to the current user's address, and the user has none (issue 8). */
+  USER_EMAIL_MISSING: 'USER_EMAIL_MISSING',
   /** The central failed or answered badly during a sync (network, 5xx, bad snapshot). */
   BAD_GATEWAY: 'BAD_GATEWAY',
   /** The database (or another required dependency) does not answer. */

@@ -15,6 +15,7 @@ import {
 import type { MetadataStore, MetadataWriter } from '../domain/ports.ts';
 import type { Database } from './schema.ts';
 import { storeGzip } from './snapshot-writer.ts';
+import { insertVersionRow } from './version-rows.ts';
 import { applyUserProjection } from './user-projection.ts';
 
 const CHUNK = 1000;
@@ -234,26 +235,7 @@ function writer(
     },
 
     async recordVersion(v, gzip) {
-      await trx
-        .insertInto('metadata_version')
-        .values({
-          id: v.id,
-          name: v.name,
-          number: v.number,
-          type: v.type,
-          hash_code: v.hashCode,
-          parent_hash_code: v.parentHashCode,
-          created: v.created,
-          import_date: v.importDate,
-          seq_from: null,
-          seq_to: null,
-          bytes: v.bytes,
-          gzip_bytes: v.gzipBytes,
-          objects: v.objects,
-          deletions: v.deletions,
-          types: JSON.stringify(v.types),
-        })
-        .execute();
+      await insertVersionRow(trx, v);
       await storeGzip(trx, v.id, gzip);
     },
   };

@@ -22,6 +22,7 @@ import {
 } from '../domain/versioning/version.ts';
 import type { Database, MetadataVersionTable } from './schema.ts';
 import { writeSnapshot } from './snapshot-writer.ts';
+import { insertVersionRow } from './version-rows.ts';
 
 /** Key of the advisory lock that serialises version creation (any constant; "metasync" in ASCII). */
 const CREATE_LOCK = 0x6d657461;
@@ -324,26 +325,7 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
           await trx.deleteFrom('snapshot_chunk').where('version_id', 'in', ids).execute();
           await trx.deleteFrom('metadata_version').where('id', 'in', ids).execute();
         }
-        await trx
-          .insertInto('metadata_version')
-          .values({
-            id: v.id,
-            name: v.name,
-            number: v.number,
-            type: v.type,
-            hash_code: v.hashCode,
-            parent_hash_code: v.parentHashCode,
-            created: v.created,
-            import_date: v.importDate,
-            seq_from: null,
-            seq_to: null,
-            bytes: 0,
-            gzip_bytes: 0,
-            objects: 0,
-            deletions: 0,
-            types: '{}',
-          })
-          .execute();
+        await insertVersionRow(trx, v);
         return removed.map((r) => r.name);
       });
     },

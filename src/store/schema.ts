@@ -146,6 +146,59 @@ export interface SyncAuditTable {
   details: ColumnType<Record<string, unknown>, string, string>;
 }
 
+/** Aggregate data and anonymous events (migration 0005, issue 7). */
+export interface DataValueTable {
+  data_element: string;
+  period: string;
+  org_unit: string;
+  category_option_combo: string;
+  attribute_option_combo: string;
+  value: string | null;
+  stored_by: string | null;
+  created: Timestamp;
+  last_updated: Timestamp;
+  comment: string | null;
+  followup: boolean;
+  deleted: boolean;
+  seq: ColumnType<string, number | string, number | string>;
+}
+
+export interface CompleteRegistrationTable {
+  data_set: string;
+  period: string;
+  org_unit: string;
+  attribute_option_combo: string;
+  date: Timestamp;
+  stored_by: string | null;
+  last_updated_by: string | null;
+  last_updated: Timestamp;
+  completed: boolean;
+  deleted: boolean;
+  seq: ColumnType<string, number | string, number | string>;
+}
+
+export interface EventTable {
+  uid: string;
+  program: string;
+  program_stage: string;
+  org_unit: string;
+  attribute_option_combo: string;
+  event_date: Timestamp;
+  status: string;
+  stored_by: string | null;
+  data_values: ColumnType<unknown[], string, string>;
+  deleted: boolean;
+  created: Timestamp;
+  last_updated: Timestamp;
+  seq: ColumnType<string, number | string, number | string>;
+  last_synchronized: Timestamp | null;
+}
+
+export interface DataChangeCounterTable {
+  id: number;
+  seq: ColumnType<string, number | string, number | string>;
+}
+
 export interface Database {
   instance: InstanceTable;
   user_role: UserRoleTable;
@@ -163,4 +216,40 @@ export interface Database {
   sync_report: SyncReportTable;
   sync_lease: SyncLeaseTable;
   sync_audit: SyncAuditTable;
+  data_value: DataValueTable;
+  complete_registration: CompleteRegistrationTable;
+  event: EventTable;
+  data_change_counter: DataChangeCounterTable;
+  job_configuration: JobConfigurationTable;
+  job_execution: JobExecutionTable;
+}
+
+/** Scheduled jobs (issue 8, migration 0006). */
+export interface JobConfigurationTable {
+  id: string;
+  name: string;
+  job_type: string;
+  cron_expression: string;
+  job_parameters: ColumnType<Record<string, unknown>, string, string>;
+  enabled: boolean;
+  created_by: string;
+  last_executed: Timestamp | null;
+  last_executed_status: string | null;
+  last_runtime_execution: string | null;
+  next_execution_time: Timestamp | null;
+  created: Timestamp;
+  last_updated: Timestamp;
+}
+
+export interface JobExecutionTable {
+  id: Generated<number>;
+  job_id: string;
+  scheduled_for: Timestamp | null;
+  trigger: string;
+  holder: string;
+  start: Timestamp;
+  end: Timestamp | null;
+  status: string;
+  report_id: string | null;
+  message: string | null;
 }

@@ -1,6 +1,7 @@
 /** All Kysely-backed store adapters over one database, as the composition root wires them. */
 import type { Kysely } from 'kysely';
 import { createKyselyInstanceStore } from './kysely-instance-store.ts';
+import { createKyselyJobStore } from './kysely-job-store.ts';
 import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
 import { createKyselyMetadataStore } from './kysely-metadata-store.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
@@ -18,6 +19,7 @@ export function createStores(db: Kysely<Database>) {
     metadata: createKyselyMetadataStore(db),
     versions: createKyselyVersionStore(db),
     sync: createKyselySyncStore(db),
+    jobs: createKyselyJobStore(db),
   };
 }
 

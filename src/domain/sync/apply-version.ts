@@ -105,6 +105,11 @@ export async function applyVersion(
       `Metadata sync failed because your version of DHIS does not match the master version: this instance follows DHIS2 ${options.localSystemVersion}, ${remote.name} was made by DHIS2 ${theirs}`,
     );
 
+  // From here on only the parsed objects are needed: keep the gzip (small) and drop the raw JSON
+  // bytes, which for a large bootstrap snapshot are tens of MB (issue 6 benchmark: RSS ≤ 1 GB).
+  const size = snapshot.bytes.length;
+  const gzip = snapshot.gzip ?? options.gzip(snapshot.bytes);
+  (snapshot as { bytes: Buffer | null }).bytes = null;
   const type = remote.type === 'ATOMIC' ? 'ATOMIC' : 'BEST_EFFORT';
   const params = {
     ...DEFAULT_IMPORT_PARAMS,
@@ -137,7 +142,6 @@ export async function applyVersion(
       : null;
     const types: Record<string, number> = {};
     for (const p of prepared) types[p.type.key] = (types[p.type.key] ?? 0) + 1;
-    const gzip = snapshot.gzip ?? options.gzip(snapshot.bytes);
     const version: MetadataVersion = {
       id: remote.id || deps.newUid(),
       name: remote.name,
@@ -147,7 +151,7 @@ export async function applyVersion(
       parentHashCode: remote.parentHashCode ?? options.current?.hashCode ?? null,
       created: Number.isNaN(remote.created.getTime()) ? now : remote.created,
       importDate: now,
-      bytes: snapshot.bytes.length,
+      bytes: size,
       gzipBytes: gzip.length,
       objects: prepared.length,
       deletions: deletesPrepared.length,
@@ -158,6 +162,9 @@ export async function applyVersion(
   });
 
   report.stats = outcome.imported.stats;
+  report.typeStats = Object.fromEntries(
+    outcome.imported.typeReports.map((t) => [t.klass, t.stats]),
+  );
   report.errors = errorsOf(outcome.imported).slice(0, 200);
   report.seconds = (deps.clock.now().getTime() - t0) / 1000;
   if (outcome.deletes) {

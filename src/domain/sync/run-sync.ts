@@ -156,13 +156,14 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
   } catch (e) {
     throw remoteFailure(e, 'history', current?.name ?? null);
   }
+  // The central's newest version, also when a manual sync stops earlier (status BEHIND).
+  const remoteLatest = newer.length > 0 ? newer[newer.length - 1]!.name : (current?.name ?? null);
+  report.remoteVersion = remoteLatest;
+  if (newer.length > 0) await deps.settings.update({ keyRemoteMetadataVersion: remoteLatest });
   if (input.upTo) {
     const at = newer.findIndex((v) => v.name === input.upTo);
     newer = at < 0 ? [] : newer.slice(0, at + 1);
   }
-  const remoteLatest = newer.length > 0 ? newer[newer.length - 1]!.name : (current?.name ?? null);
-  report.remoteVersion = remoteLatest;
-  if (newer.length > 0) await deps.settings.update({ keyRemoteMetadataVersion: remoteLatest });
   await step(
     'history',
     'SUCCESS',
@@ -170,7 +171,7 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
       ? current
         ? `Your instance is already using the latest version: ${current.name}`
         : 'There are no metadata versions created in the remote instance'
-      : `${newer.length} newer version(s): ${newer[0]!.name} … ${remoteLatest}`,
+      : `${newer.length} newer version(s): ${newer[0]!.name} … ${newer[newer.length - 1]!.name}`,
   );
 
   await step('versions', 'RUNNING');

@@ -23,6 +23,8 @@ export interface VersionReport {
   type: string;
   status: 'SUCCESS' | 'WARNING' | 'FAILED' | 'NOT_EXECUTED';
   stats?: ImportStats;
+  /** Stats per metadata type (DHIS2 klass), for the success mail (issue 8, contract §10). */
+  typeStats?: Record<string, ImportStats>;
   errors: Pick<ErrorReport, 'errorCode' | 'message' | 'mainKlass' | 'errorProperty' | 'value'>[];
   deletions?: { applied: number; skipped: number };
   message?: string;
@@ -75,6 +77,20 @@ export interface SyncReport {
   toVersion: string | null;
   remoteVersion: string | null;
   error: SyncFailure | null;
+  /** The mails sent (or not) after the run (issue 8); an SMTP failure is recorded, never fatal. */
+  notifications?: NotificationRecord[];
+}
+
+export interface NotificationRecord {
+  kind: 'SUCCESS' | 'FAILURE' | 'RECOVERY';
+  to: string;
+  subject: string;
+  /** The version a success mail is about. */
+  version?: string;
+  status: 'SENT' | 'FAILED';
+  /** The SMTP server's answer, or the error. */
+  detail: string;
+  at: string;
 }
 
 export function newReport(

@@ -4,6 +4,7 @@
  * paths keep their 404/405 answers. Writes go through the metadata import, so they follow the
  * same validation, change tracking and user projection.
  */
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errors } from '../../domain/errors.ts';
@@ -36,6 +37,12 @@ const listQuery = z.object({
 });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const objectBody = z.record(z.string(), z.unknown());
+
+const IMPORT_ERRORS = 'One or more errors occurred, please see full details in import report.';
+
+/** DHIS2's 409 answer for an import or object write with errors (contract §6.0.1). */
+export const importConflict = (reply: FastifyReply, response: unknown) =>
+  reply.code(409).send(webMessage(409, 'ERROR', IMPORT_ERRORS, { response }));
 
 function objectReport(type: MetadataType, report: ImportReport, uid: string | undefined) {
   const errorReports = report.typeReports.flatMap((t) =>
@@ -151,16 +158,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
           request.principal!.user.id,
         );
         if (report.status === 'ERROR')
-          return reply
-            .code(409)
-            .send(
-              webMessage(
-                409,
-                'ERROR',
-                'One or more errors occurred, please see full details in import report.',
-                { response: objectReport(type, report, uid) },
-              ),
-            );
+          return importConflict(reply, objectReport(type, report, uid));
         return reply.code(201).send(
           webMessage(201, 'OK', `${simpleClassName(type)} created`, {
             response: objectReport(type, report, uid),
@@ -190,17 +188,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
           { importStrategy: 'UPDATE' },
           request.principal!.user.id,
         );
-        if (report.status === 'ERROR')
-          return reply
-            .code(409)
-            .send(
-              webMessage(
-                409,
-                'ERROR',
-                'One or more errors occurred, please see full details in import report.',
-                { response: objectReport(type, report, id) },
-              ),
-            );
+        if (report.status === 'ERROR') return importConflict(reply, objectReport(type, report, id));
         return webMessage(200, 'OK', `${simpleClassName(type)} updated`, {
           response: objectReport(type, report, id),
         });

@@ -17,6 +17,7 @@ import {
 import { DEFAULTS, METADATA_TYPES } from '../../domain/metadata/types.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
+import { importConflict } from './metadata-objects.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
@@ -58,17 +59,7 @@ export const metadataRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
         params,
         request.principal!.user.id,
       );
-      if (report.status === 'ERROR')
-        return reply
-          .code(409)
-          .send(
-            webMessage(
-              409,
-              'ERROR',
-              'One or more errors occurred, please see full details in import report.',
-              { response: report },
-            ),
-          );
+      if (report.status === 'ERROR') return importConflict(reply, report);
       return webMessage(200, report.status, undefined, { response: report });
     },
   );

@@ -4,10 +4,14 @@ import * as m0001 from './0001-init.ts';
 import * as m0002 from './0002-metadata.ts';
 import * as m0003 from './0003-versions.ts';
 import * as m0004 from './0004-sync.ts';
+import * as m0005 from './0005-data.ts';
+import * as m0006 from './0006-jobs.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
   '0002-metadata': m0002,
   '0003-versions': m0003,
   '0004-sync': m0004,
+  '0005-data': m0005,
+  '0006-jobs': m0006,
 };

@@ -1,0 +1,85 @@
+/**
+ * DHIS2's ImportSummary / ImportSummaries for data imports (contract §11; DHIS2 2.38+ wraps them
+ * in a WebMessage). Expected failures are conflicts in the summary, never exceptions (house rule 6).
+ */
+
+export interface ImportCount {
+  imported: number;
+  updated: number;
+  ignored: number;
+  deleted: number;
+}
+
+export interface ImportConflict {
+  object: string;
+  value: string;
+  /** DHIS2 2.38+ data import error code (E76xx) and the index of the offending value. */
+  errorCode?: string;
+  indexes?: number[];
+}
+
+export type SummaryStatus = 'SUCCESS' | 'WARNING' | 'ERROR';
+
+export interface ImportSummary {
+  responseType: 'ImportSummary';
+  status: SummaryStatus;
+  description?: string;
+  importCount: ImportCount;
+  conflicts: ImportConflict[];
+  /** Events: the uid the summary is about. */
+  reference?: string;
+}
+
+export interface ImportSummaries {
+  responseType: 'ImportSummaries';
+  status: SummaryStatus;
+  imported: number;
+  updated: number;
+  deleted: number;
+  ignored: number;
+  importSummaries: ImportSummary[];
+}
+
+export const emptyCount = (): ImportCount => ({ imported: 0, updated: 0, ignored: 0, deleted: 0 });
+
+/**
+ * The status rule metasync uses (docs/protocol.md "Data (issue 7)"): no conflict → SUCCESS;
+ * conflicts but something was written or accepted unchanged → WARNING; conflicts and nothing
+ * accepted → ERROR. A local's push fails on either of the last two (contract §11).
+ */
+export function summarize(
+  count: ImportCount,
+  conflicts: ImportConflict[],
+  rejected: number,
+  description?: string,
+): ImportSummary {
+  const total = count.imported + count.updated + count.deleted + count.ignored;
+  const status: SummaryStatus =
+    conflicts.length === 0 ? 'SUCCESS' : rejected >= total && total > 0 ? 'ERROR' : 'WARNING';
+  return {
+    responseType: 'ImportSummary',
+    status,
+    description:
+      description ??
+      (status === 'SUCCESS'
+        ? 'Import process completed successfully'
+        : 'Import process completed with conflicts'),
+    importCount: count,
+    conflicts,
+  };
+}
+
+/** Summaries of events: one per event, rolled up (DHIS2 ImportSummaries). */
+export function rollUp(summaries: ImportSummary[]): ImportSummaries {
+  const sum = (k: keyof ImportCount) => summaries.reduce((n, s) => n + s.importCount[k], 0);
+  const statuses = new Set(summaries.map((s) => s.status));
+  return {
+    responseType: 'ImportSummaries',
+    status: statuses.has('ERROR') ? 'ERROR' : statuses.has('WARNING') ? 'WARNING' : 'SUCCESS',
+    imported: sum('imported'),
+    updated: sum('updated'),
+    deleted: sum('deleted'),
+    ignored: sum('ignored'),
+    importSummaries: summaries,
+  };
+}
