@@ -22,12 +22,16 @@ export interface CentralConfig {
   downloadTimeoutMs?: number;
 }
 
-/** DHIS2 dates: `2016-06-30T06:01:28.684` (server time, taken as UTC), with `+0000`/`Z`, or epoch ms. */
+/**
+ * DHIS2 dates: `2016-06-30T06:01:28.684` (server time, read in this server's zone, as
+ * `dhis2Date` writes them, so that the local shows the central's dates as the central does),
+ * with `+0000`/`Z`, or epoch ms.
+ */
 export function parseDhis2Date(v: unknown): Date {
   if (typeof v === 'number') return new Date(v);
   if (typeof v !== 'string') return new Date(NaN);
-  const s = v.trim().replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-  return new Date(/[zZ]|[+-]\d{2}:\d{2}$/.test(s) ? s : `${s}Z`);
+  // A date-time without an offset is local time in ECMAScript (Date Time String Format).
+  return new Date(v.trim().replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 }
 
 function toRemoteVersion(v: unknown): RemoteVersion | null {
