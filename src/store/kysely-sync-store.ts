@@ -26,6 +26,8 @@ export interface SyncStore {
     reportId: string,
     holder: string,
     ttlMs: number,
+    /** true/false when the holder's liveness is known here, null when it is not. */
+    holderAlive: (holder: string, reportId: string) => boolean | null,
   ): Promise<{ ok: true } | { ok: false; holder: string | null }>;
   renew(reportId: string, ttlMs: number): Promise<void>;
   release(reportId: string): Promise<void>;
@@ -52,10 +54,19 @@ export function createKyselySyncStore(db: Kysely<Database>): SyncStore {
       await db
         .insertInto('sync_report')
         .values(row)
+        // A finished report is never reopened: a run that a shutdown marked INTERRUPTED
+        // (issue 8) may still save progress before its process exits, and must not turn the
+        // report back into RUNNING. Saving a finished report again (its notifications) is fine.
         .onConflict((oc) =>
           oc
             .column('id')
-            .doUpdateSet({ status: row.status, end_time: row.end_time, body: row.body }),
+            .doUpdateSet({ status: row.status, end_time: row.end_time, body: row.body })
+            .where((eb) =>
+              eb.or([
+                eb('sync_report.status', '=', 'RUNNING'),
+                eb('sync_report.status', '=', row.status),
+              ]),
+            ),
         )
         .execute();
     },
@@ -87,7 +98,7 @@ export function createKyselySyncStore(db: Kysely<Database>): SyncStore {
         .executeTakeFirst();
       return row ? toReport(row) : null;
     },
-    async acquire(reportId, holder, ttlMs) {
+    async acquire(reportId, holder, ttlMs, holderAlive) {
       return db.transaction().execute(async (trx) => {
         const lease = await trx
           .selectFrom('sync_lease')
@@ -95,10 +106,14 @@ export function createKyselySyncStore(db: Kysely<Database>): SyncStore {
           .where('id', '=', 1)
           .forUpdate()
           .executeTakeFirstOrThrow();
-        const live =
-          lease.report_id !== null &&
-          lease.expires_at !== null &&
-          new Date(lease.expires_at).getTime() > Date.now();
+        const unexpired =
+          lease.expires_at !== null && new Date(lease.expires_at).getTime() > Date.now();
+        // The holder's own view wins where it has one: a run of this process is live even if a
+        // heartbeat was held up (PGlite serialises it behind a long import), and a holder process
+        // on this host that no longer exists is dead even before its lease lapses.
+        const verdict =
+          lease.report_id && lease.holder ? holderAlive(lease.holder, lease.report_id) : null;
+        const live = lease.report_id !== null && (verdict ?? unexpired);
         if (live) return { ok: false as const, holder: lease.report_id };
         if (lease.report_id) {
           // The previous holder died without releasing: its run did not finish.

@@ -20,6 +20,23 @@ import type { SyncStore } from '../store/kysely-sync-store.ts';
 
 const LEASE_MS = 60_000;
 
+/** Runs started by this process and not yet finished. */
+const active = new Set<string>();
+
+/** Whether a lease holder (`host:pid`) is alive, when this process can tell; null otherwise. */
+function holderAlive(holder: string, reportId: string): boolean | null {
+  const [host, pidText] = holder.split(':');
+  if (host !== hostname()) return null;
+  const pid = Number(pidText);
+  if (pid === process.pid) return active.has(reportId);
+  try {
+    process.kill(pid, 0); // signal 0: existence check only
+    return null; // alive, but its run's state is not known here: trust the expiry
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? null : false;
+  }
+}
+
 export interface SyncServiceDeps {
   importDeps: ImportDeps;
   versions: VersionStore;
@@ -33,6 +50,11 @@ export interface SyncServiceDeps {
   retryDelayMs: number;
   dataPush: () => Promise<DataPushResult>;
   log: (obj: Record<string, unknown>, msg: string) => void;
+  /**
+   * Called once the run has settled and released its lease (issue 8: the e-mails). It may add
+   * to the report and save it; it must not throw, and if it does the error is only logged.
+   */
+  onFinished?: (report: SyncReport) => Promise<void>;
   /** Tests replace the central client (e.g. with one pointing at a proxy). */
   clientFactory?: (cfg: { url: string; username: string; password: string }) => CentralClient;
 }
@@ -68,7 +90,12 @@ export function createSyncService(deps: SyncServiceDeps) {
     input: StartInput,
   ): Promise<{ report: SyncReport; done: Promise<SyncReport> }> {
     const report = newReport(randomUUID(), input.trigger, input.triggeredBy, deps.clock.now());
-    const lease = await deps.store.acquire(report.id, `${hostname()}:${process.pid}`, LEASE_MS);
+    const lease = await deps.store.acquire(
+      report.id,
+      `${hostname()}:${process.pid}`,
+      LEASE_MS,
+      holderAlive,
+    );
     if (!lease.ok)
       throw new AppError(
         ErrorCode.CONFLICT,
@@ -77,6 +104,7 @@ export function createSyncService(deps: SyncServiceDeps) {
           details: { runningReport: lease.holder },
         },
       );
+    active.add(report.id);
     await deps.store.save(report);
     const heartbeat = setInterval(
       () => void deps.store.renew(report.id, LEASE_MS).catch(() => undefined),
@@ -84,7 +112,7 @@ export function createSyncService(deps: SyncServiceDeps) {
     );
     heartbeat.unref();
     deps.log({ reportId: report.id, trigger: input.trigger }, 'metadata sync started');
-    const done = (async () => {
+    const settled = (async () => {
       try {
         const finished = await runSync(
           {
@@ -129,9 +157,19 @@ export function createSyncService(deps: SyncServiceDeps) {
         return report;
       } finally {
         clearInterval(heartbeat);
+        active.delete(report.id);
         await deps.store.release(report.id).catch(() => undefined);
       }
     })();
+    const { onFinished } = deps;
+    const done = onFinished
+      ? settled.then(async (finished) => {
+          await onFinished(finished).catch((e: unknown) =>
+            deps.log({ reportId: finished.id, err: e }, 'sync onFinished hook failed'),
+          );
+          return finished;
+        })
+      : settled;
     return { report, done };
   }
 
