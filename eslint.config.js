@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', '.tmp/', 'eslint.config.js', 'bin/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'data/',
+      'dist/',
+      'dist-web/',
+      '.artifacts/',
+      '.tmp/',
+      'eslint.config.js',
+      'bin/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- import|versions|sync|serve]`: runs each benchmark in its own process on PGlite
- * and PostgreSQL and prints tables with the hardware floors measured in the same run
- * (PostgreSQL COPY for imports, json_agg for snapshots, a bare node:http server for serving).
+ * `npm run bench [-- import|versions|sync|push|serve]`: runs each benchmark in its own process on
+ * PGlite and PostgreSQL and prints tables with the hardware floors measured in the same run
+ * (PostgreSQL COPY for imports and data pushes, json_agg for snapshots, a bare node:http server
+ * for serving).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -161,6 +162,39 @@ if (!only || only === 'sync') {
       r.directSeconds ? r.directSeconds.toFixed(2) : '-',
       r.directSeconds ? (r.seconds / r.directSeconds).toFixed(1) : '-',
       targets[r.workload] ?? '',
+    ]),
+  );
+}
+
+if (!only || only === 'push') {
+  interface Row {
+    backend: string;
+    values: number;
+    seconds: number;
+    rssMb: number;
+    copySeconds: number;
+  }
+  const targets: Record<number, string> = {
+    10_000: '',
+    100_000: '≤ 15 s, ≤ 1 GB',
+    1_000_000: '≤ 3 min, ≤ 1 GB',
+  };
+  const rows: Row[] = [];
+  for (const n of [10_000, 100_000, 1_000_000])
+    for (const backend of backends)
+      rows.push(await child<Row>('push-one.ts', [backend, String(n)]));
+  printTable(
+    'Data push (issue 7): a local pushes n data values to a central in another process (one sync run); floor = COPY of the same rows on the central backend',
+    ['values', 'local', 'seconds', 'values/s', 'peak RSS', 'COPY s', '×COPY', 'target'],
+    rows.map((r) => [
+      r.values,
+      r.backend,
+      r.seconds.toFixed(2),
+      Math.round(r.values / r.seconds),
+      `${Math.round(r.rssMb)} MB`,
+      r.copySeconds.toFixed(2),
+      (r.seconds / r.copySeconds).toFixed(1),
+      targets[r.values] ?? '',
     ]),
   );
 }

@@ -26,6 +26,12 @@ export interface Config {
   loginThrottle: ThrottlePolicy;
   adminPassword: string | null;
   logLevel: string;
+  /** scheduler.catch.up: run once at start a job tick missed while the server was down (issue 8). */
+  schedulerCatchUp: boolean;
+  /** scheduler.reconcile.interval.ms: how often the scheduler re-reads the job table. */
+  schedulerReconcileMs: number;
+  /** scheduler.shutdown.grace.ms: how long stop waits for a running job before INTERRUPTED. */
+  schedulerShutdownGraceMs: number;
 }
 
 export interface ConfigFlags {
@@ -140,5 +146,22 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
     },
     adminPassword: env.METASYNC_ADMIN_PASSWORD || null,
     logLevel: env.METASYNC_LOG_LEVEL ?? 'info',
+    ...schedulerConfig(get),
+  };
+}
+
+function schedulerConfig(get: (k: string) => string | undefined) {
+  const catchUp = (get('scheduler.catch.up') ?? 'true').toLowerCase();
+  if (catchUp !== 'true' && catchUp !== 'false')
+    throw new Error('scheduler.catch.up must be true or false');
+  const ms = (key: string, fallback: number) => {
+    const r = positiveInt(key).safeParse(get(key) ?? fallback);
+    if (!r.success) throw new Error(r.error.issues[0]!.message);
+    return r.data;
+  };
+  return {
+    schedulerCatchUp: catchUp === 'true',
+    schedulerReconcileMs: ms('scheduler.reconcile.interval.ms', 30_000),
+    schedulerShutdownGraceMs: ms('scheduler.shutdown.grace.ms', 10_000),
   };
 }

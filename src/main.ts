@@ -31,7 +31,15 @@ import type { Services } from './services.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './store/db.ts';
 import { cacheLoginFailures } from './store/cached-login-failures.ts';
 import { createSyncService } from './sync/sync-service.ts';
+import { createDataPush } from './sync/data-push.ts';
+import { createHttpDataClient } from './central/http-data-client.ts';
+import { createDataService } from './domain/data/import-data.ts';
 import { createStores } from './store/stores.ts';
+import { createJobService } from './jobs/job-service.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
+import { createEmailService } from './mail/email-service.ts';
+import { createSmtpMailer } from './mail/smtp-mailer.ts';
+import { createSyncNotifier } from './mail/sync-notifier.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -106,7 +114,27 @@ export async function createServices(
   };
   const build = readBuildInfo(clock.now());
   const settings = createSettingsService({ store: stores.settings, box, clock });
+  // E-mail (issue 8): SMTP settings are read per mail, so edits apply without a restart.
+  const mailer = createSmtpMailer(async () => ({
+    host: String(await settings.value('keyEmailHostName')),
+    port: Number(await settings.value('keyEmailPort')),
+    username: String(await settings.value('keyEmailUsername')),
+    password: String(await settings.value('keyEmailPassword')),
+    tls: (await settings.value('keyEmailTls')) === true,
+    sender: String(await settings.value('keyEmailSender')),
+  }));
+  const systemName = async () => String(await settings.value('applicationTitle'));
+  const notifySync = createSyncNotifier({
+    mailer,
+    settings,
+    store: stores.sync,
+    now: () => clock.now(),
+    systemName,
+    log: (obj, msg) => logger.warn(obj, msg),
+  });
+  const schedulerRef: { current: Scheduler | null } = { current: null };
   const sync = createSyncService({
+    onFinished: notifySync,
     importDeps,
     versions: stores.versions,
     settings,
@@ -117,10 +145,20 @@ export async function createServices(
     localSystemVersion: config.systemVersion,
     retries: config.syncRetry,
     retryDelayMs: config.syncRetryFrequencyMs,
-    // The data push before the pull (contract §11) is issue 7; until then the step says so.
-    dataPush: async () => ({
-      status: 'SKIPPED',
-      message: 'Data push is not available yet: metadata only',
+    // The data push before the pull (contract §11, issue 7), to the same central, same auth.
+    dataPush: createDataPush({
+      store: stores.data,
+      clock,
+      settings,
+      client: async () => {
+        const text = async (key: string) => String((await settings.value(key)) ?? '');
+        return createHttpDataClient({
+          url: await text('keyRemoteInstanceUrl'),
+          username: await text('keyRemoteInstanceUsername'),
+          password: await text('keyRemoteInstancePassword'),
+          maxAttempts: Number(await settings.value('syncMaxAttempts')),
+        });
+      },
     }),
     log: (obj, msg) => logger.info(obj, msg),
   });
@@ -133,6 +171,14 @@ export async function createServices(
     auth: { authenticate: (u, p) => authenticate(authDeps, u, p) },
     users: { create: (input, actorId) => createUser(userAdmin, input, actorId) },
     metadata: { store: stores.metadata, import: importer },
+    data: createDataService({ store: stores.data, clock, newUid }),
+    jobs: createJobService({
+      store: stores.jobs,
+      clock,
+      newUid,
+      scheduler: () => schedulerRef.current,
+    }),
+    email: createEmailService({ mailer, systemName }),
     sync,
     versions: {
       store: stores.versions,
@@ -159,14 +205,31 @@ export async function createServices(
       await database.db.selectFrom('instance').select('id').limit(1).execute();
     },
   };
-  return { services, stores, userAdmin };
+  return { services, stores, userAdmin, schedulerRef };
 }
 
 export async function createInstance(config: Config, options: InstanceOptions): Promise<Instance> {
   const { logger } = options;
   const database = options.database ?? (await openConfiguredDatabase(config));
   try {
-    const { services, userAdmin } = await createServices(config, database, options.clock, logger);
+    const { services, userAdmin, stores, schedulerRef } = await createServices(
+      config,
+      database,
+      options.clock,
+      logger,
+    );
+    // The scheduler (issue 8) exists from here so "execute now" works; its timers start with
+    // listen() (the serve command) and it stops first in stop().
+    const scheduler = createScheduler({
+      jobs: stores.jobs,
+      sync: services.sync,
+      clock: services.clock,
+      log: (level, obj, msg) => logger[level](obj, msg),
+      catchUp: config.schedulerCatchUp,
+      reconcileMs: config.schedulerReconcileMs,
+      shutdownGraceMs: config.schedulerShutdownGraceMs,
+    });
+    schedulerRef.current = scheduler;
     if (!config.encryptionPassword)
       logger.warn(
         'encryption.password is not set in the config file: secret settings are encrypted with a key stored in the database',
@@ -188,11 +251,15 @@ export async function createInstance(config: Config, options: InstanceOptions): 
       database,
       generatedAdminPassword: created && !config.adminPassword ? adminPassword : null,
       async listen() {
-        return app.listen({ host: config.host, port: config.port });
+        const url = await app.listen({ host: config.host, port: config.port });
+        await scheduler.start();
+        return url;
       },
       async stop() {
         if (stopped) return;
         stopped = true;
+        // First: no new scheduled runs; a running one finishes or is marked INTERRUPTED.
+        await scheduler.stop();
         await app.close(); // stops accepting, lets in-flight requests finish
         await database.close();
       },

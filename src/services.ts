@@ -6,11 +6,14 @@ import type { AuthResult } from './domain/auth/authenticate.ts';
 import type { CreateUserInput, Importer } from './domain/auth/user-admin.ts';
 import type { User } from './domain/auth/users.ts';
 import type { Clock, InstanceInfo, MetadataStore, VersionStore } from './domain/ports.ts';
+import type { DataService } from './domain/data/import-data.ts';
 import type { MetadataVersion, VersionType } from './domain/versioning/version.ts';
 import type { SettingsService } from './domain/settings/settings-service.ts';
 import type { BuildInfo } from './build-info.ts';
 import type { Config } from './config.ts';
 import type { SyncService } from './sync/sync-service.ts';
+import type { JobService } from './jobs/job-service.ts';
+import type { EmailService } from './mail/email-service.ts';
 
 export interface Services {
   config: Config;
@@ -21,7 +24,13 @@ export interface Services {
   auth: { authenticate(username: string, password: string): Promise<AuthResult> };
   users: { create(input: CreateUserInput, actorId?: string): Promise<User> };
   metadata: { store: MetadataStore; import: Importer };
+  /** Aggregate data, complete registrations and anonymous events (issue 7). */
+  data: DataService;
   sync: SyncService;
+  /** Job configurations and "execute now" (issue 8). */
+  jobs: JobService;
+  /** The test mail (issue 8); sync mails go through the sync service's onFinished hook. */
+  email: EmailService;
   versions: {
     store: VersionStore;
     create(input: {

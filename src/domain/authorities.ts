@@ -14,6 +14,7 @@ export const Authority = {
   F_USERROLE_ADD: 'F_USERROLE_ADD',
   F_EXPORT_DATA: 'F_EXPORT_DATA',
   F_DATAVALUE_ADD: 'F_DATAVALUE_ADD',
+  F_DATAVALUE_DELETE: 'F_DATAVALUE_DELETE',
 } as const;
 
 export type Authority = (typeof Authority)[keyof typeof Authority];

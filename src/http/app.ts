@@ -5,7 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -17,10 +22,16 @@ import { errorRenderer, installErrorHandler } from './error-handler.ts';
 import { authenticateRequest, requireAuthentication } from './plugins/basic-auth.ts';
 import { installRouteRegistry } from './plugins/method-not-allowed.ts';
 import { healthRoutes } from './routes/health.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { webRoutes } from './routes/web.ts';
 import { meRoutes } from './routes/me.ts';
+import { dataEventRoutes } from './routes/data-events.ts';
+import { dataValueRoutes } from './routes/data-values.ts';
 import { metadataObjectRoutes } from './routes/metadata-objects.ts';
 import { metadataRoutes } from './routes/metadata.ts';
 import { metadataSyncRoutes } from './routes/metadata-sync.ts';
+import { emailRoutes } from './routes/email.ts';
+import { jobConfigurationRoutes } from './routes/job-configurations.ts';
 import { metadataVersionRoutes } from './routes/metadata-versions.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -62,7 +73,12 @@ export async function buildApp(
     void reply.header('X-Request-Id', request.id);
   });
   installErrorHandler(app, services.config.maxRequestBytes);
-  installRouteRegistry(app, (request) => authenticateRequest(services, request));
+  let serveUi: ((request: FastifyRequest, reply: FastifyReply) => FastifyReply) | null = null;
+  installRouteRegistry(
+    app,
+    (request) => authenticateRequest(services, request),
+    (request, reply) => serveUi?.(request, reply),
+  );
 
   await app.register(swagger, {
     openapi: {
@@ -81,6 +97,9 @@ export async function buildApp(
   });
 
   await app.register(healthRoutes, { services });
+  // The web UI (issue 9): its session routes authenticate by themselves; its files are public.
+  await app.register(sessionRoutes, { services });
+  serveUi = await webRoutes(app);
   await app.register(async (authed) => {
     requireAuthentication(authed, services);
     await authed.register(systemRoutes, { services });
@@ -91,6 +110,10 @@ export async function buildApp(
     await authed.register(metadataObjectRoutes, { services });
     await authed.register(metadataVersionRoutes, { services });
     await authed.register(metadataSyncRoutes, { services });
+    await authed.register(jobConfigurationRoutes, { services });
+    await authed.register(emailRoutes, { services });
+    await authed.register(dataValueRoutes, { services });
+    await authed.register(dataEventRoutes, { services });
   });
   await app.ready();
   return app;

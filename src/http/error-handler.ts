@@ -11,7 +11,9 @@ import { webMessage } from './web-message.ts';
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   const wire = ERROR_TABLE[error.code];
-  if (error.code === ErrorCode.UNAUTHORIZED || error.code === ErrorCode.ACCOUNT_LOCKED)
+  // The web UI marks its calls (as DHIS2's apps do) so the browser shows no Basic dialog.
+  const fromUi = reply.request.headers['x-requested-with'] === 'XMLHttpRequest';
+  if ((error.code === ErrorCode.UNAUTHORIZED || error.code === ErrorCode.ACCOUNT_LOCKED) && !fromUi)
     void reply.header('WWW-Authenticate', 'Basic realm="DHIS2"');
   return reply
     .code(wire.status)

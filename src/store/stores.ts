@@ -6,6 +6,7 @@ import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
 import { createKyselyMetadataStore } from './kysely-metadata-store.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
 import { createKyselySyncStore } from './kysely-sync-store.ts';
+import { createKyselyDataStore } from './kysely-data-store.ts';
 import { createKyselyUserStore } from './kysely-user-store.ts';
 import { createKyselyVersionStore } from './kysely-version-store.ts';
 import type { Database } from './schema.ts';
@@ -19,6 +20,7 @@ export function createStores(db: Kysely<Database>) {
     metadata: createKyselyMetadataStore(db),
     versions: createKyselyVersionStore(db),
     sync: createKyselySyncStore(db),
+    data: createKyselyDataStore(db),
     jobs: createKyselyJobStore(db),
   };
 }

@@ -29,6 +29,18 @@ export interface DataValue {
   deleted: boolean;
 }
 
+/** A stored value on the wire; `deleted` only when set (DHIS2 omits it otherwise). */
+export const wireValue = (v: DataValue) => {
+  const { deleted, value, comment, storedBy, ...rest } = v;
+  return {
+    ...rest,
+    ...(value !== null ? { value } : {}),
+    ...(storedBy !== null ? { storedBy } : {}),
+    ...(comment !== null ? { comment } : {}),
+    ...(deleted ? { deleted: true } : {}),
+  };
+};
+
 /** One incoming value as DHIS2 clients send it; anything may be missing or mistyped. */
 export type DataValueInput = Record<string, unknown>;
 

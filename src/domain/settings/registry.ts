@@ -48,6 +48,23 @@ const defs: SettingDef[] = [
   { key: 'keyLastCompleteDataSetRegistrationSyncSuccess', type: 'date', default: null },
   { key: 'keyLastSuccessfulEventsDataSynch', type: 'date', default: null },
   { key: 'syncSkipSyncForDataChangedBefore', type: 'date', default: null },
+  // metasync (issue 7 §4): the data change number each successful push reached. The push sends
+  // exactly the rows numbered above it and at most the counter read at its start, so no value
+  // is skipped or sent twice whatever the clocks say; the dates above stay for DHIS2 parity.
+  ...[
+    'keyLastSuccessfulDataSynchSeq',
+    'keyLastCompleteDataSetRegistrationSyncSeq',
+    'keyLastSuccessfulEventsDataSynchSeq',
+  ].map((key): SettingDef => ({
+    key,
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+  })),
+  // The data push's page sizes (DHIS2 job parameters dataValuesPageSize, eventProgramPageSize).
+  { key: 'dataValuesPageSize', type: 'integer', default: 10_000, min: 1, max: 1_000_000 },
+  { key: 'eventProgramPageSize', type: 'integer', default: 1_000, min: 1, max: 100_000 },
   {
     key: 'syncMaxRemoteServerAvailabilityCheckAttempts',
     type: 'integer',

@@ -1,12 +1,15 @@
 /**
  * HTTP Basic authentication for `/api` (as DHIS2; locals always send Basic), and the authority
  * check routes declare. Registered inside the authenticated route context only (house rule 4).
+ * Without an Authorization header, the web UI's session cookie authenticates instead (issue 9,
+ * `../session.ts`), with a CSRF token required on state-changing requests.
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Principal } from '../../domain/auth/authenticate.ts';
 import { hasAnyAuthority } from '../../domain/authorities.ts';
-import { errors } from '../../domain/errors.ts';
+import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
+import { csrfOk, sessionOf } from '../session.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,6 +35,16 @@ export async function authenticateRequest(
   request: FastifyRequest,
 ): Promise<void> {
   {
+    // The web UI's session cookie (issue 9), only when no Authorization header is sent.
+    if (!request.headers.authorization) {
+      const session = sessionOf(services, request);
+      if (session) {
+        if (!csrfOk(session, request))
+          throw new AppError(ErrorCode.FORBIDDEN, 'Missing or invalid CSRF token');
+        request.principal = session.principal;
+        return;
+      }
+    }
     const creds = parseBasic(request.headers.authorization);
     if (!creds)
       throw errors.unauthorized('Full authentication is required to access this resource');

@@ -3,7 +3,7 @@
  * an `Allow` header (issue 3 §6). Every registered route is remembered as a pattern, and the
  * not-found handler checks whether the path exists under another method.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
 import { sendError } from '../error-handler.ts';
 
@@ -36,6 +36,8 @@ const toPattern = (url: string) =>
 export function installRouteRegistry(
   app: FastifyInstance,
   authenticate: (request: FastifyRequest) => Promise<void>,
+  /** The web UI's page for unknown GET paths outside /api (issue 9), when there is one. */
+  uiFallback?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined,
 ): void {
   const routes = new Map<string, KnownRoute>();
   app.addHook('onRoute', (opts) => {
@@ -47,6 +49,11 @@ export function installRouteRegistry(
 
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0]!;
+    const isApi = path.startsWith('/api/') || path === '/api';
+    if (!isApi && (request.method === 'GET' || request.method === 'HEAD') && uiFallback) {
+      const sent = uiFallback(request, reply);
+      if (sent) return sent;
+    }
     if (path.startsWith('/api/') || path === '/api') await authenticate(request);
     const allowed = new Set<string>();
     for (const r of routes.values())

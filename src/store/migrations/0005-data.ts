@@ -86,7 +86,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_synchronized', 'timestamptz')
     .execute();
   await db.schema.createIndex('event_seq').on('event').column('seq').execute();
-  await db.schema.createIndex('event_program').on('event').columns(['program', 'org_unit']).execute();
+  await db.schema
+    .createIndex('event_program')
+    .on('event')
+    .columns(['program', 'org_unit'])
+    .execute();
 
   await db.schema
     .createTable('data_change_counter')

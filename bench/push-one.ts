@@ -1,0 +1,110 @@
+/**
+ * One data push benchmark (issue 7): a central in another process (bench/data-central-one.ts),
+ * a local here on the given backend holding `n` data values, timed over one sync run (whose
+ * only work is the push: the central has no versions). Floor: PostgreSQL `COPY` of the same
+ * rows into a bare table on the central's backend, in the same run.
+ * Usage: node --import tsx bench/push-one.ts <pglite|postgres> <n>
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createTestDatabase, type Backend } from '../test/support/databases.ts';
+import { startServer } from '../test/support/server.ts';
+import { benchValue, DES, OUS, pushMetadata } from './data-generate.ts';
+
+const [backend, count] = process.argv.slice(2) as [Backend, string];
+const n = Number(count);
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', path.join(import.meta.dirname, 'data-central-one.ts')],
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, METASYNC_TEST_LOG: 'warn' } },
+);
+const central = await new Promise<{ url: string; password: string; databaseUrl: string | null }>(
+  (resolve, reject) => {
+    const rl = createInterface({ input: child.stdout });
+    rl.on('line', (l) => l.startsWith('{"url"') && resolve(JSON.parse(l)));
+    child.once('exit', (code) => reject(new Error(`central exited with ${code}`)));
+  },
+);
+
+const database = await createTestDatabase(backend);
+const local = await startServer(database);
+const post = async (p: string, body?: unknown) => {
+  const res = await local.request(p, {
+    method: 'POST',
+    ...(body !== undefined
+      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+      : {}),
+  });
+  if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+  return res;
+};
+await post('/api/metadata', pushMetadata());
+// The values are loaded straight into the table (the benchmark is the push, not data entry).
+const { db } = local.instance.database;
+await sql`insert into data_value (data_element, period, org_unit, category_option_combo,
+    attribute_option_combo, value, stored_by, created, last_updated, followup, deleted, seq)
+  select 'BenchDe' || lpad((i % ${DES})::text, 4, '0'),
+    to_char(date '2000-01-01' + (i / ${DES * OUS})::int, 'YYYYMMDD'),
+    'BenchOu' || lpad(((i / ${DES}) % ${OUS})::text, 4, '0'),
+    'HllvX50cXC0', 'HllvX50cXC0', (i % 997)::text, 'bench', now(), now(), false, false, i + 1
+  from generate_series(0, ${n - 1}) as i`.execute(db);
+await sql`update data_change_counter set seq = ${n}`.execute(db);
+await sql`analyze data_value`.execute(db);
+await post('/api/systemSettings', {
+  keyRemoteInstanceUrl: central.url,
+  keyRemoteInstanceUsername: 'admin',
+  keyRemoteInstancePassword: central.password,
+});
+
+const t0 = performance.now();
+const report = (await (await post('/api/metadata/sync/run?wait=true')).json()) as {
+  status: string;
+  steps: { name: string; status: string; message?: string }[];
+  error: unknown;
+};
+const seconds = (performance.now() - t0) / 1000;
+const rssMb = process.resourceUsage().maxRSS / 1024;
+const pushStep = report.steps.find((s) => s.name === 'dataPush');
+if (report.status !== 'SUCCESS' || !pushStep?.message?.includes(`data values: ${n}`))
+  throw new Error(`push failed: ${JSON.stringify(report)}`);
+await local.stop();
+await database.dispose();
+
+// The floor: COPY of the same rows (the columns the central stores) on the central's backend.
+const lines: string[] = [];
+for (let i = 0; i < n; i++) {
+  const v = benchValue(i);
+  lines.push(
+    `${v.de}\t${v.period}\t${v.ou}\tHllvX50cXC0\tHllvX50cXC0\t${v.value}\tbench\t2020-01-01\t2020-01-01\tf\tf\t${i + 1}\n`,
+  );
+}
+const TABLE = `create table if not exists copy_floor_data (de text, pe text, ou text, coc text,
+  aoc text, value text, stored_by text, created timestamptz, last_updated timestamptz,
+  followup boolean, deleted boolean, seq bigint)`;
+let copySeconds: number;
+if (central.databaseUrl) {
+  const { pipeline } = await import('node:stream/promises');
+  const { Readable } = await import('node:stream');
+  const { from: copyFrom } = await import('pg-copy-streams');
+  const client = new pg.Client({ connectionString: central.databaseUrl });
+  await client.connect();
+  await client.query(TABLE);
+  const c0 = performance.now();
+  await pipeline(Readable.from(lines), client.query(copyFrom('COPY copy_floor_data FROM STDIN')));
+  copySeconds = (performance.now() - c0) / 1000;
+  await client.end();
+} else {
+  const pglite = await PGlite.create();
+  await pglite.query(TABLE);
+  const c0 = performance.now();
+  await pglite.query("COPY copy_floor_data FROM '/dev/blob'", [], { blob: new Blob(lines) });
+  copySeconds = (performance.now() - c0) / 1000;
+  await pglite.close();
+}
+child.kill('SIGTERM');
+console.log(JSON.stringify({ backend, values: n, seconds, rssMb, copySeconds }));
+process.exit(0);

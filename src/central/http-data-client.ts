@@ -1,0 +1,70 @@
+/**
+ * The local's outbound POSTs of the data push (contract §11): JSON with Basic auth, like the
+ * version calls of http-central-client.ts. A 4xx answer's body is returned (DHIS2 parses its
+ * `response`); 5xx is retried up to `maxAttempts` more times (DHIS2 `syncMaxAttempts`);
+ * a connection error fails at once.
+ */
+import { RemoteError } from '../domain/sync/central-client.ts';
+
+export interface DataClientConfig {
+  url: string;
+  username: string;
+  password: string;
+  maxAttempts: number;
+  timeoutMs?: number;
+}
+
+export interface DataClient {
+  post(path: string, body: unknown): Promise<{ status: number; body: unknown }>;
+}
+
+export function createHttpDataClient(config: DataClientConfig): DataClient {
+  const base = config.url.replace(/\/+$/, '').replace(/\/api$/, '');
+  const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
+  return {
+    async post(path, body) {
+      if (!config.url || !config.username || !config.password)
+        throw new RemoteError('NOT_CONFIGURED', 'Remote server is not configured');
+      const payload = JSON.stringify(body);
+      for (let attempt = 0; ; attempt++) {
+        let res: Response;
+        try {
+          res = await fetch(`${base}${path}`, {
+            method: 'POST',
+            headers: {
+              authorization,
+              'content-type': 'application/json',
+              accept: 'application/json',
+            },
+            body: payload,
+            redirect: 'manual',
+            signal: AbortSignal.timeout(config.timeoutMs ?? 600_000),
+          });
+        } catch (e) {
+          const cause =
+            e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+          throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${cause})`);
+        }
+        const text = await res.text();
+        if (res.status >= 500 && attempt < config.maxAttempts) continue;
+        if (res.status === 401) throw new RemoteError('AUTH', 'Authentication failed', 401);
+        if (res.status >= 500)
+          throw new RemoteError(
+            'HTTP',
+            `Server Error. Http call failed with status code: ${res.status} Caused by: ${text.slice(0, 500)}`,
+            res.status,
+          );
+        let parsed: unknown = null;
+        try {
+          parsed = text.trim() === '' ? null : JSON.parse(text);
+        } catch {
+          throw new RemoteError(
+            'PARSE',
+            `The central answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+          );
+        }
+        return { status: res.status, body: parsed };
+      }
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * `/api/metasync/session` (issue 9): the web UI's login (same checks and lockout as Basic, via
+ * services.auth.authenticate), the current user with the CSRF token, and logout. Public routes:
+ * they authenticate by themselves.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Principal } from '../../domain/auth/authenticate.ts';
+import { errors } from '../../domain/errors.ts';
+import type { Services } from '../../services.ts';
+import { csrfOk, sessionOf, sessionsOf, setSessionCookie } from '../session.ts';
+import { webMessage, webMessageSchema } from '../web-message.ts';
+
+const sessionSchema = z.object({
+  username: z.string(),
+  displayName: z.string(),
+  authorities: z.array(z.string()),
+  csrfToken: z.string(),
+});
+
+const view = (principal: Principal, csrfToken: string) => ({
+  username: principal.user.username,
+  displayName: `${principal.user.firstName} ${principal.user.surname}`.trim(),
+  authorities: [...principal.authorities].sort(),
+  csrfToken,
+});
+
+export const sessionRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
+  app,
+  { services },
+) => {
+  const store = sessionsOf(services);
+
+  app.post(
+    '/api/metasync/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Log in to the web UI: sets the session cookie; answers the user and CSRF token',
+        body: z.object({ username: z.string().min(1).max(255), password: z.string().max(1024) }),
+        response: { 200: sessionSchema },
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      const result = await services.auth.authenticate(username, password);
+      if (!result.ok) {
+        switch (result.reason) {
+          case 'locked':
+            throw errors.accountLocked();
+          case 'disabled':
+            throw errors.unauthorized('User account is disabled');
+          case 'invalid':
+            if (result.nowLockedUntil)
+              request.log.warn(
+                { username, lockedUntil: result.nowLockedUntil.toISOString() },
+                'user account locked after repeated failed logins',
+              );
+            throw errors.unauthorized('Bad credentials');
+        }
+      }
+      const old = sessionOf(services, request);
+      if (old) store.destroy(old.id);
+      const session = store.create(result.principal);
+      setSessionCookie(reply, request, session.id);
+      return view(session.principal, session.csrfToken);
+    },
+  );
+
+  app.get(
+    '/api/metasync/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'The logged-in user and the CSRF token, or 401',
+        response: { 200: sessionSchema },
+      },
+    },
+    async (request) => {
+      const session = sessionOf(services, request);
+      if (!session) throw errors.unauthorized('Not logged in');
+      return view(session.principal, session.csrfToken);
+    },
+  );
+
+  app.delete(
+    '/api/metasync/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Log out of the web UI',
+        response: { 200: webMessageSchema },
+      },
+    },
+    async (request, reply) => {
+      const session = sessionOf(services, request);
+      if (session) {
+        if (!csrfOk(session, request)) throw errors.badRequest('Missing or invalid CSRF token');
+        store.destroy(session.id);
+      }
+      setSessionCookie(reply, request, null);
+      return webMessage(200, 'OK', 'Logged out');
+    },
+  );
+};

@@ -1,0 +1,44 @@
+/**
+ * The failure mail (contract §10): DHIS2's subject, then what an administrator needs to act —
+ * which version, which step, the cause, the import errors if any, and what to do.
+ */
+import type { SyncReport } from '../../domain/sync/sync-report.ts';
+import { escapeHtml, footerText, page, type RenderedMail } from './layout.ts';
+
+export const FAILURE_SUBJECT = 'Action Required: MetadataSync Failed Notification';
+
+export function renderFailure(report: SyncReport, advice: string, system: string): RenderedMail {
+  const e = report.error;
+  const failed = report.versions.find((v) => v.status === 'FAILED');
+  const facts: [string, string][] = [
+    ['Failure', e?.kind ?? 'UNKNOWN'],
+    ['Step', e?.step ?? '-'],
+    ['Version', e?.version ?? failed?.name ?? '-'],
+    ['Cause', e?.message ?? 'unknown'],
+    ['Attempts', String(report.attempts)],
+    ['Started', report.startTime],
+    ['Sync report', report.id],
+  ];
+  if (e?.kind === 'DATA_PUSH') facts.unshift(['Data push', 'FAILED']);
+  const errors = (failed?.errors ?? []).slice(0, 20).map((x) => `${x.errorCode}: ${x.message}`);
+  const text = [
+    'Following Exceptions were encountered while the scheduler run for metadata sync',
+    '',
+    ...facts.map(([k, v]) => `${k}: ${v}`),
+    ...(errors.length ? ['', 'Import errors:', ...errors] : []),
+    '',
+    `What to do: ${advice}`,
+    '',
+    footerText(system),
+  ].join('\n');
+  const html = page(
+    'Metadata synchronization failed',
+    `<table cellpadding="4">${facts.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>` +
+      (errors.length
+        ? `<p>Import errors:</p><ul>${errors.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`
+        : '') +
+      `<p><b>What to do:</b> ${escapeHtml(advice)}</p>`,
+    footerText(system),
+  );
+  return { subject: FAILURE_SUBJECT, text, html };
+}

@@ -1,0 +1,149 @@
+/** Who gets which mail after a run (issue 8 §4, contract §10), and how the mails read. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { adviceFor, notificationsFor } from '../../src/domain/notifications/sync-notifications.ts';
+import {
+  newReport,
+  type FailureKind,
+  type SyncReport,
+  type VersionReport,
+} from '../../src/domain/sync/sync-report.ts';
+import { renderFailure } from '../../src/mail/templates/sync-failure.ts';
+import { renderSuccess } from '../../src/mail/templates/sync-success.ts';
+
+const stats = (created: number, updated = 0) => ({
+  created,
+  updated,
+  deleted: 0,
+  ignored: 0,
+  total: created + updated,
+});
+const version = (name: string, status: VersionReport['status'] = 'SUCCESS'): VersionReport => ({
+  name,
+  type: 'ATOMIC',
+  status,
+  stats: stats(3),
+  typeStats: { DataElement: stats(2), CategoryCombo: stats(1) },
+  errors: [],
+});
+function report(status: 'SUCCESS' | 'FAILED', versions: VersionReport[] = []): SyncReport {
+  const r = newReport(`r-${Math.random()}`, 'SCHEDULED', 'job:x', new Date(0));
+  r.status = status;
+  r.versions = versions;
+  if (status === 'FAILED')
+    r.error = {
+      kind: 'REMOTE_UNREACHABLE',
+      message: 'connect ECONNREFUSED',
+      version: 'Version_2',
+      step: 'ping',
+    };
+  return r;
+}
+const kinds = (ns: ReturnType<typeof notificationsFor>) =>
+  ns.map((n) => (n.kind === 'SUCCESS' ? `SUCCESS:${n.version.name}` : n.kind));
+
+describe('notificationsFor', () => {
+  it('one success mail per imported version; none for a run with nothing new', () => {
+    const r = report('SUCCESS', [version('Version_1'), version('Version_2', 'WARNING')]);
+    assert.deepEqual(kinds(notificationsFor({ report: r, previous: null, onlyOnChange: false })), [
+      'SUCCESS:Version_1',
+      'SUCCESS:Version_2',
+    ]);
+    assert.deepEqual(
+      notificationsFor({ report: report('SUCCESS'), previous: null, onlyOnChange: false }),
+      [],
+    );
+  });
+
+  it('a failed run mails the failure, after the versions it did import', () => {
+    const r = report('FAILED', [version('Version_1'), version('Version_2', 'FAILED')]);
+    assert.deepEqual(kinds(notificationsFor({ report: r, previous: null, onlyOnChange: false })), [
+      'SUCCESS:Version_1',
+      'FAILURE',
+    ]);
+    // Without the only-on-change setting every failure mails.
+    assert.deepEqual(
+      kinds(notificationsFor({ report: r, previous: report('FAILED'), onlyOnChange: false })),
+      ['SUCCESS:Version_1', 'FAILURE'],
+    );
+  });
+
+  it('only-on-change: first failure and recovery mail, repeats do not', () => {
+    const ok = report('SUCCESS');
+    const bad = report('FAILED');
+    const on = (r: SyncReport, previous: SyncReport | null) =>
+      kinds(notificationsFor({ report: r, previous, onlyOnChange: true }));
+    assert.deepEqual(on(bad, ok), ['FAILURE']);
+    assert.deepEqual(on(bad, null), ['FAILURE']);
+    assert.deepEqual(on(bad, bad), []);
+    assert.deepEqual(on(ok, bad), ['RECOVERY']);
+    assert.deepEqual(on(report('SUCCESS', [version('Version_3')]), bad), ['SUCCESS:Version_3']);
+    assert.deepEqual(on(report('SUCCESS', [version('Version_3')]), ok), []);
+    assert.deepEqual(on(ok, ok), []);
+  });
+
+  it('interrupted or running runs mail nothing', () => {
+    const r = report('SUCCESS', [version('Version_1')]);
+    r.status = 'INTERRUPTED';
+    assert.deepEqual(notificationsFor({ report: r, previous: null, onlyOnChange: false }), []);
+  });
+
+  it('has advice for every failure kind', () => {
+    const all: FailureKind[] = [
+      'REMOTE_NOT_CONFIGURED',
+      'REMOTE_UNREACHABLE',
+      'REMOTE_AUTH',
+      'REMOTE_ERROR',
+      'DATA_PUSH',
+      'HASH_MISMATCH',
+      'BAD_SNAPSHOT',
+      'VERSION_MISMATCH',
+      'IMPORT_FAILED',
+      'DIVERGED',
+      'VERSION_EXISTS',
+      'INTERRUPTED',
+      'INTERNAL',
+    ];
+    for (const k of all) assert.ok(adviceFor(k).length > 20, k);
+  });
+});
+
+describe('templates', () => {
+  it('success mail: DHIS2 subject, version name, type and stats per type', () => {
+    const m = renderSuccess(version('Version_7'), 'metasync');
+    assert.equal(m.subject, 'Success Notification: Metadata Synchronization');
+    assert.match(m.text, /Version Name: Version_7\nVersion Type: ATOMIC/);
+    assert.match(m.text, /Metadata Object Type: DataElement\nStats:\ntotal: 2\ncreated: 2/);
+    assert.match(m.html, /<td>DataElement<\/td><td>2<\/td>/);
+  });
+  it('failure mail: subject, version, step, cause, what to do; HTML escaped', () => {
+    const r = report('FAILED');
+    r.error!.message = 'bad <thing> & more';
+    const m = renderFailure(r, adviceFor('REMOTE_UNREACHABLE'), 'metasync');
+    assert.equal(m.subject, 'Action Required: MetadataSync Failed Notification');
+    assert.match(m.text, /Version: Version_2/);
+    assert.match(m.text, /Step: ping/);
+    assert.match(m.text, /Cause: bad <thing> & more/);
+    assert.match(m.text, /What to do: Check that the central server is up/);
+    assert.match(m.html, /bad &#60;thing&#62; &#38; more/);
+  });
+});
+
+describe('data push failure', () => {
+  it('mails a failure that names the data push and what to do', () => {
+    const r = report('FAILED');
+    r.error = {
+      kind: 'DATA_PUSH',
+      message: 'DataValueSynchronization failed. Not all pages were synchronised successfully.',
+      version: 'Version_4',
+      step: 'dataPush',
+    };
+    const [n] = notificationsFor({ report: r, previous: null, onlyOnChange: false });
+    assert.equal(n?.kind, 'FAILURE');
+    const m = renderFailure(r, n.kind === 'FAILURE' ? n.advice : '', 'metasync');
+    assert.match(m.text, /^Data push: FAILED$/m);
+    assert.match(m.text, /Step: dataPush/);
+    assert.match(m.text, /Cause: DataValueSynchronization failed/);
+    assert.match(m.text, /What to do: The data push to the central failed/);
+  });
+});

@@ -1,0 +1,74 @@
+/** The UI's API client: session cookie + CSRF header, DHIS2 WebMessage errors as ApiError. */
+let csrfToken = '';
+export const setCsrfToken = (t: string) => {
+  csrfToken = t;
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown,
+  ) {
+    super(message);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+export async function api<T = Json>(
+  path: string,
+  init: { method?: string; body?: unknown; raw?: boolean } = {},
+): Promise<T> {
+  const method = init.method ?? 'GET';
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'X-Requested-With': 'XMLHttpRequest',
+  };
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
+  let body: string | undefined;
+  if (init.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+  }
+  const res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok) {
+    const msg =
+      parsed && typeof parsed === 'object' && 'message' in parsed
+        ? String((parsed as Json).message)
+        : `${res.status} ${res.statusText}`;
+    const err = new ApiError(res.status, msg, parsed);
+    if (res.status === 401) window.dispatchEvent(new CustomEvent('metasync:unauthorized'));
+    throw err;
+  }
+  return parsed as T;
+}
+
+export const errorText = (e: unknown): string =>
+  e instanceof ApiError ? e.message : e instanceof Error ? e.message : String(e);
+
+/** "Invalid value for setting keyX: reason" → { keyX: reason } (field errors from the server). */
+export function settingErrors(e: unknown): Record<string, string> {
+  const m = /Invalid value for setting (\w+): (.*)$/.exec(errorText(e));
+  return m ? { [m[1]!]: m[2]! } : {};
+}
+
+export const when = (iso: unknown): string => {
+  if (typeof iso !== 'string' || !iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+};
+
+export const duration = (start: unknown, end: unknown): string => {
+  if (typeof start !== 'string' || typeof end !== 'string') return '—';
+  const ms = new Date(end).getTime() - new Date(start).getTime();
+  if (!Number.isFinite(ms)) return '—';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+};

@@ -1,0 +1,36 @@
+/** What every screen needs: the user, the instance's settings and role, and the alert bar. */
+import { createContext, useContext } from 'react';
+
+export interface SessionUser {
+  username: string;
+  displayName: string;
+  authorities: string[];
+  csrfToken: string;
+}
+
+export type Settings = Record<string, unknown>;
+export type Role = 'central' | 'local' | 'standalone';
+
+export interface AppContextValue {
+  user: SessionUser;
+  settings: Settings;
+  role: Role;
+  reloadSettings(): Promise<void>;
+  alert(message: string, kind?: 'success' | 'critical' | 'info'): void;
+  navigate(hash: string): void;
+}
+
+export const AppContext = createContext<AppContextValue | null>(null);
+
+export function useApp(): AppContextValue {
+  const ctx = useContext(AppContext);
+  if (!ctx) throw new Error('useApp outside AppContext');
+  return ctx;
+}
+
+export const roleOf = (s: Settings): Role =>
+  typeof s.keyRemoteInstanceUrl === 'string' && s.keyRemoteInstanceUrl
+    ? 'local'
+    : s.keyVersionEnabled === true
+      ? 'central'
+      : 'standalone';

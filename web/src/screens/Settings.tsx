@@ -1,0 +1,295 @@
+/** Settings → Synchronization and Settings → Email (DHIS2's Settings app, those sections). */
+import { Button, InputField, NoticeBox, SwitchField } from '@dhis2/ui';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, errorText, settingErrors } from '../api.ts';
+import { useApp } from '../context.tsx';
+
+type Values = Record<string, string | boolean>;
+
+const str = (v: unknown) =>
+  typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+
+function useSecrets() {
+  const [secrets, setSecrets] = useState<Record<string, boolean>>({});
+  const reload = () =>
+    api<Record<string, boolean>>('/api/metasync/secretSettings')
+      .then(setSecrets)
+      .catch(() => setSecrets({}));
+  useEffect(() => {
+    void reload();
+  }, []);
+  return { secrets, reload };
+}
+
+function useSettingsForm(keys: string[]) {
+  const { settings } = useApp();
+  const initial = () =>
+    Object.fromEntries(
+      keys.map((k) => [
+        k,
+        typeof settings[k] === 'boolean' ? (settings[k] as boolean) : str(settings[k]),
+      ]),
+    );
+  const [values, setValues] = useState<Values>(initial);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const set = (k: string, v: string | boolean) => {
+    setValues((old) => ({ ...old, [k]: v }));
+    setErrors((old) => {
+      const rest = { ...old };
+      delete rest[k];
+      return rest;
+    });
+  };
+  return { values, set, errors, setErrors };
+}
+
+async function save(
+  body: Record<string, unknown>,
+  setErrors: (e: Record<string, string>) => void,
+  after: () => Promise<void>,
+  alert: (m: string, k?: 'success' | 'critical') => void,
+) {
+  try {
+    await api('/api/systemSettings', { method: 'POST', body });
+    await after();
+    alert('Settings saved');
+  } catch (e) {
+    const fieldErrors = settingErrors(e);
+    setErrors(fieldErrors);
+    alert(`Settings not saved: ${errorText(e)}`, 'critical');
+  }
+}
+
+const isUrl = (v: string) => v === '' || /^https?:\/\/[^\s/]+/.test(v);
+
+export function SyncSettings() {
+  const { reloadSettings, alert } = useApp();
+  const f = useSettingsForm([
+    'keyRemoteInstanceUrl',
+    'keyRemoteInstanceUsername',
+    'keyVersionEnabled',
+    'keyStopMetadataSync',
+    'keyVersionIncludeDeletions',
+    'keyMetadataSyncNotifyOnlyOnChange',
+  ]);
+  const { secrets, reload } = useSecrets();
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const url = str(f.values.keyRemoteInstanceUrl).trim();
+    if (!isUrl(url)) {
+      f.setErrors({ keyRemoteInstanceUrl: 'Enter an http:// or https:// address, or leave empty' });
+      return;
+    }
+    setBusy(true);
+    const body: Record<string, unknown> = { ...f.values, keyRemoteInstanceUrl: url };
+    if (password) body.keyRemoteInstancePassword = password;
+    await save(
+      body,
+      f.setErrors,
+      async () => {
+        setPassword('');
+        await Promise.all([reloadSettings(), reload()]);
+      },
+      alert,
+    );
+    setBusy(false);
+  };
+  return (
+    <section aria-labelledby="sync-title">
+      <h2 id="sync-title">Synchronization settings</h2>
+      <form className="panel form" onSubmit={(e) => void submit(e)} noValidate>
+        <h3>Remote server (central)</h3>
+        <InputField
+          label="Remote server URL"
+          name="keyRemoteInstanceUrl"
+          placeholder="https://central.example.org"
+          value={str(f.values.keyRemoteInstanceUrl)}
+          onChange={({ value }) => f.set('keyRemoteInstanceUrl', value ?? '')}
+          error={Boolean(f.errors.keyRemoteInstanceUrl)}
+          validationText={f.errors.keyRemoteInstanceUrl}
+          helpText="Leave empty on a central. Set it to make this instance a local."
+        />
+        <InputField
+          label="Remote server username"
+          name="keyRemoteInstanceUsername"
+          value={str(f.values.keyRemoteInstanceUsername)}
+          onChange={({ value }) => f.set('keyRemoteInstanceUsername', value ?? '')}
+          error={Boolean(f.errors.keyRemoteInstanceUsername)}
+          validationText={f.errors.keyRemoteInstanceUsername}
+          autoComplete="off"
+        />
+        <InputField
+          label="Remote server password"
+          name="keyRemoteInstancePassword"
+          type="password"
+          value={password}
+          onChange={({ value }) => setPassword(value ?? '')}
+          autoComplete="new-password"
+          placeholder={secrets.keyRemoteInstancePassword ? '••••••••' : ''}
+          helpText={
+            secrets.keyRemoteInstancePassword
+              ? 'A password is set. Type a new one to replace it.'
+              : 'No password is set.'
+          }
+          error={Boolean(f.errors.keyRemoteInstancePassword)}
+          validationText={f.errors.keyRemoteInstancePassword}
+        />
+        <h3>Versioning</h3>
+        <SwitchField
+          label="Enable versioning for metadata sync"
+          name="keyVersionEnabled"
+          checked={f.values.keyVersionEnabled === true}
+          onChange={({ checked }) => f.set('keyVersionEnabled', checked)}
+        />
+        <SwitchField
+          label="Don't sync metadata if DHIS2 versions differ"
+          name="keyStopMetadataSync"
+          checked={f.values.keyStopMetadataSync === true}
+          onChange={({ checked }) => f.set('keyStopMetadataSync', checked)}
+        />
+        <SwitchField
+          label="Include deletions in new versions"
+          name="keyVersionIncludeDeletions"
+          checked={f.values.keyVersionIncludeDeletions === true}
+          onChange={({ checked }) => f.set('keyVersionIncludeDeletions', checked)}
+        />
+        <SwitchField
+          label="Notify by e-mail only when a sync changed something"
+          name="keyMetadataSyncNotifyOnlyOnChange"
+          checked={f.values.keyMetadataSyncNotifyOnlyOnChange === true}
+          onChange={({ checked }) => f.set('keyMetadataSyncNotifyOnlyOnChange', checked)}
+        />
+        <div className="row">
+          <Button type="submit" primary loading={busy}>
+            Save
+          </Button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function EmailSettings() {
+  const { reloadSettings, alert, user } = useApp();
+  const f = useSettingsForm([
+    'keyEmailHostName',
+    'keyEmailPort',
+    'keyEmailUsername',
+    'keyEmailTls',
+    'keyEmailSender',
+    'keySystemNotificationsEmail',
+  ]);
+  const { secrets, reload } = useSecrets();
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [testing, setTesting] = useState(false);
+  const [testResult, setTestResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const port = Number(f.values.keyEmailPort);
+    const errs: Record<string, string> = {};
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      errs.keyEmailPort = 'A port from 1 to 65535';
+    for (const k of ['keyEmailSender', 'keySystemNotificationsEmail'])
+      if (f.values[k] && !/^[^\s@]+@[^\s@]+$/.test(str(f.values[k])))
+        errs[k] = 'Enter an e-mail address';
+    if (Object.keys(errs).length) {
+      f.setErrors(errs);
+      return;
+    }
+    setBusy(true);
+    const body: Record<string, unknown> = { ...f.values, keyEmailPort: port };
+    if (password) body.keyEmailPassword = password;
+    await save(
+      body,
+      f.setErrors,
+      async () => {
+        setPassword('');
+        await Promise.all([reloadSettings(), reload()]);
+      },
+      alert,
+    );
+    setBusy(false);
+  };
+  const test = async () => {
+    setTesting(true);
+    setTestResult(null);
+    try {
+      const r = await api<{ message?: string }>('/api/email/test', { method: 'POST' });
+      setTestResult({ ok: true, text: r.message ?? 'Test message sent' });
+      alert(r.message ?? 'Test message sent');
+    } catch (e) {
+      const text =
+        e instanceof ApiError && e.status === 404
+          ? 'This server cannot send test e-mails yet (no /api/email/test).'
+          : errorText(e);
+      setTestResult({ ok: false, text });
+      alert(`Test e-mail failed: ${text}`, 'critical');
+    } finally {
+      setTesting(false);
+    }
+  };
+  const field = (key: string, label: string, extra: Record<string, unknown> = {}) => (
+    <InputField
+      label={label}
+      name={key}
+      value={str(f.values[key])}
+      onChange={({ value }) => f.set(key, value ?? '')}
+      error={Boolean(f.errors[key])}
+      validationText={f.errors[key]}
+      {...extra}
+    />
+  );
+  return (
+    <section aria-labelledby="email-title">
+      <h2 id="email-title">Email settings</h2>
+      <form className="panel form" onSubmit={(e) => void submit(e)} noValidate>
+        {field('keyEmailHostName', 'SMTP host name')}
+        {field('keyEmailPort', 'SMTP port', { type: 'number', inputWidth: '120px' })}
+        {field('keyEmailUsername', 'SMTP username', { autoComplete: 'off' })}
+        <InputField
+          label="SMTP password"
+          name="keyEmailPassword"
+          type="password"
+          value={password}
+          onChange={({ value }) => setPassword(value ?? '')}
+          autoComplete="new-password"
+          helpText={
+            secrets.keyEmailPassword
+              ? 'A password is set. Type a new one to replace it.'
+              : 'No password is set.'
+          }
+        />
+        <SwitchField
+          label="Use TLS"
+          name="keyEmailTls"
+          checked={f.values.keyEmailTls === true}
+          onChange={({ checked }) => f.set('keyEmailTls', checked)}
+        />
+        {field('keyEmailSender', 'Email sender address')}
+        {field('keySystemNotificationsEmail', 'System notifications email address', {
+          helpText: 'Sync failures and new versions are reported here.',
+        })}
+        <div className="row">
+          <Button type="submit" primary loading={busy}>
+            Save
+          </Button>
+          <Button onClick={() => void test()} loading={testing}>
+            Send me a test email
+          </Button>
+        </div>
+        {testResult && (
+          <NoticeBox
+            error={!testResult.ok}
+            title={testResult.ok ? 'Test e-mail sent' : 'Test e-mail not sent'}
+          >
+            {testResult.text}
+            {testResult.ok ? '' : ` (It goes to ${user.username}'s own e-mail address.)`}
+          </NoticeBox>
+        )}
+      </form>
+    </section>
+  );
+}

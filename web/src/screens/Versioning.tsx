@@ -1,0 +1,249 @@
+/** Data Administration → Metadata versioning, for a central and for a local. */
+import { Button, NoticeBox, Radio } from '@dhis2/ui';
+import { useEffect, useState } from 'react';
+import { api, errorText, when } from '../api.ts';
+import { useApp } from '../context.tsx';
+import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+
+interface Version {
+  name: string;
+  type: string;
+  created: string;
+  importDate?: string;
+}
+interface Preview {
+  name: string;
+  objects: number;
+  types: Record<string, number>;
+  deletions: number;
+  bytes: number;
+}
+interface Status {
+  state: string;
+  currentVersion: string | null;
+  remoteVersion: string | null;
+  behindBy: number | null;
+  lastAttempt: string | null;
+  lastSuccess: string | null;
+  runningReport: string | null;
+  localVersionWarning: boolean;
+  message: string;
+}
+
+/** What to do about a failure, in words, for the causes an administrator can fix. */
+function hint(message: string): string | null {
+  if (/Authentication failed|401|credentials/i.test(message))
+    return 'The central refused the username or password: check them in Settings → Synchronization.';
+  if (/ECONNREFUSED|ENOTFOUND|unreachable|timed out|fetch failed/i.test(message))
+    return 'The central could not be reached: check the remote server URL and the network.';
+  if (/versions differ|VERSION_MISMATCH/i.test(message))
+    return 'The DHIS2 versions differ and "Don\'t sync metadata if DHIS2 versions differ" is on.';
+  if (/diverged/i.test(message))
+    return 'This instance and the central disagree about the version history; see the run in Sync history.';
+  return null;
+}
+
+const typeLabel = (t: string) => (t === 'ATOMIC' ? 'Atomic' : 'Best effort');
+
+export function Versioning() {
+  const { role } = useApp();
+  const versions = useLoad(() =>
+    api<{ metadataversions: Version[] }>('/api/metadata/versions').then((r) => r.metadataversions),
+  );
+  const list = [...(versions.data ?? [])].sort((a, b) => b.created.localeCompare(a.created));
+  const master = list[0]?.name;
+  return (
+    <section aria-labelledby="versioning-title">
+      <h2 id="versioning-title">Metadata versioning</h2>
+      {role === 'local' ? (
+        <LocalStatus onSynced={() => void versions.reload()} />
+      ) : (
+        <CreateVersion onCreated={() => void versions.reload()} />
+      )}
+      <div className="panel">
+        <h3>Versions</h3>
+        {!versions.data ? (
+          <Loading error={versions.error} />
+        ) : (
+          <SimpleTable
+            label="Metadata versions"
+            columns={['Master version', 'Version', 'When', 'Type']}
+            empty="No versions yet."
+            rows={list.map((v) => [
+              v.name === master ? '✓ ' + v.name : '',
+              v.name,
+              when(v.importDate ?? v.created),
+              typeLabel(v.type),
+            ])}
+          />
+        )}
+      </div>
+    </section>
+  );
+}
+
+function CreateVersion({ onCreated }: { onCreated: () => void }) {
+  const { role, alert, navigate } = useApp();
+  const [type, setType] = useState<'BEST_EFFORT' | 'ATOMIC'>('BEST_EFFORT');
+  const [busy, setBusy] = useState(false);
+  const preview = useLoad(() => api<Preview>('/api/metadata/version/preview'));
+  const create = async () => {
+    setBusy(true);
+    try {
+      const v = await api<Version>(`/api/metadata/version/create?type=${type}`, { method: 'POST' });
+      alert(`Created ${v.name} (${typeLabel(v.type)})`);
+      onCreated();
+      void preview.reload();
+    } catch (e) {
+      alert(`No version created: ${errorText(e)}`, 'critical');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="panel">
+      {role !== 'central' && (
+        <NoticeBox warning title="Versioning is not enabled">
+          Turn on “Enable versioning for metadata sync” in{' '}
+          <a href="#/settings/sync" onClick={() => navigate('/settings/sync')}>
+            Settings → Synchronization
+          </a>{' '}
+          to make this instance a central.
+        </NoticeBox>
+      )}
+      <h3>Create new version</h3>
+      <fieldset>
+        <legend>Version type</legend>
+        <div className="row">
+          <Radio
+            label="Best effort"
+            name="versionType"
+            value="BEST_EFFORT"
+            checked={type === 'BEST_EFFORT'}
+            onChange={() => setType('BEST_EFFORT')}
+          />
+          <Radio
+            label="Atomic"
+            name="versionType"
+            value="ATOMIC"
+            checked={type === 'ATOMIC'}
+            onChange={() => setType('ATOMIC')}
+          />
+        </div>
+      </fieldset>
+      <p className="muted">
+        {type === 'ATOMIC'
+          ? 'Atomic: a local imports all of it or nothing.'
+          : 'Best effort: a local imports what it can and reports the rest.'}
+      </p>
+      <div data-test="version-preview">
+        {!preview.data ? (
+          <Loading error={preview.error} />
+        ) : (
+          <p>
+            <strong>{preview.data.name}</strong> would hold {preview.data.objects} objects
+            {preview.data.deletions ? ` and ${preview.data.deletions} deletions` : ''} (
+            {Math.ceil(preview.data.bytes / 1024)} kB):{' '}
+            {Object.entries(preview.data.types)
+              .map(([t, n]) => `${t} ${n}`)
+              .join(', ') || 'no objects'}
+            .
+          </p>
+        )}
+      </div>
+      <Button primary onClick={() => void create()} loading={busy}>
+        Create new version
+      </Button>
+    </div>
+  );
+}
+
+function LocalStatus({ onSynced }: { onSynced: () => void }) {
+  const { alert, navigate } = useApp();
+  const status = useLoad(() => api<Status>('/api/metadata/sync/status'));
+  const [busy, setBusy] = useState(false);
+  const running = status.data?.state === 'RUNNING';
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => {
+      void status.reload().then(onSynced);
+    }, 1000);
+    return () => clearInterval(t);
+  }, [running, status, onSynced]);
+  const syncNow = async () => {
+    setBusy(true);
+    try {
+      const r = await api<{ id: string }>('/api/metadata/sync/run', { method: 'POST' });
+      alert(`Sync started (report ${r.id})`);
+      await status.reload();
+    } catch (e) {
+      alert(`Sync not started: ${errorText(e)}`, 'critical');
+    } finally {
+      setBusy(false);
+    }
+  };
+  const s = status.data;
+  if (!s)
+    return (
+      <div className="panel">
+        <Loading error={status.error} />
+      </div>
+    );
+  const bad = s.state === 'FAILED' || s.state === 'DIVERGED';
+  const headline =
+    s.state === 'UP_TO_DATE'
+      ? 'Up to date'
+      : s.state === 'BEHIND'
+        ? `Behind by ${s.behindBy ?? '?'} version(s)`
+        : s.state === 'RUNNING'
+          ? 'Sync running'
+          : s.state === 'NOT_CONFIGURED'
+            ? 'Not configured'
+            : s.state === 'DIVERGED'
+              ? 'Diverged'
+              : 'Failed';
+  return (
+    <div className="panel" data-test="sync-status">
+      <NoticeBox
+        error={bad}
+        warning={s.state === 'BEHIND' || s.state === 'NOT_CONFIGURED'}
+        valid={s.state === 'UP_TO_DATE'}
+        title={headline}
+      >
+        {s.message}
+        {bad && hint(s.message) && <p style={{ margin: '8px 0 0' }}>{hint(s.message)}</p>}
+      </NoticeBox>
+      {s.localVersionWarning && (
+        <div style={{ marginTop: 8 }}>
+          <NoticeBox warning title="This instance has its own version">
+            {s.currentVersion} was created here, not received from the central. A local that creates
+            versions cannot keep receiving versions from its central.
+          </NoticeBox>
+        </div>
+      )}
+      <dl className="kv" style={{ marginTop: 12 }}>
+        <dt>State</dt>
+        <dd>
+          <StatusTag status={s.state} />
+        </dd>
+        <dt>This instance</dt>
+        <dd>{s.currentVersion ?? '—'}</dd>
+        <dt>Master version (central)</dt>
+        <dd>{s.remoteVersion ?? '—'}</dd>
+        <dt>Last sync attempt</dt>
+        <dd>{when(s.lastAttempt)}</dd>
+        <dt>Last sync</dt>
+        <dd>{when(s.lastSuccess)}</dd>
+      </dl>
+      <div className="row">
+        <Button primary onClick={() => void syncNow()} loading={busy || running} disabled={running}>
+          Sync now
+        </Button>
+        {s.runningReport && (
+          <Button onClick={() => navigate(`/history/${s.runningReport}`)}>Watch progress</Button>
+        )}
+        <Button onClick={() => navigate('/history')}>Sync history</Button>
+      </div>
+    </div>
+  );
+}
