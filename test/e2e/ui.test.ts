@@ -5,6 +5,7 @@
  * a scheduled job, an import dry run, the fleet. Screenshots go to .artifacts/screenshots/.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -32,6 +33,9 @@ describe('web UI in Chromium', { skip }, () => {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
+    // `npm ci` builds the UI (prepare); build it here if this checkout never did.
+    if (!existsSync('dist-web/index.html'))
+      execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
     const backend = await centralBackend();
     [central, local] = await Promise.all([start(backend), start(backend)]);
     await importMetadata(central.server, {
@@ -74,6 +78,16 @@ describe('web UI in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Log in' }).click();
   }
 
+  /** Saves a settings form and waits for the server's answer (an older alert may still show). */
+  async function saveSettings(page: Page) {
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/systemSettings') && r.request().method() === 'POST',
+    );
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.equal((await saved).status(), 200);
+    await page.getByText('Settings saved').last().waitFor();
+  }
+
   const section = (page: Page, label: string) => page.getByRole('tab', { name: label }).click();
 
   it('refuses a wrong password and logs in with the right one', async () => {
@@ -89,8 +103,7 @@ describe('web UI in Chromium', { skip }, () => {
   it('makes the central a central and creates an atomic version', async () => {
     await section(cpage, 'Settings: Synchronization');
     await cpage.getByText('Enable versioning for metadata sync').click();
-    await cpage.getByRole('button', { name: 'Save' }).click();
-    await cpage.getByText('Settings saved').waitFor();
+    await saveSettings(cpage);
     await cpage.locator('[data-test="role"]').getByText('Central').waitFor();
     await shot(cpage, '02-central-settings-sync');
     await section(cpage, 'Metadata versioning');
@@ -113,8 +126,7 @@ describe('web UI in Chromium', { skip }, () => {
     await url.fill(central.server.url);
     await lpage.locator('input[name="keyRemoteInstanceUsername"]').fill('admin');
     await lpage.locator('input[name="keyRemoteInstancePassword"]').fill('not-the-password');
-    await lpage.getByRole('button', { name: 'Save' }).click();
-    await lpage.getByText('Settings saved').waitFor();
+    await saveSettings(lpage);
     await lpage.getByText('A password is set.').waitFor();
     await lpage.locator('[data-test="role"]').getByText('Local').waitFor();
     await shot(lpage, '05-local-settings-sync');
@@ -131,8 +143,7 @@ describe('web UI in Chromium', { skip }, () => {
 
     await section(lpage, 'Settings: Synchronization');
     await lpage.locator('input[name="keyRemoteInstancePassword"]').fill(ADMIN_PASSWORD);
-    await lpage.getByRole('button', { name: 'Save' }).click();
-    await lpage.getByText('Settings saved').waitFor();
+    await saveSettings(lpage);
     await section(lpage, 'Metadata versioning');
     await lpage.getByRole('button', { name: 'Sync now' }).click();
     await status.getByText('Up to date', { exact: true }).waitFor();
