@@ -97,6 +97,18 @@ const job = async (server: TestServer, id: string) => {
   return r.body;
 };
 
+/** Writes a job's next execution time while no server has the database open. */
+async function setNextExecution(db: TestDatabase, id: string, at: Date): Promise<void> {
+  const opened = await db.open();
+  try {
+    await sql`update job_configuration set next_execution_time = ${at} where id = ${id}`.execute(
+      opened.db,
+    );
+  } finally {
+    await opened.close();
+  }
+}
+
 for (const backend of await backends()) {
   describe(`job configurations and the scheduler, local on ${backend}`, () => {
     let c: Started;
@@ -335,15 +347,14 @@ for (const backend of await backends()) {
         const r = await send(local, `/api/jobConfigurations/${id}/execute`, 'POST');
         assert.equal(r.status, 200, r.text);
         const running = (r.body.response as ExecutionJson).syncReport!;
-        // The job is due an hour ago: the server "was down" when it fell due.
-        const missed = new Date(Date.now() - 3_600_000);
-        await sql`update job_configuration set next_execution_time = ${missed} where id = ${id}`.execute(
-          local.instance.database.db,
-        );
         // The running sync keeps its hanging client; the catch-up after the restart uses this.
         await connect(local, central.url);
         await local.stop();
         hanging.closeAllConnections();
+        // While down, the job fell due an hour ago (written now that no scheduler runs, since a
+        // running one would move the time on at its next reconcile).
+        const missed = new Date(Date.now() - 3_600_000);
+        await setNextExecution(db, id, missed);
 
         local = await startServer(db, LOCAL);
         const [interrupted] = (await executions(local, id)).filter((e) => e.trigger === 'MANUAL');
@@ -365,10 +376,8 @@ for (const backend of await backends()) {
         assert.ok(new Date(j.nextExecutionTime!).getTime() > Date.now(), 'next time moved on');
 
         // With scheduler.catch.up = false a missed run is not made up.
-        await sql`update job_configuration set next_execution_time = ${missed} where id = ${id}`.execute(
-          local.instance.database.db,
-        );
         await local.stop();
+        await setNextExecution(db, id, missed);
         local = await startServer(db, { ...LOCAL, schedulerCatchUp: false });
         await new Promise((r) => setTimeout(r, 500));
         assert.equal(
