@@ -5,7 +5,7 @@
  * `../session.ts`), with a CSRF token required on state-changing requests.
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import type { Principal } from '../../domain/auth/authenticate.ts';
+import type { AuthResult, Principal } from '../../domain/auth/authenticate.ts';
 import { hasAnyAuthority } from '../../domain/authorities.ts';
 import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
@@ -53,19 +53,28 @@ export async function authenticateRequest(
       request.principal = result.principal;
       return;
     }
-    switch (result.reason) {
-      case 'locked':
-        throw errors.accountLocked();
-      case 'disabled':
-        throw errors.unauthorized('User account is disabled');
-      case 'invalid':
-        if (result.nowLockedUntil)
-          request.log.warn(
-            { username: creds.username, lockedUntil: result.nowLockedUntil.toISOString() },
-            'user account locked after repeated failed logins',
-          );
-        throw errors.unauthorized('Bad credentials');
-    }
+    throw loginFailure(result, creds.username, request);
+  }
+}
+
+/** The 401 for a failed login (Basic or UI session); a lock it caused is logged. */
+export function loginFailure(
+  result: Exclude<AuthResult, { ok: true }>,
+  username: string,
+  request: FastifyRequest,
+): AppError {
+  switch (result.reason) {
+    case 'locked':
+      return errors.accountLocked();
+    case 'disabled':
+      return errors.unauthorized('User account is disabled');
+    case 'invalid':
+      if (result.nowLockedUntil)
+        request.log.warn(
+          { username, lockedUntil: result.nowLockedUntil.toISOString() },
+          'user account locked after repeated failed logins',
+        );
+      return errors.unauthorized('Bad credentials');
   }
 }
 

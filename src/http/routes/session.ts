@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Principal } from '../../domain/auth/authenticate.ts';
 import { errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
+import { loginFailure } from '../plugins/basic-auth.ts';
 import { csrfOk, sessionOf, sessionsOf, setSessionCookie } from '../session.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
@@ -44,21 +45,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     async (request, reply) => {
       const { username, password } = request.body;
       const result = await services.auth.authenticate(username, password);
-      if (!result.ok) {
-        switch (result.reason) {
-          case 'locked':
-            throw errors.accountLocked();
-          case 'disabled':
-            throw errors.unauthorized('User account is disabled');
-          case 'invalid':
-            if (result.nowLockedUntil)
-              request.log.warn(
-                { username, lockedUntil: result.nowLockedUntil.toISOString() },
-                'user account locked after repeated failed logins',
-              );
-            throw errors.unauthorized('Bad credentials');
-        }
-      }
+      if (!result.ok) throw loginFailure(result, username, request);
       const old = sessionOf(services, request);
       if (old) store.destroy(old.id);
       const session = store.create(result.principal);
