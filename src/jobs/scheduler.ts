@@ -114,6 +114,7 @@ export function createScheduler(deps: SchedulerDeps) {
         trigger: 'SCHEDULED',
         triggeredBy: `job:${job.name}`,
         actorId: job.createdBy,
+        dataValuesPageSize: job.jobParameters.dataValuesPageSize,
       });
     } catch (e) {
       const refused = isAppError(e) && e.code === ErrorCode.CONFLICT;

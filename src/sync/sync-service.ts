@@ -48,7 +48,8 @@ export interface SyncServiceDeps {
   localSystemVersion: string;
   retries: number;
   retryDelayMs: number;
-  dataPush: () => Promise<DataPushResult>;
+  /** The data push; a scheduled job may set its own page size (jobParameters.dataValuesPageSize). */
+  dataPush: (options?: { dataValuesPageSize?: number }) => Promise<DataPushResult>;
   log: (obj: Record<string, unknown>, msg: string) => void;
   /**
    * Called once the run has settled and released its lease (issue 8: the e-mails). It may add
@@ -64,6 +65,8 @@ export interface StartInput {
   triggeredBy: string | null;
   actorId: string;
   upTo?: string;
+  /** From a scheduled job's parameters; otherwise the `dataValuesPageSize` setting applies. */
+  dataValuesPageSize?: number;
   onEvent?: (e: SyncEvent) => void;
 }
 
@@ -121,7 +124,12 @@ export function createSyncService(deps: SyncServiceDeps) {
             versions: deps.versions,
             settings: deps.settings,
             saveReport: (r) => deps.store.save(r),
-            dataPush: deps.dataPush,
+            dataPush: () =>
+              deps.dataPush(
+                input.dataValuesPageSize
+                  ? { dataValuesPageSize: input.dataValuesPageSize }
+                  : undefined,
+              ),
             sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
             gzip: (b) => gzipSync(b),
             retries: deps.retries,
