@@ -60,33 +60,19 @@ async function save(
   }
 }
 
-const isUrl = (v: string) => v === '' || /^https?:\/\/[^\s/]+/.test(v);
-
-export function SyncSettings() {
+/**
+ * A settings form with one write-only secret: the secret is sent only when typed, and both the
+ * settings and the "is set" status are reloaded after a save.
+ */
+function useSecretSave(f: ReturnType<typeof useSettingsForm>, secretKey: string) {
   const { reloadSettings, alert } = useApp();
-  const f = useSettingsForm([
-    'keyRemoteInstanceUrl',
-    'keyRemoteInstanceUsername',
-    'keyVersionEnabled',
-    'keyStopMetadataSync',
-    'keyVersionIncludeDeletions',
-    'keyMetadataSyncNotifyOnlyOnChange',
-  ]);
   const { secrets, reload } = useSecrets();
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const url = str(f.values.keyRemoteInstanceUrl).trim();
-    if (!isUrl(url)) {
-      f.setErrors({ keyRemoteInstanceUrl: 'Enter an http:// or https:// address, or leave empty' });
-      return;
-    }
+  const submitBody = async (body: Record<string, unknown>) => {
     setBusy(true);
-    const body: Record<string, unknown> = { ...f.values, keyRemoteInstanceUrl: url };
-    if (password) body.keyRemoteInstancePassword = password;
     await save(
-      body,
+      password ? { ...body, [secretKey]: password } : body,
       f.setErrors,
       async () => {
         setPassword('');
@@ -95,6 +81,33 @@ export function SyncSettings() {
       alert,
     );
     setBusy(false);
+  };
+  return { secrets, password, setPassword, busy, submitBody };
+}
+
+const isUrl = (v: string) => v === '' || /^https?:\/\/[^\s/]+/.test(v);
+
+export function SyncSettings() {
+  const f = useSettingsForm([
+    'keyRemoteInstanceUrl',
+    'keyRemoteInstanceUsername',
+    'keyVersionEnabled',
+    'keyStopMetadataSync',
+    'keyVersionIncludeDeletions',
+    'keyMetadataSyncNotifyOnlyOnChange',
+  ]);
+  const { secrets, password, setPassword, busy, submitBody } = useSecretSave(
+    f,
+    'keyRemoteInstancePassword',
+  );
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const url = str(f.values.keyRemoteInstanceUrl).trim();
+    if (!isUrl(url)) {
+      f.setErrors({ keyRemoteInstanceUrl: 'Enter an http:// or https:// address, or leave empty' });
+      return;
+    }
+    await submitBody({ ...f.values, keyRemoteInstanceUrl: url });
   };
   return (
     <section aria-labelledby="sync-title">
@@ -172,7 +185,7 @@ export function SyncSettings() {
 }
 
 export function EmailSettings() {
-  const { reloadSettings, alert, user } = useApp();
+  const { alert, user } = useApp();
   const f = useSettingsForm([
     'keyEmailHostName',
     'keyEmailPort',
@@ -181,9 +194,7 @@ export function EmailSettings() {
     'keyEmailSender',
     'keySystemNotificationsEmail',
   ]);
-  const { secrets, reload } = useSecrets();
-  const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { secrets, password, setPassword, busy, submitBody } = useSecretSave(f, 'keyEmailPassword');
   const [testing, setTesting] = useState(false);
   const [testResult, setTestResult] = useState<{ ok: boolean; text: string } | null>(null);
   const submit = async (e: FormEvent) => {
@@ -199,19 +210,7 @@ export function EmailSettings() {
       f.setErrors(errs);
       return;
     }
-    setBusy(true);
-    const body: Record<string, unknown> = { ...f.values, keyEmailPort: port };
-    if (password) body.keyEmailPassword = password;
-    await save(
-      body,
-      f.setErrors,
-      async () => {
-        setPassword('');
-        await Promise.all([reloadSettings(), reload()]);
-      },
-      alert,
-    );
-    setBusy(false);
+    await submitBody({ ...f.values, keyEmailPort: port });
   };
   const test = async () => {
     setTesting(true);
