@@ -28,7 +28,8 @@ import { createAesSecretBox } from './security/aes-secret-box.ts';
 import { newPassword, newSecret, newUid } from './security/random.ts';
 import { createScryptHasher, isBcryptHash } from './security/scrypt-hasher.ts';
 import type { Services } from './services.ts';
-import { migrateToLatest, openDatabase, type OpenDatabase } from './store/db.ts';
+import { migrateToLatest, openDatabase, pendingMigrations, type OpenDatabase } from './store/db.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { cacheLoginFailures } from './store/cached-login-failures.ts';
 import { createSyncService } from './sync/sync-service.ts';
 import { createDataPush } from './sync/data-push.ts';
@@ -133,8 +134,15 @@ export async function createServices(
     log: (obj, msg) => logger.warn(obj, msg),
   });
   const schedulerRef: { current: Scheduler | null } = { current: null };
+  const syncRef: { current: ReturnType<typeof createSyncService> | null } = { current: null };
+  const metrics = createMetrics({
+    versionsBehind: async () => (await syncRef.current?.status())?.behindBy ?? null,
+  });
   const sync = createSyncService({
-    onFinished: notifySync,
+    onFinished: async (report) => {
+      metrics.syncFinished(report);
+      await notifySync(report);
+    },
     importDeps,
     versions: stores.versions,
     settings,
@@ -162,6 +170,7 @@ export async function createServices(
     }),
     log: (obj, msg) => logger.info(obj, msg),
   });
+  syncRef.current = sync;
   const services: Services = {
     config,
     clock,
@@ -170,7 +179,20 @@ export async function createServices(
     backend: database.backend,
     auth: { authenticate: (u, p) => authenticate(authDeps, u, p) },
     users: { create: (input, actorId) => createUser(userAdmin, input, actorId) },
-    metadata: { store: stores.metadata, import: importer },
+    metadata: {
+      store: stores.metadata,
+      import: async (body, params, actorId) => {
+        const report = await importer(body, params, actorId);
+        // Only what was written counts: not validations, not a rejected all-or-nothing import.
+        if (
+          params.importMode === 'COMMIT' &&
+          (params.atomicMode === 'NONE' || report.status !== 'ERROR')
+        )
+          metrics.countImport('api', report.stats);
+        return report;
+      },
+    },
+    metrics,
     data: createDataService({ store: stores.data, clock, newUid }),
     jobs: createJobService({
       store: stores.jobs,
@@ -204,6 +226,7 @@ export async function createServices(
     checkDatabase: async () => {
       await database.db.selectFrom('instance').select('id').limit(1).execute();
     },
+    pendingMigrations: () => pendingMigrations(database.db),
   };
   return { services, stores, userAdmin, schedulerRef };
 }

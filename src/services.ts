@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import type { SyncService } from './sync/sync-service.ts';
 import type { JobService } from './jobs/job-service.ts';
 import type { EmailService } from './mail/email-service.ts';
+import type { Metrics } from './metrics/metrics.ts';
 
 export interface Services {
   config: Config;
@@ -42,4 +43,8 @@ export interface Services {
   settings: SettingsService;
   /** Resolves when the database answers; rejects otherwise. */
   checkDatabase(): Promise<void>;
+  /** Migrations this code knows that the database has not applied (readiness, issue 10). */
+  pendingMigrations(): Promise<string[]>;
+  /** Prometheus metrics of this instance (issue 10 §6). */
+  metrics: Metrics;
 }

@@ -21,6 +21,7 @@ import type { Services } from '../services.ts';
 import { errorRenderer, installErrorHandler } from './error-handler.ts';
 import { authenticateRequest, requireAuthentication } from './plugins/basic-auth.ts';
 import { installRouteRegistry } from './plugins/method-not-allowed.ts';
+import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { webRoutes } from './routes/web.ts';
@@ -33,6 +34,7 @@ import { metadataSyncRoutes } from './routes/metadata-sync.ts';
 import { emailRoutes } from './routes/email.ts';
 import { jobConfigurationRoutes } from './routes/job-configurations.ts';
 import { metadataVersionRoutes } from './routes/metadata-versions.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -72,7 +74,17 @@ export async function buildApp(
   app.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });
+  // The route template (not the URL) labels the histogram, so its series stay bounded.
+  app.addHook('onResponse', async (request, reply) => {
+    services.metrics.observeHttp(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
   installErrorHandler(app, services.config.maxRequestBytes);
+  installSecurityHeaders(app);
   let serveUi: ((request: FastifyRequest, reply: FastifyReply) => FastifyReply) | null = null;
   installRouteRegistry(
     app,
@@ -114,6 +126,7 @@ export async function buildApp(
     await authed.register(emailRoutes, { services });
     await authed.register(dataValueRoutes, { services });
     await authed.register(dataEventRoutes, { services });
+    await authed.register(metricsRoutes, { services });
   });
   await app.ready();
   return app;

@@ -1,0 +1,100 @@
+/**
+ * Prometheus metrics (issue 10 §6), an adapter over prom-client. Each instance has its own
+ * registry, so several instances in one process (tests) do not share counters; the process-wide
+ * default metrics (CPU, memory, event loop) are registered once per process and merged in at
+ * scrape time. Counters are per process, as Prometheus expects: behind a load balancer each
+ * process is its own scrape target and the sums are taken in PromQL.
+ */
+import client from 'prom-client';
+import type { ImportStats } from '../domain/metadata/import-report.ts';
+import type { SyncReport } from '../domain/sync/sync-report.ts';
+
+const ACTIONS = ['created', 'updated', 'deleted', 'ignored'] as const;
+let processRegistry: client.Registry | null = null;
+
+/** Default Node.js process metrics, collected once per process whatever the instance count. */
+function processMetrics(): client.Registry {
+  if (!processRegistry) {
+    processRegistry = new client.Registry();
+    client.collectDefaultMetrics({ register: processRegistry, prefix: 'metasync_' });
+  }
+  return processRegistry;
+}
+
+export interface MetricsDeps {
+  /** The local's distance to its central, computed from the database at scrape time. */
+  versionsBehind(): Promise<number | null>;
+}
+
+export function createMetrics(deps: MetricsDeps) {
+  const registry = new client.Registry();
+  const syncRuns = new client.Counter({
+    name: 'metasync_sync_runs_total',
+    help: 'Metadata sync runs finished by this process, by final status.',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const syncDuration = new client.Histogram({
+    name: 'metasync_sync_duration_seconds',
+    help: 'Wall time of finished metadata sync runs, by final status.',
+    labelNames: ['status'] as const,
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 1800],
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: 'metasync_versions_behind',
+    help: 'Versions the central has that this local has not imported (0 when up to date or not a local).',
+    registers: [registry],
+    async collect() {
+      this.set((await deps.versionsBehind()) ?? 0);
+    },
+  });
+  const httpDuration = new client.Histogram({
+    name: 'metasync_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route template and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const importObjects = new client.Counter({
+    name: 'metasync_import_objects_total',
+    help: 'Metadata objects processed by imports (API and sync), by source and action.',
+    labelNames: ['source', 'action'] as const,
+    registers: [registry],
+  });
+  // Every label combination appears from the start, so rates work before the first event.
+  for (const source of ['api', 'sync'])
+    for (const action of ACTIONS) importObjects.labels(source, action).inc(0);
+  for (const status of ['SUCCESS', 'FAILED', 'INTERRUPTED']) syncRuns.labels(status).inc(0);
+
+  const countImport = (source: 'api' | 'sync', stats: ImportStats | undefined) => {
+    if (!stats) return;
+    for (const action of ACTIONS)
+      if (stats[action] > 0) importObjects.labels(source, action).inc(stats[action]);
+  };
+
+  return {
+    contentType: client.Registry.PROMETHEUS_CONTENT_TYPE,
+    /** The text exposition of this instance's metrics and the process metrics. */
+    async render(): Promise<string> {
+      return client.Registry.merge([processMetrics(), registry]).metrics();
+    },
+    observeHttp(method: string, route: string, statusCode: number, seconds: number) {
+      httpDuration.labels(method, route, String(statusCode)).observe(seconds);
+    },
+    /** API imports; dry runs and rejected imports write nothing and are not counted. */
+    countImport,
+    syncFinished(report: SyncReport) {
+      syncRuns.labels(report.status).inc();
+      if (report.endTime) {
+        const seconds = (Date.parse(report.endTime) - Date.parse(report.startTime)) / 1000;
+        syncDuration.labels(report.status).observe(Math.max(0, seconds));
+      }
+      for (const version of report.versions)
+        if (version.status === 'SUCCESS' || version.status === 'WARNING')
+          countImport('sync', version.stats);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
