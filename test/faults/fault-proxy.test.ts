@@ -1,0 +1,175 @@
+/**
+ * The fault proxy itself (test/support/fault-proxy.ts): each fault as a client sees it, in front
+ * of a real HTTP server and a real TCP echo server.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+
+const BIG = Buffer.alloc(100_000, 'x');
+
+/** The error (and its cause) a fetch through the proxy ends with, or null if it succeeds. */
+async function failure(url: string, init: RequestInit = {}): Promise<string | null> {
+  try {
+    const res = await fetch(url, init);
+    await res.arrayBuffer();
+    return null;
+  } catch (e) {
+    const err = e as Error & { cause?: Error & { code?: string } };
+    return `${err.name}: ${err.message} / ${err.cause?.code ?? ''} ${err.cause?.message ?? ''}`;
+  }
+}
+
+describe('fault proxy, http mode', () => {
+  let server: http.Server;
+  let proxy: FaultProxy;
+  const seen: { url: string; connection: string | undefined }[] = [];
+  before(async () => {
+    server = http.createServer((req, res) => {
+      seen.push({ url: req.url ?? '', connection: req.headers.connection });
+      req.on('error', () => undefined); // the proxy resets some on purpose
+      req.resume();
+      req.on('end', () => {
+        if (req.url === '/big') res.end(BIG);
+        else res.end(`ok ${req.method} ${req.url}`);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    proxy = await startFaultProxy({ target: { host: '127.0.0.1', port }, mode: 'http' });
+  });
+  after(async () => {
+    await proxy.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('passes requests through, one per connection, bodies included', async () => {
+    proxy.clear();
+    const a = await fetch(`${proxy.url}/a?x=1`);
+    assert.equal(await a.text(), 'ok GET /a?x=1');
+    const b = await fetch(`${proxy.url}/b`, { method: 'POST', body: 'hello' });
+    assert.equal(await b.text(), 'ok POST /b');
+    assert.deepEqual(seen.slice(-2), [
+      { url: '/a?x=1', connection: 'close' },
+      { url: '/b', connection: 'close' },
+    ]);
+    assert.deepEqual(
+      proxy.hits.slice(-2).map((h) => [h.method, h.path, h.fault]),
+      [
+        ['GET', '/a?x=1', 'pass'],
+        ['POST', '/b', 'pass'],
+      ],
+    );
+  });
+
+  it('answers a canned 503 for the matching request only, `times` times', async () => {
+    proxy.set({ path: /^\/c/, fault: { kind: 'status', status: 503 }, times: 1 });
+    const before = seen.length;
+    const first = await fetch(`${proxy.url}/c`);
+    assert.equal(first.status, 503);
+    assert.match(await first.text(), /Service Unavailable/);
+    assert.equal(seen.length, before, 'the server never saw it');
+    assert.equal((await fetch(`${proxy.url}/c`)).status, 200);
+    assert.equal((await fetch(`${proxy.url}/d`)).status, 200);
+  });
+
+  it('truncates an answer after N bytes', async () => {
+    proxy.set({ path: /^\/big$/, fault: { kind: 'truncate', bytes: 5000 } });
+    assert.match((await failure(`${proxy.url}/big`)) ?? 'succeeded', /terminated/);
+    // Raw: exactly 5,000 bytes arrive (head included), then the end.
+    const got = await new Promise<number>((resolve) => {
+      let n = 0;
+      const s = net.connect(proxy.port, '127.0.0.1', () =>
+        s.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n'),
+      );
+      s.on('data', (d: Buffer) => (n += d.length));
+      s.on('close', () => resolve(n));
+    });
+    assert.equal(got, 5000);
+  });
+
+  it('resets, closes, or hangs a connection', async () => {
+    proxy.set({ path: /^\/reset$/, fault: { kind: 'reset' } });
+    assert.match((await failure(`${proxy.url}/reset`)) ?? 'succeeded', /ECONNRESET|other side/);
+    proxy.set({ path: /^\/close$/, fault: { kind: 'close' } });
+    assert.match((await failure(`${proxy.url}/close`)) ?? 'succeeded', /other side closed/);
+    proxy.set({ path: /^\/hang$/, fault: { kind: 'hang' } });
+    const t0 = performance.now();
+    const hung = await failure(`${proxy.url}/hang`, { signal: AbortSignal.timeout(300) });
+    assert.match(hung ?? 'succeeded', /TimeoutError/);
+    assert.ok(performance.now() - t0 >= 290);
+  });
+
+  it('delays every chunk and calls onMatch', async () => {
+    let fired = 0;
+    proxy.set({ path: /^\/slow$/, fault: { kind: 'delay', ms: 150 }, onMatch: () => fired++ });
+    const t0 = performance.now();
+    const res = await fetch(`${proxy.url}/slow`);
+    assert.equal(await res.text(), 'ok GET /slow');
+    // The head goes up late, the answer comes down late: at least two delays.
+    assert.ok(performance.now() - t0 >= 290, `${performance.now() - t0} ms`);
+    assert.equal(fired, 1);
+  });
+});
+
+describe('fault proxy, tcp mode', () => {
+  let echo: net.Server;
+  let proxy: FaultProxy;
+  before(async () => {
+    echo = net.createServer((s) => {
+      s.on('error', () => undefined); // cut() resets it
+      s.pipe(s);
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    const { port } = echo.address() as net.AddressInfo;
+    proxy = await startFaultProxy({ target: { host: '127.0.0.1', port }, mode: 'tcp' });
+  });
+  after(async () => {
+    await proxy.close();
+    await new Promise((r) => echo.close(r));
+  });
+
+  const connect = () =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect(proxy.port, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+  const echoOnce = (s: net.Socket, text: string) =>
+    new Promise<string>((resolve) => {
+      s.once('data', (d: Buffer) => resolve(d.toString()));
+      s.write(text);
+    });
+
+  it('relays a connection, and cut() resets the open ones', async () => {
+    proxy.clear();
+    const s = await connect();
+    assert.equal(await echoOnce(s, 'ping'), 'ping');
+    const closed = new Promise<string>((resolve) => {
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      s.on('close', () => resolve('closed'));
+    });
+    proxy.cut();
+    assert.equal(await closed, 'ECONNRESET');
+  });
+
+  it('resets new connections while a reset rule is set', async () => {
+    proxy.set({ fault: { kind: 'reset' } });
+    const s = await connect().catch((e: NodeJS.ErrnoException) => e.code);
+    if (typeof s === 'string') assert.equal(s, 'ECONNRESET');
+    else {
+      const end = await new Promise<string>((resolve) => {
+        s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+        s.on('close', () => resolve('closed'));
+        s.write('x');
+      });
+      assert.match(end, /ECONNRESET|closed|EPIPE/);
+    }
+    proxy.clear();
+    const ok = await connect();
+    assert.equal(await echoOnce(ok, 'again'), 'again');
+    ok.destroy();
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * A fault-injecting TCP proxy (issue 10 §1), written on `node:net` so that every fault is a real
+ * socket event the client under test has to survive: a connection that hangs, closes, resets,
+ * crawls, breaks off mid-body, or a gateway's canned 502/503.
+ *
+ * Two modes:
+ * - `http`: the proxy reads each request head on the client→server stream and picks the fault by
+ *   method and path. To know where requests start without parsing bodies, it forces one request
+ *   per connection: the head is forwarded with `Connection: close` (any Connection/Keep-Alive
+ *   header dropped), so the server closes after its answer and the client opens a new connection
+ *   for its next request. Every byte after the first head on a connection is that request's body.
+ * - `tcp`: no parsing (e.g. in front of PostgreSQL); the fault is picked per connection.
+ *
+ * Rules are tried in order for each request (http) or connection (tcp); the first that matches
+ * and has uses left decides; none means pass-through. Rules change at runtime (`set`, `clear`),
+ * and `cut()` resets every connection that is open now.
+ */
+import net from 'node:net';
+
+export type Fault =
+  /** Forward untouched. */
+  | { kind: 'pass' }
+  /** Accept and read, never answer, never close (a dropped link; the client's timeout decides). */
+  | { kind: 'hang' }
+  /** Close at once with a FIN, without answering. */
+  | { kind: 'close' }
+  /** Close at once with a RST. */
+  | { kind: 'reset' }
+  /** Forward, holding every chunk in both directions `ms` milliseconds. */
+  | { kind: 'delay'; ms: number }
+  /** Forward the first `bytes` bytes of the answer, then close both sides (FIN). */
+  | { kind: 'truncate'; bytes: number }
+  /** http only: answer this status (a gateway's 502/503) without contacting the server. */
+  | { kind: 'status'; status: number };
+
+export interface Rule {
+  /** http: the request method, e.g. 'POST' (any when absent). */
+  method?: string;
+  /** http: tested against the request target (path and query). Any when absent. */
+  path?: RegExp;
+  fault: Fault;
+  /** How many matches the rule applies to; every one when absent. */
+  times?: number;
+  /** Called when the rule fires, before the fault (e.g. to cut a database at this point). */
+  onMatch?: (hit: Hit) => void;
+}
+
+export interface Hit {
+  at: number;
+  method: string | null;
+  path: string | null;
+  fault: Fault['kind'];
+}
+
+export interface FaultProxy {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Every request (http) or connection (tcp) seen, with the fault it got. */
+  readonly hits: Hit[];
+  /** Replaces the rules. */
+  set(...rules: Rule[]): void;
+  clear(): void;
+  /** Resets (RST) every connection open now, both sides; later connections follow the rules. */
+  cut(): void;
+  close(): Promise<void>;
+}
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+const MAX_HEAD = 64 * 1024;
+const REASONS: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable' };
+
+/** The head rewritten to close after one request; null when it is not an HTTP/1.x request. */
+function parseHead(head: string): { method: string; path: string; rewritten: string } | null {
+  const lines = head.split('\r\n');
+  const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(lines[0] ?? '');
+  if (!m) return null;
+  const kept = lines.slice(1).filter((l) => !/^(connection|keep-alive)\s*:/i.test(l));
+  return {
+    method: m[1]!,
+    path: m[2]!,
+    rewritten: [lines[0], ...kept, 'Connection: close'].join('\r\n') + '\r\n\r\n',
+  };
+}
+
+function cannedAnswer(status: number): string {
+  const body = `${status} ${REASONS[status] ?? 'Fault'} (fault proxy)\n`;
+  return (
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Fault'}\r\n` +
+    `Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `Connection: close\r\n\r\n${body}`
+  );
+}
+
+export async function startFaultProxy(options: {
+  target: { host: string; port: number };
+  mode: 'http' | 'tcp';
+}): Promise<FaultProxy> {
+  const { target, mode } = options;
+  let rules: { rule: Rule; left: number }[] = [];
+  const hits: Hit[] = [];
+  const open = new Set<net.Socket>();
+
+  const track = (s: net.Socket) => {
+    open.add(s);
+    s.on('close', () => open.delete(s));
+    // A reset or a write after the peer left is part of the game, never a crash.
+    s.on('error', () => undefined);
+  };
+
+  const choose = (method: string | null, path: string | null): Rule | null => {
+    for (const r of rules) {
+      if (r.left <= 0) continue;
+      if (r.rule.method && r.rule.method !== method) continue;
+      if (r.rule.path && !(path !== null && r.rule.path.test(path))) continue;
+      r.left--;
+      return r.rule;
+    }
+    return null;
+  };
+
+  /** Connects to the target and relays `first` then both streams, applying the fault. */
+  function relay(client: net.Socket, first: Buffer, fault: Fault) {
+    const upstream = net.connect(target.port, target.host);
+    track(upstream);
+    const delayMs = fault.kind === 'delay' ? fault.ms : 0;
+    const later = (f: () => void) => (delayMs > 0 ? setTimeout(f, delayMs) : f());
+    // Timers of equal duration fire in creation order, so delayed chunks keep their order.
+    if (first.length > 0) later(() => upstream.write(first));
+    client.on('data', (d: Buffer) => later(() => upstream.write(d)));
+    client.on('end', () => later(() => upstream.end()));
+    let sent = 0;
+    upstream.on('data', (d: Buffer) => {
+      if (fault.kind === 'truncate') {
+        const room = fault.bytes - sent;
+        if (room <= 0) return;
+        sent += d.length;
+        if (d.length >= room) {
+          client.end(d.subarray(0, room));
+          upstream.destroy();
+          return;
+        }
+      }
+      later(() => client.write(d));
+    });
+    // A FIN is passed on as a FIN (after what it follows), a reset as a reset.
+    upstream.on('end', () => later(() => client.end()));
+    upstream.on('error', () => client.resetAndDestroy());
+    client.on('error', () => upstream.resetAndDestroy());
+    client.on('close', () => upstream.destroy());
+  }
+
+  function apply(client: net.Socket, first: Buffer, fault: Fault) {
+    switch (fault.kind) {
+      case 'hang':
+        client.resume(); // read and discard whatever comes
+        return;
+      case 'close':
+        client.end();
+        client.destroySoon();
+        return;
+      case 'reset':
+        client.resetAndDestroy();
+        return;
+      case 'status':
+        client.resume();
+        client.end(cannedAnswer(fault.status));
+        return;
+      case 'pass':
+      case 'delay':
+      case 'truncate':
+        relay(client, first, fault);
+        return;
+    }
+  }
+
+  const decide = (client: net.Socket, method: string | null, path: string | null) => {
+    const rule = choose(method, path);
+    const fault = rule?.fault ?? { kind: 'pass' as const };
+    const hit: Hit = { at: Date.now(), method, path, fault: fault.kind };
+    hits.push(hit);
+    rule?.onMatch?.(hit);
+    return fault;
+  };
+
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    track(client);
+    if (mode === 'tcp') {
+      apply(client, Buffer.alloc(0), decide(client, null, null));
+      return;
+    }
+    let buffered = Buffer.alloc(0);
+    const onData = (d: Buffer) => {
+      buffered = Buffer.concat([buffered, d]);
+      const end = buffered.indexOf(HEAD_END);
+      if (end < 0 && buffered.length < MAX_HEAD) return;
+      client.off('data', onData);
+      client.pause();
+      const parsed = end < 0 ? null : parseHead(buffered.subarray(0, end).toString('latin1'));
+      if (!parsed) {
+        // Not HTTP/1.x as expected: forward it untouched.
+        apply(client, buffered, decide(client, null, null));
+        return;
+      }
+      const rest = buffered.subarray(end + HEAD_END.length);
+      const first = Buffer.concat([Buffer.from(parsed.rewritten, 'latin1'), rest]);
+      apply(client, first, decide(client, parsed.method, parsed.path));
+      client.resume();
+    };
+    client.on('data', onData);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    hits,
+    set(...next) {
+      rules = next.map((rule) => ({ rule, left: rule.times ?? Infinity }));
+    },
+    clear() {
+      rules = [];
+    },
+    cut() {
+      for (const s of open) s.resetAndDestroy();
+    },
+    async close() {
+      for (const s of open) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
