@@ -157,7 +157,7 @@ describe('fault proxy, tcp mode', () => {
 
   it('resets new connections while a reset rule is set', async () => {
     proxy.set({ fault: { kind: 'reset' } });
-    const s = await connect().catch((e: NodeJS.ErrnoException) => e.code);
+    const s = await connect().catch((e: NodeJS.ErrnoException) => String(e.code));
     if (typeof s === 'string') assert.equal(s, 'ECONNRESET');
     else {
       const end = await new Promise<string>((resolve) => {
