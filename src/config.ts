@@ -18,6 +18,12 @@ export interface Config {
   syncRetry: number;
   /** metadata.sync.retry.time.frequency.millisec: first back-off delay (contract §7.2). */
   syncRetryFrequencyMs: number;
+  /**
+   * metadata.sync.remote.timeout.millisec: when set, the limit of every call a sync run makes to
+   * the central (ping, history, data.gz, data push page); otherwise 120 s, 300 s for a download
+   * and 600 s for a push page. A link that drops silently then fails the run in bounded time.
+   */
+  syncRemoteTimeoutMs: number | null;
   encryptionPassword: string | null;
   serverBaseUrl: string | null;
   /** The DHIS2 release whose API metasync follows: /api/system/info `version`, snapshots' `system.version`. */
@@ -135,6 +141,7 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
     configFile,
     syncRetry: retry.data,
     syncRetryFrequencyMs: freq.data,
+    syncRemoteTimeoutMs: remoteTimeout(get('metadata.sync.remote.timeout.millisec')),
     encryptionPassword: get('encryption.password') ?? null,
     serverBaseUrl,
     systemVersion: get('system.version') ?? DEFAULT_SYSTEM_VERSION,
@@ -148,6 +155,13 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
     logLevel: env.METASYNC_LOG_LEVEL ?? 'info',
     ...schedulerConfig(get),
   };
+}
+
+function remoteTimeout(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const r = positiveInt('metadata.sync.remote.timeout.millisec').safeParse(value);
+  if (!r.success) throw new Error(r.error.issues[0]!.message);
+  return r.data;
 }
 
 function schedulerConfig(get: (k: string) => string | undefined) {

@@ -153,6 +153,7 @@ export async function createServices(
     localSystemVersion: config.systemVersion,
     retries: config.syncRetry,
     retryDelayMs: config.syncRetryFrequencyMs,
+    remoteTimeoutMs: config.syncRemoteTimeoutMs,
     // The data push before the pull (contract §11, issue 7), to the same central, same auth.
     dataPush: createDataPush({
       store: stores.data,
@@ -165,6 +166,7 @@ export async function createServices(
           username: await text('keyRemoteInstanceUsername'),
           password: await text('keyRemoteInstancePassword'),
           maxAttempts: Number(await settings.value('syncMaxAttempts')),
+          ...(config.syncRemoteTimeoutMs ? { timeoutMs: config.syncRemoteTimeoutMs } : {}),
         });
       },
     }),
@@ -217,6 +219,7 @@ export async function createServices(
             includeDeletions: async () =>
               (await settings.value('keyVersionIncludeDeletions')) === true,
             newId: newUid,
+            now: () => clock.now(),
             remoteConfigured: async () => Boolean(await settings.value('keyRemoteInstanceUrl')),
           },
           input,

@@ -48,6 +48,8 @@ export interface SyncServiceDeps {
   localSystemVersion: string;
   retries: number;
   retryDelayMs: number;
+  /** The limit of each call to the central (config metadata.sync.remote.timeout.millisec). */
+  remoteTimeoutMs?: number | null;
   /** The data push; a scheduled job may set its own page size (jobParameters.dataValuesPageSize). */
   dataPush: (options?: { dataValuesPageSize?: number }) => Promise<DataPushResult>;
   log: (obj: Record<string, unknown>, msg: string) => void;
@@ -85,6 +87,9 @@ export function createSyncService(deps: SyncServiceDeps) {
           ...cfg,
           systemId: deps.systemId,
           systemName: await deps.systemName(),
+          ...(deps.remoteTimeoutMs
+            ? { timeoutMs: deps.remoteTimeoutMs, downloadTimeoutMs: deps.remoteTimeoutMs }
+            : {}),
         });
   };
 

@@ -106,6 +106,7 @@ describe('loadConfig', () => {
       'server.base.url = https://dhis.example.org',
       'metadata.sync.retry = 5',
       'metadata.sync.retry.time.frequency.millisec = 1000',
+      'metadata.sync.remote.timeout.millisec = 2500',
       'login.lockout.max.failures = 3',
       'login.lockout.minutes = 2',
     );
@@ -117,6 +118,7 @@ describe('loadConfig', () => {
       assert.equal(c.serverBaseUrl, 'https://dhis.example.org');
       assert.equal(c.syncRetry, 5);
       assert.equal(c.syncRetryFrequencyMs, 1000);
+      assert.equal(c.syncRemoteTimeoutMs, 2500);
       assert.deepEqual(c.loginThrottle, { maxFailures: 3, windowMs: 120_000, lockMs: 120_000 });
     }
   });
