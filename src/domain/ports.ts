@@ -173,6 +173,8 @@ export interface VersionStore {
     system: SnapshotSystem;
     includeDeletions: boolean;
     newId: () => string;
+    /** The instance clock: stamps the snapshot's `system.date` and the version's `created`. */
+    now: () => Date;
   }): Promise<CreateVersionResult>;
   preview(includeDeletions: boolean): Promise<VersionPreview>;
   /** The snapshot's bytes in order, chunk by chunk; null when no snapshot is stored. */

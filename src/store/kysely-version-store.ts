@@ -229,7 +229,7 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
                 return { ok: false, reason: 'unchanged', latest: toVersion(latest) };
               const number = (latest?.number ?? 0) + 1;
               const id = input.newId();
-              const now = new Date();
+              const now = input.now();
               const types: Record<string, number> = {};
               const system = { ...input.system, date: dhis2DateWithOffset(now) };
               const written = await writeSnapshot(
@@ -241,7 +241,7 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
                 .select((eb) => eb.fn.countAll<number>().as('n'))
                 .executeTakeFirstOrThrow();
               // DHIS2 stamps `created` after the export (contract §4 step 7).
-              const created = new Date();
+              const created = input.now();
               const row = {
                 id,
                 name: versionName(number),

@@ -14,6 +14,7 @@ export interface CreateVersionDeps {
   system: () => SnapshotSystem;
   includeDeletions: () => Promise<boolean>;
   newId: () => string;
+  now: () => Date;
   /** True on a local (a remote central is configured). */
   remoteConfigured: () => Promise<boolean>;
 }
@@ -37,6 +38,7 @@ export async function createVersion(
     system: deps.system(),
     includeDeletions: await deps.includeDeletions(),
     newId: deps.newId,
+    now: deps.now,
   });
   if (!result.ok)
     throw new AppError(

@@ -6,6 +6,7 @@ import * as m0003 from './0003-versions.ts';
 import * as m0004 from './0004-sync.ts';
 import * as m0005 from './0005-data.ts';
 import * as m0006 from './0006-jobs.ts';
+import * as m0007 from './0007-version-hash-not-unique.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-sync': m0004,
   '0005-data': m0005,
   '0006-jobs': m0006,
+  '0007-version-hash-not-unique': m0007,
 };
