@@ -1,14 +1,17 @@
 /**
  * Operations endpoints (issue 10 §6): `/api/health/live` and `/api/health/ready` without
- * authentication (ready turns 503 on a pending migration or a closed database), and `GET /metrics`
+ * authentication (ready turns 503 on a pending migration or a cut database link), and `GET /metrics`
  * in Prometheus text format whose counters follow real imports, HTTP requests and sync runs
  * between a central and a local.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { backends } from '../support/databases.ts';
-import type { TestServer } from '../support/server.ts';
+import { openDatabase } from '../../src/store/db.ts';
+import { backends, createTestDatabase } from '../support/databases.ts';
+import { eventually } from '../support/eventually.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
+import { startServer, type TestServer } from '../support/server.ts';
 import {
   centralBackend,
   connect,
@@ -185,3 +188,41 @@ for (const backend of await backends()) {
     });
   });
 }
+
+describe('readiness when PostgreSQL becomes unreachable', () => {
+  it('ready turns 503 while the database link is cut, live stays 200, ready recovers', async (t) => {
+    if (!(await backends()).includes('postgres')) return t.skip('PostgreSQL is not reachable');
+    const database = await createTestDatabase('postgres');
+    await (await database.open()).close(); // migrates it
+    const target = new URL((database.location as { databaseUrl: string }).databaseUrl);
+    // The server reaches PostgreSQL only through the fault proxy, so the link can be cut.
+    const proxy = await startFaultProxy({
+      target: { host: target.hostname, port: Number(target.port || 5432) },
+      mode: 'tcp',
+    });
+    const viaProxy = new URL(target);
+    viaProxy.port = String(proxy.port);
+    const server = await startServer({
+      ...database,
+      open: () => openDatabase({ kind: 'postgres', url: viaProxy.toString(), poolSize: 3 }),
+    });
+    t.after(async () => {
+      await server.stop();
+      await proxy.close();
+      await database.dispose();
+    });
+    assert.equal((await server.request('/api/health/ready', { auth: null })).status, 200);
+
+    proxy.set({ fault: { kind: 'reset' } });
+    proxy.cut();
+    const down = await server.request('/api/health/ready', { auth: null });
+    assert.equal(down.status, 503);
+    assert.match(((await down.json()) as { message: string }).message, /Database is not reachable/);
+    assert.equal((await server.request('/api/health/live', { auth: null })).status, 200);
+
+    proxy.clear();
+    await eventually(async () =>
+      assert.equal((await server.request('/api/health/ready', { auth: null })).status, 200),
+    );
+  });
+});
