@@ -19,6 +19,8 @@ export interface ChildServer {
   url: string;
   pid: number;
   request(urlPath: string, init?: RequestInit): Promise<Response>;
+  /** Every JSON log line written so far (e.g. fastify's "incoming request", to count requests). */
+  logs: Record<string, unknown>[];
   /** kill -9: no shutdown hook runs. Resolves once the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM and wait for a clean exit. */
@@ -50,6 +52,14 @@ export async function startChild(args: string[]): Promise<ChildServer> {
   let err = '';
   let listening = false;
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const logs: Record<string, unknown>[] = [];
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines)
+      if (line.startsWith('{')) logs.push(JSON.parse(line) as Record<string, unknown>);
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -74,6 +84,7 @@ export async function startChild(args: string[]): Promise<ChildServer> {
   return {
     url,
     pid: child.pid!,
+    logs,
     request(urlPath, init = {}) {
       const headers = new Headers(init.headers);
       headers.set('authorization', auth);

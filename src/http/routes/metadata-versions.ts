@@ -202,6 +202,16 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         const etag = `"${version?.hashCode}${kind === 'gz' ? '.gz' : ''}"`;
         if (version && etagMatches(request.headers['if-none-match'], etag))
           return reply.code(304).header('ETag', etag).header('Cache-Control', IMMUTABLE).send();
+        // A HEAD (nginx's authorization check before it serves a cached snapshot, deploy/
+        // nginx.conf) has passed the same hooks and needs only the headers: the snapshot row
+        // holds its sizes, so the bytes are not read.
+        if (version && request.method === 'HEAD')
+          return reply
+            .header('ETag', etag)
+            .header('Cache-Control', IMMUTABLE)
+            .type(kind === 'gz' ? 'application/gzip' : 'application/json; charset=utf-8')
+            .header('Content-Length', kind === 'gz' ? version.gzipBytes : version.bytes)
+            .send();
         const key = `${version?.id}:${kind}`;
         const cached = version ? cache.get(key) : undefined;
         const chunks = cached ? null : version ? await store.readSnapshot(version.id, kind) : null;
