@@ -3,7 +3,13 @@
  * scope, name), and references. Its output says what must be looked up in the store before the
  * import can be planned (`lookupKeys`).
  */
-import { collectReferences, jsonDepthExceeds, MAX_DEPTH, type References } from './references.ts';
+import {
+  collectReferences,
+  hasUnstorableText,
+  jsonDepthExceeds,
+  MAX_DEPTH,
+  type References,
+} from './references.ts';
 import type { PayloadEntry } from './parse-payload.ts';
 import type { MetadataType } from './types.ts';
 
@@ -58,6 +64,8 @@ export function prepareEntries(entries: readonly PayloadEntry[]): PreparedEntry[
     const object = entry.object as Record<string, unknown>;
     if (jsonDepthExceeds(object, MAX_DEPTH))
       return { ...empty, malformed: `is nested deeper than ${MAX_DEPTH} levels` };
+    if (hasUnstorableText(object))
+      return { ...empty, malformed: 'holds text with U+0000 or an unpaired surrogate' };
     for (const p of ['id', 'code', 'name', 'shortName']) {
       const v = object[p];
       if (v !== undefined && v !== null && typeof v !== 'string')

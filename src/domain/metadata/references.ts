@@ -73,3 +73,30 @@ export function jsonDepthExceeds(value: Json, limit: number): boolean {
   }
   return false;
 }
+
+/** Text PostgreSQL cannot store as sent: U+0000, or an unpaired UTF-16 surrogate. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const unstorable = (s: string): boolean => UNSTORABLE.test(s);
+
+/**
+ * True when a string or key anywhere in the value is `unstorable`. Such an object is refused as
+ * malformed: otherwise NUL fails the whole write transaction with a database error, and a lone
+ * surrogate is silently stored as U+FFFD in columns (or breaks PGlite's array parameters), so
+ * the stored row would differ from its payload (issue 10 §5, found by fuzzing).
+ */
+export function hasUnstorableText(value: Json): boolean {
+  const stack: Json[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (unstorable(v)) return true;
+    } else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (isObject(v))
+      for (const [k, x] of Object.entries(v)) {
+        if (unstorable(k)) return true;
+        stack.push(x);
+      }
+  }
+  return false;
+}
