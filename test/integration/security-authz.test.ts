@@ -56,6 +56,7 @@ interface Outcome {
   who: string;
   status: number;
   body: string;
+  headers: Headers;
 }
 
 // Authorities are checked before any store access, so one backend is enough: PostgreSQL when it
@@ -128,6 +129,7 @@ interface Outcome {
           who: c.who.name,
           status: res.status,
           body: await res.text(),
+          headers: res.headers,
         });
       };
       // A few at a time: the order between refused and allowed is kept by the two phases.
@@ -182,6 +184,26 @@ interface Outcome {
         `# ${backend}: ${routes.length} routes × ${PRINCIPALS.length} principals = ${outcomes.length} requests ` +
           `(401: ${count(401)}, 403: ${count(403)}, allowed: ${count('allowed')})`,
       );
+    });
+
+    it('sent the security headers on every one of those answers, once each', () => {
+      assert.ok(outcomes.length > 0);
+      const wrong: string[] = [];
+      for (const o of outcomes) {
+        const h = (name: string) => o.headers.get(name) ?? '';
+        const where = `${o.route} as ${o.who} (${o.status})`;
+        if (h('x-content-type-options') !== 'nosniff') wrong.push(`nosniff: ${where}`);
+        if (h('x-frame-options') !== 'DENY')
+          wrong.push(`x-frame-options ${h('x-frame-options')}: ${where}`);
+        if (!['no-referrer', 'same-origin'].includes(h('referrer-policy')))
+          wrong.push(`referrer-policy ${h('referrer-policy')}: ${where}`);
+        if (!h('content-security-policy').includes("frame-ancestors 'none'"))
+          wrong.push(`csp ${h('content-security-policy')}: ${where}`);
+        // A JSON answer is never cached (no route here answers a snapshot: they all 400 or 404).
+        if (h('content-type').includes('json') && h('cache-control') !== 'no-store')
+          wrong.push(`cache-control ${h('cache-control')}: ${where}`);
+      }
+      assert.deepEqual(wrong, []);
     });
 
     it('logged no internal error', () => {
