@@ -237,8 +237,8 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
       expectStatus(made, 201);
       const jobId = made.body.response.uid;
 
-      // For a while: the central keeps making versions (through nginx), both locals' schedulers
-      // tick every second, and both locals are asked for manual runs back to back.
+      // For 6 s: the central keeps making versions (through nginx), both locals' schedulers tick
+      // every second, and from 3 s on both locals are asked for manual runs back to back.
       let stop = false;
       const manual = { ran: 0, refused: 0 };
       const failures: string[] = [];
@@ -257,6 +257,8 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
         }
       };
       const runner = async (run: Client) => {
+        // The first half is the schedulers' alone; then manual runs contend for the lease too.
+        await new Promise((r) => setTimeout(r, 3000));
         while (!stop) {
           const r = await run<SyncReportJson>('/api/metadata/sync/run?wait=true', {
             method: 'POST',
@@ -351,6 +353,7 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
         'both processes fired ticks',
       );
       const completed = executions.filter((e) => e.status === 'COMPLETED').length;
+      assert.ok(completed >= 1, 'a scheduled tick synced');
       t.diagnostic(
         `${centralVersions.length} central versions, each imported once; ${reports.length} runs ` +
           `(${scheduled.length} scheduled, ${manual.ran} manual, ${manual.refused} manual refused 409); ` +
@@ -362,5 +365,42 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
       await localDb.dispose();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+  it('a UI session sticks to the process that created it (it lives in that process only)', async () => {
+    const login = await fetch(`${proxy.url}/api/metasync/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: ADMIN[0], password: ADMIN[1] }),
+    });
+    assert.equal(login.status, 200, await login.text());
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.match(cookie, /^metasync_session=./);
+    for (let i = 0; i < 6; i++) {
+      for (const path of ['/api/metasync/session', '/api/me']) {
+        const r = await api(path, { auth: null, headers: { cookie } });
+        assert.equal(r.status, 200, `${path} #${i}`);
+      }
+    }
+    // Round-robin would lose it: only one process knows the session.
+    const direct = await Promise.all(
+      centrals.map(async (c) => (await fetch(`${c.url}/api/me`, { headers: { cookie } })).status),
+    );
+    assert.deepEqual(direct.sort(), [200, 401]);
+  });
+
+  it('a process killed with -9: nginx sends everything to the others, nothing fails', async () => {
+    await centrals[1]!.kill();
+    for (let i = 0; i < 6; i++) expectStatus(await api('/api/system/ping'), 200);
+    const made = await api<VersionJson>('/api/metadata/version/create?type=ATOMIC&force=true', {
+      method: 'POST',
+    });
+    expectStatus(made, 200);
+    const gz = await api(`/api/metadata/version/${made.body.name}/data.gz`);
+    expectStatus(gz, 200);
+    assert.equal(
+      (await api(`/api/metadata/version/${made.body.name}/data.gz`)).headers.get('x-cache-status'),
+      'HIT',
+    );
+    expectStatus(await api('/api/health', { auth: null }), 200);
   });
 });
