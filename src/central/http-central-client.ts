@@ -55,6 +55,25 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
   if (config.systemId) headers['x-metasync-system-id'] = config.systemId;
   if (config.systemName) headers['x-metasync-system-name'] = encodeURIComponent(config.systemName);
 
+  const causeOf = (e: unknown) =>
+    e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+
+  /**
+   * Reads an answer's body. The link can break after the head (a connection reset or closed
+   * mid-body, the timeout firing during the download): that is the same network failure as one
+   * before the head, not an internal error named only "terminated" (issue 10 §1 fault suite).
+   */
+  async function body<T>(res: Response, path: string, read: (r: Response) => Promise<T>) {
+    try {
+      return await read(res);
+    } catch (e) {
+      throw new RemoteError(
+        'UNREACHABLE',
+        `Network is unreachable: ${base} (the answer to ${path} broke off: ${causeOf(e)})`,
+      );
+    }
+  }
+
   async function get(path: string, timeoutMs: number): Promise<Response> {
     if (!config.url || !config.username || !config.password)
       throw new RemoteError('NOT_CONFIGURED', 'Remote server is not configured');
@@ -66,9 +85,7 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
-      const cause =
-        e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
-      throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${cause})`);
+      throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${causeOf(e)})`);
     }
     if (res.ok) return res;
     const body = (await res.text().catch(() => '')).slice(0, 500);
@@ -84,8 +101,8 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
     );
   }
 
-  async function json(res: Response): Promise<unknown> {
-    const text = await res.text();
+  async function json(res: Response, path: string): Promise<unknown> {
+    const text = await body(res, path, (r) => r.text());
     if (text.trim() === '') return null;
     try {
       return JSON.parse(text);
@@ -106,19 +123,17 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
     },
     async history(baseline) {
       const q = baseline ? `?baseline=${encodeURIComponent(baseline)}` : '';
-      const body = (await json(await get(`/api/metadata/version/history${q}`, timeout))) as {
+      const path = `/api/metadata/version/history${q}`;
+      const answer = (await json(await get(path, timeout), path)) as {
         metadataversions?: unknown;
       } | null;
-      const list = Array.isArray(body?.metadataversions) ? body.metadataversions : [];
+      const list = Array.isArray(answer?.metadataversions) ? answer.metadataversions : [];
       return list.map(toRemoteVersion).filter((v): v is RemoteVersion => v !== null);
     },
     async version(name) {
       try {
-        return toRemoteVersion(
-          await json(
-            await get(`/api/metadata/version?versionName=${encodeURIComponent(name)}`, timeout),
-          ),
-        );
+        const path = `/api/metadata/version?versionName=${encodeURIComponent(name)}`;
+        return toRemoteVersion(await json(await get(path, timeout), path));
       } catch (e) {
         // DHIS2 answers 500 for an unknown name (contract §6.1), metasync 404.
         if (
@@ -132,13 +147,15 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
     async snapshot(name): Promise<Snapshot> {
       const path = `/api/metadata/version/${encodeURIComponent(name)}`;
       let res: Response;
+      let file = `${path}/data.gz`;
       try {
-        res = await get(`${path}/data.gz`, downloadTimeout);
+        res = await get(file, downloadTimeout);
       } catch (e) {
         if (!(e instanceof RemoteError && e.kind === 'NOT_FOUND')) throw e;
-        res = await get(`${path}/data`, downloadTimeout);
+        file = `${path}/data`;
+        res = await get(file, downloadTimeout);
       }
-      const raw = Buffer.from(await res.arrayBuffer());
+      const raw = Buffer.from(await body(res, file, (r) => r.arrayBuffer()));
       if (raw.length === 0) throw new RemoteError('PARSE', "Metadata snapshot can't be null.");
       if ((res.headers.get('content-type') ?? '').includes('application/gzip')) {
         try {

@@ -45,7 +45,19 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
             e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
           throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${cause})`);
         }
-        const text = await res.text();
+        let text: string;
+        try {
+          text = await res.text();
+        } catch (e) {
+          // The answer broke off mid-body: the page may or may not be on the central, so it is
+          // a network failure; the watermark stays and the next run resends (data-push.ts).
+          const cause =
+            e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+          throw new RemoteError(
+            'UNREACHABLE',
+            `Network is unreachable: ${base} (the answer to ${path} broke off: ${cause})`,
+          );
+        }
         if (res.status >= 500 && attempt < config.maxAttempts) continue;
         if (res.status === 401) throw new RemoteError('AUTH', 'Authentication failed', 401);
         if (res.status >= 500)

@@ -79,16 +79,21 @@ describe('fault proxy, http mode', () => {
   it('truncates an answer after N bytes', async () => {
     proxy.set({ path: /^\/big$/, fault: { kind: 'truncate', bytes: 5000 } });
     assert.match((await failure(`${proxy.url}/big`)) ?? 'succeeded', /terminated/);
-    // Raw: exactly 5,000 bytes arrive (head included), then the end.
-    const got = await new Promise<number>((resolve) => {
-      let n = 0;
+    // Raw: the whole head, exactly 5,000 bytes of the 100,000-byte body, then the end.
+    const got = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
       const s = net.connect(proxy.port, '127.0.0.1', () =>
         s.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n'),
       );
-      s.on('data', (d: Buffer) => (n += d.length));
-      s.on('close', () => resolve(n));
+      s.on('data', (d: Buffer) => chunks.push(d));
+      s.on('close', () => resolve(Buffer.concat(chunks)));
     });
-    assert.equal(got, 5000);
+    const headEnd = got.indexOf('\r\n\r\n');
+    assert.match(
+      got.subarray(0, headEnd).toString(),
+      /^HTTP\/1\.1 200 OK\r\n.*content-length: 100000/is,
+    );
+    assert.equal(got.length - headEnd - 4, 5000);
   });
 
   it('resets, closes, or hangs a connection', async () => {

@@ -28,7 +28,10 @@ export type Fault =
   | { kind: 'reset' }
   /** Forward, holding every chunk in both directions `ms` milliseconds. */
   | { kind: 'delay'; ms: number }
-  /** Forward the first `bytes` bytes of the answer, then close both sides (FIN). */
+  /**
+   * Forward the first `bytes` bytes of the answer's body (http: after its head; tcp: of the
+   * stream), then close both sides (FIN): an answer broken off mid-stream.
+   */
   | { kind: 'truncate'; bytes: number }
   /** http only: answer this status (a gateway's 502/503) without contacting the server. */
   | { kind: 'status'; status: number };
@@ -130,9 +133,17 @@ export async function startFaultProxy(options: {
     client.on('data', (d: Buffer) => later(() => upstream.write(d)));
     client.on('end', () => later(() => upstream.end()));
     let sent = 0;
+    // Where the truncation cuts: known at once in tcp mode, once the answer's head is seen in http.
+    let limit = mode === 'tcp' && fault.kind === 'truncate' ? fault.bytes : Infinity;
+    let head = Buffer.alloc(0);
     upstream.on('data', (d: Buffer) => {
       if (fault.kind === 'truncate') {
-        const room = fault.bytes - sent;
+        if (limit === Infinity) {
+          head = Buffer.concat([head, d]);
+          const end = head.indexOf(HEAD_END);
+          if (end >= 0) limit = end + HEAD_END.length + fault.bytes;
+        }
+        const room = limit - sent;
         if (room <= 0) return;
         sent += d.length;
         if (d.length >= room) {
