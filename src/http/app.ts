@@ -84,7 +84,7 @@ export async function buildApp(
     );
   });
   installErrorHandler(app, services.config.maxRequestBytes);
-  installSecurityHeaders(app);
+  installSecurityHeaders(app, services.config.serverBaseUrl);
   let serveUi: ((request: FastifyRequest, reply: FastifyReply) => FastifyReply) | null = null;
   installRouteRegistry(
     app,
