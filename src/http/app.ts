@@ -18,7 +18,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Services } from '../services.ts';
-import { errorRenderer, installErrorHandler } from './error-handler.ts';
+import { clientErrorHandler, errorRenderer, installErrorHandler } from './error-handler.ts';
 import { authenticateRequest, requireAuthentication } from './plugins/basic-auth.ts';
 import { installRouteRegistry } from './plugins/method-not-allowed.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
@@ -67,6 +67,7 @@ export async function buildApp(
     // The router answers a bad URL encoding or a path parameter over maxParamLength itself,
     // bypassing the error handler; this keeps those answers WebMessages too.
     frameworkErrors: (error, request, reply) => void renderError(error, request, reply),
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

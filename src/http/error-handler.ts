@@ -3,6 +3,8 @@
  * errors (bad JSON, body too large, unsupported media type, schema failures) are classified;
  * anything else is a 500 whose details go only to the log, with the request id.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ErrorCode, isAppError } from '../domain/errors.ts';
@@ -93,6 +95,34 @@ export function errorRenderer(limitBytes: number) {
       ),
     );
   };
+}
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (headers over the size limit,
+ * a malformed request line): answered as a WebMessage too, not Fastify's own JSON shape (found
+ * by fuzzing, issue 10 §5). The connection is closed afterwards, as Node does.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 431
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 408
+        : 400;
+  const message =
+    status === 431
+      ? 'Request headers (or the URL) exceed the size limit'
+      : status === 408
+        ? 'The request was not received in time'
+        : 'Malformed HTTP request';
+  const body = JSON.stringify(webMessage(status, 'ERROR', message));
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(error);
 }
 
 export function installErrorHandler(app: FastifyInstance, limitBytes: number): void {

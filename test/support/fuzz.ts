@@ -182,3 +182,13 @@ export const nastyString = (): fc.Arbitrary<string> =>
     },
     { weight: 1, arbitrary: fc.nat({ max: 300_000 }).map((n) => 'x'.repeat(n)) },
   );
+
+/** encodeURIComponent that also takes lone surrogates (sent as U+FFFD's UTF-8, as a browser does). */
+export const percentEncode = (s: string): string =>
+  [...Buffer.from(s, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');

@@ -4,6 +4,7 @@
  * unchecked properties. References to users through createdBy / lastUpdatedBy / user are
  * reported separately, because DHIS2 replaces a missing one with the importing user.
  */
+import { unstorable } from '../text.ts';
 import { isValidUid } from '../uid.ts';
 import { UNCHECKED_PROPERTIES, USER_REFERENCE_PROPERTIES, type MetadataType } from './types.ts';
 
@@ -73,11 +74,6 @@ export function jsonDepthExceeds(value: Json, limit: number): boolean {
   }
   return false;
 }
-
-/** Text PostgreSQL cannot store as sent: U+0000, or an unpaired UTF-16 surrogate. */
-// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-export const unstorable = (s: string): boolean => UNSTORABLE.test(s);
 
 /**
  * True when a string or key anywhere in the value is `unstorable`. Such an object is refused as

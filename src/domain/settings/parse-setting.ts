@@ -3,6 +3,7 @@
  * value. DHIS2 accepts both `"true"` and `true`, `"5"` and `5`; we do too, and reject the rest
  * with a reason rather than storing garbage.
  */
+import { unstorable } from '../text.ts';
 import type { SettingDef } from './registry.ts';
 
 export type SettingValue = string | number | boolean | null;
@@ -39,6 +40,9 @@ export function parseSettingValue(def: SettingDef, raw: unknown): ParseResult {
       parsed = typeof raw === 'string' ? { ok: true, value: raw } : fail('must be a string');
       if (parsed.ok && typeof raw === 'string' && raw.length > 10_000)
         parsed = fail('is longer than 10000 characters');
+      // The database refuses such text (jsonb); refuse it here rather than answer 500.
+      else if (parsed.ok && typeof raw === 'string' && unstorable(raw))
+        parsed = fail('must not contain U+0000 or an unpaired surrogate');
       break;
     case 'date':
       parsed = parseDate(raw);
