@@ -22,6 +22,7 @@ import { clientErrorHandler, errorRenderer, installErrorHandler } from './error-
 import { authenticateRequest, requireAuthentication } from './plugins/basic-auth.ts';
 import { installRouteRegistry } from './plugins/method-not-allowed.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
+import { refuseNulInUrls } from './plugins/url-guard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { webRoutes } from './routes/web.ts';
@@ -86,6 +87,7 @@ export async function buildApp(
   });
   installErrorHandler(app, services.config.maxRequestBytes);
   installSecurityHeaders(app, services.config.serverBaseUrl);
+  refuseNulInUrls(app);
   let serveUi: ((request: FastifyRequest, reply: FastifyReply) => FastifyReply) | null = null;
   installRouteRegistry(
     app,

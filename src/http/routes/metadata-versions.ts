@@ -29,10 +29,14 @@ const manage = requireAuthority(Authority.F_METADATA_MANAGE);
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const FLEET_WRITE_MS = 60_000;
 
-/** Header values are ASCII: metasync locals send their name URI-encoded. */
+/**
+ * Header values are ASCII: metasync locals send their name URI-encoded. A name that decodes to a
+ * NUL is kept as sent: PostgreSQL cannot store NUL in text (a 500 before, issue 10 §4).
+ */
 const safeDecode = (s: string): string => {
   try {
-    return decodeURIComponent(s);
+    const decoded = decodeURIComponent(s);
+    return decoded.includes('\u0000') ? s : decoded;
   } catch {
     return s;
   }
