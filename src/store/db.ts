@@ -46,6 +46,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
+    // Nor a client in use (a transaction between two queries): pg then emits 'error' on the
+    // client, which has no listener while the pool lends it out, and the process would die
+    // (found by the fault suite, issue 10 §1). The next query fails instead ("not queryable"),
+    // and the pool drops the broken client when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, backend: 'postgres', close: () => db.destroy() };
   }
