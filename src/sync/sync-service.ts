@@ -13,12 +13,14 @@ import type { Clock, VersionStore } from '../domain/ports.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { CentralClient } from '../domain/sync/central-client.ts';
 import { runSync, type DataPushResult, type SyncEvent } from '../domain/sync/run-sync.ts';
-import { newReport, type SyncReport, type Trigger } from '../domain/sync/sync-report.ts';
+import { newReport, setStep, type SyncReport, type Trigger } from '../domain/sync/sync-report.ts';
 import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
 import { versionNumber } from '../domain/versioning/version.ts';
 import type { SyncStore } from '../store/kysely-sync-store.ts';
 
 const LEASE_MS = 60_000;
+/** How long a finished report that could not be saved is retried (the database is down). */
+const FINAL_SAVE_MS = 10 * 60_000;
 
 /** Runs started by this process and not yet finished. */
 const active = new Set<string>();
@@ -120,6 +122,22 @@ export function createSyncService(deps: SyncServiceDeps) {
     );
     heartbeat.unref();
     deps.log({ reportId: report.id, trigger: input.trigger }, 'metadata sync started');
+    /** Saves the finished report, retrying while the database is unreachable. */
+    const storeFinal = async () => {
+      for (let wait = 100, waited = 0; ; wait = Math.min(wait * 2, 5000), waited += wait) {
+        try {
+          await deps.store.save(report);
+          return;
+        } catch (e) {
+          if (waited >= FINAL_SAVE_MS) {
+            deps.log({ reportId: report.id, err: e }, 'metadata sync report could not be saved');
+            return;
+          }
+          await new Promise((r) => setTimeout(r, wait).unref());
+        }
+      }
+    };
+    let unsaved = false;
     const settled = (async () => {
       try {
         const finished = await runSync(
@@ -156,22 +174,37 @@ export function createSyncService(deps: SyncServiceDeps) {
         );
         return finished;
       } catch (e) {
-        // A bug or a broken database: the run is recorded as failed, never left RUNNING.
+        // A bug or a broken database: the run is recorded as failed, never left RUNNING. When
+        // the run had recorded its failure before saving it failed too (its database went away),
+        // that failure is the cause; the step that was running failed.
+        const running = report.steps.find((s) => s.status === 'RUNNING')?.name ?? 'versions';
         report.status = 'FAILED';
         report.endTime = deps.clock.now().toISOString();
-        report.error = {
+        report.error ??= {
           kind: 'INTERNAL',
           message: e instanceof Error ? e.message : String(e),
           version: report.toVersion ?? report.fromVersion,
-          step: 'versions',
+          step: running,
         };
-        await deps.store.save(report).catch(() => undefined);
+        for (const s of report.steps) if (s.status === 'RUNNING') setStep(report, s.name, 'FAILED');
+        unsaved = await deps.store.save(report).then(
+          () => false,
+          () => true,
+        );
         deps.log({ reportId: report.id, err: e }, 'metadata sync crashed');
         return report;
       } finally {
-        clearInterval(heartbeat);
-        active.delete(report.id);
-        await deps.store.release(report.id).catch(() => undefined);
+        // A report that could not be saved (issue 10 §1: PostgreSQL unreachable mid-run) is saved
+        // as soon as the database is back, in the background so the caller gets its answer now;
+        // until then this process still holds the run, so no other run starts over it.
+        const finish = async () => {
+          if (unsaved) await storeFinal();
+          clearInterval(heartbeat);
+          active.delete(report.id);
+          await deps.store.release(report.id).catch(() => undefined);
+        };
+        if (unsaved) void finish();
+        else await finish();
       }
     })();
     const { onFinished } = deps;

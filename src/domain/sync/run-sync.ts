@@ -243,7 +243,10 @@ export async function runSync(
       });
       break;
     } catch (e) {
-      const failure = remoteFailure(e, 'versions', null);
+      // An error no step classified (e.g. the database lost mid-run) belongs to the step that
+      // was running when it was thrown, not to a fixed one.
+      const running = report.steps.find((s) => s.status === 'RUNNING')?.name ?? 'versions';
+      const failure = remoteFailure(e, running, report.toVersion ?? report.fromVersion);
       setStep(report, failure.step, 'FAILED', failure.message);
       report.error = {
         kind: failure.kind,
