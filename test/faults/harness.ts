@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { DATA_METADATA, IDS } from '../support/data.ts';
-import type { TestServer } from '../support/server.ts';
+import { startServer, type TestServer } from '../support/server.ts';
 import {
   createVersion,
   importMetadata,
@@ -22,7 +22,7 @@ import {
   type SyncReportJson,
 } from '../support/sync.ts';
 import { enableVersioning } from '../support/versions.ts';
-import type { Backend } from '../support/databases.ts';
+import type { Backend, TestDatabase } from '../support/databases.ts';
 
 type Json = Record<string, unknown>;
 
@@ -84,8 +84,20 @@ export interface Central {
   dispose(): Promise<void>;
 }
 
-export async function startCentral(backend: Backend): Promise<Central> {
-  const started: Started = await start(backend);
+/** A central on `backend`, or on `database` (e.g. one reached through a fault proxy). */
+export async function startCentral(backend: Backend, database?: TestDatabase): Promise<Central> {
+  const started: Started = database
+    ? await (async () => {
+        const s = await startServer(database);
+        return {
+          server: s,
+          dispose: async () => {
+            await s.stop();
+            await database.dispose();
+          },
+        };
+      })()
+    : await start(backend);
   const server = started.server;
   await enableVersioning(server);
   const ledger = new Map<string, Record<string, Json[]>>();
