@@ -90,8 +90,9 @@ const CASES: Case[] = [
   },
 ];
 
-describe('PostgreSQL unreachable during a run', { skip: false }, async () => {
-  if (!(await postgresAvailable())) return;
+const skip = (await postgresAvailable()) ? false : 'PostgreSQL is not reachable';
+
+describe('PostgreSQL unreachable during a run', { skip }, () => {
   let central: Central;
   let centralDb: ProxiedDatabase;
   let localDb: ProxiedDatabase;
