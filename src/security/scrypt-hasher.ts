@@ -38,12 +38,17 @@ export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 
 export function createScryptHasher(
   params: ScryptParams = DEFAULT_SCRYPT,
-  cache: { ttlMs: number; max: number } = { ttlMs: 60_000, max: 1000 },
+  // Sized for a fleet: 1,000 locals with a sync user each, polling every minute, used to
+  // overflow a 1,000-entry cache and expire every entry after 60 s whatever its use, so that
+  // every poll paid a full scrypt (~0.1 s of CPU: a central saturated, `npm run bench -- load`).
+  // Now an entry lives while it is used (sliding expiry, least recently used evicted first).
+  cache: { ttlMs: number; max: number } = { ttlMs: 10 * 60_000, max: 10_000 },
 ): PasswordHasher {
   const cacheKey = randomBytes(32);
-  const verified = new Map<string, number>(); // hmac → expiry (ms)
+  const verified = new Map<string, number>(); // hmac → expiry (ms), least recently used first
   const maxmem = 256 * params.N * params.r + 1024 * 1024;
   const remember = (mark: string) => {
+    verified.delete(mark);
     if (verified.size >= cache.max) verified.delete(verified.keys().next().value!);
     verified.set(mark, performance.now() + cache.ttlMs);
   };
@@ -68,7 +73,10 @@ export function createScryptHasher(
         .update(password)
         .digest('base64');
       const expiry = verified.get(mark);
-      if (expiry !== undefined && expiry > performance.now()) return true;
+      if (expiry !== undefined && expiry > performance.now()) {
+        remember(mark);
+        return true;
+      }
       if (isBcryptHash(stored)) {
         const ok = await bcrypt.compare(password, stored);
         if (ok) remember(mark);
