@@ -5,6 +5,7 @@
  * ONE transaction, so a crash leaves the local at the previous version or at this one.
  */
 import { createHash } from 'node:crypto';
+import { isAppError } from '../errors.ts';
 import { DEFAULT_IMPORT_PARAMS } from '../metadata/import-params.ts';
 import type { ImportReport } from '../metadata/import-report.ts';
 import { hashPasswords, planAndApply, type ImportDeps } from '../metadata/import-metadata.ts';
@@ -123,7 +124,18 @@ export async function applyVersion(
     if (typeof d?.type === 'string' && typeof d.uid === 'string' && metadataType(d.type))
       (deleteBody[d.type] ??= []).push({ id: d.uid });
 
-  const prepared = prepareEntries(parsePayload(body).entries);
+  // A type key holding something other than an array is a bad snapshot, not an internal error
+  // (it was retried and reported as INTERNAL; found by fuzzing, issue 10 §5).
+  let prepared;
+  try {
+    prepared = prepareEntries(parsePayload(body).entries);
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    return fail(
+      'BAD_SNAPSHOT',
+      `The snapshot of ${remote.name} is not DHIS2 metadata: ${e.message}`,
+    );
+  }
   const deletesPrepared = prepareEntries(parsePayload(deleteBody).entries);
   const passwordHashes = await hashPasswords(deps, prepared);
   const now = deps.clock.now();
