@@ -10,7 +10,7 @@
  * kill), (d) the next run succeeds, reaches the newest version, and the central then holds
  * exactly the local's values.
  *
- * METASYNC_FAULT_KILL_RUNS sets the rounds per backend (25, or 5 when METASYNC_FAULTS_BOUNDED=1);
+ * METASYNC_FAULT_KILL_RUNS sets the rounds per backend (25, or 4 when METASYNC_FAULTS_BOUNDED=1);
  * METASYNC_FAULT_SEED replays a schedule (the seed is printed).
  */
 import assert from 'node:assert/strict';
@@ -34,7 +34,7 @@ import {
 } from './harness.ts';
 
 const BOUNDED = process.env.METASYNC_FAULTS_BOUNDED === '1';
-const ROUNDS = Number(process.env.METASYNC_FAULT_KILL_RUNS ?? (BOUNDED ? 5 : 25));
+const ROUNDS = Number(process.env.METASYNC_FAULT_KILL_RUNS ?? (BOUNDED ? 4 : 25));
 const SEED = Number(process.env.METASYNC_FAULT_SEED ?? randomInt(2 ** 31));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -119,20 +119,30 @@ for (const backend of await backends()) {
       const report = async (id: string) =>
         (await getJson<SyncReportJson>(child, `/api/metadata/sync/reports/${id}`)).body;
 
-      // How long such a run takes here, from its 202: kill delays are drawn from 0 to 1.2 times it.
-      await work();
-      const first = await startRun();
-      const t0 = performance.now();
-      while ((await report(first)).status === 'RUNNING') await sleep(10);
-      const window = Math.max(200, Math.round((performance.now() - t0) * 1.2));
+      // How long such a run takes here: kill delays are drawn from 0 to 1.2 times the median of
+      // the runs seen whole (two calibration runs, the first one warming up, then every killed
+      // run that had finished before its kill).
+      const lengths: number[] = [];
+      const runLength = (r: SyncReportJson) => Date.parse(r.endTime!) - Date.parse(r.startTime);
+      for (let i = 0; i < 2; i++) {
+        await work();
+        const id = await startRun();
+        while ((await report(id)).status === 'RUNNING') await sleep(10);
+        lengths.push(runLength(await report(id)));
+      }
+      lengths.shift();
+      const window = () => {
+        const sorted = [...lengths].sort((a, b) => a - b);
+        return Math.max(100, Math.round(sorted[Math.floor(sorted.length / 2)]! * 1.2));
+      };
       await assertAtRecordedVersion(central, child);
-      t.diagnostic(`a run takes ~${Math.round(window / 1.2)} ms; kills land in 0–${window} ms`);
+      t.diagnostic(`a run takes ~${lengths[0]} ms; kills land in 0–${window()} ms at first`);
 
       const landed: Record<string, number> = {};
       const restarts: number[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
         await work();
-        const delay = Math.floor(random() * window);
+        const delay = Math.floor(random() * window());
         const id = await startRun();
         await sleep(delay);
         await child.kill();
@@ -156,6 +166,7 @@ for (const backend of await backends()) {
               (last?.name === 'versions' ? `, ${killed.versions.length} imported` : '')
             : `finished ${killed.status}`;
         landed[at] = (landed[at] ?? 0) + 1;
+        if (killed.status !== 'RUNNING') lengths.push(runLength(killed));
 
         // (d), then (c): the next run takes the dead run's lease over and closes its report.
         await assertRecovers(central, child);
