@@ -66,6 +66,8 @@ const COMMON = [
 const PROPS = ['id', 'name', 'code', 'shortName', 'displayName', 'lastUpdated', 'created', 'href'];
 const prop = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...PROPS, 'categoryCombo', 'parent', 'optionSet') },
+  // Names every JavaScript object inherits: looked up carelessly they are not data.
+  { weight: 1, arbitrary: fc.constantFrom('constructor', 'valueOf', 'toString', '__proto__') },
   { weight: 1, arbitrary: nastyString() },
 );
 const fieldsArb: fc.Arbitrary<string> = fc.letrec<{ field: string; list: string }>((tie) => ({
@@ -190,6 +192,13 @@ const pathValue = (ids: string[]) =>
     { weight: 2, arbitrary: nastyString().filter((s) => s.length > 0 && s.length < 300) },
   );
 
+/** Regressions the fuzzer found (500: `fields=` looked names up on Object.prototype). */
+const EXAMPLES: [[string, string]][] = [
+  [['/api/categoryCombos', 'fields=valueOf']],
+  [['/api/metadata', 'fields=id,constructor[id]']],
+  [['/api/categoryCombos/bjDvmb4bfuf', 'fields=toString']],
+];
+
 /** Status codes seen, printed as a test diagnostic so a run shows what it really exercised. */
 const tally = new Map<number, number>();
 
@@ -256,7 +265,7 @@ for (const backend of await backends()) {
       await check(
         'query parameters',
         fc.asyncProperty(requestArb, ([path, query]) => property(server, path, query)),
-        fuzzParams(150),
+        fuzzParams(150, { examples: EXAMPLES }),
       );
       assert.equal(await fingerprint(server), before, 'a GET request wrote metadata');
       t.diagnostic(`statuses: ${JSON.stringify(Object.fromEntries(tally))}`);

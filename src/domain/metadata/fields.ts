@@ -68,7 +68,8 @@ export function parseFields(spec: string, depth = 0): FieldTree {
       tree.exclude.add(part.slice(1));
       continue;
     }
-    const preset = PRESETS[part];
+    // Own keys only: `fields=valueOf` must not find Object.prototype.valueOf (it answered 500).
+    const preset = Object.hasOwn(PRESETS, part) ? PRESETS[part] : undefined;
     if (preset === 'all') tree.all = true;
     else if (preset) for (const f of preset) tree.include.set(f, null);
     else {
@@ -89,8 +90,9 @@ const DISPLAY: Record<string, string[]> = {
 };
 
 function field(obj: Record<string, unknown>, name: string): unknown {
-  if (name in obj) return obj[name];
-  const display = DISPLAY[name];
+  // Own properties only: `fields=constructor` is not the object's constructor function.
+  if (Object.hasOwn(obj, name)) return obj[name];
+  const display = Object.hasOwn(DISPLAY, name) ? DISPLAY[name] : undefined;
   if (display) for (const src of display) if (obj[src] !== undefined) return obj[src];
   return undefined;
 }

@@ -52,15 +52,19 @@ export function parseFilter(s: string): Filter {
   return { path: path.split('.'), op, value };
 }
 
+const own = (o: Record<string, unknown>, key: string): unknown =>
+  Object.hasOwn(o, key) ? o[key] : undefined;
+
 function values(obj: unknown, path: readonly string[]): unknown[] {
   let current: unknown[] = [obj];
   for (const key of path) {
     const next: unknown[] = [];
     for (const c of current) {
+      // Own properties only, so `filter=constructor:!null` does not match every object.
       if (Array.isArray(c)) {
         for (const e of c)
-          if (e && typeof e === 'object') next.push((e as Record<string, unknown>)[key]);
-      } else if (c && typeof c === 'object') next.push((c as Record<string, unknown>)[key]);
+          if (e && typeof e === 'object') next.push(own(e as Record<string, unknown>, key));
+      } else if (c && typeof c === 'object') next.push(own(c as Record<string, unknown>, key));
     }
     current = next.flatMap((v) => (Array.isArray(v) && key !== path[path.length - 1] ? v : [v]));
   }
