@@ -185,7 +185,7 @@ export async function startFaultProxy(options: {
     }
   }
 
-  const decide = (client: net.Socket, method: string | null, path: string | null) => {
+  const decide = (method: string | null, path: string | null) => {
     const rule = choose(method, path);
     const fault = rule?.fault ?? { kind: 'pass' as const };
     const hit: Hit = { at: Date.now(), method, path, fault: fault.kind };
@@ -197,7 +197,7 @@ export async function startFaultProxy(options: {
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     track(client);
     if (mode === 'tcp') {
-      apply(client, Buffer.alloc(0), decide(client, null, null));
+      apply(client, Buffer.alloc(0), decide(null, null));
       return;
     }
     let buffered = Buffer.alloc(0);
@@ -210,12 +210,12 @@ export async function startFaultProxy(options: {
       const parsed = end < 0 ? null : parseHead(buffered.subarray(0, end).toString('latin1'));
       if (!parsed) {
         // Not HTTP/1.x as expected: forward it untouched.
-        apply(client, buffered, decide(client, null, null));
+        apply(client, buffered, decide(null, null));
         return;
       }
       const rest = buffered.subarray(end + HEAD_END.length);
       const first = Buffer.concat([Buffer.from(parsed.rewritten, 'latin1'), rest]);
-      apply(client, first, decide(client, parsed.method, parsed.path));
+      apply(client, first, decide(parsed.method, parsed.path));
       client.resume();
     };
     client.on('data', onData);
