@@ -7,6 +7,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Principal } from '../../domain/auth/authenticate.ts';
 import { errors } from '../../domain/errors.ts';
 import { applyFields, parseFields } from '../../domain/metadata/fields.ts';
 import { matchesAll, parseFilter, parseOrder, sortBy } from '../../domain/metadata/filter.ts';
@@ -20,6 +21,7 @@ import {
 } from '../../domain/metadata/types.ts';
 import { newUid } from '../../security/random.ts';
 import type { Services } from '../../services.ts';
+import { refuseEscalation } from '../escalation-guard.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
@@ -69,6 +71,11 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
     );
   const notFound = (type: MetadataType, id: string) =>
     errors.notFound(`${simpleClassName(type)} with id ${id} could not be found.`);
+  // Users and roles carry authorities: no one writes more than they hold (escalation-guard.ts).
+  const guard = (type: MetadataType, principal: Principal, object: Record<string, unknown>) =>
+    type.key === 'users' || type.key === 'userRoles'
+      ? refuseEscalation(services, principal, { [type.key]: [object] })
+      : Promise.resolve();
 
   for (const type of METADATA_TYPES) {
     const tags = ['metadata objects'];
@@ -151,6 +158,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
         // The id is chosen here when the body has none, so the answer can name it (as DHIS2 does).
         const body = { ...request.body, id: request.body.id ?? newUid() };
         const uid = typeof body.id === 'string' ? body.id : undefined;
+        await guard(type, request.principal!, body);
         const report = await run(
           type,
           body,
@@ -182,6 +190,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
       async (request, reply) => {
         const { id } = request.params;
         if (!(await store.get(type.key, id))) throw notFound(type, id);
+        await guard(type, request.principal!, { ...request.body, id });
         const report = await run(
           type,
           { ...request.body, id },
@@ -209,6 +218,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
       async (request, reply) => {
         const { id } = request.params;
         if (!(await store.get(type.key, id))) throw notFound(type, id);
+        await guard(type, request.principal!, { id });
         const report = await run(
           type,
           { id },

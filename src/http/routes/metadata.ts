@@ -16,6 +16,7 @@ import {
 } from '../../domain/metadata/import-params.ts';
 import { DEFAULTS, METADATA_TYPES } from '../../domain/metadata/types.ts';
 import type { Services } from '../../services.ts';
+import { refuseEscalation } from '../escalation-guard.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
 import { importConflict } from './metadata-objects.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
@@ -54,6 +55,7 @@ export const metadataRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
     async (request, reply) => {
       const { dryRun, ...rest } = request.query;
       const params = { ...rest, importMode: dryRun ? ('VALIDATE' as const) : rest.importMode };
+      await refuseEscalation(services, request.principal!, request.body);
       const report = await services.metadata.import(
         request.body,
         params,
