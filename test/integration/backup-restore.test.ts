@@ -246,5 +246,21 @@ describe('backup and restore', () => {
     const restored = await startServer(target, CONFIG);
     undo.push(() => restored.stop());
     await assertRestored(restored, expected, smtp);
+    await restored.stop();
+
+    // The secrets need the same encryption.password: with another, none is opened or sent.
+    const otherKey = await startServer(target, { encryptionPassword: 'Another-key-2!' });
+    undo.push(() => otherKey.stop());
+    smtp.logins.length = 0;
+    const sent = await fetch(`${otherKey.url}/api/email/test`, {
+      method: 'POST',
+      headers: { authorization: basic(USER.username, USER.password) },
+    });
+    assert.equal(sent.status, 409);
+    assert.match(
+      ((await sent.json()) as { message: string }).message,
+      /keyEmailPassword cannot be opened with this server's encryption\.password/,
+    );
+    assert.deepEqual(smtp.logins, []);
   });
 });

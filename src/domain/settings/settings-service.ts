@@ -67,7 +67,16 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
     const def = definition(key);
     const v = (await stored()).get(key);
     if (v === undefined) return def.default;
-    return def.secret ? box.open(String(v)) : (v as SettingValue);
+    if (!def.secret) return v as SettingValue;
+    try {
+      return box.open(String(v));
+    } catch {
+      // A database restored (or shared) under another encryption.password: say so, instead of
+      // an anonymous 500 with a cipher error in the log (found by the backup/restore test).
+      throw errors.conflict(
+        `The stored ${key} cannot be opened with this server's encryption.password: configure the one it was saved with, or set ${key} again`,
+      );
+    }
   }
 
   /**
