@@ -185,6 +185,25 @@ type Json = Record<string, unknown>;
       });
     });
 
+    it('treats a malformed session cookie as no session on every route: 401, never 500', async () => {
+      const declared = declaredRoutes();
+      const wrong: string[] = [];
+      for (const route of [...registeredRoutes(server.instance.app)].sort()) {
+        const [method, url] = route.split(' ') as [string, string];
+        for (const cookie of ['metasync_session=%E0%A4%A', 'metasync_session=%']) {
+          const res = await server.request(fillPath(url), {
+            auth: null,
+            method,
+            headers: { cookie },
+          });
+          const access = declared.get(route);
+          if (res.status >= 500 || (access !== 'public' && res.status !== 401))
+            wrong.push(`${route} (${cookie}): ${res.status}`);
+        }
+      }
+      assert.deepEqual(wrong, []);
+    });
+
     describe('security headers', () => {
       const check = (res: Response, where: string, csp = "default-src 'none'") => {
         assert.equal(res.headers.get('x-content-type-options'), 'nosniff', where);
