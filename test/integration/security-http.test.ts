@@ -76,6 +76,33 @@ for (const backend of await backends()) {
       });
     });
 
+    it('answers odd credentials with 401, never 500 (NUL, empty, huge, not UTF-8, other schemes)', async () => {
+      const b64 = (s: string | Buffer) => `Basic ${Buffer.from(s).toString('base64')}`;
+      const wrong: string[] = [];
+      for (const authorization of [
+        b64('ad\u0000min:pw'),
+        b64('admin:p\u0000w'),
+        b64(':'),
+        b64(`${'x'.repeat(10_000)}:y`),
+        b64(Buffer.from([0xff, 0xfe, 0x3a, 0x41])),
+        b64('\ud800:x'),
+        'Bearer abc',
+        'Basic',
+        'Basic ====',
+      ])
+        for (const path of ['/api/me', '/api/nothing']) {
+          const res = await server.request(path, { auth: null, headers: { authorization } });
+          if (res.status !== 401)
+            wrong.push(`${path} ${authorization.slice(0, 24)}: ${res.status}`);
+        }
+      for (const username of ['ad\u0000min', '\ud800x', 'x'.repeat(255)]) {
+        const res = await uiLogin(username, 'pw');
+        if (res.status !== 401)
+          wrong.push(`UI login ${JSON.stringify(username.slice(0, 9))}: ${res.status}`);
+      }
+      assert.deepEqual(wrong, []);
+    });
+
     describe('request size limits', () => {
       it('answers 413 WebMessage on every route that takes a body, before any write', async () => {
         // A successful login clears the admin's earlier failures: do it before the fingerprint.

@@ -3,6 +3,7 @@
  * repeated failures (issue 3). Failure is data: the caller decides how to answer and what to log.
  */
 import type { Clock, LoginFailureStore, PasswordHasher, UserStore } from '../ports.ts';
+import { unstorable } from '../text.ts';
 import { lockedUntil, lookback, type ThrottlePolicy } from './login-throttle.ts';
 import type { User } from './users.ts';
 
@@ -32,6 +33,9 @@ export async function authenticate(
   username: string,
   password: string,
 ): Promise<AuthResult> {
+  // No user is named so (imports refuse such text) and PostgreSQL cannot even look the name up:
+  // a NUL in a Basic or UI login username answered 500 (issue 10 §4).
+  if (unstorable(username)) return { ok: false, reason: 'invalid', nowLockedUntil: null };
   const now = deps.clock.now();
   const windowStart = new Date(now.getTime() - lookback(deps.policy));
   const failures = await deps.failures.since(username, windowStart);
