@@ -4,7 +4,10 @@
  */
 import { request as httpRequest } from 'node:http';
 
-/** SQL injection, path traversal, NUL bytes, length and unicode: sent as the literal string. */
+/**
+ * SQL injection, path traversal, NUL bytes, length, unicode and prototype keys: sent as the
+ * literal string.
+ */
 export const PAYLOADS: readonly string[] = [
   "' OR '1'='1",
   "1' OR 1=1--",
@@ -23,6 +26,7 @@ export const PAYLOADS: readonly string[] = [
   '𝕏ÿ\u202e<script>alert(1)</script>',
   '% _ * ? \\ $1',
   '{"$ne":null}',
+  '__proto__',
   '[]',
 ];
 
