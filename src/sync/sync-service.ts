@@ -99,9 +99,9 @@ export function createSyncService(deps: SyncServiceDeps) {
   async function start(
     input: StartInput,
   ): Promise<{ report: SyncReport; done: Promise<SyncReport> }> {
-    const report = newReport(randomUUID(), input.trigger, input.triggeredBy, deps.clock.now());
+    const id = randomUUID();
     const lease = await deps.store.acquire(
-      report.id,
+      id,
       `${hostname()}:${process.pid}`,
       LEASE_MS,
       holderAlive,
@@ -114,6 +114,10 @@ export function createSyncService(deps: SyncServiceDeps) {
           details: { runningReport: lease.holder },
         },
       );
+    // The run starts once it holds the lease: a start time read before (while waiting for a
+    // database connection or the lease row) could fall before the previous run's end, and a
+    // report would then claim two runs overlapped.
+    const report = newReport(id, input.trigger, input.triggeredBy, deps.clock.now());
     active.add(report.id);
     await deps.store.save(report);
     const heartbeat = setInterval(

@@ -55,6 +55,28 @@ const skip =
 const dbUrl = (d: TestDatabase) => (d.location as { databaseUrl: string }).databaseUrl;
 const byNumber = (a: string, b: string) => Number(a.split('_')[1]) - Number(b.split('_')[1]);
 
+/** The last sync reports and job executions of a local, for a failure's diagnostics. */
+const recent = async (db: OpenDatabase['db']) => ({
+  reports: (
+    await db
+      .selectFrom('sync_report')
+      .select('body')
+      .orderBy('start_time', 'desc')
+      .limit(5)
+      .execute()
+  ).map((r) => {
+    const b = r.body as unknown as SyncReportJson;
+    return { ...b, versions: b.versions.length };
+  }),
+  executions: await db
+    .selectFrom('job_execution')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(10)
+    .execute(),
+  lease: (await sql`select * from sync_lease`.execute(db)).rows,
+});
+
 describe('scale-out: metasync processes on one PostgreSQL database behind nginx', { skip }, () => {
   let centralDb: TestDatabase;
   let central: OpenDatabase;
@@ -237,28 +259,30 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
       expectStatus(made, 201);
       const jobId = made.body.response.uid;
 
-      // For 6 s: the central keeps making versions (through nginx), both locals' schedulers tick
-      // every second, and from 3 s on both locals are asked for manual runs back to back.
+      // The central keeps making versions (through nginx) and both locals' schedulers tick every
+      // second. The first scheduled run imports the storm's versions and takes seconds, so the
+      // other process claims the ticks meanwhile (and finds the lease held). Once it is done,
+      // both locals are also asked for manual runs back to back for 3 s.
       let stop = false;
       const manual = { ran: 0, refused: 0 };
       const failures: string[] = [];
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
       const feeder = async () => {
         while (!stop) {
           const de = dataElement(uid(), `Fed ${uid()}`);
-          expectStatus(
-            await api('/api/metadata', { method: 'POST', json: { dataElements: [de] } }),
-            200,
-          );
-          expectStatus(
-            await api('/api/metadata/version/create?type=BEST_EFFORT', { method: 'POST' }),
-            200,
-          );
-          await new Promise((r) => setTimeout(r, 300));
+          const imported = await api('/api/metadata', {
+            method: 'POST',
+            json: { dataElements: [de] },
+          });
+          const made = await api('/api/metadata/version/create?type=BEST_EFFORT', {
+            method: 'POST',
+          });
+          if (imported.status !== 200 || made.status !== 200)
+            failures.push(`feeder ${imported.status} ${made.status}`);
+          await sleep(300);
         }
       };
       const runner = async (run: Client) => {
-        // The first half is the schedulers' alone; then manual runs contend for the lease too.
-        await new Promise((r) => setTimeout(r, 3000));
         while (!stop) {
           const r = await run<SyncReportJson>('/api/metadata/sync/run?wait=true', {
             method: 'POST',
@@ -266,15 +290,43 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
           if (r.status === 200 && r.body.status === 'SUCCESS') manual.ran++;
           else if (r.status === 409) {
             manual.refused++;
-            await new Promise((res) => setTimeout(res, 50));
+            await sleep(50);
           } else failures.push(`${r.status} ${r.bytes.toString('utf8', 0, 500)}`);
         }
       };
-      const busy = [feeder(), runner(a), runner(b)];
-      await new Promise((r) => setTimeout(r, 6000));
-      stop = true;
-      await Promise.all(busy);
+      const executions = () =>
+        local.db
+          .selectFrom('job_execution')
+          .select(['scheduled_for', 'holder', 'status', 'report_id'])
+          .where('job_id', '=', jobId)
+          .where('trigger', '=', 'CRON')
+          .execute();
+      const feeding = feeder();
+      const running: Promise<void>[] = [];
+      try {
+        const first = await eventually(
+          async () => {
+            const done = (await executions()).find((e) => e.status !== 'RUNNING' && e.report_id);
+            assert.ok(done, 'no scheduled run has finished yet');
+            return done;
+          },
+          120_000,
+          200,
+        );
+        assert.equal(first.status, 'COMPLETED', JSON.stringify(first));
+        running.push(runner(a), runner(b));
+        await sleep(3000);
+        // Every process's timer fires: each has claimed ticks (a coin toss per tick from here).
+        const pids = locals.map((l) => l.pid).sort();
+        const holdersOf = (rows: { holder: string }[]) =>
+          [...new Set(rows.map((e) => Number(e.holder.split(':').pop())))].sort();
+        await eventually(async () => assert.deepEqual(holdersOf(await executions()), pids), 30_000);
+      } finally {
+        stop = true;
+        await Promise.all([feeding, ...running]);
+      }
       assert.deepEqual(failures, []);
+      assert.ok(manual.ran >= 1, 'a manual run got the lease');
       const off = await a(`/api/jobConfigurations/${jobId}`, {
         method: 'PUT',
         json: { ...job, enabled: false },
@@ -321,7 +373,10 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
       ).map((r) => r.body as unknown as SyncReportJson);
       for (const r of reports) assert.equal(r.status, 'SUCCESS', JSON.stringify(r.error));
       for (let i = 1; i < reports.length; i++)
-        assert.ok(reports[i]!.startTime >= reports[i - 1]!.endTime!, 'two runs overlapped');
+        assert.ok(
+          reports[i]!.startTime >= reports[i - 1]!.endTime!,
+          `two runs overlapped: ${JSON.stringify([reports[i - 1], reports[i]].map((r) => [r!.id, r!.trigger, r!.startTime, r!.endTime, r!.fromVersion, r!.toVersion]))}`,
+        );
       const imported = reports.flatMap((r) =>
         r.versions
           .filter((v) => v.status === 'SUCCESS' || v.status === 'WARNING')
@@ -333,32 +388,28 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
       );
 
       // Each tick ran once; every execution that ran a sync has its own SCHEDULED report.
-      const executions = await local.db
-        .selectFrom('job_execution')
-        .select(['scheduled_for', 'holder', 'status', 'report_id'])
-        .where('job_id', '=', jobId)
-        .where('trigger', '=', 'CRON')
-        .execute();
-      const ticks = executions.map((e) => new Date(e.scheduled_for!).getTime());
+      const rows = await executions();
+      const ticks = rows.map((e) => new Date(e.scheduled_for!).getTime());
       assert.equal(new Set(ticks).size, ticks.length, 'a tick ran twice');
-      const withReport = executions.flatMap((e) => (e.report_id ? [e.report_id] : []));
+      const withReport = rows.flatMap((e) => (e.report_id ? [e.report_id] : []));
       assert.equal(new Set(withReport).size, withReport.length);
       const scheduled = reports.filter((r) => r.trigger === 'SCHEDULED').map((r) => r.id);
       assert.deepEqual([...withReport].sort(), [...scheduled].sort());
-      for (const e of executions) assert.match(e.status, /^(COMPLETED|SKIPPED)$/, e.status);
-      const holders = new Set(executions.map((e) => Number(e.holder.split(':').pop())));
-      assert.deepEqual(
-        [...holders].sort(),
-        locals.map((l) => l.pid).sort(),
-        'both processes fired ticks',
-      );
-      const completed = executions.filter((e) => e.status === 'COMPLETED').length;
+      for (const e of rows) assert.match(e.status, /^(COMPLETED|SKIPPED)$/, e.status);
+      const completed = rows.filter((e) => e.status === 'COMPLETED').length;
       assert.ok(completed >= 1, 'a scheduled tick synced');
       t.diagnostic(
         `${centralVersions.length} central versions, each imported once; ${reports.length} runs ` +
           `(${scheduled.length} scheduled, ${manual.ran} manual, ${manual.refused} manual refused 409); ` +
           `${ticks.length} ticks: ${completed} synced, ${ticks.length - completed} skipped (lease held)`,
       );
+    } catch (e) {
+      // What the processes said, for a failure under CI.
+      t.diagnostic(JSON.stringify(await recent(local.db), null, 1));
+      for (const c of [...locals, ...centrals])
+        for (const l of c.logs.filter((x) => Number(x.level) >= 40).slice(-20))
+          t.diagnostic(`${c.pid}: ${JSON.stringify(l).slice(0, 800)}`);
+      throw e;
     } finally {
       await Promise.all(locals.map((l) => l.stop()));
       await local.close();
