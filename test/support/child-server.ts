@@ -27,14 +27,17 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Starts `metasync serve` on a random loopback port with `args` (e.g. --data-dir). */
-export async function startChild(args: string[]): Promise<ChildServer> {
+/**
+ * Starts `metasync serve` on a random loopback port with `args` (e.g. --data-dir), and `nodeArgs`
+ * for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not accept).
+ */
+export async function startChild(args: string[], nodeArgs: string[] = []): Promise<ChildServer> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('METASYNC_')),
   );
   const child = spawn(
     process.execPath,
-    ['bin/metasync.js', 'serve', '--host', '127.0.0.1', '--port', '0', ...args],
+    [...nodeArgs, 'bin/metasync.js', 'serve', '--host', '127.0.0.1', '--port', '0', ...args],
     {
       cwd: ROOT,
       env: { ...env, METASYNC_ADMIN_PASSWORD: CHILD_ADMIN_PASSWORD },
