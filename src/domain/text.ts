@@ -8,3 +8,25 @@
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const unstorable = (s: string): boolean => UNSTORABLE.test(s);
+
+/**
+ * True when a string or key anywhere in a JSON value is `unstorable`: a metadata object holding
+ * one is refused as malformed, a data import holding one is refused whole. Otherwise NUL fails
+ * the write transaction with a database error, and a lone surrogate is silently stored as U+FFFD
+ * (or breaks PGlite's array parameters), so the stored row would differ from what was sent.
+ */
+export function hasUnstorableText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (unstorable(v)) return true;
+    } else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (typeof v === 'object' && v !== null)
+      for (const [k, x] of Object.entries(v)) {
+        if (unstorable(k)) return true;
+        stack.push(x);
+      }
+  }
+  return false;
+}

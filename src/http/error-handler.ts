@@ -75,6 +75,14 @@ export function classify(error: unknown, limitBytes: number): AppError | null {
     return new AppError(ErrorCode.MALFORMED_JSON, `Malformed JSON body: ${error.message}`);
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
     return new AppError(ErrorCode.BAD_REQUEST, fe.message ?? 'Bad request');
+  // Last line of defence for text the inputs' own checks (domain/text.ts) did not cover: both
+  // backends refuse U+0000 (22021, or 22P05 in jsonb). The client sent it, so it is a 400; the
+  // transaction it failed in rolled back whole.
+  if (fe.code === '22021' || fe.code === '22P05')
+    return new AppError(
+      ErrorCode.BAD_REQUEST,
+      'The request holds text that cannot be stored (U+0000 or an unpaired surrogate)',
+    );
   return null;
 }
 

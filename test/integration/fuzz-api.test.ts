@@ -6,7 +6,9 @@
  * - import payloads on POST /api/metadata: no 5xx, no partial write, the report tells what was
  *   written (test/support/fuzz-import.ts);
  * - system settings values for every registered key: stored as sent or refused whole
- *   (test/support/fuzz-settings.ts).
+ *   (test/support/fuzz-settings.ts);
+ * - the other write routes: data values, registrations, events, metadata objects, jobs, version
+ *   creation (test/support/fuzz-writes.ts).
  *
  * Fixed seed by default; METASYNC_FUZZ_RUNS=500 runs more cases per property, and a failure
  * prints METASYNC_FUZZ_SEED and fast-check's path to replay it. Snapshot bytes are fuzzed in
@@ -17,6 +19,7 @@ import { backends, createTestDatabase, type TestDatabase } from '../support/data
 import { fuzzImport } from '../support/fuzz-import.ts';
 import { fuzzQuery } from '../support/fuzz-query.ts';
 import { fuzzSettings } from '../support/fuzz-settings.ts';
+import { fuzzWrites } from '../support/fuzz-writes.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 for (const backend of await backends()) {
@@ -37,6 +40,8 @@ for (const backend of await backends()) {
     it('query parameters: never 5xx on any GET route, never a write', (t) => fuzzQuery(server, t));
     it('import payloads: never 5xx, no partial write, the report tells what was written', (t) =>
       fuzzImport(server, t));
+    it('other write routes: never 5xx, errors are WebMessages, dryRun writes no data', (t) =>
+      fuzzWrites(server, t));
     it('settings values: stored as sent or refused whole, never 5xx', (t) =>
       fuzzSettings(server, t));
   });

@@ -3,7 +3,9 @@
  * or a conflict, then plan and write the page in one transaction. Bad items are conflicts in the
  * summary, never exceptions (house rule 6); a page is committed whole or (dryRun) not at all.
  */
+import { errors } from '../errors.ts';
 import type { Clock } from '../ports.ts';
+import { hasUnstorableText } from '../text.ts';
 import type { DataStore, IdScheme } from './data-store.ts';
 import {
   planDataValues,
@@ -41,6 +43,17 @@ const asList = (v: unknown): Record<string, unknown>[] =>
   Array.isArray(v) ? v.map((x) => (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>) : [];
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/**
+ * Text the database cannot store refuses the whole import (400, nothing written): otherwise it
+ * failed the lookups or the write with a database error, a 500 (issue 10 §5, found by fuzzing).
+ */
+function refuseUnstorable(body: Record<string, unknown>): void {
+  if (hasUnstorableText(body))
+    throw errors.badRequest(
+      'The import holds text with U+0000 or an unpaired surrogate, which cannot be stored',
+    );
+}
+
 /** Maps each key to the UID it names. */
 async function ids(deps: DataDeps, type: string, keys: string[], scheme: IdScheme) {
   const found = await deps.store.resolve(type, keys, scheme);
@@ -52,6 +65,7 @@ export async function importDataValueSet(
   body: Record<string, unknown>,
   params: DataValueSetParams,
 ): Promise<ImportSummary> {
+  refuseUnstorable(body);
   const values = asList(body.dataValues) as DataValueInput[];
   const defaults: SetDefaults = {
     period: str(body.period),
@@ -94,6 +108,7 @@ export async function importRegistrations(
   body: Record<string, unknown>,
   dryRun: boolean,
 ): Promise<ImportSummary> {
+  refuseUnstorable(body);
   const items = asList(body.completeDataSetRegistrations);
   const pick = (k: string, alt?: string) =>
     [...new Set(items.map((i) => str(i[k]) ?? (alt ? str(i[alt]) : undefined)).filter((x): x is string => !!x))];
@@ -122,6 +137,7 @@ export async function importEvents(
   body: Record<string, unknown>,
   params: { strategy: EventStrategy; dryRun: boolean },
 ): Promise<ImportSummaries> {
+  refuseUnstorable(body);
   const items = asList(body.events);
   const collect = (f: (i: Record<string, unknown>) => unknown[]) =>
     [...new Set(items.flatMap(f).map(str).filter((x): x is string => !!x))];

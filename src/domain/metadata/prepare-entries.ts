@@ -3,13 +3,8 @@
  * scope, name), and references. Its output says what must be looked up in the store before the
  * import can be planned (`lookupKeys`).
  */
-import {
-  collectReferences,
-  hasUnstorableText,
-  jsonDepthExceeds,
-  MAX_DEPTH,
-  type References,
-} from './references.ts';
+import { hasUnstorableText } from '../text.ts';
+import { collectReferences, jsonDepthExceeds, MAX_DEPTH, type References } from './references.ts';
 import type { PayloadEntry } from './parse-payload.ts';
 import type { MetadataType } from './types.ts';
 

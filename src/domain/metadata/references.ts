@@ -4,7 +4,6 @@
  * unchecked properties. References to users through createdBy / lastUpdatedBy / user are
  * reported separately, because DHIS2 replaces a missing one with the importing user.
  */
-import { unstorable } from '../text.ts';
 import { isValidUid } from '../uid.ts';
 import { UNCHECKED_PROPERTIES, USER_REFERENCE_PROPERTIES, type MetadataType } from './types.ts';
 
@@ -71,28 +70,6 @@ export function jsonDepthExceeds(value: Json, limit: number): boolean {
     if (d > limit) return true;
     if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
     else if (isObject(v)) for (const x of Object.values(v)) stack.push([x, d + 1]);
-  }
-  return false;
-}
-
-/**
- * True when a string or key anywhere in the value is `unstorable`. Such an object is refused as
- * malformed: otherwise NUL fails the whole write transaction with a database error, and a lone
- * surrogate is silently stored as U+FFFD in columns (or breaks PGlite's array parameters), so
- * the stored row would differ from its payload (issue 10 §5, found by fuzzing).
- */
-export function hasUnstorableText(value: Json): boolean {
-  const stack: Json[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === 'string') {
-      if (unstorable(v)) return true;
-    } else if (Array.isArray(v)) for (const x of v) stack.push(x);
-    else if (isObject(v))
-      for (const [k, x] of Object.entries(v)) {
-        if (unstorable(k)) return true;
-        stack.push(x);
-      }
   }
   return false;
 }
