@@ -25,7 +25,7 @@ import { lookupKeys, prepareEntries } from '../../src/domain/metadata/prepare-en
 import { parsePeriod } from '../../src/domain/data/periods.ts';
 import { parseSettingValue } from '../../src/domain/settings/parse-setting.ts';
 import { SETTINGS } from '../../src/domain/settings/registry.ts';
-import { unstorable } from '../../src/domain/text.ts';
+import { hasUnstorableText, unstorable } from '../../src/domain/text.ts';
 import { versionNumber } from '../../src/domain/versioning/version.ts';
 import { toEnginePattern } from '../../src/domain/jobs/cron.ts';
 import { fuzzParams, nastyString, PROTO_KEYS } from '../support/fuzz.ts';
@@ -182,6 +182,22 @@ describe('fuzz: domain parsers', () => {
         if (order) sortBy([obj, { name: 'b' }, null, 5] as Record<string, unknown>[], order);
       }),
       fuzzParams(2000),
+    );
+  });
+
+  it('unstorable text is exactly NUL or ill-formed UTF-16', () => {
+    const unit = fc.constantFrom('a', '\u0000', '\ud800', '\udbff', '\udc00', '\udfff', '😀', 'é');
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit, maxLength: 8 }), fc.string({ unit: 'binary' })),
+        (s) => {
+          const wellFormed = (s as string & { isWellFormed(): boolean }).isWellFormed();
+          assert.equal(unstorable(s), s.includes('\u0000') || !wellFormed, JSON.stringify(s));
+          assert.equal(hasUnstorableText({ [s]: 1 }), unstorable(s));
+          assert.equal(hasUnstorableText([[{ x: s }]]), unstorable(s));
+        },
+      ),
+      fuzzParams(3000),
     );
   });
 
