@@ -3,6 +3,7 @@
  * every call; `data.gz` is gunzipped when its Content-Type says gzip (as DHIS2's client does);
  * an empty history body means "nothing newer". Failures become RemoteErrors with DHIS2's wording.
  */
+import { constants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import {
   RemoteError,
@@ -10,6 +11,8 @@ import {
   type RemoteVersion,
   type Snapshot,
 } from '../domain/sync/central-client.ts';
+
+const { MAX_STRING_LENGTH } = constants;
 
 export interface CentralConfig {
   url: string;
@@ -159,7 +162,10 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
       if (raw.length === 0) throw new RemoteError('PARSE', "Metadata snapshot can't be null.");
       if ((res.headers.get('content-type') ?? '').includes('application/gzip')) {
         try {
-          return { bytes: gunzipSync(raw), gzip: raw };
+          // A snapshot is parsed as one string: inflating past the longest string Node can hold
+          // gains nothing, and a gzip bomb from a rogue or spoofed central would otherwise inflate
+          // to 4 GiB in memory before failing (issue 10 §4).
+          return { bytes: gunzipSync(raw, { maxOutputLength: MAX_STRING_LENGTH }), gzip: raw };
         } catch (e) {
           throw new RemoteError(
             'PARSE',
