@@ -8,8 +8,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -32,21 +30,14 @@ import {
   type Client,
   type Json,
 } from '../support/scale-out.ts';
+import { twoLocalsSyncOnce } from '../support/scale-out-locals.ts';
 import { assertEveryChangeOnce, versionStorm } from '../support/version-storm.ts';
 import { eventually } from '../support/eventually.ts';
-import type { SyncReportJson } from '../support/sync.ts';
-import { dataElement, uid, type VersionJson } from '../support/versions.ts';
+import { type VersionJson } from '../support/versions.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN: [string, string] = ['admin', CHILD_ADMIN_PASSWORD];
 const PROCESSES = 2;
-/** Locals: the scheduler re-reads the job table often, a failed run is not retried. */
-const LOCAL_CONF = [
-  'scheduler.reconcile.interval.ms = 300',
-  'scheduler.shutdown.grace.ms = 2000',
-  'metadata.sync.retry = 1',
-  'metadata.sync.retry.time.frequency.millisec = 10',
-].join('\n');
 const nginx = nginxBinary();
 const skip =
   (!(await postgresAvailable()) && 'PostgreSQL is not reachable') ||
@@ -54,28 +45,6 @@ const skip =
 
 const dbUrl = (d: TestDatabase) => (d.location as { databaseUrl: string }).databaseUrl;
 const byNumber = (a: string, b: string) => Number(a.split('_')[1]) - Number(b.split('_')[1]);
-
-/** The last sync reports and job executions of a local, for a failure's diagnostics. */
-const recent = async (db: OpenDatabase['db']) => ({
-  reports: (
-    await db
-      .selectFrom('sync_report')
-      .select('body')
-      .orderBy('start_time', 'desc')
-      .limit(5)
-      .execute()
-  ).map((r) => {
-    const b = r.body as unknown as SyncReportJson;
-    return { ...b, versions: b.versions.length };
-  }),
-  executions: await db
-    .selectFrom('job_execution')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(10)
-    .execute(),
-  lease: (await sql`select * from sync_lease`.execute(db)).rows,
-});
 
 describe('scale-out: metasync processes on one PostgreSQL database behind nginx', { skip }, () => {
   let centralDb: TestDatabase;
@@ -230,193 +199,9 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
         `12 concurrent on ${other}: 1 upstream GET, ${hits} served as HIT`,
     );
   });
-  it('two local processes on one database: each tick runs once, one sync at a time, each version imported once', async (t) => {
-    const localDb = await createTestDatabase('postgres');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'metasync-locals-'));
-    const conf = path.join(dir, 'local.conf');
-    await writeFile(conf, LOCAL_CONF);
-    const locals = await Promise.all(
-      [0, 1].map(() => startChild(['--database-url', dbUrl(localDb), '--config', conf])),
-    );
-    const local = await localDb.open();
-    try {
-      const [a, b] = locals.map((l) => client(l.url, ADMIN)) as [Client, Client];
-      const remote = {
-        keyRemoteInstanceUrl: proxy.url,
-        keyRemoteInstanceUsername: ADMIN[0],
-        keyRemoteInstancePassword: ADMIN[1],
-      };
-      expectStatus(await a('/api/systemSettings', { method: 'POST', json: remote }), 200);
-      const job = {
-        name: 'Every second',
-        jobType: 'META_DATA_SYNC',
-        cronExpression: '* * * * * *',
-      };
-      const made = await b<{ response: { uid: string } }>('/api/jobConfigurations', {
-        method: 'POST',
-        json: job,
-      });
-      expectStatus(made, 201);
-      const jobId = made.body.response.uid;
+  it('two local processes on one database: each tick runs once, one sync at a time, each version imported once', (t) =>
+    twoLocalsSyncOnce(t, { url: proxy.url, api, admin: ADMIN, central, centrals }));
 
-      // The central keeps making versions (through nginx) and both locals' schedulers tick every
-      // second. The first scheduled run imports the storm's versions and takes seconds, so the
-      // other process claims the ticks meanwhile (and finds the lease held). Once it is done,
-      // both locals are also asked for manual runs back to back for 3 s.
-      let stop = false;
-      const manual = { ran: 0, refused: 0 };
-      const failures: string[] = [];
-      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-      const feeder = async () => {
-        while (!stop) {
-          const de = dataElement(uid(), `Fed ${uid()}`);
-          const imported = await api('/api/metadata', {
-            method: 'POST',
-            json: { dataElements: [de] },
-          });
-          const made = await api('/api/metadata/version/create?type=BEST_EFFORT', {
-            method: 'POST',
-          });
-          if (imported.status !== 200 || made.status !== 200)
-            failures.push(`feeder ${imported.status} ${made.status}`);
-          await sleep(300);
-        }
-      };
-      const runner = async (run: Client) => {
-        while (!stop) {
-          const r = await run<SyncReportJson>('/api/metadata/sync/run?wait=true', {
-            method: 'POST',
-          });
-          if (r.status === 200 && r.body.status === 'SUCCESS') manual.ran++;
-          else if (r.status === 409) {
-            manual.refused++;
-            await sleep(50);
-          } else failures.push(`${r.status} ${r.bytes.toString('utf8', 0, 500)}`);
-        }
-      };
-      const executions = () =>
-        local.db
-          .selectFrom('job_execution')
-          .select(['scheduled_for', 'holder', 'status', 'report_id'])
-          .where('job_id', '=', jobId)
-          .where('trigger', '=', 'CRON')
-          .execute();
-      const feeding = feeder();
-      const running: Promise<void>[] = [];
-      try {
-        const first = await eventually(
-          async () => {
-            const done = (await executions()).find((e) => e.status !== 'RUNNING' && e.report_id);
-            assert.ok(done, 'no scheduled run has finished yet');
-            return done;
-          },
-          120_000,
-          200,
-        );
-        assert.equal(first.status, 'COMPLETED', JSON.stringify(first));
-        running.push(runner(a), runner(b));
-        await sleep(3000);
-        // Every process's timer fires: each has claimed ticks (a coin toss per tick from here).
-        const pids = locals.map((l) => l.pid).sort();
-        const holdersOf = (rows: { holder: string }[]) =>
-          [...new Set(rows.map((e) => Number(e.holder.split(':').pop())))].sort();
-        await eventually(async () => assert.deepEqual(holdersOf(await executions()), pids), 30_000);
-      } finally {
-        stop = true;
-        await Promise.all([feeding, ...running]);
-      }
-      assert.deepEqual(failures, []);
-      assert.ok(manual.ran >= 1, 'a manual run got the lease');
-      const off = await a(`/api/jobConfigurations/${jobId}`, {
-        method: 'PUT',
-        json: { ...job, enabled: false },
-      });
-      expectStatus(off, 200);
-      const idle = async () => {
-        const running = await local.db
-          .selectFrom('job_execution')
-          .select('id')
-          .where('status', '=', 'RUNNING')
-          .execute();
-        assert.deepEqual(running, []);
-        const lease = await sql<{
-          report_id: string | null;
-        }>`select report_id from sync_lease`.execute(local.db);
-        assert.equal(lease.rows[0]!.report_id, null);
-      };
-      await eventually(idle, 20_000, 100);
-      await new Promise((r) => setTimeout(r, 1000)); // a tick fired before the PUT applied
-      await eventually(idle, 20_000, 100);
-      const last = await a<SyncReportJson>('/api/metadata/sync/run?wait=true', { method: 'POST' });
-      assert.equal(last.body.status, 'SUCCESS', JSON.stringify(last.body.error));
-
-      // The local holds exactly the central's versions, and its objects.
-      const versionsOf = (db: OpenDatabase) =>
-        db.db
-          .selectFrom('metadata_version')
-          .select(['name', 'id', 'hash_code'])
-          .orderBy('number')
-          .execute();
-      const centralVersions = await versionsOf(central);
-      assert.deepEqual(await versionsOf(local), centralVersions);
-      const des = async (call: Client) =>
-        (
-          await call<{ dataElements: Json[] }>('/api/dataElements?paging=false&fields=id,name')
-        ).body.dataElements
-          .map((d) => `${String(d.id)} ${String(d.name)}`)
-          .sort();
-      assert.deepEqual(await des(b), await des(api));
-
-      // Every run succeeded, no two overlapped, and each version was imported by one run only.
-      const reports = (
-        await local.db.selectFrom('sync_report').select('body').orderBy('start_time').execute()
-      ).map((r) => r.body as unknown as SyncReportJson);
-      for (const r of reports) assert.equal(r.status, 'SUCCESS', JSON.stringify(r.error));
-      for (let i = 1; i < reports.length; i++)
-        assert.ok(
-          reports[i]!.startTime >= reports[i - 1]!.endTime!,
-          `two runs overlapped: ${JSON.stringify([reports[i - 1], reports[i]].map((r) => [r!.id, r!.trigger, r!.startTime, r!.endTime, r!.fromVersion, r!.toVersion]))}`,
-        );
-      const imported = reports.flatMap((r) =>
-        r.versions
-          .filter((v) => v.status === 'SUCCESS' || v.status === 'WARNING')
-          .map((v) => v.name),
-      );
-      assert.deepEqual(
-        imported.sort(byNumber),
-        centralVersions.map((v) => v.name),
-      );
-
-      // Each tick ran once; every execution that ran a sync has its own SCHEDULED report.
-      const rows = await executions();
-      const ticks = rows.map((e) => new Date(e.scheduled_for!).getTime());
-      assert.equal(new Set(ticks).size, ticks.length, 'a tick ran twice');
-      const withReport = rows.flatMap((e) => (e.report_id ? [e.report_id] : []));
-      assert.equal(new Set(withReport).size, withReport.length);
-      const scheduled = reports.filter((r) => r.trigger === 'SCHEDULED').map((r) => r.id);
-      assert.deepEqual([...withReport].sort(), [...scheduled].sort());
-      for (const e of rows) assert.match(e.status, /^(COMPLETED|SKIPPED)$/, e.status);
-      const completed = rows.filter((e) => e.status === 'COMPLETED').length;
-      assert.ok(completed >= 1, 'a scheduled tick synced');
-      t.diagnostic(
-        `${centralVersions.length} central versions, each imported once; ${reports.length} runs ` +
-          `(${scheduled.length} scheduled, ${manual.ran} manual, ${manual.refused} manual refused 409); ` +
-          `${ticks.length} ticks: ${completed} synced, ${ticks.length - completed} skipped (lease held)`,
-      );
-    } catch (e) {
-      // What the processes said, for a failure under CI.
-      t.diagnostic(JSON.stringify(await recent(local.db), null, 1));
-      for (const c of [...locals, ...centrals])
-        for (const l of c.logs.filter((x) => Number(x.level) >= 40).slice(-20))
-          t.diagnostic(`${c.pid}: ${JSON.stringify(l).slice(0, 800)}`);
-      throw e;
-    } finally {
-      await Promise.all(locals.map((l) => l.stop()));
-      await local.close();
-      await localDb.dispose();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
   it('a UI session sticks to the process that created it (it lives in that process only)', async () => {
     const login = await fetch(`${proxy.url}/api/metasync/session`, {
       method: 'POST',
