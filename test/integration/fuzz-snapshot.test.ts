@@ -8,7 +8,8 @@
  * - the run finishes (wait=true answers) with a classified error, never INTERNAL and never
  *   RUNNING; bytes that do not inflate, or are not a JSON object, always fail;
  * - a failed run leaves the local exactly unchanged: no version recorded, no object written;
- *   a run that succeeds (a mutated payload can still be valid) records exactly that version;
+ *   a run that succeeds (a mutated payload can still be valid) records exactly that version,
+ *   and the objects it wrote are exactly those its report counts;
  * - the server still answers, and a later run over good bytes for that version succeeds.
  *
  * METASYNC_FUZZ_RUNS=200 runs more cases; a failure prints the seed to replay it.
@@ -20,7 +21,14 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { backends } from '../support/databases.ts';
 import { startFuzzCentral, type FuzzCentral } from '../support/fuzz-central.ts';
-import { assertAlive, check, fingerprint, fuzzParams } from '../support/fuzz.ts';
+import {
+  assertAlive,
+  check,
+  diffStates,
+  fingerprint,
+  fuzzParams,
+  storeState,
+} from '../support/fuzz.ts';
 import { mutatedPayload } from '../support/fuzz-payloads.ts';
 import { generateMetadata, payload } from '../support/generate-metadata.ts';
 import { connect, listVersions, postSettings, start, type Started } from '../support/sync.ts';
@@ -176,6 +184,7 @@ for (const backend of await backends()) {
           fc.constantFrom('ATOMIC', 'BEST_EFFORT'),
           async (served, type) => {
             const before = await fingerprint(local.server);
+            const stateBefore = await storeState(local.server);
             const versionsBefore = await listVersions(local.server);
             const name = put(served, type as 'ATOMIC' | 'BEST_EFFORT');
             const report = await runSync(local);
@@ -190,6 +199,15 @@ for (const backend of await backends()) {
               assert.ok(!mustFail, `bad bytes were accepted: ${what}`);
               assert.equal(report.toVersion, name, what);
               assert.equal((await listVersions(local.server)).length, versionsBefore.length + 1);
+              // What the version wrote is what its report counts (BEST_EFFORT writes a part).
+              const stats = report.versions.find((v) => v.name === name)?.stats as
+                { created: number; updated: number; unchanged?: number } | undefined;
+              const diff = [...diffStates(stateBefore, await storeState(local.server)).values()];
+              const sum = (k: 'created' | 'changed' | 'deleted') =>
+                diff.reduce((n, d) => n + d[k], 0);
+              assert.equal(sum('created'), stats?.created ?? 0, what);
+              assert.equal(sum('changed'), (stats?.updated ?? 0) - (stats?.unchanged ?? 0), what);
+              assert.equal(sum('deleted'), 0, what);
               next++;
               return;
             }
