@@ -14,6 +14,7 @@ import type { TestContext } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { METADATA_TYPES } from '../../src/domain/metadata/types.ts';
+import { hasUnstorableText } from '../../src/domain/text.ts';
 import {
   answer,
   assertAlive,
@@ -219,6 +220,12 @@ const examples = (ids: { de: string[]; ou: string[] }): [Write][] => {
       ],
     }),
     post('/api/jobConfigurations', {
+      name: '\ud800',
+      jobType: 'META_DATA_SYNC',
+      cronExpression: '0 0 3 ? * *',
+      enabled: false,
+    }),
+    post('/api/jobConfigurations', {
       name: 'a\u0000b',
       jobType: 'META_DATA_SYNC',
       cronExpression: '0 0 3 ? * *',
@@ -242,6 +249,9 @@ async function property(server: TestServer, r: Write): Promise<void> {
   const route = r.path.split('?')[0]!.replace(/\/[A-Za-z0-9]{11}$/, '/{id}');
   tally.set(`${route} ${a.status}`, (tally.get(`${route} ${a.status}`) ?? 0) + 1);
   if (a.status >= 400 && a.status !== 409) assertWebMessage(a, what);
+  // Text the database cannot store is refused, never stored garbled (U+FFFD) or half.
+  if (r.body && hasUnstorableText(JSON.parse(r.body)))
+    assert.ok(a.status >= 400, `accepted unstorable text: ${what} ${r.body.slice(0, 300)}`);
   if (r.path.includes('dryRun=true'))
     assert.equal(await dataFingerprint(server), before, `a dryRun import wrote: ${what}`);
   await assertAlive(server);

@@ -4,6 +4,7 @@
  * client learns at once that metasync will not run them.
  */
 import { AppError, ErrorCode } from '../errors.ts';
+import { unstorable } from '../text.ts';
 import { toEnginePattern } from './cron.ts';
 
 export const JOB_TYPES = ['META_DATA_SYNC'] as const;
@@ -66,6 +67,12 @@ export function validateJobInput(
   input: JobInput,
   engineCheck: (pattern: string) => string | null,
 ): { jobType: JobType; cronExpression: string; jobParameters: MetadataSyncParameters } {
+  // A NUL failed the insert (500) and a lone surrogate was stored as U+FFFD (issue 10 §5).
+  if (unstorable(input.name))
+    throw new AppError(
+      ErrorCode.VALIDATION_FAILED,
+      'name must not contain U+0000 or an unpaired surrogate',
+    );
   if (!(JOB_TYPES as readonly string[]).includes(input.jobType))
     throw new AppError(
       ErrorCode.JOB_TYPE_UNSUPPORTED,
