@@ -16,6 +16,7 @@ import type { TestContext } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { SETTINGS, type SettingDef } from '../../src/domain/settings/registry.ts';
+import { unstorable } from '../../src/domain/text.ts';
 import {
   answer,
   assertAlive,
@@ -246,6 +247,15 @@ async function property(server: TestServer, r: Request): Promise<void> {
     return;
   }
   assert.ok(!anyInvalid, `an invalid value was accepted: ${JSON.stringify(r.cases).slice(0, 300)}`);
+  // Text the database cannot store is refused, never stored garbled (as JSON; text/plain and
+  // ?value= carry UTF-8, where a lone surrogate has already become U+FFFD on the client).
+  const asJson = r.form === 'bulk' || r.form === 'json';
+  for (const c of r.cases)
+    if (typeof c.value === 'string')
+      assert.ok(
+        !(asJson ? unstorable(c.value) : c.value.includes('\u0000')),
+        `accepted ${JSON.stringify(c.value)} for ${c.key} (${r.form})`,
+      );
   server.instance.services.settings.invalidate();
   for (const c of r.cases) {
     if (!c.known) continue;
