@@ -5,6 +5,8 @@
  */
 import { constants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
+import { unstorable } from '../domain/text.ts';
+import { versionName, versionNumber } from '../domain/versioning/version.ts';
 import {
   RemoteError,
   type CentralClient,
@@ -41,6 +43,22 @@ function toRemoteVersion(v: unknown): RemoteVersion | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
   if (typeof o.name !== 'string' || typeof o.hashCode !== 'string') return null;
+  // Found by fuzzing (issue 10 §5), reported as the central's bad answer: the local orders and
+  // numbers versions by `Version_<n>`, so any other name (or Version_01) was recorded as number
+  // 0 or a duplicate number and stalled every later run; and text that cannot be stored failed
+  // the settings and version writes as an INTERNAL error.
+  const n = versionNumber(o.name);
+  if (n === null || versionName(n) !== o.name)
+    throw new RemoteError(
+      'PARSE',
+      `The central listed a version named ${JSON.stringify(o.name)}, which is not a DHIS2 version name (Version_<n>)`,
+    );
+  for (const k of ['type', 'id', 'hashCode', 'parentHashCode'])
+    if (typeof o[k] === 'string' && unstorable(o[k]))
+      throw new RemoteError(
+        'PARSE',
+        `The central listed a version whose ${k} holds U+0000 or an unpaired surrogate: ${JSON.stringify(o[k])}`,
+      );
   return {
     name: o.name,
     type: typeof o.type === 'string' ? o.type : 'BEST_EFFORT',

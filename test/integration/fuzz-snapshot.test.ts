@@ -27,6 +27,7 @@ import {
   diffStates,
   fingerprint,
   fuzzParams,
+  nastyString,
   storeState,
 } from '../support/fuzz.ts';
 import { mutatedPayload } from '../support/fuzz-payloads.ts';
@@ -120,6 +121,29 @@ const notAnArray = json({ system: SYSTEM, dataElements: 0 });
 const EXAMPLES: [Served, string][] = [
   [{ body: gzipSync(notAnArray), gzip: true, inflated: notAnArray, hashMatches: true }, 'ATOMIC'],
 ];
+
+/** A history entry as an odd central may list it: any name, fields of any type. */
+const oddEntryArb = fc.record({
+  name: fc
+    .oneof(
+      nastyString(),
+      fc.constantFrom('Version_x', 'Version_01', '../Version_1', 'Version_1/../x', '%2e%2e', 'a b'),
+    )
+    .filter((n) => n !== '' && !/^Version_\d+$/.test(n)),
+  extra: fc.dictionary(
+    fc.constantFrom('type', 'created', 'hashCode', 'id', 'parentHashCode', 'name'),
+    fc.oneof(nastyString(), fc.jsonValue({ maxDepth: 1 })),
+    { maxKeys: 2 },
+  ),
+});
+
+/**
+ * Regressions found by fuzzing: a name that is not Version_<n> was accepted as number 0 and
+ * stalled every later run; a lone surrogate failed the settings write as INTERNAL.
+ */
+const ODD_EXAMPLES = [[{ name: 'Version_x', extra: {} }], [{ name: '\ud800a', extra: {} }]] as [
+  { name: string; extra: Record<string, unknown> },
+][];
 
 /** Outcomes seen (status and failure kind), printed as a test diagnostic. */
 const tally = new Map<string, number>();
@@ -224,5 +248,29 @@ for (const backend of await backends()) {
       );
       t.diagnostic(`outcomes: ${JSON.stringify(Object.fromEntries(tally))}`);
     });
+
+    it('an odd history entry (name, type, dates, hash) fails cleanly or syncs, never INTERNAL', () =>
+      check(
+        'history entries',
+        fc.asyncProperty(oddEntryArb, async ({ name, extra }) => {
+          const before = await fingerprint(local.server);
+          const versionsBefore = await listVersions(local.server);
+          const good = plainGood(next);
+          central.put({ name, type: 'ATOMIC', ...good, hashCode: md5(good.inflated), extra });
+          const report = await runSync(local);
+          await assertAlive(local.server);
+          const what = `${JSON.stringify({ name, extra })}: ${JSON.stringify(report.error)}`;
+          assert.ok(report.status === 'SUCCESS' || report.status === 'FAILED', what);
+          if (report.status === 'FAILED') {
+            assert.notEqual(report.error?.kind, 'INTERNAL', `an unclassified failure: ${what}`);
+            assert.equal(await fingerprint(local.server), before, `a failed run wrote: ${what}`);
+            assert.deepEqual(await listVersions(local.server), versionsBefore, what);
+            central.remove(name);
+          }
+          // Accepted or not, the odd entry must not stall the local: the next version syncs.
+          await goodRun();
+        }),
+        fuzzParams(10, { examples: ODD_EXAMPLES }),
+      ));
   });
 }

@@ -16,23 +16,30 @@ export interface ServedVersion {
   body: Buffer;
   /** false: `data.gz` answers 404 and `data` serves the body as JSON. */
   gzip: boolean;
+  /** Fields merged into the entity and the history item as served (may break their shape). */
+  extra?: Record<string, unknown>;
 }
 
 export interface FuzzCentral {
   url: string;
   /** Adds a version, or replaces one of the same name (its bytes and hashCode). */
   put(v: ServedVersion): void;
+  /** Withdraws a version (as a reset central would). */
+  remove(name: string): void;
   stop(): Promise<void>;
 }
 
 export async function startFuzzCentral(): Promise<FuzzCentral> {
-  const versions: (ServedVersion & { created: string })[] = [];
-  const entity = (v: ServedVersion & { created: string }) => ({
+  type Stored = ServedVersion & { created: string; id: string };
+  const versions: Stored[] = [];
+  let added = 0;
+  const entity = (v: Stored) => ({
     name: v.name,
     type: v.type,
     created: v.created,
-    id: `fuzzV${String(versions.indexOf(v)).padStart(6, '0')}`,
+    id: v.id,
     hashCode: v.hashCode,
+    ...v.extra,
   });
   const json = (res: http.ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' });
@@ -77,11 +84,19 @@ export async function startFuzzCentral(): Promise<FuzzCentral> {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     put(v) {
       const at = versions.findIndex((x) => x.name === v.name);
-      const created = new Date(Date.UTC(2026, 0, 1) + versions.length * 60_000)
+      if (at >= 0) {
+        versions[at] = { ...v, created: versions[at]!.created, id: versions[at]!.id };
+        return;
+      }
+      // Later versions are created later; ids are DHIS2-like uids, unique per central.
+      const created = new Date(Date.UTC(2026, 0, 1) + added * 60_000)
         .toISOString()
         .replace('Z', '');
-      if (at >= 0) versions[at] = { ...v, created: versions[at]!.created };
-      else versions.push({ ...v, created });
+      versions.push({ ...v, created, id: `fuzzV${String(added++).padStart(6, '0')}` });
+    },
+    remove(name) {
+      const at = versions.findIndex((x) => x.name === name);
+      if (at >= 0) versions.splice(at, 1);
     },
     stop: () =>
       new Promise<void>((resolve) => {
