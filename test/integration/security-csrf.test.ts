@@ -6,15 +6,14 @@
  * One backend: none of this touches the store beyond the unchanged-database check.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describe, it } from 'node:test';
 import {
   databaseFingerprint,
   declaredRoutes,
   fillPath,
   registeredRoutes,
 } from '../support/security-routes.ts';
-import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server.ts';
+import { ADMIN_PASSWORD, uiLogin, useServer } from '../support/server.ts';
 import { centralBackend } from '../support/sync.ts';
 
 const json = { 'content-type': 'application/json' };
@@ -25,26 +24,9 @@ type Json = Record<string, unknown>;
 {
   const backend = await centralBackend();
   describe(`CSRF, Origin and security headers on ${backend}`, () => {
-    let database: TestDatabase;
-    let server: TestServer;
-    before(async () => {
-      database = await createTestDatabase(backend);
-      server = await startServer(database);
-    });
-    after(async () => {
-      await server.stop();
-      await database.dispose();
-    });
-
-    const uiLogin = (username: string, password: string, headers: Record<string, string> = {}) =>
-      server.request('/api/metasync/session', {
-        auth: null,
-        method: 'POST',
-        headers: { ...json, 'x-requested-with': 'XMLHttpRequest', ...headers },
-        body: JSON.stringify({ username, password }),
-      });
+    const ctx = useServer(backend);
     const session = async () => {
-      const res = await uiLogin('admin', ADMIN_PASSWORD);
+      const res = await uiLogin(ctx.server, 'admin', ADMIN_PASSWORD);
       assert.equal(res.status, 200);
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
       const { csrfToken } = (await res.json()) as { csrfToken: string };
@@ -53,7 +35,7 @@ type Json = Record<string, unknown>;
     /** The state-changing routes that need a login (the UI session's CSRF applies to them). */
     const unsafeRoutes = () => {
       const declared = declaredRoutes();
-      return [...registeredRoutes(server.instance.app)]
+      return [...registeredRoutes(ctx.server.instance.app)]
         .filter((r) => UNSAFE.includes(r.split(' ')[0]!))
         .filter((r) => !['public', 'session'].includes(declared.get(r) as string))
         .sort();
@@ -63,14 +45,14 @@ type Json = Record<string, unknown>;
       it('refuses every state-changing route with the session cookie but without, or with another session’s, CSRF token', async () => {
         const mine = await session();
         const other = await session();
-        const before = await databaseFingerprint(server);
+        const before = await databaseFingerprint(ctx.server);
         const routes = unsafeRoutes();
         assert.ok(routes.length > 150, `only ${routes.length} state-changing routes`);
         const wrong: string[] = [];
         for (const route of routes) {
           const [method, url] = route.split(' ') as [string, string];
           for (const token of [null, other.csrfToken, '']) {
-            const res = await server.request(fillPath(url), {
+            const res = await ctx.server.request(fillPath(url), {
               auth: null,
               method,
               headers: {
@@ -86,14 +68,14 @@ type Json = Record<string, unknown>;
           }
         }
         assert.deepEqual(wrong, []);
-        assert.deepEqual(await databaseFingerprint(server), before);
+        assert.deepEqual(await databaseFingerprint(ctx.server), before);
         // The same cookie still reads, and writes with its token.
         assert.equal(
-          (await server.request('/api/me', { auth: null, headers: { cookie: mine.cookie } }))
+          (await ctx.server.request('/api/me', { auth: null, headers: { cookie: mine.cookie } }))
             .status,
           200,
         );
-        const write = await server.request('/api/systemSettings/applicationTitle', {
+        const write = await ctx.server.request('/api/systemSettings/applicationTitle', {
           auth: null,
           method: 'POST',
           headers: {
@@ -109,7 +91,7 @@ type Json = Record<string, unknown>;
       it('refuses state-changing requests from another origin, with a valid token or Basic credentials', async () => {
         const { cookie, csrfToken } = await session();
         const post = (origin: string | null, auth: 'session' | 'basic') =>
-          server.request('/api/systemSettings/applicationTitle', {
+          ctx.server.request('/api/systemSettings/applicationTitle', {
             ...(auth === 'session' ? { auth: null } : {}),
             method: 'POST',
             headers: {
@@ -125,15 +107,16 @@ type Json = Record<string, unknown>;
             assert.equal(res.status, 403, `${auth} from ${origin}`);
             assert.equal(((await res.json()) as Json).httpStatusCode, 403);
           }
-          assert.equal((await post(new URL(server.url).origin, auth)).status, 200, auth);
+          assert.equal((await post(new URL(ctx.server.url).origin, auth)).status, 200, auth);
           assert.equal((await post(null, auth)).status, 200, `${auth} without Origin`);
         }
         // A cross-site login (login CSRF) is refused too; reads from anywhere still work.
         assert.equal(
-          (await uiLogin('admin', ADMIN_PASSWORD, { origin: 'https://evil.example' })).status,
+          (await uiLogin(ctx.server, 'admin', ADMIN_PASSWORD, { origin: 'https://evil.example' }))
+            .status,
           403,
         );
-        const read = await server.request('/api/me', {
+        const read = await ctx.server.request('/api/me', {
           headers: { origin: 'https://evil.example' },
         });
         assert.equal(read.status, 200);
@@ -141,7 +124,7 @@ type Json = Record<string, unknown>;
       });
 
       it('grants no CORS, and no login through a form-style body', async () => {
-        const preflight = await server.request('/api/systemSettings', {
+        const preflight = await ctx.server.request('/api/systemSettings', {
           auth: null,
           method: 'OPTIONS',
           headers: {
@@ -153,7 +136,7 @@ type Json = Record<string, unknown>;
         assert.equal(preflight.headers.get('access-control-allow-origin'), null);
         assert.equal(preflight.headers.get('access-control-allow-credentials'), null);
         // A cross-site <form> can only send text/plain or urlencoded bodies: not a login.
-        const form = await server.request('/api/metasync/session', {
+        const form = await ctx.server.request('/api/metasync/session', {
           auth: null,
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -164,7 +147,7 @@ type Json = Record<string, unknown>;
       });
 
       it('sets the session cookie HttpOnly, SameSite=Strict, for the whole site only', async () => {
-        const res = await uiLogin('admin', ADMIN_PASSWORD);
+        const res = await uiLogin(ctx.server, 'admin', ADMIN_PASSWORD);
         const cookie = res.headers.get('set-cookie') ?? '';
         assert.match(
           cookie,
@@ -172,14 +155,14 @@ type Json = Record<string, unknown>;
         );
         // Logging out needs the token too (a forced logout is a CSRF as well).
         const sid = cookie.split(';')[0]!;
-        const out = await server.request('/api/metasync/session', {
+        const out = await ctx.server.request('/api/metasync/session', {
           auth: null,
           method: 'DELETE',
           headers: { cookie: sid },
         });
         assert.equal(out.status, 400);
         assert.equal(
-          (await server.request('/api/me', { auth: null, headers: { cookie: sid } })).status,
+          (await ctx.server.request('/api/me', { auth: null, headers: { cookie: sid } })).status,
           200,
         );
       });
@@ -188,10 +171,10 @@ type Json = Record<string, unknown>;
     it('treats a malformed session cookie as no session on every route: 401, never 500', async () => {
       const declared = declaredRoutes();
       const wrong: string[] = [];
-      for (const route of [...registeredRoutes(server.instance.app)].sort()) {
+      for (const route of [...registeredRoutes(ctx.server.instance.app)].sort()) {
         const [method, url] = route.split(' ') as [string, string];
         for (const cookie of ['metasync_session=%E0%A4%A', 'metasync_session=%']) {
-          const res = await server.request(fillPath(url), {
+          const res = await ctx.server.request(fillPath(url), {
             auth: null,
             method,
             headers: { cookie },
@@ -224,7 +207,7 @@ type Json = Record<string, unknown>;
           ['/metrics', {}, 200],
         ];
         for (const [path, init, status] of cases) {
-          const res = await server.request(path, init);
+          const res = await ctx.server.request(path, init);
           assert.equal(res.status, status, path);
           check(res, `${init.method ?? 'GET'} ${path}`);
           assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
@@ -233,10 +216,10 @@ type Json = Record<string, unknown>;
       });
 
       it('keeps the immutable Cache-Control of snapshots, and the web UI’s own CSP', async () => {
-        await server.request('/api/systemSettings/keyVersionEnabled?value=true', {
+        await ctx.server.request('/api/systemSettings/keyVersionEnabled?value=true', {
           method: 'POST',
         });
-        const created = await server.request(
+        const created = await ctx.server.request(
           '/api/metadata/version/create?type=BEST_EFFORT&force=true',
           {
             method: 'POST',
@@ -245,13 +228,13 @@ type Json = Record<string, unknown>;
         assert.equal(created.status, 200);
         const { name } = (await created.json()) as { name: string };
         for (const file of ['data', 'data.gz']) {
-          const res = await server.request(`/api/metadata/version/${name}/${file}`);
+          const res = await ctx.server.request(`/api/metadata/version/${name}/${file}`);
           assert.equal(res.status, 200);
           check(res, file);
           assert.match(res.headers.get('cache-control') ?? '', /immutable/);
           assert.doesNotMatch(res.headers.get('cache-control') ?? '', /no-store/);
         }
-        const ui = await server.request('/', { auth: null });
+        const ui = await ctx.server.request('/', { auth: null });
         check(ui, '/', "default-src 'self'");
         assert.equal(ui.headers.get('referrer-policy'), 'same-origin');
         assert.equal(ui.headers.get('cache-control'), 'no-cache');

@@ -3,7 +3,7 @@
  * `metasync serve` does (same composition root), and stops it after the test.
  */
 import { Writable } from 'node:stream';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createInstance, type Instance } from '../../src/main.ts';
@@ -75,3 +75,41 @@ export async function serverFor(t: TestContext, backend: Backend, overrides: Par
   });
   return { database, server };
 }
+
+/**
+ * One server per `describe` block: started in its `before`, stopped with its database in its
+ * `after`. Read `.server` inside tests (it is set once `before` has run).
+ */
+export function useServer(
+  backend: Backend,
+  overrides: Partial<Config> = {},
+): { readonly server: TestServer; readonly database: TestDatabase } {
+  const state = {} as { server: TestServer; database: TestDatabase };
+  before(async () => {
+    state.database = await createTestDatabase(backend);
+    state.server = await startServer(state.database, overrides);
+  });
+  after(async () => {
+    await state.server?.stop();
+    await state.database?.dispose();
+  });
+  return state;
+}
+
+/** The web UI's login (`POST /api/metasync/session`) as the UI's fetch sends it. */
+export const uiLogin = (
+  server: TestServer,
+  username: string,
+  password: string,
+  headers: Record<string, string> = {},
+) =>
+  server.request('/api/metasync/session', {
+    auth: null,
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-requested-with': 'XMLHttpRequest',
+      ...headers,
+    },
+    body: JSON.stringify({ username, password }),
+  });
