@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { postgresAvailable } from '../test/support/databases.ts';
+import type { EndpointStats } from './fleet-driver.ts';
 import { printTable } from './table.ts';
 
 const exec = promisify(execFile);
@@ -245,14 +246,7 @@ if (!only || only === 'serve') {
 }
 
 if (only === 'load') {
-  type Stats = {
-    requests: number;
-    p50: number;
-    p95: number;
-    p99: number;
-    max: number;
-    errors: number;
-  };
+  type Stats = EndpointStats;
   interface Row {
     backend: string;
     locals: number;
