@@ -10,6 +10,13 @@ export interface SettingDef {
   type: SettingType;
   default: string | number | boolean | null;
   secret?: boolean;
+  /**
+   * For a secret: the settings that say where it is sent. Changing one of them without setting
+   * the secret again in the same request clears the secret, so a user who may edit settings
+   * cannot point the sync (or the mailer) at a server of their own and collect the stored
+   * password (found by the issue 10 security review).
+   */
+  boundTo?: readonly string[];
   /** Extra check on a parsed non-empty value; returns a reason when it is wrong. */
   check?: (value: string | number | boolean) => string | null;
   /** Bounds for integers. */
@@ -38,7 +45,13 @@ const defs: SettingDef[] = [
   { key: 'keyStopMetadataSync', type: 'boolean', default: false },
   { key: 'keyRemoteInstanceUrl', type: 'string', default: '', check: httpUrl },
   { key: 'keyRemoteInstanceUsername', type: 'string', default: '' },
-  { key: 'keyRemoteInstancePassword', type: 'string', default: '', secret: true },
+  {
+    key: 'keyRemoteInstancePassword',
+    type: 'string',
+    default: '',
+    secret: true,
+    boundTo: ['keyRemoteInstanceUrl'],
+  },
   { key: 'keySystemMetadataVersion', type: 'string', default: '' },
   { key: 'keyRemoteMetadataVersion', type: 'string', default: '' },
   { key: 'keyMetadataFailedVersion', type: 'string', default: '' },
@@ -86,7 +99,13 @@ const defs: SettingDef[] = [
   { key: 'keyEmailHostName', type: 'string', default: '' },
   { key: 'keyEmailPort', type: 'integer', default: 587, min: 1, max: 65535 },
   { key: 'keyEmailUsername', type: 'string', default: '' },
-  { key: 'keyEmailPassword', type: 'string', default: '', secret: true },
+  {
+    key: 'keyEmailPassword',
+    type: 'string',
+    default: '',
+    secret: true,
+    boundTo: ['keyEmailHostName', 'keyEmailPort'],
+  },
   { key: 'keyEmailTls', type: 'boolean', default: true },
   { key: 'keyEmailSender', type: 'string', default: '', check: email },
   // Appearance.

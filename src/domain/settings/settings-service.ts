@@ -93,8 +93,29 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
       if (def.secret && (parsed.value === '' || parsed.value === null)) cleared.push(key);
       else prepared.set(key, def.secret ? box.seal(String(parsed.value)) : parsed.value);
     }
+    cleared.push(...(await unboundSecrets(entries, prepared)));
     cached = null;
     if (prepared.size > 0 || cleared.length > 0) await store.putMany(prepared, cleared);
+  }
+
+  /** Stored secrets whose destination this update moves without setting them again. */
+  async function unboundSecrets(
+    entries: Record<string, unknown>,
+    prepared: Map<string, unknown>,
+  ): Promise<string[]> {
+    const bound = [...SETTINGS.values()].filter(
+      (def) => def.boundTo && !(def.key in entries) && def.boundTo.some((k) => prepared.has(k)),
+    );
+    if (bound.length === 0) return [];
+    const current = await store.all(); // fresh: the comparison must not use a stale read
+    const value = (key: string) =>
+      JSON.stringify(current.has(key) ? current.get(key) : definition(key).default);
+    return bound
+      .filter((def) => current.has(def.key))
+      .filter((def) =>
+        def.boundTo!.some((k) => prepared.has(k) && JSON.stringify(prepared.get(k)) !== value(k)),
+      )
+      .map((def) => def.key);
   }
 
   async function remove(key: string): Promise<void> {

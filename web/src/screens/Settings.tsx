@@ -122,7 +122,7 @@ export function SyncSettings() {
           onChange={({ value }) => f.set('keyRemoteInstanceUrl', value ?? '')}
           error={Boolean(f.errors.keyRemoteInstanceUrl)}
           validationText={f.errors.keyRemoteInstanceUrl}
-          helpText="Leave empty on a central. Set it to make this instance a local."
+          helpText="Leave empty on a central. Set it to make this instance a local. Changing it clears the stored password: type the password again."
         />
         <InputField
           label="Remote server username"
@@ -245,7 +245,9 @@ export function EmailSettings() {
     <section aria-labelledby="email-title">
       <h2 id="email-title">Email settings</h2>
       <form className="panel form" onSubmit={(e) => void submit(e)} noValidate>
-        {field('keyEmailHostName', 'SMTP host name')}
+        {field('keyEmailHostName', 'SMTP host name', {
+          helpText: 'Changing the host or port clears the stored password: type it again.',
+        })}
         {field('keyEmailPort', 'SMTP port', { type: 'number', inputWidth: '120px' })}
         {field('keyEmailUsername', 'SMTP username', { autoComplete: 'off' })}
         <InputField
