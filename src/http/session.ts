@@ -106,8 +106,18 @@ export function csrfOk(session: Session, request: FastifyRequest): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function setSessionCookie(reply: FastifyReply, request: FastifyRequest, id: string | null) {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
+/**
+ * Secure when this request came over https, or when the public address (`server.base.url`) is
+ * https: behind a TLS-terminating proxy metasync itself only sees http.
+ */
+export function setSessionCookie(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  id: string | null,
+  baseUrl: string | null,
+) {
+  const https = request.protocol === 'https' || (baseUrl?.startsWith('https:') ?? false);
+  const secure = https ? '; Secure' : '';
   const value = id
     ? `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict${secure}`
     : `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`;

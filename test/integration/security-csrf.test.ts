@@ -241,4 +241,23 @@ type Json = Record<string, unknown>;
       });
     });
   });
+
+  describe(`the session cookie behind a TLS proxy on ${backend}`, () => {
+    // metasync sees http from the proxy; server.base.url says what the browser sees.
+    const ctx = useServer(backend, { serverBaseUrl: 'https://metasync.example.org' });
+    it('is Secure when server.base.url is https, on login and on logout', async () => {
+      const login = await uiLogin(ctx.server, 'admin', ADMIN_PASSWORD);
+      assert.equal(login.status, 200);
+      const cookie = login.headers.get('set-cookie') ?? '';
+      assert.match(cookie, /; HttpOnly; SameSite=Strict; Secure$/);
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const out = await ctx.server.request('/api/metasync/session', {
+        auth: null,
+        method: 'DELETE',
+        headers: { cookie: cookie.split(';')[0]!, 'x-csrf-token': csrfToken },
+      });
+      assert.equal(out.status, 200, await out.clone().text());
+      assert.match(out.headers.get('set-cookie') ?? '', /Max-Age=0; Secure$/);
+    });
+  });
 }

@@ -49,7 +49,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
       const old = sessionOf(services, request);
       if (old) store.destroy(old.id);
       const session = store.create(result.principal);
-      setSessionCookie(reply, request, session.id);
+      setSessionCookie(reply, request, session.id, services.config.serverBaseUrl);
       return view(session.principal, session.csrfToken);
     },
   );
@@ -85,7 +85,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         if (!csrfOk(session, request)) throw errors.badRequest('Missing or invalid CSRF token');
         store.destroy(session.id);
       }
-      setSessionCookie(reply, request, null);
+      setSessionCookie(reply, request, null, services.config.serverBaseUrl);
       return webMessage(200, 'OK', 'Logged out');
     },
   );
