@@ -48,7 +48,8 @@ export function parseFilter(s: string): Filter {
   const value = second < 0 ? '' : s.slice(second + 1);
   if (!path || !/^[A-Za-z0-9_.]+$/.test(path))
     throw errors.badRequest(`Invalid filter property in: ${s}`);
-  if (!FILTER_OPERATORS.has(op)) throw errors.badRequest(`Invalid filter operator \`${op}\` in: ${s}`);
+  if (!FILTER_OPERATORS.has(op))
+    throw errors.badRequest(`Invalid filter operator \`${op}\` in: ${s}`);
   if (!UNARY.has(op) && second < 0) throw errors.badRequest(`Filter needs a value: ${s}`);
   return { path: path.split('.'), op, value };
 }
