@@ -4,7 +4,7 @@
  * before anything is written, dry runs included.
  */
 import type { Principal } from '../domain/auth/authenticate.ts';
-import { escalations, type EscalationLookups } from '../domain/auth/escalation.ts';
+import { escalations, type EscalationLookups, type ObjectRef } from '../domain/auth/escalation.ts';
 import { AppError, ErrorCode } from '../domain/errors.ts';
 import type { MetadataStore } from '../domain/ports.ts';
 import type { Services } from '../services.ts';
@@ -14,29 +14,45 @@ type Json = Record<string, unknown>;
 const objects = (v: unknown): Json[] =>
   Array.isArray(v) ? v.filter((o): o is Json => typeof o === 'object' && o !== null) : [];
 
-const roleIds = (user: Json): string[] =>
+const roleRefs = (user: Json): ObjectRef[] =>
   [...objects(user.userRoles), ...objects((user.userCredentials as Json | undefined)?.userRoles)]
-    .map((r) => r.id)
-    .filter((id): id is string => typeof id === 'string');
+    .map((r) => ({
+      id: typeof r.id === 'string' ? r.id : undefined,
+      code: typeof r.code === 'string' ? r.code : undefined,
+    }))
+    .filter((r) => r.id || r.code);
+
+const matches = (o: Json, ref: ObjectRef): boolean =>
+  (ref.id !== undefined && o.id === ref.id) ||
+  (ref.code !== undefined && o.code === ref.code) ||
+  (ref.username !== undefined &&
+    (o.username === ref.username ||
+      (o.userCredentials as Json | undefined)?.username === ref.username));
+
+/**
+ * Every stored role or user that the ref could name. Users and roles are few next to other
+ * metadata, so a scan is cheap enough for a write path that already costs a password hash.
+ */
+async function matching(store: MetadataStore, type: string, ref: ObjectRef): Promise<Json[]> {
+  if (ref.code === undefined && ref.username === undefined && ref.id !== undefined) {
+    const one = await store.get(type, ref.id);
+    return one ? [one] : [];
+  }
+  return (await store.list(type)).filter((o) => matches(o, ref));
+}
 
 function storeLookups(store: MetadataStore): EscalationLookups {
-  const roleAuthorities = async (id: string) => {
-    const role = await store.get('userRoles', id);
-    return role ? ((role.authorities as unknown[] | undefined)?.map(String) ?? []) : null;
+  const roleAuthorities = async (ref: ObjectRef) => {
+    const roles = await matching(store, 'userRoles', ref);
+    if (roles.length === 0) return null;
+    return roles.flatMap((role) => (role.authorities as unknown[] | undefined)?.map(String) ?? []);
   };
   return {
     roleAuthorities,
-    async userAuthorities({ id, username }) {
-      let user = id ? await store.get('users', id) : null;
-      if (!user && username)
-        user =
-          (await store.list('users')).find(
-            (u) =>
-              u.username === username ||
-              (u.userCredentials as Json | undefined)?.username === username,
-          ) ?? null;
-      if (!user) return null;
-      const all = await Promise.all(roleIds(user).map(roleAuthorities));
+    async userAuthorities(ref) {
+      const users = await matching(store, 'users', ref);
+      if (users.length === 0) return null;
+      const all = await Promise.all(users.flatMap(roleRefs).map(roleAuthorities));
       return all.flatMap((a) => a ?? []);
     },
   };

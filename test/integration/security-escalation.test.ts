@@ -17,6 +17,7 @@ import { uid } from '../support/versions.ts';
 const IMPORTER: [string, string] = ['importer', 'Import-er-123!'];
 const MANAGER: [string, string] = ['manager', 'Manag-er-123!'];
 const json = { 'content-type': 'application/json' };
+const CODED_ROLE = uid();
 
 {
   const backend = await centralBackend();
@@ -41,6 +42,29 @@ const json = { 'content-type': 'application/json' };
       });
       managerId = manager.id;
       managerRole = manager.roleIds[0]!;
+      // A privileged role and user that carry codes, as DHIS2 exports often do: under
+      // identifier=CODE an import matches them by code, whatever id it sends.
+      const setup = await server.request('/api/metadata', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({
+          userRoles: [
+            { id: CODED_ROLE, name: 'Coded admins', code: 'CODED_ADMINS', authorities: ['ALL'] },
+          ],
+          users: [
+            {
+              id: uid(),
+              code: 'BOSS',
+              username: 'boss',
+              firstName: 'B',
+              surname: 'S',
+              password: 'Boss-user-123!',
+              userRoles: [{ id: CODED_ROLE }],
+            },
+          ],
+        }),
+      });
+      assert.equal(setup.status, 200, await setup.clone().text());
     });
     after(async () => {
       await server.stop();
@@ -116,6 +140,40 @@ const json = { 'content-type': 'application/json' };
               { username: 'admin', firstName: 'a', surname: 'b', password: 'Hijack-ed-123!' },
             ],
           },
+        ],
+        [
+          'a privileged user’s password, matched by code',
+          IMPORTER,
+          'POST',
+          '/api/metadata?identifier=CODE',
+          {
+            users: [
+              {
+                id: uid(),
+                code: 'BOSS',
+                username: 'boss-2',
+                firstName: 'B',
+                surname: 'S',
+                password: 'Hijack-ed-123!',
+              },
+            ],
+          },
+        ],
+        [
+          'a privileged role emptied, matched by code',
+          IMPORTER,
+          'POST',
+          '/api/metadata?identifier=CODE',
+          {
+            userRoles: [{ id: uid(), code: 'CODED_ADMINS', name: 'Coded admins', authorities: [] }],
+          },
+        ],
+        [
+          'a new user given a privileged role referenced by code',
+          IMPORTER,
+          'POST',
+          '/api/metadata?identifier=CODE',
+          { users: [{ ...evilUser(uid()), userRoles: [{ code: 'CODED_ADMINS' }] }] },
         ],
         [
           'the admin deleted by import',

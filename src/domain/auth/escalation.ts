@@ -7,6 +7,10 @@
  *  - give a role an authority it does not hold, or change or delete a role that holds one;
  *  - give a user a role holding such an authority;
  *  - change or delete a user who holds such an authority (their password included).
+ * Objects are looked up by id, username AND code, whatever the import's `identifier`: under
+ * identifier=CODE (or AUTO without an id) an import matches existing users and roles, and resolves
+ * role references, by code, so a fresh id must not hide a privileged match (a bypass found by the
+ * lead's review; security-escalation.test.ts).
  * The sync's own import is trusted (it applies the central's versions) and does not come here.
  */
 import { Authority } from '../authorities.ts';
@@ -14,21 +18,33 @@ import { Authority } from '../authorities.ts';
 type Json = Record<string, unknown>;
 
 /** What the store knows about the users and roles a payload names (null: no such object). */
+/** How a payload names a role or user; any field that is set may match an existing object. */
+export interface ObjectRef {
+  id?: string | undefined;
+  code?: string | undefined;
+  username?: string | undefined;
+}
+
 export interface EscalationLookups {
-  roleAuthorities(id: string): Promise<readonly string[] | null>;
-  /** The union of the user's roles' authorities, found by id or else by username. */
-  userAuthorities(ref: { id?: string; username?: string }): Promise<readonly string[] | null>;
+  /** The union of the authorities of every role matching the ref; null when none does. */
+  roleAuthorities(ref: ObjectRef): Promise<readonly string[] | null>;
+  /** The union of the role authorities of every user matching the ref; null when none does. */
+  userAuthorities(ref: ObjectRef): Promise<readonly string[] | null>;
 }
 
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
-const ids = (v: unknown): string[] =>
-  Array.isArray(v)
-    ? v.flatMap((r) => (typeof (r as Json)?.id === 'string' ? [(r as Json).id as string] : []))
-    : [];
-
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+/** Role references (`[{id}]` or `[{code}]`) in a user's userRoles. */
+const refs = (v: unknown): ObjectRef[] =>
+  Array.isArray(v)
+    ? v.flatMap((r) => {
+        const ref = { id: str((r as Json)?.id), code: str((r as Json)?.code) };
+        return ref.id || ref.code ? [ref] : [];
+      })
+    : [];
 
 /** Why writing these users and roles would give `held` more than it has; empty when it would not. */
 export async function escalations(
@@ -45,10 +61,10 @@ export async function escalations(
     const label = str(role.name) ?? str(role.id) ?? '(new role)';
     const granted = missing(strings(role.authorities));
     if (granted.length > 0) problems.push(`user role ${label} would grant ${granted.join(', ')}`);
-    const id = str(role.id);
-    if (!id) continue;
-    payloadRoles.set(id, strings(role.authorities));
-    const existing = missing((await lookups.roleAuthorities(id)) ?? []);
+    const ref = { id: str(role.id), code: str(role.code) };
+    for (const key of [ref.id, ref.code]) if (key) payloadRoles.set(key, strings(role.authorities));
+    if (!ref.id && !ref.code) continue;
+    const existing = missing((await lookups.roleAuthorities(ref)) ?? []);
     if (existing.length > 0) problems.push(`user role ${label} holds ${existing.join(', ')}`);
   }
 
@@ -56,14 +72,19 @@ export async function escalations(
     const creds = (user.userCredentials as Json | undefined) ?? {};
     const username = str(user.username) ?? str(creds.username);
     const label = username ?? str(user.id) ?? '(new user)';
-    for (const roleId of new Set([...ids(user.userRoles), ...ids(creds.userRoles)])) {
-      const granted = missing(
-        payloadRoles.get(roleId) ?? (await lookups.roleAuthorities(roleId)) ?? [],
-      );
+    for (const ref of [...refs(user.userRoles), ...refs(creds.userRoles)]) {
+      const inPayload = [ref.id, ref.code].flatMap((k) => (k ? (payloadRoles.get(k) ?? []) : []));
+      const granted = missing([...inPayload, ...((await lookups.roleAuthorities(ref)) ?? [])]);
       if (granted.length > 0)
-        problems.push(`user ${label} would get ${granted.join(', ')} (role ${roleId})`);
+        problems.push(
+          `user ${label} would get ${[...new Set(granted)].join(', ')} (role ${ref.id ?? ref.code})`,
+        );
     }
-    const existing = await lookups.userAuthorities({ id: str(user.id), username });
+    const existing = await lookups.userAuthorities({
+      id: str(user.id),
+      code: str(user.code),
+      username,
+    });
     const holds = missing(existing ?? []);
     if (holds.length > 0) problems.push(`user ${label} holds ${holds.join(', ')}`);
   }
