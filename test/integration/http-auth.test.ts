@@ -1,22 +1,13 @@
 /** Authentication and authorities over real HTTP, on both backends (issue 3 §4). */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server.ts';
+import { describe, it } from 'node:test';
+import { backends } from '../support/databases.ts';
+import { ADMIN_PASSWORD, useServer } from '../support/server.ts';
 
 for (const backend of await backends()) {
   describe(`authentication on ${backend}`, () => {
     // One server per backend for the file: a PGlite instance costs ~2 s (stack.md §2).
-    let database: TestDatabase;
-    let server: TestServer;
-    before(async () => {
-      database = await createTestDatabase(backend);
-      server = await startServer(database);
-    });
-    after(async () => {
-      await server.stop();
-      await database.dispose();
-    });
+    const server = useServer(backend);
 
     it('answers 401 with a WebMessage and a Basic challenge when no credentials are sent', async () => {
       const res = await server.request('/api/system/ping', { auth: null });

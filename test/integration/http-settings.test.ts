@@ -1,9 +1,9 @@
 /** The system settings API over real HTTP, on both backends (issue 3 §5). */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SETTINGS } from '../../src/domain/settings/registry.ts';
-import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { backends } from '../support/databases.ts';
+import { useServer } from '../support/server.ts';
 
 type Init = RequestInit & { auth?: [string, string] | null };
 interface Answer {
@@ -36,16 +36,7 @@ const defaults = (): Record<string, unknown> =>
 for (const backend of await backends()) {
   describe(`system settings API on ${backend}`, () => {
     // One server per backend for the file: a PGlite instance costs ~2 s (stack.md §2).
-    let database: TestDatabase;
-    let server: TestServer;
-    before(async () => {
-      database = await createTestDatabase(backend);
-      server = await startServer(database);
-    });
-    after(async () => {
-      await server.stop();
-      await database.dispose();
-    });
+    const server = useServer(backend);
 
     /** Every response body this suite received, to prove no secret was ever echoed. */
     const seen: string[] = [];

@@ -9,9 +9,9 @@
  * JSON parser instead of being refused for its size.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { backends } from '../support/databases.ts';
 import { generateMetadata, objectCount, payload, uidSource } from '../support/generate-metadata.ts';
 import {
   changeSeq,
@@ -22,7 +22,7 @@ import {
   postMetadata,
   type WebMessageJson,
 } from '../support/metadata.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 
 const LIMIT = 256 * 1024;
 const uid = uidSource(555);
@@ -38,16 +38,7 @@ const dataElement = (extra: Record<string, unknown> = {}) => ({
 
 for (const backend of await backends()) {
   describe(`metadata bad input on ${backend}`, () => {
-    let database: TestDatabase;
-    let server: TestServer;
-    before(async () => {
-      database = await createTestDatabase(backend);
-      server = await startServer(database, { maxRequestBytes: LIMIT });
-    });
-    after(async () => {
-      await server?.stop();
-      await database?.dispose();
-    });
+    const server = useServer(backend, { maxRequestBytes: LIMIT });
 
     const raw = async (body: string | Buffer, headers: Record<string, string> = {}) => {
       const res = await server.request('/api/metadata', {

@@ -5,12 +5,12 @@
  * or a stored hash.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { backends } from '../support/databases.ts';
 import { uidSource } from '../support/generate-metadata.ts';
 import { getJson, importOk, postMetadata } from '../support/metadata.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 
 const uid = uidSource(777);
 const ROLE = { id: uid(), name: 'Metadata readers', authorities: ['F_METADATA_EXPORT'] };
@@ -39,16 +39,7 @@ const legacyUser = (password?: string) => ({
 
 for (const backend of await backends()) {
   describe(`users in metadata imports on ${backend}`, () => {
-    let database: TestDatabase;
-    let server: TestServer;
-    before(async () => {
-      database = await createTestDatabase(backend);
-      server = await startServer(database);
-    });
-    after(async () => {
-      await server?.stop();
-      await database?.dispose();
-    });
+    const server = useServer(backend);
 
     const me = async (username: string, password: string) =>
       (await server.request('/api/me', { auth: [username, password] })).status;

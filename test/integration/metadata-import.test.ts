@@ -5,8 +5,8 @@
  * Every test uses its own generated set (its own seed), so they share one server.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describe, it } from 'node:test';
+import { backends } from '../support/databases.ts';
 import { generateMetadata, objectCount, payload, uidSource } from '../support/generate-metadata.ts';
 import {
   changeSeq,
@@ -17,23 +17,14 @@ import {
   importOk,
   postMetadata,
 } from '../support/metadata.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 
 const ADMIN_ID = 'M5zQapPyTZI';
 const newId = uidSource(4242);
 
 for (const backend of await backends()) {
   describe(`metadata import on ${backend}`, () => {
-    let database: TestDatabase;
-    let server: TestServer;
-    before(async () => {
-      database = await createTestDatabase(backend);
-      server = await startServer(database);
-    });
-    after(async () => {
-      await server?.stop();
-      await database?.dispose();
-    });
+    const server = useServer(backend);
 
     /** Data elements whose name starts with the prefix, as GET /api/dataElements lists them. */
     const listed = async (prefix: string) =>

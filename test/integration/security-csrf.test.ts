@@ -24,9 +24,9 @@ type Json = Record<string, unknown>;
 {
   const backend = await centralBackend();
   describe(`CSRF, Origin and security headers on ${backend}`, () => {
-    const ctx = useServer(backend);
+    const server = useServer(backend);
     const session = async () => {
-      const res = await uiLogin(ctx.server, 'admin', ADMIN_PASSWORD);
+      const res = await uiLogin(server, 'admin', ADMIN_PASSWORD);
       assert.equal(res.status, 200);
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
       const { csrfToken } = (await res.json()) as { csrfToken: string };
@@ -35,7 +35,7 @@ type Json = Record<string, unknown>;
     /** The state-changing routes that need a login (the UI session's CSRF applies to them). */
     const unsafeRoutes = () => {
       const declared = declaredRoutes();
-      return [...registeredRoutes(ctx.server.instance.app)]
+      return [...registeredRoutes(server.instance.app)]
         .filter((r) => UNSAFE.includes(r.split(' ')[0]!))
         .filter((r) => !['public', 'session'].includes(declared.get(r) as string))
         .sort();
@@ -45,14 +45,14 @@ type Json = Record<string, unknown>;
       it('refuses every state-changing route with the session cookie but without, or with another session’s, CSRF token', async () => {
         const mine = await session();
         const other = await session();
-        const before = await databaseFingerprint(ctx.server);
+        const before = await databaseFingerprint(server);
         const routes = unsafeRoutes();
         assert.ok(routes.length > 150, `only ${routes.length} state-changing routes`);
         const wrong: string[] = [];
         for (const route of routes) {
           const [method, url] = route.split(' ') as [string, string];
           for (const token of [null, other.csrfToken, '']) {
-            const res = await ctx.server.request(fillPath(url), {
+            const res = await server.request(fillPath(url), {
               auth: null,
               method,
               headers: {
@@ -68,14 +68,14 @@ type Json = Record<string, unknown>;
           }
         }
         assert.deepEqual(wrong, []);
-        assert.deepEqual(await databaseFingerprint(ctx.server), before);
+        assert.deepEqual(await databaseFingerprint(server), before);
         // The same cookie still reads, and writes with its token.
         assert.equal(
-          (await ctx.server.request('/api/me', { auth: null, headers: { cookie: mine.cookie } }))
+          (await server.request('/api/me', { auth: null, headers: { cookie: mine.cookie } }))
             .status,
           200,
         );
-        const write = await ctx.server.request('/api/systemSettings/applicationTitle', {
+        const write = await server.request('/api/systemSettings/applicationTitle', {
           auth: null,
           method: 'POST',
           headers: {
@@ -91,7 +91,7 @@ type Json = Record<string, unknown>;
       it('refuses state-changing requests from another origin, with a valid token or Basic credentials', async () => {
         const { cookie, csrfToken } = await session();
         const post = (origin: string | null, auth: 'session' | 'basic') =>
-          ctx.server.request('/api/systemSettings/applicationTitle', {
+          server.request('/api/systemSettings/applicationTitle', {
             ...(auth === 'session' ? { auth: null } : {}),
             method: 'POST',
             headers: {
@@ -107,16 +107,16 @@ type Json = Record<string, unknown>;
             assert.equal(res.status, 403, `${auth} from ${origin}`);
             assert.equal(((await res.json()) as Json).httpStatusCode, 403);
           }
-          assert.equal((await post(new URL(ctx.server.url).origin, auth)).status, 200, auth);
+          assert.equal((await post(new URL(server.url).origin, auth)).status, 200, auth);
           assert.equal((await post(null, auth)).status, 200, `${auth} without Origin`);
         }
         // A cross-site login (login CSRF) is refused too; reads from anywhere still work.
         assert.equal(
-          (await uiLogin(ctx.server, 'admin', ADMIN_PASSWORD, { origin: 'https://evil.example' }))
+          (await uiLogin(server, 'admin', ADMIN_PASSWORD, { origin: 'https://evil.example' }))
             .status,
           403,
         );
-        const read = await ctx.server.request('/api/me', {
+        const read = await server.request('/api/me', {
           headers: { origin: 'https://evil.example' },
         });
         assert.equal(read.status, 200);
@@ -124,7 +124,7 @@ type Json = Record<string, unknown>;
       });
 
       it('grants no CORS, and no login through a form-style body', async () => {
-        const preflight = await ctx.server.request('/api/systemSettings', {
+        const preflight = await server.request('/api/systemSettings', {
           auth: null,
           method: 'OPTIONS',
           headers: {
@@ -136,7 +136,7 @@ type Json = Record<string, unknown>;
         assert.equal(preflight.headers.get('access-control-allow-origin'), null);
         assert.equal(preflight.headers.get('access-control-allow-credentials'), null);
         // A cross-site <form> can only send text/plain or urlencoded bodies: not a login.
-        const form = await ctx.server.request('/api/metasync/session', {
+        const form = await server.request('/api/metasync/session', {
           auth: null,
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -147,7 +147,7 @@ type Json = Record<string, unknown>;
       });
 
       it('sets the session cookie HttpOnly, SameSite=Strict, for the whole site only', async () => {
-        const res = await uiLogin(ctx.server, 'admin', ADMIN_PASSWORD);
+        const res = await uiLogin(server, 'admin', ADMIN_PASSWORD);
         const cookie = res.headers.get('set-cookie') ?? '';
         assert.match(
           cookie,
@@ -155,14 +155,14 @@ type Json = Record<string, unknown>;
         );
         // Logging out needs the token too (a forced logout is a CSRF as well).
         const sid = cookie.split(';')[0]!;
-        const out = await ctx.server.request('/api/metasync/session', {
+        const out = await server.request('/api/metasync/session', {
           auth: null,
           method: 'DELETE',
           headers: { cookie: sid },
         });
         assert.equal(out.status, 400);
         assert.equal(
-          (await ctx.server.request('/api/me', { auth: null, headers: { cookie: sid } })).status,
+          (await server.request('/api/me', { auth: null, headers: { cookie: sid } })).status,
           200,
         );
       });
@@ -171,10 +171,10 @@ type Json = Record<string, unknown>;
     it('treats a malformed session cookie as no session on every route: 401, never 500', async () => {
       const declared = declaredRoutes();
       const wrong: string[] = [];
-      for (const route of [...registeredRoutes(ctx.server.instance.app)].sort()) {
+      for (const route of [...registeredRoutes(server.instance.app)].sort()) {
         const [method, url] = route.split(' ') as [string, string];
         for (const cookie of ['metasync_session=%E0%A4%A', 'metasync_session=%']) {
-          const res = await ctx.server.request(fillPath(url), {
+          const res = await server.request(fillPath(url), {
             auth: null,
             method,
             headers: { cookie },
@@ -207,7 +207,7 @@ type Json = Record<string, unknown>;
           ['/metrics', {}, 200],
         ];
         for (const [path, init, status] of cases) {
-          const res = await ctx.server.request(path, init);
+          const res = await server.request(path, init);
           assert.equal(res.status, status, path);
           check(res, `${init.method ?? 'GET'} ${path}`);
           assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
@@ -216,10 +216,10 @@ type Json = Record<string, unknown>;
       });
 
       it('keeps the immutable Cache-Control of snapshots, and the web UI’s own CSP', async () => {
-        await ctx.server.request('/api/systemSettings/keyVersionEnabled?value=true', {
+        await server.request('/api/systemSettings/keyVersionEnabled?value=true', {
           method: 'POST',
         });
-        const created = await ctx.server.request(
+        const created = await server.request(
           '/api/metadata/version/create?type=BEST_EFFORT&force=true',
           {
             method: 'POST',
@@ -228,13 +228,13 @@ type Json = Record<string, unknown>;
         assert.equal(created.status, 200);
         const { name } = (await created.json()) as { name: string };
         for (const file of ['data', 'data.gz']) {
-          const res = await ctx.server.request(`/api/metadata/version/${name}/${file}`);
+          const res = await server.request(`/api/metadata/version/${name}/${file}`);
           assert.equal(res.status, 200);
           check(res, file);
           assert.match(res.headers.get('cache-control') ?? '', /immutable/);
           assert.doesNotMatch(res.headers.get('cache-control') ?? '', /no-store/);
         }
-        const ui = await ctx.server.request('/', { auth: null });
+        const ui = await server.request('/', { auth: null });
         check(ui, '/', "default-src 'self'");
         assert.equal(ui.headers.get('referrer-policy'), 'same-origin');
         assert.equal(ui.headers.get('cache-control'), 'no-cache');
@@ -244,14 +244,14 @@ type Json = Record<string, unknown>;
 
   describe(`the session cookie behind a TLS proxy on ${backend}`, () => {
     // metasync sees http from the proxy; server.base.url says what the browser sees.
-    const ctx = useServer(backend, { serverBaseUrl: 'https://metasync.example.org' });
+    const server = useServer(backend, { serverBaseUrl: 'https://metasync.example.org' });
     it('is Secure when server.base.url is https, on login and on logout', async () => {
-      const login = await uiLogin(ctx.server, 'admin', ADMIN_PASSWORD);
+      const login = await uiLogin(server, 'admin', ADMIN_PASSWORD);
       assert.equal(login.status, 200);
       const cookie = login.headers.get('set-cookie') ?? '';
       assert.match(cookie, /; HttpOnly; SameSite=Strict; Secure$/);
       const { csrfToken } = (await login.json()) as { csrfToken: string };
-      const out = await ctx.server.request('/api/metasync/session', {
+      const out = await server.request('/api/metasync/session', {
         auth: null,
         method: 'DELETE',
         headers: { cookie: cookie.split(';')[0]!, 'x-csrf-token': csrfToken },

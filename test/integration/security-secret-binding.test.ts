@@ -33,7 +33,7 @@ const remotePassword = (server: TestServer) =>
 const backend = await centralBackend();
 
 describe(`secrets bound to their destination on ${backend}`, () => {
-  const ctx = useServer(backend);
+  const server = useServer(backend);
   const remote = (url: string, extra: Json = {}) => ({
     keyRemoteInstanceUrl: url,
     keyRemoteInstanceUsername: 'admin',
@@ -42,37 +42,37 @@ describe(`secrets bound to their destination on ${backend}`, () => {
   });
 
   it('moving the remote URL alone clears the remote password', async () => {
-    await post(ctx.server, remote('https://central.example.org'));
-    assert.equal(await remotePassword(ctx.server), 'Central-Secret-1!');
-    await post(ctx.server, { keyRemoteInstanceUrl: 'https://elsewhere.example.org' });
-    assert.equal((await secrets(ctx.server)).keyRemoteInstancePassword, false);
-    assert.equal(await remotePassword(ctx.server), '');
+    await post(server, remote('https://central.example.org'));
+    assert.equal(await remotePassword(server), 'Central-Secret-1!');
+    await post(server, { keyRemoteInstanceUrl: 'https://elsewhere.example.org' });
+    assert.equal((await secrets(server)).keyRemoteInstancePassword, false);
+    assert.equal(await remotePassword(server), '');
   });
 
   it('the same URL, another username or other settings keep it', async () => {
-    await post(ctx.server, remote('https://central.example.org'));
+    await post(server, remote('https://central.example.org'));
     // The UI posts the whole form, URL unchanged, password left empty-handed (not sent).
-    await post(ctx.server, {
+    await post(server, {
       keyRemoteInstanceUrl: 'https://central.example.org',
       keyRemoteInstanceUsername: 'syncer',
       keyStopMetadataSync: true,
     });
-    assert.equal(await remotePassword(ctx.server), 'Central-Secret-1!');
-    const single = await ctx.server.request(
+    assert.equal(await remotePassword(server), 'Central-Secret-1!');
+    const single = await server.request(
       '/api/systemSettings/keyRemoteInstanceUrl?value=https%3A%2F%2Fcentral.example.org',
       { method: 'POST' },
     );
     assert.equal(single.status, 200);
-    assert.equal(await remotePassword(ctx.server), 'Central-Secret-1!');
+    assert.equal(await remotePassword(server), 'Central-Secret-1!');
   });
 
   it('a new URL with a new password in one request keeps the new password', async () => {
-    await post(ctx.server, remote('https://central.example.org'));
+    await post(server, remote('https://central.example.org'));
     await post(
-      ctx.server,
+      server,
       remote('https://central-2.example.org', { keyRemoteInstancePassword: 'Other-Secret-2!' }),
     );
-    assert.equal(await remotePassword(ctx.server), 'Other-Secret-2!');
+    assert.equal(await remotePassword(server), 'Other-Secret-2!');
   });
 
   it('the SMTP password follows the mail host and port', async () => {
@@ -82,17 +82,17 @@ describe(`secrets bound to their destination on ${backend}`, () => {
       keyEmailUsername: 'mailer',
       keyEmailPassword: 'Smtp-Secret-1!',
     };
-    await post(ctx.server, smtp);
-    await post(ctx.server, { keyEmailUsername: 'mailer-2', keyEmailTls: false });
+    await post(server, smtp);
+    await post(server, { keyEmailUsername: 'mailer-2', keyEmailTls: false });
     assert.equal(
-      await ctx.server.instance.services.settings.value('keyEmailPassword'),
+      await server.instance.services.settings.value('keyEmailPassword'),
       'Smtp-Secret-1!',
     );
-    await post(ctx.server, { keyEmailPort: 2525 });
-    assert.equal(await ctx.server.instance.services.settings.value('keyEmailPassword'), '');
-    await post(ctx.server, smtp);
-    await post(ctx.server, { keyEmailHostName: 'smtp.attacker.example' });
-    assert.equal((await secrets(ctx.server)).keyEmailPassword, false);
+    await post(server, { keyEmailPort: 2525 });
+    assert.equal(await server.instance.services.settings.value('keyEmailPassword'), '');
+    await post(server, smtp);
+    await post(server, { keyEmailHostName: 'smtp.attacker.example' });
+    assert.equal((await secrets(server)).keyEmailPassword, false);
   });
 
   it('a settings editor who repoints the remote receives no password from the next sync', async () => {
@@ -103,16 +103,16 @@ describe(`secrets bound to their destination on ${backend}`, () => {
     });
     await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
     try {
-      await ctx.server.instance.services.users.create({
+      await server.instance.services.users.create({
         username: EDITOR[0],
         password: EDITOR[1],
         authorities: ['F_SYSTEM_SETTING'],
       });
-      await post(ctx.server, remote('https://central.example.org'));
+      await post(server, remote('https://central.example.org'));
       const { port } = trap.address() as { port: number };
-      await post(ctx.server, { keyRemoteInstanceUrl: `http://127.0.0.1:${port}` }, EDITOR);
+      await post(server, { keyRemoteInstanceUrl: `http://127.0.0.1:${port}` }, EDITOR);
 
-      const run = await fetchJson<Json>(ctx.server, '/api/metadata/sync/run?wait=true', {
+      const run = await fetchJson<Json>(server, '/api/metadata/sync/run?wait=true', {
         method: 'POST',
       });
       assert.equal(run.status, 200, run.text);
@@ -126,7 +126,7 @@ describe(`secrets bound to their destination on ${backend}`, () => {
       assert.deepEqual(leaked, []);
     } finally {
       await new Promise((r) => trap.close(r));
-      await post(ctx.server, { keyRemoteInstanceUrl: '' });
+      await post(server, { keyRemoteInstanceUrl: '' });
     }
   });
 });

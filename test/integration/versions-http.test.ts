@@ -6,9 +6,9 @@
  * chain, preview, CLI) is in versions-create.test.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { before, describe, it } from 'node:test';
+import { backends } from '../support/databases.ts';
+import { useServer } from '../support/server.ts';
 import {
   DHIS2_DATE_OFFSET,
   assertVersionFields as assertVersion,
@@ -52,11 +52,8 @@ const ENDPOINTS: [method: string, path: string, manage: boolean][] = [
 for (const backend of await backends()) {
   describe(`metadata versions over HTTP on ${backend}`, () => {
     // One server per backend for the file: a PGlite instance costs ~2 s (stack.md §2).
-    let database: TestDatabase;
-    let server: TestServer;
+    const server = useServer(backend);
     before(async () => {
-      database = await createTestDatabase(backend);
-      server = await startServer(database);
       const users: [Auth, string][] = [
         [NOBODY, 'F_METADATA_EXPORT'],
         [MANAGER, 'F_METADATA_MANAGE'],
@@ -67,10 +64,6 @@ for (const backend of await backends()) {
           password,
           authorities: [authority],
         });
-    });
-    after(async () => {
-      await server.stop();
-      await database.dispose();
     });
 
     it('answers 400 E1003 on every versioning endpoint while keyVersionEnabled is off, and 403 first without the authority', async () => {

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
-import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { describe, it } from 'node:test';
+import { backends } from '../support/databases.ts';
+import { useServer } from '../support/server.ts';
 import { CHUNK_BYTES } from '../../src/store/snapshot-writer.ts';
 import {
   DHIS2_DATE_OFFSET,
@@ -37,16 +37,7 @@ type Json = Record<string, unknown>;
 
 for (const backend of await backends()) {
   describe(`metadata version snapshots on ${backend}`, () => {
-    let database: TestDatabase;
-    let server: TestServer;
-    before(async () => {
-      database = await createTestDatabase(backend);
-      server = await startServer(database);
-    });
-    after(async () => {
-      await server.stop();
-      await database.dispose();
-    });
+    const server = useServer(backend);
 
     it('Version_1 is the full export; the snapshot is compact JSON led by system {id, rev, version, date}', async () => {
       await resetVersions(server);

@@ -78,22 +78,41 @@ export async function serverFor(t: TestContext, backend: Backend, overrides: Par
 
 /**
  * One server per `describe` block: started in its `before`, stopped with its database in its
- * `after`. Read `.server` inside tests (it is set once `before` has run).
+ * `after`. The returned object stands for that server (usable inside tests, once `before` ran).
  */
 export function useServer(
   backend: Backend,
   overrides: Partial<Config> = {},
-): { readonly server: TestServer; readonly database: TestDatabase } {
-  const state = {} as { server: TestServer; database: TestDatabase };
+): TestServer & { readonly database: TestDatabase } {
+  let current: { server: TestServer; database: TestDatabase } | null = null;
+  const get = () => {
+    if (!current) throw new Error('useServer: the server starts in the before hook');
+    return current;
+  };
   before(async () => {
-    state.database = await createTestDatabase(backend);
-    state.server = await startServer(state.database, overrides);
+    const database = await createTestDatabase(backend);
+    current = { database, server: await startServer(database, overrides) };
   });
   after(async () => {
-    await state.server?.stop();
-    await state.database?.dispose();
+    await current?.server.stop();
+    await current?.database.dispose();
   });
-  return state;
+  return {
+    get url() {
+      return get().server.url;
+    },
+    get instance() {
+      return get().server.instance;
+    },
+    get logs() {
+      return get().server.logs;
+    },
+    get database() {
+      return get().database;
+    },
+    request: (path, init) => get().server.request(path, init),
+    stop: () => get().server.stop(),
+  };
 }
 
 /** The web UI's login (`POST /api/metasync/session`) as the UI's fetch sends it. */
