@@ -10,6 +10,7 @@ import { createTestDatabase, postgresAvailable, type Backend } from './databases
 import { ADMIN_PASSWORD, startServer, type TestServer } from './server.ts';
 import { resetMetadata } from './reset.ts';
 import { fetchJson, resetVersions, uid, type VersionJson } from './versions.ts';
+import type { SyncStatus } from '../../src/domain/sync/sync-status.ts';
 
 type Json = Record<string, unknown>;
 
@@ -43,15 +44,8 @@ export interface SyncReportJson {
   error: { kind: string; message: string; version: string | null; step: string } | null;
 }
 
-export interface StatusJson {
-  state: string;
-  currentVersion: string | null;
-  remoteVersion: string | null;
-  behindBy: number | null;
-  lastAttempt: string | null;
-  lastSuccess: string | null;
-  message: string;
-}
+/** GET /api/metadata/sync/status: the domain record as JSON. */
+export type StatusJson = SyncStatus;
 
 /** A server and how to dispose of it and its database. */
 export interface Started {

@@ -4,6 +4,8 @@ import { useEffect, useState } from 'react';
 import { api, errorText, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+// The status is the domain's own record, serialised as is (GET /api/metadata/sync/status).
+import type { SyncStatus } from '../../../src/domain/sync/sync-status.ts';
 
 interface Version {
   name: string;
@@ -17,17 +19,6 @@ interface Preview {
   types: Record<string, number>;
   deletions: number;
   bytes: number;
-}
-interface Status {
-  state: string;
-  currentVersion: string | null;
-  remoteVersion: string | null;
-  behindBy: number | null;
-  lastAttempt: string | null;
-  lastSuccess: string | null;
-  runningReport: string | null;
-  localVersionWarning: boolean;
-  message: string;
 }
 
 /** What to do about a failure, in words, for the causes an administrator can fix. */
@@ -160,7 +151,7 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
 
 function LocalStatus({ onSynced }: { onSynced: () => void }) {
   const { alert, navigate } = useApp();
-  const status = useLoad(() => api<Status>('/api/metadata/sync/status'));
+  const status = useLoad(() => api<SyncStatus>('/api/metadata/sync/status'));
   const [busy, setBusy] = useState(false);
   const running = status.data?.state === 'RUNNING';
   useEffect(() => {
