@@ -185,6 +185,20 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
       .limit(1)
       .executeTakeFirst();
 
+  /**
+   * The next version's change range, (previous cut, committed counter], read in the caller's
+   * repeatable-read transaction so the range and the rows come from one snapshot.
+   */
+  const pendingRange = async (trx: Transaction<Database>) => {
+    const latest = await latestRow(trx);
+    const { seq } = await trx
+      .selectFrom('change_counter')
+      .select('seq')
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    return { latest, from: latest ? Number(latest.seq_to ?? 0) : 0, to: Number(seq) };
+  };
+
   return {
     async list() {
       return (
@@ -217,14 +231,7 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
             .transaction()
             .setIsolationLevel('repeatable read')
             .execute(async (trx): Promise<CreateVersionResult> => {
-              const latest = await latestRow(trx);
-              const { seq } = await trx
-                .selectFrom('change_counter')
-                .select('seq')
-                .where('id', '=', 1)
-                .executeTakeFirstOrThrow();
-              const from = latest ? Number(latest.seq_to ?? 0) : 0;
-              const to = Number(seq);
+              const { latest, from, to } = await pendingRange(trx);
               if (latest && to === from && !input.force)
                 return { ok: false, reason: 'unchanged', latest: toVersion(latest) };
               const number = (latest?.number ?? 0) + 1;
@@ -286,17 +293,8 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
         .transaction()
         .setIsolationLevel('repeatable read')
         .execute(async (trx) => {
-          const latest = await latestRow(trx);
-          const { seq } = await trx
-            .selectFrom('change_counter')
-            .select('seq')
-            .where('id', '=', 1)
-            .executeTakeFirstOrThrow();
-          const counts = await changeCounts(
-            trx,
-            latest ? Number(latest.seq_to ?? 0) : 0,
-            Number(seq),
-          );
+          const { latest, from, to } = await pendingRange(trx);
+          const counts = await changeCounts(trx, from, to);
           return {
             name: versionName((latest?.number ?? 0) + 1),
             ...counts,
