@@ -30,27 +30,24 @@ const matches = (o: Json, ref: ObjectRef): boolean =>
       (o.userCredentials as Json | undefined)?.username === ref.username));
 
 /**
- * Every stored role or user that the ref could name. Users and roles are few next to other
- * metadata, so a scan is cheap enough for a write path that already costs a password hash.
+ * Lookups for one guarded request. A ref may match by code or username, so each type is listed
+ * once per request (not once per payload object) and every ref is matched against that list.
  */
-async function matching(store: MetadataStore, type: string, ref: ObjectRef): Promise<Json[]> {
-  if (ref.code === undefined && ref.username === undefined && ref.id !== undefined) {
-    const one = await store.get(type, ref.id);
-    return one ? [one] : [];
-  }
-  return (await store.list(type)).filter((o) => matches(o, ref));
-}
-
 function storeLookups(store: MetadataStore): EscalationLookups {
+  const lists = new Map<string, Promise<Json[]>>();
+  const matching = async (type: string, ref: ObjectRef): Promise<Json[]> => {
+    if (!lists.has(type)) lists.set(type, store.list(type));
+    return (await lists.get(type)!).filter((o) => matches(o, ref));
+  };
   const roleAuthorities = async (ref: ObjectRef) => {
-    const roles = await matching(store, 'userRoles', ref);
+    const roles = await matching('userRoles', ref);
     if (roles.length === 0) return null;
     return roles.flatMap((role) => (role.authorities as unknown[] | undefined)?.map(String) ?? []);
   };
   return {
     roleAuthorities,
     async userAuthorities(ref) {
-      const users = await matching(store, 'users', ref);
+      const users = await matching('users', ref);
       if (users.length === 0) return null;
       const all = await Promise.all(users.flatMap(roleRefs).map(roleAuthorities));
       return all.flatMap((a) => a ?? []);
