@@ -329,8 +329,7 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
     },
 
     async recordFleet(e: FleetEntry) {
-      const row = {
-        key: e.key,
+      const seen = {
         system_id: e.systemId,
         name: e.name,
         username: e.username,
@@ -340,17 +339,8 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
       };
       await db
         .insertInto('fleet_local')
-        .values(row)
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            system_id: e.systemId,
-            name: e.name,
-            username: e.username,
-            address: e.address,
-            baseline: e.baseline,
-            last_seen: e.lastSeen,
-          }),
-        )
+        .values({ key: e.key, ...seen })
+        .onConflict((oc) => oc.column('key').doUpdateSet(seen))
         .execute();
     },
     async fleet() {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { TestServer } from './server.ts';
+import type { ImportStats } from '../../src/domain/metadata/import-report.ts';
 
 export interface ErrorReportJson {
   errorCode: string;
@@ -21,14 +22,8 @@ export interface ObjectReportJson {
   errorReports: ErrorReportJson[];
 }
 
-export interface StatsJson {
-  created: number;
-  updated: number;
-  deleted: number;
-  ignored: number;
-  total: number;
-  unchanged?: number;
-}
+/** DHIS2's import stats (with metasync's `unchanged`), as JSON. */
+export type StatsJson = ImportStats;
 
 export interface ImportReportJson {
   responseType: string;

@@ -9,7 +9,9 @@ import type { Config } from '../../src/config.ts';
 import { createTestDatabase, postgresAvailable, type Backend } from './databases.ts';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './server.ts';
 import { resetMetadata } from './reset.ts';
-import { fetchJson, resetVersions, uid, type VersionJson } from './versions.ts';
+import { fetchJson, listVersions, resetVersions, uid, type VersionJson } from './versions.ts';
+
+export { listVersions };
 import type { SyncStatus } from '../../src/domain/sync/sync-status.ts';
 
 type Json = Record<string, unknown>;
@@ -126,12 +128,6 @@ export async function syncStatus(local: TestServer): Promise<StatusJson> {
   const r = await fetchJson<StatusJson>(local, '/api/metadata/sync/status');
   assert.equal(r.status, 200, r.text);
   return r.body;
-}
-
-export async function listVersions(server: TestServer): Promise<VersionJson[]> {
-  const r = await fetchJson<{ metadataversions: VersionJson[] }>(server, '/api/metadata/versions');
-  assert.equal(r.status, 200, r.text);
-  return r.body.metadataversions;
 }
 
 /** The versions as a central and a local must agree on them: no importdate, by name number. */
