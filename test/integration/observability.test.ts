@@ -5,7 +5,7 @@
  * between a central and a local.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/store/db.ts';
 import { backends, createTestDatabase } from '../support/databases.ts';
@@ -13,18 +13,15 @@ import { eventually } from '../support/eventually.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import {
-  centralBackend,
   connect,
   createVersion,
   importMetadata,
   newDataElement,
   postSettings,
   runSync,
-  start,
   syncOk,
-  type Started,
+  useCentralAndLocal,
 } from '../support/sync.ts';
-import { enableVersioning } from '../support/versions.ts';
 
 /** One sample of a metric in the text exposition (labels in the order the registry prints). */
 async function sample(server: TestServer, name: string, labels = ''): Promise<number> {
@@ -40,21 +37,10 @@ async function sample(server: TestServer, name: string, labels = ''): Promise<nu
 
 for (const backend of await backends()) {
   describe(`operations endpoints on ${backend}`, () => {
-    let c: Started;
-    let l: Started;
-    let central: TestServer;
-    let local: TestServer;
-    before(async () => {
-      c = await start(backend === 'pglite' ? await centralBackend() : backend);
-      // The local follows another DHIS2 version, so keyStopMetadataSync can make a run fail.
-      l = await start(backend, { syncRetry: 1, systemVersion: '2.40.0' });
-      central = c.server;
-      local = l.server;
-      await enableVersioning(central);
-    });
-    after(async () => {
-      await l?.dispose();
-      await c?.dispose();
+    // The local follows another DHIS2 version, so keyStopMetadataSync can make a run fail.
+    const { central, local } = useCentralAndLocal(backend, {
+      syncRetry: 1,
+      systemVersion: '2.40.0',
     });
 
     it('live and ready answer without authentication', async () => {

@@ -4,27 +4,25 @@
  * central on PostgreSQL when it is reachable, to keep PGlite instances few.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { backends } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
 import type { TestServer } from '../support/server.ts';
 import {
   assertSameObjects,
   assertSameVersions,
-  centralBackend,
   connect,
   createVersion,
   importMetadata,
   newDataElement,
   setting,
-  start,
   step,
   syncOk,
   syncStatus,
-  type Started,
   type SyncReportJson,
+  useCentralAndLocal,
 } from '../support/sync.ts';
-import { enableVersioning, fetchJson } from '../support/versions.ts';
+import { fetchJson } from '../support/versions.ts';
 
 type Json = Record<string, unknown>;
 
@@ -38,21 +36,9 @@ async function change(central: TestServer, label: string, add: number, rename?: 
 
 for (const backend of await backends()) {
   describe(`sync from a metasync central, local on ${backend}`, () => {
-    let c: Started;
-    let l: Started;
-    let central: TestServer;
-    let local: TestServer;
+    const { central, local } = useCentralAndLocal(backend);
     before(async () => {
-      c = await start(backend === 'pglite' ? await centralBackend() : backend);
-      l = await start(backend);
-      central = c.server;
-      local = l.server;
-      await enableVersioning(central);
       await connect(local, central.url);
-    });
-    after(async () => {
-      await l?.dispose();
-      await c?.dispose();
     });
 
     it('syncs Version_1 into an empty local: same objects, same version, importdate set', async () => {

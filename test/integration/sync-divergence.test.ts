@@ -4,25 +4,23 @@
  * with its audit log.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { backends } from '../support/databases.ts';
 import type { TestServer } from '../support/server.ts';
 import {
   assertSameVersions,
-  centralBackend,
   connect,
   createVersion,
   importMetadata,
   listVersions,
   newDataElement,
   runSync,
-  start,
   syncOk,
   syncStatus,
-  type Started,
+  useCentralAndLocal,
 } from '../support/sync.ts';
-import { enableVersioning, fetchJson, type VersionJson } from '../support/versions.ts';
+import { fetchJson, type VersionJson } from '../support/versions.ts';
 
 type Json = Record<string, unknown>;
 
@@ -45,24 +43,12 @@ async function newCentralVersion(central: TestServer, label: string): Promise<Ve
 
 for (const backend of await backends()) {
   describe(`divergence and rebaseline, local on ${backend}`, () => {
-    let c: Started;
-    let l: Started;
-    let central: TestServer;
-    let local: TestServer;
+    const { central, local } = useCentralAndLocal(backend);
     before(async () => {
-      c = await start(backend === 'pglite' ? await centralBackend() : backend);
-      l = await start(backend);
-      central = c.server;
-      local = l.server;
-      await enableVersioning(central);
       await connect(local, central.url);
       await newCentralVersion(central, 'One'); // Version_1
       await newCentralVersion(central, 'Two'); // Version_2
       await syncOk(local);
-    });
-    after(async () => {
-      await l?.dispose();
-      await c?.dispose();
     });
 
     it('a local with a remote refuses to create its own version unless forced, then warns', async () => {

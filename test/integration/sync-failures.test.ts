@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { backends } from '../support/databases.ts';
 import type { TestServer } from '../support/server.ts';
 import {
   assertSameObjects,
   assertSameVersions,
-  centralBackend,
   connect,
   count,
   createVersion,
@@ -22,12 +21,11 @@ import {
   postSettings,
   runSync,
   setting,
-  start,
   syncOk,
   syncStatus,
-  type Started,
+  useCentralAndLocal,
 } from '../support/sync.ts';
-import { enableVersioning, fetchJson } from '../support/versions.ts';
+import { fetchJson } from '../support/versions.ts';
 
 type Json = Record<string, unknown>;
 const SYNC_USER = 'syncer';
@@ -46,16 +44,12 @@ const names = async (server: TestServer) => (await listVersions(server)).map((v)
 
 for (const backend of await backends()) {
   describe(`failed syncs, local on ${backend}`, () => {
-    let c: Started;
-    let l: Started;
-    let central: TestServer;
-    let local: TestServer;
+    const { central, local } = useCentralAndLocal(backend, {
+      syncRetry: 3,
+      syncRetryFrequencyMs: 20,
+      systemVersion: '2.40.0',
+    });
     before(async () => {
-      c = await start(backend === 'pglite' ? await centralBackend() : backend);
-      l = await start(backend, { syncRetry: 3, syncRetryFrequencyMs: 20, systemVersion: '2.40.0' });
-      central = c.server;
-      local = l.server;
-      await enableVersioning(central);
       // The local signs in as a central user with F_METADATA_MANAGE only, not as a superuser.
       await central.instance.services.users.create({
         username: SYNC_USER,
@@ -66,10 +60,6 @@ for (const backend of await backends()) {
       await importMetadata(central, { dataElements: [newDataElement('Base')] });
       await createVersion(central, 'ATOMIC');
       await syncOk(local);
-    });
-    after(async () => {
-      await l?.dispose();
-      await c?.dispose();
     });
 
     it('an ATOMIC version that fails to import: nothing imported, run failed, later versions wait', async () => {

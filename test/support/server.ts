@@ -81,7 +81,7 @@ export async function serverFor(t: TestContext, backend: Backend, overrides: Par
  * `after`. The returned object stands for that server (usable inside tests, once `before` ran).
  */
 export function useServer(
-  backend: Backend,
+  backend: Backend | Promise<Backend>,
   overrides: Partial<Config> = {},
 ): TestServer & { readonly database: TestDatabase } {
   let current: { server: TestServer; database: TestDatabase } | null = null;
@@ -90,7 +90,7 @@ export function useServer(
     return current;
   };
   before(async () => {
-    const database = await createTestDatabase(backend);
+    const database = await createTestDatabase(await backend);
     current = { database, server: await startServer(database, overrides) };
   });
   after(async () => {

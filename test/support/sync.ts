@@ -7,12 +7,20 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { Config } from '../../src/config.ts';
 import { createTestDatabase, postgresAvailable, type Backend } from './databases.ts';
-import { ADMIN_PASSWORD, startServer, type TestServer } from './server.ts';
+import { ADMIN_PASSWORD, startServer, useServer, type TestServer } from './server.ts';
 import { resetMetadata } from './reset.ts';
-import { fetchJson, listVersions, resetVersions, uid, type VersionJson } from './versions.ts';
+import {
+  enableVersioning,
+  fetchJson,
+  listVersions,
+  resetVersions,
+  uid,
+  type VersionJson,
+} from './versions.ts';
 
 export { listVersions };
 import type { SyncStatus } from '../../src/domain/sync/sync-status.ts';
+import { before } from 'node:test';
 
 type Json = Record<string, unknown>;
 
@@ -73,6 +81,17 @@ export async function start(backend: Backend, overrides: Partial<Config> = {}): 
  */
 export const centralBackend = async (): Promise<Backend> =>
   (await postgresAvailable()) ? 'postgres' : 'pglite';
+
+/**
+ * A central with versioning on and a local on `backend`, for one `describe` block (both started
+ * in its `before`, stopped in its `after`); the central's backend is `centralBackend()`'s.
+ */
+export function useCentralAndLocal(backend: Backend, localOverrides: Partial<Config> = {}) {
+  const central = useServer(backend === 'pglite' ? centralBackend() : backend);
+  const local = useServer(backend, localOverrides);
+  before(() => enableVersioning(central));
+  return { central, local };
+}
 
 export async function postSettings(server: TestServer, values: Json): Promise<void> {
   const r = await fetchJson(server, '/api/systemSettings', {
