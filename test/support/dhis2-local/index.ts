@@ -14,7 +14,13 @@ import { executeJob, Progress, RetryContext, type RunResult } from './job.ts';
 import { acceptAll, type Importer } from './metadata-sync.ts';
 import { release as releaseOf, type Release } from './releases.ts';
 import { emptyState, type LocalState } from './state.ts';
-import type { Remote, SyncContext, SyncSettings } from './sync-utils.ts';
+import {
+  sendSyncRequest,
+  type PushEndpoint,
+  type Remote,
+  type SyncContext,
+  type SyncSettings,
+} from './sync-utils.ts';
 import { Wire, type Exchange } from './wire.ts';
 
 export interface Dhis2LocalOptions {
@@ -59,6 +65,14 @@ export class Dhis2Local {
   /** Points the local at another central, or changes its credentials. */
   setRemote(remote: Partial<Remote>): void {
     Object.assign(this.ctx.remote, remote);
+  }
+
+  /**
+   * One push outside the job, as `SyncUtils.sendSyncRequest` sends it: true/false for a summary
+   * that succeeded or not (or could not be read), or the JavaException DHIS2 would throw.
+   */
+  push(endpoint: PushEndpoint, body: string): Promise<boolean> {
+    return sendSyncRequest(this.ctx, endpoint, body);
   }
 
   /** One scheduled execution of META_DATA_SYNC (a fresh job progress and retry context). */
