@@ -11,8 +11,10 @@ import { createVersion, importMetadata, newDataElement } from '../sync.ts';
 import { fetchJson, listVersions, resetVersions, type VersionJson } from '../versions.ts';
 import { legacyEvent, legacyTrackedEntity } from './dtos.ts';
 import { Dhis2Local } from './index.ts';
-import type { DataValueRow, RegistrationRow } from './payloads.ts';
+import { at, dataValue, registration } from './rows.ts';
 import type { Release } from './releases.ts';
+
+export { dataValue, registration };
 
 type Json = Record<string, unknown>;
 
@@ -89,39 +91,6 @@ export const localFor = (
 /** A stable uid per release and role, e.g. `uidFor(rel, 'E', 1)`. */
 export const uidFor = (rel: Release, role: string, n: number) =>
   `R${rel.line.replace('.', '')}${role}${String(n).padStart(6, '0')}`;
-
-const at = new Date('2024-03-05T10:11:12.345Z');
-
-export const dataValue = (
-  period: string,
-  value: string,
-  extra: Partial<DataValueRow> = {},
-): DataValueRow => ({
-  dataElement: IDS.deNumber,
-  period,
-  orgUnit: IDS.ouRoot,
-  categoryOptionCombo: IDS.coc,
-  attributeOptionCombo: IDS.coc,
-  value,
-  storedBy: 'admin',
-  created: at,
-  lastUpdated: at,
-  comment: null,
-  followup: false,
-  ...extra,
-});
-
-export const registration = (period: string): RegistrationRow => ({
-  dataSet: IDS.dataSet,
-  period,
-  organisationUnit: IDS.ouRoot,
-  attributeOptionCombo: IDS.coc,
-  date: at,
-  storedBy: 'admin',
-  lastUpdatedBy: 'admin',
-  lastUpdated: at,
-  completed: true,
-});
 
 /** The periods a release's values use: one year per release line, so they never collide. */
 export const yearOf = (rel: Release) =>
