@@ -105,28 +105,24 @@ describe(`DHIS2 locals' release-specific cases against a metasync central`, () =
       assert.equal(local.state.versions.length, 0);
     });
 
-  it('2.43: answers 4xx to pushes carry a response the local can read (no NullPointerException)', async () => {
-    const local = localFor(
-      central,
-      RELEASES['2.43'],
-      SYNC_USERS.none.password,
-      SYNC_USERS.none.username,
-    );
-    local.queues.dataValues.push(dataValue('2024W1', '1'));
-    local.queues.registrations.push(registration('202401'));
-    const run = await local.runMetadataSync();
-    const refused = run.exchanges.filter((x) => x.method === 'POST' && (x.status ?? 0) >= 400);
-    assert.ok(refused.length > 0, 'a user without authority is refused somewhere');
-    for (const x of refused)
-      assert.match(x.outcome ?? '', /^ImportSummary /, `${x.url} ${x.status}: ${x.responseBody}`);
-    // An unknown push route under /api/ answers the same way.
-    const unknown = await local.push(
-      { path: '/api/trackedEntityInstancesX?strategy=SYNC', klass: 'ImportSummaries' },
-      '{}',
-    );
-    assert.equal(unknown, false);
-    assert.match(local.wire.exchanges.at(-1)?.outcome ?? '', /^ImportSummaries ERROR/);
-  });
+  for (const rel of [RELEASES['2.39'], RELEASES['2.43']])
+    it(`${rel.build}: 4xx answers to pushes carry a response the local can read (no NullPointerException)`, async () => {
+      const local = localFor(central, rel, SYNC_USERS.none.password, SYNC_USERS.none.username);
+      local.queues.dataValues.push(dataValue('2024W1', '1'));
+      local.queues.registrations.push(registration('202401'));
+      const run = await local.runMetadataSync();
+      const refused = run.exchanges.filter((x) => x.method === 'POST' && (x.status ?? 0) >= 400);
+      assert.ok(refused.length > 0, 'a user without authority is refused somewhere');
+      for (const x of refused)
+        assert.match(x.outcome ?? '', /^ImportSummary /, `${x.url} ${x.status}: ${x.responseBody}`);
+      // An unknown push route under /api/ answers the same way.
+      const unknown = await local.push(
+        { path: '/api/trackedEntityInstancesX?strategy=SYNC', klass: 'ImportSummaries' },
+        '{}',
+      );
+      assert.equal(unknown, false);
+      assert.match(local.wire.exchanges.at(-1)?.outcome ?? '', /^ImportSummaries ERROR/);
+    });
 
   for (const rel of [RELEASES['2.39'], RELEASES['2.43']])
     it(`${rel.build}: conflicts answered to a data push carry only error codes the local's release knows`, async () => {
