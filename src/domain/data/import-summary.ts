@@ -43,6 +43,32 @@ export interface ImportSummaries {
 export const emptyCount = (): ImportCount => ({ imported: 0, updated: 0, ignored: 0, deleted: 0 });
 
 /**
+ * The conflict codes every DHIS2 release 2.39–2.43 knows (issue 16 §11). A DHIS2 local binds
+ * `ImportConflict.errorCode` to its own `ErrorCode` enum and fails on a name it lacks, losing
+ * the whole summary; 2.43 retired E7600–E7645 except E7611 and E7617 (and has E7622, which 2.39
+ * lacks), while its new E8xxx codes are unknown before 2.43. A push names neither the local nor
+ * its release, so the central cannot answer each release in its own codes: it keeps a code only
+ * when all of them know it, and otherwise leaves `errorCode` out (a null code, which every
+ * release reads; the conflict keeps its object, message and indexes).
+ */
+export const PORTABLE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'E7611',
+  'E7617',
+  'E7650',
+  'E7651',
+  'E7652',
+  'E7653',
+]);
+
+/** A conflict as it may go on the wire: its code only when every DHIS2 local can read it. */
+export function portable(conflict: ImportConflict): ImportConflict {
+  if (conflict.errorCode === undefined || PORTABLE_ERROR_CODES.has(conflict.errorCode))
+    return conflict;
+  const { errorCode: _dropped, ...rest } = conflict;
+  return rest;
+}
+
+/**
  * The status rule metasync uses (docs/protocol.md "Data (issue 7)"): no conflict → SUCCESS;
  * conflicts but something was written or accepted unchanged → WARNING; conflicts and nothing
  * accepted → ERROR. A local's push fails on either of the last two (contract §11).
@@ -65,7 +91,7 @@ export function summarize(
         ? 'Import process completed successfully'
         : 'Import process completed with conflicts'),
     importCount: count,
-    conflicts,
+    conflicts: conflicts.map(portable),
   };
 }
 
