@@ -21,6 +21,7 @@ const de = {
   aggregationLevels: [],
   categoryCombo: { id: 'bjDvmb4bfuf' },
   dataSetElements: [{ dataSet: { id: 'QX4ZTUbOt3a' } }, { dataSet: { id: 'BfMAe6Itzgt' } }],
+  attributeValues: [{ attribute: { id: 'l1VmqIHKk6t' }, value: 'MOH-17' }],
 };
 
 describe('filter operators', () => {
@@ -72,6 +73,15 @@ describe('filter operators', () => {
     ['dataSetElements.dataSet.id:eq:BfMAe6Itzgt', true],
     ['dataSetElements.dataSet.id:!eq:BfMAe6Itzgt', false],
     ['dataSetElements.dataSet.id:!null', true],
+    // A uid that is no property names an attribute; `identifiable` is id, code, name, shortName.
+    ['l1VmqIHKk6t:eq:MOH-17', true],
+    ['l1VmqIHKk6t:like:MOH', true],
+    ['l1VmqIHKk6t:eq:MOH-18', false],
+    ['l1VmqIHKk6t:!null', true],
+    ['Zz1VmqIHKk6:!null', false],
+    ['identifiable:eq:DE_ANC1', true],
+    ['identifiable:token:visit', true],
+    ['identifiable:eq:nothing', false],
   ];
   for (const [filter, expected] of cases)
     it(`${filter} is ${expected}`, () => assert.equal(matches(de, parseFilter(filter)), expected));

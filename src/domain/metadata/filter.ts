@@ -4,6 +4,7 @@
  * any element does). Several filters combine with AND, or OR with `rootJunction=OR`.
  */
 import { errors } from '../errors.ts';
+import { isValidUid } from '../uid.ts';
 
 export interface Filter {
   path: string[];
@@ -204,8 +205,29 @@ function test(v: unknown, f: Filter): boolean {
   }
 }
 
+/**
+ * The values a filter path reaches. As DHIS2's parser: a single uid that is no property names an
+ * attribute (the values of `attributeValues` for it).
+ */
+function reached(obj: unknown, path: readonly string[]): unknown[] {
+  const [first] = path;
+  if (path.length !== 1 || !isValidUid(first!) || !obj || typeof obj !== 'object')
+    return values(obj, path);
+  if (Object.hasOwn(obj, first!)) return values(obj, path);
+  const avs = own(obj as Record<string, unknown>, 'attributeValues');
+  if (!Array.isArray(avs)) return [];
+  return avs
+    .filter((av) => values(av, ['attribute', 'id'])[0] === first)
+    .map((av) => values(av, ['value'])[0]);
+}
+
+/** DHIS2's `identifiable` path: any of id, code, name and shortName (DefaultJpaQueryParser). */
+const IDENTIFIABLE = ['id', 'code', 'name', 'shortName'];
+
 export function matches(obj: unknown, f: Filter): boolean {
-  const vs = values(obj, f.path);
+  if (f.path.length === 1 && f.path[0] === 'identifiable')
+    return IDENTIFIABLE.some((p) => matches(obj, { ...f, path: [p] }));
+  const vs = reached(obj, f.path);
   // A negation (and `null`, `empty`) holds for every value reached, including none at all;
   // `!null` and `!empty` need one value that is there.
   const all = f.op === 'null' || f.op === 'empty' || (f.op.startsWith('!') && !UNARY.has(f.op));
