@@ -120,13 +120,23 @@ for (const backend of await backends()) {
       assert.ok(body.categoryCombos!.some((cc) => cc.id === g.categoryCombos[0]!.id));
     });
 
-    it('dataElements:filter=lastUpdated:ge: with another filter uses both', async () => {
+    it('lastUpdated:ge: and id:in:[…] per type narrow by index, with the other filters', async () => {
       const body = await get(
         `dataElements:filter=lastUpdated:ge:${between}&dataElements:filter=code:!eq:${later.dataElements[0]!.code as string}&dataElements:fields=id`,
       );
       assert.deepEqual(body.dataElements, [{ id: later.dataElements[1]!.id }]);
       const all = await get(`dataElements:filter=lastUpdated:ge:${between}`);
       assert.deepEqual(ids(all.dataElements), ids(later.dataElements as Obj[]));
+      // Both indexes at once: ids narrowed by date.
+      const fresh = later.dataElements[0]!.id as string;
+      const both = await get(
+        `dataElements:filter=id:in:[${a!.id},${fresh},nope]&dataElements:filter=lastUpdated:ge:${between}`,
+      );
+      assert.deepEqual(ids(both.dataElements), [fresh]);
+      const one = await get(`dataElements:filter=id:eq:${a!.id}&dataElements:fields=id`);
+      assert.deepEqual(one.dataElements, [{ id: a!.id }]);
+      const none = await get(`dataElements:filter=id:in:[]`);
+      assert.equal(none.dataElements, undefined);
     });
 
     it('filters combine with AND whatever rootJunction says; repeated type keys are read', async () => {

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isAppError } from '../../src/domain/errors.ts';
 import {
-  indexedFilter,
   parseExportOrders,
   parseExportQuery,
+  storeQuery,
   type QueryValue,
 } from '../../src/domain/metadata/export-selectors.ts';
 import { parseFields } from '../../src/domain/metadata/fields.ts';
@@ -241,24 +241,35 @@ describe('export orders (Order.parse, 2.43)', () => {
       assert.deepEqual(parseExportOrders(input).map(order), expected));
 });
 
-describe('the filter the lastUpdated index answers', () => {
+describe("what the store's indexes answer", () => {
   const f = (...s: string[]) => s.map(parseFilter);
-  it('takes the first lastUpdated:ge with a date and leaves the rest', () => {
-    const { since, rest } = indexedFilter(
-      f('name:like:A', 'lastUpdated:ge:2024-05-01', 'lastUpdated:ge:2024-06-01'),
+  it('takes the first lastUpdated:ge with a date and the first id filter, leaves the rest', () => {
+    const { since, ids, rest } = storeQuery(
+      f(
+        'name:like:A',
+        'lastUpdated:ge:2024-05-01',
+        'id:in:[a,b]',
+        'lastUpdated:ge:2024-06-01',
+        'id:eq:c',
+      ),
     );
     assert.equal(since?.toISOString(), '2024-05-01T00:00:00.000Z');
-    assert.deepEqual(rest, f('name:like:A', 'lastUpdated:ge:2024-06-01'));
+    assert.deepEqual(ids, ['a', 'b']);
+    assert.deepEqual(rest, f('name:like:A', 'lastUpdated:ge:2024-06-01', 'id:eq:c'));
+    assert.deepEqual(storeQuery(f('id:eq:c')).ids, ['c']);
+    assert.deepEqual(storeQuery(f('id:in:[]')).ids, ['']);
   });
   it('leaves everything to the objects when no filter fits', () => {
     for (const s of [
       'lastUpdated:gt:2024-05-01',
       'lastUpdated:ge:yesterday',
       'a.lastUpdated:ge:2024',
+      'id:!in:[a]',
+      'id:ieq:a',
+      'categoryCombo.id:eq:a',
     ]) {
-      const { since, rest } = indexedFilter(f(s));
-      assert.equal(since, null, s);
-      assert.deepEqual(rest, f(s));
+      const q = storeQuery(f(s));
+      assert.deepEqual(q, { since: null, ids: null, rest: f(s) }, s);
     }
   });
 });

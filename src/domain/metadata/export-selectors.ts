@@ -133,16 +133,31 @@ export function parseExportQuery(
   return { types: out, defaults: parseDefaults(query.defaults) };
 }
 
+/** What the store narrows by index, and the filters left to evaluate on the objects. */
+export interface StoreQuery {
+  /** From the first `lastUpdated:ge:<date>` (the common incremental export). */
+  since: Date | null;
+  /** From the first `id:eq:` or `id:in:[…]` (the `type:filter=id:in:[a,b]` export). */
+  ids: string[] | null;
+  rest: Filter[];
+}
+
 /**
- * The filter the store's `last_updated` index answers (`lastUpdated:ge:<date>`, the common
- * incremental export), and the rest, which are evaluated on the objects. Sound because the
- * export's filters always combine with AND.
+ * Splits a type's filters into what the store's indexes answer and the rest. Sound because the
+ * export's filters always combine with AND, and the store compares as the filters do (ids as
+ * text; dates as instants, which is how DHIS2 compares them).
  */
-export function indexedFilter(filters: readonly Filter[]): { since: Date | null; rest: Filter[] } {
-  for (const [i, f] of filters.entries()) {
-    if (f.op !== 'ge' || f.path.length !== 1 || f.path[0] !== 'lastUpdated') continue;
-    const since = new Date(f.value);
-    if (!Number.isNaN(since.getTime())) return { since, rest: filters.filter((_, j) => j !== i) };
+export function storeQuery(filters: readonly Filter[]): StoreQuery {
+  let since: Date | null = null;
+  let ids: string[] | null = null;
+  const rest: Filter[] = [];
+  for (const f of filters) {
+    const path = f.path.length === 1 ? f.path[0] : undefined;
+    const date = path === 'lastUpdated' && f.op === 'ge' ? new Date(f.value) : null;
+    if (!since && date && !Number.isNaN(date.getTime())) since = date;
+    else if (!ids && path === 'id' && f.op === 'eq') ids = [f.value];
+    else if (!ids && path === 'id' && f.op === 'in') ids = f.value.slice(1, -1).split(',');
+    else rest.push(f);
   }
-  return { since: null, rest: [...filters] };
+  return { since, ids, rest };
 }

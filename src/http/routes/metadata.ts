@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
-import { indexedFilter, parseExportQuery } from '../../domain/metadata/export-selectors.ts';
+import { parseExportQuery, storeQuery } from '../../domain/metadata/export-selectors.ts';
 import { applyFields } from '../../domain/metadata/fields.ts';
 import { matchesAll, sortBy } from '../../domain/metadata/filter.ts';
 import {
@@ -97,11 +97,12 @@ export const metadataRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
         },
       };
       for (const t of selection.types) {
-        // The common incremental export (`lastUpdated:ge:DATE`) is answered by the index.
-        const { since, rest } = indexedFilter(t.filters);
-        let objects = since
-          ? await services.metadata.store.listSince(t.type, since)
-          : await services.metadata.store.list(t.type);
+        // `lastUpdated:ge:DATE` and `id:in:[…]` are answered by the store's indexes.
+        const { since, ids, rest } = storeQuery(t.filters);
+        let objects =
+          since || ids
+            ? await services.metadata.store.listSince(t.type, since, ids ?? undefined)
+            : await services.metadata.store.list(t.type);
         objects = objects.filter((o) => matchesAll(o, rest, 'AND'));
         if (selection.defaults === 'EXCLUDE')
           objects = objects.filter((o) => !defaultIds.has(o.id as string));
