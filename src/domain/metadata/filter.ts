@@ -1,7 +1,9 @@
 /**
  * DHIS2's `filter=property:operator:value` (issue 4 §3), evaluated on stored objects. A dotted
  * path walks into nested objects and arrays (`dataSetElements.dataElement.id:eq:X` matches when
- * any element does). Several filters combine with AND, or OR with `rootJunction=OR`.
+ * any element does). Several filters combine with AND, or OR with `rootJunction=OR` on
+ * `GET /api/{type}` (the export always uses AND). Syntax and operators follow DHIS2's query parser
+ * (issue 16 §9).
  */
 import { errors } from '../errors.ts';
 import { isValidUid } from '../uid.ts';
