@@ -24,6 +24,8 @@ export const ErrorCode = {
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   /** The request conflicts with the current state (e.g. a duplicate username). */
   CONFLICT: 'CONFLICT',
+  /** A `filter` the query parser cannot read (DHIS2's QueryParserException: 409, issue 16 §9). */
+  QUERY_INVALID: 'QUERY_INVALID',
   /** The body is larger than `server.max.request.size`. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** The body's Content-Type is not one the route accepts. */
@@ -94,6 +96,7 @@ export const errors = {
   notFound: (message: string) => new AppError(ErrorCode.NOT_FOUND, message),
   conflict: (message: string, details?: unknown) =>
     new AppError(ErrorCode.CONFLICT, message, { details }),
+  queryInvalid: (message: string) => new AppError(ErrorCode.QUERY_INVALID, message),
   settingUnknown: (key: string) =>
     new AppError(ErrorCode.SETTING_UNKNOWN, `Setting does not exist: ${key}`),
   settingInvalid: (key: string, reason: string) =>

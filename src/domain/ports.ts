@@ -114,8 +114,15 @@ export interface MetadataStore {
   get(type: string, id: string): Promise<Record<string, unknown> | null>;
   /** Every object of a type, ordered by name then id. */
   list(type: string): Promise<Record<string, unknown>[]>;
-  /** Objects of a type whose lastUpdated is at or after `since` (null = all). */
-  listSince(type: string, since: Date | null): Promise<Record<string, unknown>[]>;
+  /**
+   * Objects of a type whose lastUpdated is at or after `since` (null = all) and, given `ids`,
+   * whose id is one of them; ordered by name then id. Both narrow through indexes.
+   */
+  listSince(
+    type: string,
+    since: Date | null,
+    ids?: readonly string[],
+  ): Promise<Record<string, unknown>[]>;
   countByType(): Promise<Map<string, number>>;
   /** Objects that reference `id`. */
   referencing(id: string): Promise<{ type: string; id: string }[]>;

@@ -20,6 +20,8 @@ export const ERROR_TABLE: Record<ErrorCode, WireError> = {
   [ErrorCode.NOT_FOUND]: { status: 404, errorCode: 'E1005' },
   [ErrorCode.METHOD_NOT_ALLOWED]: { status: 405 },
   [ErrorCode.CONFLICT]: { status: 409, errorCode: 'E1004' },
+  // CrudControllerAdvice answers QueryParserException with a bare conflict(message).
+  [ErrorCode.QUERY_INVALID]: { status: 409 },
   [ErrorCode.PAYLOAD_TOO_LARGE]: { status: 413 },
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415 },
   [ErrorCode.SETTING_UNKNOWN]: { status: 400, errorCode: 'E1003' },

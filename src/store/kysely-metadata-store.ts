@@ -285,9 +285,11 @@ export function createKyselyMetadataStore(db: Kysely<Database>): MetadataStore {
           .execute(),
       );
     },
-    async listSince(type, since) {
+    async listSince(type, since, ids) {
+      if (ids?.length === 0) return [];
       let q = db.selectFrom('metadata_object').select('payload').where('type', '=', type);
       if (since) q = q.where('last_updated', '>=', since);
+      if (ids) q = q.where('id', 'in', ids);
       return payloads(await q.orderBy('name').orderBy('id').execute());
     },
     async countByType() {

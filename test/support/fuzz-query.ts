@@ -3,7 +3,8 @@
  * GET route of the OpenAPI document (so a new route is fuzzed without editing this file), with
  * its path parameters set to real ids, unknown ids or odd text, and random query strings built
  * from its declared parameters and the ones DHIS2 clients send (fields, filter, order, page,
- * pageSize, paging, rootJunction, defaults, versionName, baseline, key, …), repeated and in
+ * pageSize, paging, rootJunction, defaults, versionName, baseline, key, …) and DHIS2's per-type
+ * selectors (`dataElements:fields`, `organisationUnits:filter`, `nope:order`, …), repeated and in
  * array forms. Properties: never 5xx; a JSON answer parses; every error is a WebMessage; the
  * server still answers; and no GET writes metadata.
  *
@@ -104,14 +105,27 @@ const dateish = fc.oneof(
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
 );
 
+/** `type:selector` keys of GET /api/metadata (issue 16 §9): known and unknown types and selectors. */
+const selectorKey = fc
+  .tuple(
+    fc.constantFrom('dataElements', 'organisationUnits', 'categoryCombos', 'users', 'nope', ''),
+    fc.constantFrom('fields', 'filter', 'order', 'FILTER', 'Order', 'paging', '', 'fields:x'),
+  )
+  .map(([type, selector]) => `${type}:${selector}`);
+
+const orderArb = fc
+  .tuple(prop, fc.constantFrom('asc', 'desc', 'iasc', 'idesc', 'IDESC', 'up', '', 'desc:x'))
+  .map(([p, d]) => (d ? `${p}:${d}` : p));
+
 function valueFor(name: string, ids: string[]): fc.Arbitrary<string> {
   const anything = nastyString();
+  // A per-type selector takes the values of the selector it names.
+  const selector = /^[^:]*:([^:]*)/.exec(name)?.[1]?.toLowerCase();
+  if (selector === 'fields' || selector === 'filter' || selector === 'order') name = selector;
   const specific: Record<string, fc.Arbitrary<string>> = {
     fields: fieldsArb,
     filter: filterArb,
-    order: fc
-      .tuple(prop, fc.constantFrom('asc', 'desc', 'iasc', 'idesc', 'up', ''))
-      .map(([p, d]) => (d ? `${p}:${d}` : p)),
+    order: orderArb,
     page: numberish,
     pageSize: numberish,
     limit: numberish,
@@ -145,7 +159,10 @@ const queryArb = (route: Route, ids: string[]) =>
   fc
     .array(
       fc
-        .constantFrom(...route.params, ...COMMON)
+        .oneof(
+          { weight: 4, arbitrary: fc.constantFrom(...route.params, ...COMMON) },
+          { weight: 1, arbitrary: selectorKey },
+        )
         .chain((name) =>
           fc.tuple(
             fc.constant(name),
@@ -178,6 +195,8 @@ const EXAMPLES: [[string, string]][] = [
   [['/api/categoryCombos', 'fields=valueOf']],
   [['/api/metadata', 'fields=id,constructor[id]']],
   [['/api/categoryCombos/bjDvmb4bfuf', 'fields=toString']],
+  [['/api/metadata', 'dataElements:filter=id:in&organisationUnits:order=__proto__:desc']],
+  [['/api/metadata', 'nope:filter=x&dataElements:fields=a%5Bb&users:FILTER=name']],
 ];
 
 /** Status codes seen, printed as a test diagnostic so a run shows what it really exercised. */
@@ -221,7 +240,13 @@ export async function fuzzQuery(server: TestServer, t: TestContext): Promise<voi
 
   tally.clear();
   const before = await fingerprint(server);
-  const requestArb = fc.constantFrom(...routes).chain((route) =>
+  // GET /api/metadata reads the most parameters (per-type selectors): a tenth of the cases.
+  const exportRoute = routes.filter((r) => r.path === '/api/metadata');
+  const routeArb = fc.oneof(
+    { weight: 9, arbitrary: fc.constantFrom(...routes) },
+    { weight: 1, arbitrary: fc.constantFrom(...exportRoute) },
+  );
+  const requestArb = routeArb.chain((route) =>
     fc.tuple(
       fc
         .tuple(

@@ -1,9 +1,12 @@
 /**
  * DHIS2's `filter=property:operator:value` (issue 4 §3), evaluated on stored objects. A dotted
  * path walks into nested objects and arrays (`dataSetElements.dataElement.id:eq:X` matches when
- * any element does). Several filters combine with AND, or OR with `rootJunction=OR`.
+ * any element does). Several filters combine with AND, or OR with `rootJunction=OR` on
+ * `GET /api/{type}` (the export always uses AND). Syntax and operators follow DHIS2's query parser
+ * (issue 16 §9).
  */
 import { errors } from '../errors.ts';
+import { isValidUid } from '../uid.ts';
 
 export interface Filter {
   path: string[];
@@ -11,46 +14,91 @@ export interface Filter {
   value: string;
 }
 
-/** The operators DHIS2's filter syntax knows (also the fuzzers' vocabulary). */
+/**
+ * The operators DHIS2's query parser knows (DefaultJpaQueryParser 2.39/2.41, DefaultQueryParser
+ * 2.43; `ieq` from 2.41, `!empty` from 2.43), also the fuzzers' vocabulary.
+ */
 export const FILTER_OPERATORS: ReadonlySet<string> = new Set([
   'eq',
+  'ieq',
   '!eq',
   'ne',
   'neq',
+  'gt',
+  'ge',
+  'gte',
+  'lt',
+  'le',
+  'lte',
   'like',
   '!like',
+  '$like',
+  '!$like',
+  'like$',
+  '!like$',
   'ilike',
   '!ilike',
-  '$like',
-  'like$',
   '$ilike',
+  'startsWith',
+  '!$ilike',
   'ilike$',
-  '!$like',
-  '!like$',
+  'endsWith',
+  '!ilike$',
+  'token',
+  '!token',
   'in',
   '!in',
   'null',
   '!null',
   'empty',
-  'gt',
-  'ge',
-  'lt',
-  'le',
-  'token',
+  '!empty',
 ]);
-const UNARY = new Set(['null', '!null', 'empty']);
+const UNARY = new Set(['null', '!null', 'empty', '!empty']);
+/** Spellings DHIS2 treats as one operator. */
+const ALIAS: Record<string, string> = {
+  ne: '!eq',
+  neq: '!eq',
+  gte: 'ge',
+  lte: 'le',
+  startsWith: '$ilike',
+  endsWith: 'ilike$',
+};
 
+/** Java's `String.split(":")`: trailing empty parts are dropped, inner and leading ones kept. */
+export function javaSplit(s: string, sep: string): string[] {
+  const parts = s.split(sep);
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/**
+ * One `property:operator[:value]` as DHIS2's query parser reads it: the value is everything
+ * after the second colon (it may hold colons), `in` takes `[a,b]`, and every refusal is a
+ * QueryParserException (409 with DHIS2's message, CrudControllerAdvice). metasync has no
+ * property schema, so an unknown property matches as a missing one instead of 409
+ * (docs/deviations.md).
+ */
 export function parseFilter(s: string): Filter {
-  const first = s.indexOf(':');
-  const second = first < 0 ? -1 : s.indexOf(':', first + 1);
-  const path = (first < 0 ? s : s.slice(0, first)).trim();
-  const op = (first < 0 ? '' : second < 0 ? s.slice(first + 1) : s.slice(first + 1, second)).trim();
-  const value = second < 0 ? '' : s.slice(second + 1);
-  if (!path || !/^[A-Za-z0-9_.]+$/.test(path))
-    throw errors.badRequest(`Invalid filter property in: ${s}`);
-  if (!FILTER_OPERATORS.has(op))
-    throw errors.badRequest(`Invalid filter operator \`${op}\` in: ${s}`);
-  if (!UNARY.has(op) && second < 0) throw errors.badRequest(`Filter needs a value: ${s}`);
+  const parts = javaSplit(s, ':');
+  if (parts.length < 2) throw errors.queryInvalid(`Invalid filter => ${s}`);
+  const [path, rawOp] = parts as [string, string];
+  const value = parts.length >= 3 ? s.slice(path.length + rawOp.length + 2) : null;
+  if (!/^[A-Za-z0-9_.]+$/.test(path)) throw errors.queryInvalid(`Unknown path property: ${path}`);
+  if (!FILTER_OPERATORS.has(rawOp))
+    throw errors.queryInvalid(`\`${rawOp}\` is not a valid operator.`);
+  const op = Object.hasOwn(ALIAS, rawOp) ? ALIAS[rawOp]! : rawOp;
+  if (UNARY.has(op)) return { path: path.split('.'), op, value: value ?? '' };
+  if (op === 'in' || op === '!in') {
+    // QueryUtils.parseValue: a collection is `[a,b]`; anything else is read as a collection size.
+    if (value === null) throw errors.queryInvalid(`Invalid argument \`null\` for in operator.`);
+    if (!value.startsWith('[') || !value.endsWith(']'))
+      throw errors.queryInvalid(
+        /^-?\d+$/.test(value)
+          ? `Invalid argument \`${value}\` for in operator.`
+          : `Collection size must be integer \`${value}\``,
+      );
+  }
+  if (value === null) throw errors.queryInvalid(`Filter needs a value: ${s}`);
   return { path: path.split('.'), op, value };
 }
 
@@ -83,47 +131,69 @@ function compare(a: unknown, b: string): number {
   return as < b ? -1 : as > b ? 1 : 0;
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** DHIS2's token match: every word of the value starts a word of the property, any case. */
+function tokens(s: string, value: string): boolean {
+  const words = value.split(/\s+/).filter(Boolean);
+  return words.every((w) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(w)}`, 'iu').test(s));
+}
+
+const isEmpty = (v: unknown) =>
+  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || v === '';
+
 function test(v: unknown, f: Filter): boolean {
   const s = text(v);
-  const lv = f.value.toLowerCase();
+  // The like family is case-sensitive, the ilike family not; DHIS2 drops `%` from their values.
+  const like = f.value.replaceAll('%', '');
+  const ls = s.toLowerCase();
+  const ll = like.toLowerCase();
   switch (f.op) {
     case 'eq':
       return s === f.value;
+    case 'ieq':
+      return ls === f.value.toLowerCase();
     case '!eq':
-    case 'ne':
-    case 'neq':
       return s !== f.value;
     case 'like':
-    case 'ilike':
-    case 'token':
-      return s.toLowerCase().includes(lv);
+      return s.includes(like);
     case '!like':
-    case '!ilike':
-      return !s.toLowerCase().includes(lv);
+      return !s.includes(like);
     case '$like':
-    case '$ilike':
-      return s.toLowerCase().startsWith(lv);
+      return s.startsWith(like);
     case '!$like':
-      return !s.toLowerCase().startsWith(lv);
+      return !s.startsWith(like);
     case 'like$':
-    case 'ilike$':
-      return s.toLowerCase().endsWith(lv);
+      return s.endsWith(like);
     case '!like$':
-      return !s.toLowerCase().endsWith(lv);
+      return !s.endsWith(like);
+    case 'ilike':
+      return ls.includes(ll);
+    case '!ilike':
+      return !ls.includes(ll);
+    case '$ilike':
+      return ls.startsWith(ll);
+    case '!$ilike':
+      return !ls.startsWith(ll);
+    case 'ilike$':
+      return ls.endsWith(ll);
+    case '!ilike$':
+      return !ls.endsWith(ll);
+    case 'token':
+      return tokens(s, f.value);
+    case '!token':
+      return !tokens(s, f.value);
     case 'in':
-    case '!in': {
-      const list = f.value
-        .replace(/^\[|\]$/g, '')
-        .split(',')
-        .map((x) => x.trim());
-      return list.includes(s) === (f.op === 'in');
-    }
+    case '!in':
+      return f.value.slice(1, -1).split(',').includes(s) === (f.op === 'in');
     case 'null':
       return v === undefined || v === null;
     case '!null':
       return v !== undefined && v !== null;
     case 'empty':
-      return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || v === '';
+      return isEmpty(v);
+    case '!empty':
+      return !isEmpty(v);
     case 'gt':
       return v !== undefined && compare(v, f.value) > 0;
     case 'ge':
@@ -137,12 +207,33 @@ function test(v: unknown, f: Filter): boolean {
   }
 }
 
+/**
+ * The values a filter path reaches. As DHIS2's parser: a single uid that is no property names an
+ * attribute (the values of `attributeValues` for it).
+ */
+function reached(obj: unknown, path: readonly string[]): unknown[] {
+  const [first] = path;
+  if (path.length !== 1 || !isValidUid(first!) || !obj || typeof obj !== 'object')
+    return values(obj, path);
+  if (Object.hasOwn(obj, first!)) return values(obj, path);
+  const avs = own(obj as Record<string, unknown>, 'attributeValues');
+  if (!Array.isArray(avs)) return [];
+  return avs
+    .filter((av) => values(av, ['attribute', 'id'])[0] === first)
+    .map((av) => values(av, ['value'])[0]);
+}
+
+/** DHIS2's `identifiable` path: any of id, code, name and shortName (DefaultJpaQueryParser). */
+const IDENTIFIABLE = ['id', 'code', 'name', 'shortName'];
+
 export function matches(obj: unknown, f: Filter): boolean {
-  const vs = values(obj, f.path);
-  if (f.op === 'null' || f.op === 'empty') return vs.length === 0 || vs.every((v) => test(v, f));
-  if (f.op.startsWith('!') || f.op === 'ne' || f.op === 'neq')
-    return vs.length === 0 || vs.every((v) => test(v, f));
-  return vs.some((v) => test(v, f));
+  if (f.path.length === 1 && f.path[0] === 'identifiable')
+    return IDENTIFIABLE.some((p) => matches(obj, { ...f, path: [p] }));
+  const vs = reached(obj, f.path);
+  // A negation (and `null`, `empty`) holds for every value reached, including none at all;
+  // `!null` and `!empty` need one value that is there.
+  const all = f.op === 'null' || f.op === 'empty' || (f.op.startsWith('!') && !UNARY.has(f.op));
+  return all ? vs.every((v) => test(v, f)) : vs.some((v) => test(v, f));
 }
 
 export function matchesAll(
@@ -180,17 +271,23 @@ export function parseOrder(s: string): Order[] {
     });
 }
 
+/** Absent values sort as PostgreSQL's NULLs (and DHIS2's in-memory sorter): after all others. */
+function compareValues(a: unknown, b: unknown, caseInsensitive: boolean): number {
+  const missing = (v: unknown) => v === undefined || v === null;
+  if (missing(a) || missing(b)) return missing(a) === missing(b) ? 0 : missing(a) ? 1 : -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const ta = caseInsensitive ? text(a).toLowerCase() : text(a);
+  const tb = caseInsensitive ? text(b).toLowerCase() : text(b);
+  return ta < tb ? -1 : ta > tb ? 1 : 0;
+}
+
+/** Sorts in place, stably: ties keep the store's order. */
 export function sortBy<T>(items: T[], orders: readonly Order[]): T[] {
   if (orders.length === 0) return items;
-  const key = (o: unknown, ord: Order) => {
-    const t = text(values(o, ord.path)[0]);
-    return ord.caseInsensitive ? t.toLowerCase() : t;
-  };
   return items.sort((a, b) => {
     for (const ord of orders) {
-      const ka = key(a, ord);
-      const kb = key(b, ord);
-      if (ka !== kb) return (ka < kb ? -1 : 1) * ord.direction;
+      const c = compareValues(values(a, ord.path)[0], values(b, ord.path)[0], ord.caseInsensitive);
+      if (c !== 0) return c * ord.direction;
     }
     return 0;
   });

@@ -5,8 +5,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
-import { applyFields, parseFields } from '../../domain/metadata/fields.ts';
-import { matchesAll, parseFilter } from '../../domain/metadata/filter.ts';
+import { parseExportQuery, storeQuery } from '../../domain/metadata/export-selectors.ts';
+import { applyFields } from '../../domain/metadata/fields.ts';
+import { matchesAll, sortBy } from '../../domain/metadata/filter.ts';
 import {
   ATOMIC_MODES,
   DEFAULT_IMPORT_PARAMS,
@@ -72,34 +73,20 @@ export const metadataRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
       onRequest: requireAuthority(Authority.F_METADATA_EXPORT),
       schema: {
         tags: ['metadata'],
-        summary: 'Export metadata: all types, or those given as ?dataElements=true',
+        summary:
+          'Export metadata: all types, or those given as ?dataElements=true or by a per-type selector (dataElements:fields, :filter, :order)',
+        // Every value may repeat (DHIS2 reads the parameter map); per-type keys are free-form.
         querystring: z
-          .object({
-            fields: z.string().optional(),
-            filter: list.optional(),
-            rootJunction: z.enum(['AND', 'OR']).default('AND'),
-            defaults: z.enum(['INCLUDE', 'EXCLUDE']).default('INCLUDE'),
-          })
-          .catchall(z.string()),
+          .object({ fields: list.optional(), filter: list.optional(), order: list.optional() })
+          .catchall(list),
         response: { 200: z.record(z.string(), z.unknown()) },
       },
     },
     async (request) => {
-      const q = request.query as Record<string, unknown> & {
-        fields?: string;
-        filter?: string[];
-        rootJunction: 'AND' | 'OR';
-        defaults: 'INCLUDE' | 'EXCLUDE';
-      };
-      const chosen = METADATA_TYPES.filter((t) => q[t.key] === 'true');
-      const types = chosen.length > 0 ? chosen : METADATA_TYPES;
-      const tree = parseFields(q.fields ?? ':owner');
-      const filters = (q.filter ?? []).map(parseFilter);
-      // The common incremental export (`filter=lastUpdated:ge:DATE`) is answered by the index.
-      const only = filters.length === 1 ? filters[0]! : null;
-      const sinceDate =
-        only?.path.join('.') === 'lastUpdated' && only.op === 'ge' ? new Date(only.value) : null;
-      const since = sinceDate && !Number.isNaN(sinceDate.getTime()) ? sinceDate : null;
+      const selection = parseExportQuery(
+        request.query as Record<string, string[]>,
+        METADATA_TYPES.map((t) => t.key),
+      );
       const defaultIds = new Set<string>(Object.values(DEFAULTS));
       const out: Record<string, unknown> = {
         system: {
@@ -109,14 +96,18 @@ export const metadataRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
           date: services.clock.now().toISOString(),
         },
       };
-      for (const t of types) {
-        let objects = since
-          ? await services.metadata.store.listSince(t.key, since)
-          : await services.metadata.store.list(t.key);
-        if (!since) objects = objects.filter((o) => matchesAll(o, filters, q.rootJunction));
-        if (q.defaults === 'EXCLUDE')
+      for (const t of selection.types) {
+        // `lastUpdated:ge:DATE` and `id:in:[…]` are answered by the store's indexes.
+        const { since, ids, rest } = storeQuery(t.filters);
+        let objects =
+          since || ids
+            ? await services.metadata.store.listSince(t.type, since, ids ?? undefined)
+            : await services.metadata.store.list(t.type);
+        objects = objects.filter((o) => matchesAll(o, rest, 'AND'));
+        if (selection.defaults === 'EXCLUDE')
           objects = objects.filter((o) => !defaultIds.has(o.id as string));
-        if (objects.length > 0) out[t.key] = objects.map((o) => applyFields(o, tree));
+        sortBy(objects, t.orders);
+        if (objects.length > 0) out[t.type] = objects.map((o) => applyFields(o, t.fields));
       }
       return out;
     },
