@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { AuthResult, Principal } from '../../domain/auth/authenticate.ts';
+import { missingPushAuthority, type DataPushEndpoint } from '../../domain/auth/data-write.ts';
 import { hasAnyAuthority } from '../../domain/authorities.ts';
 import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
@@ -89,4 +90,20 @@ export const requireAuthority =
   async (request: FastifyRequest) => {
     const held = request.principal?.authorities ?? new Set<string>();
     if (!hasAnyAuthority(held, anyOf)) throw errors.forbidden(anyOf);
+  };
+
+/**
+ * The route-level hook of every data push endpoint (issue 16 §5): an authenticated user, plus
+ * the authority DHIS2's controller declares for that endpoint, if any (`domain/auth/data-write.ts`).
+ * The principal check is not redundant: it keeps a push route registered outside the
+ * authenticated context from answering anyone.
+ */
+export const requireDataWrite =
+  (endpoint: DataPushEndpoint): onRequestAsyncHookHandler =>
+  async (request: FastifyRequest) => {
+    const principal = request.principal;
+    if (!principal)
+      throw errors.unauthorized('Full authentication is required to access this resource');
+    const missing = missingPushAuthority(principal.authorities, endpoint);
+    if (missing.length > 0) throw errors.forbidden(missing);
   };
