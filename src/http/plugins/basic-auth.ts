@@ -49,7 +49,7 @@ export async function authenticateRequest(
     const creds = parseBasic(request.headers.authorization);
     if (!creds)
       throw errors.unauthorized('Full authentication is required to access this resource');
-    const result = await services.auth.authenticate(creds.username, creds.password);
+    const result = await services.auth.authenticate(creds.username, creds.password, request.ip);
     if (result.ok) {
       request.principal = result.principal;
       return;
@@ -72,7 +72,7 @@ export function loginFailure(
     case 'invalid':
       if (result.nowLockedUntil)
         request.log.warn(
-          { username, lockedUntil: result.nowLockedUntil.toISOString() },
+          { username, client: request.ip, lockedUntil: result.nowLockedUntil.toISOString() },
           'user account locked after repeated failed logins',
         );
       return errors.unauthorized('Bad credentials');
