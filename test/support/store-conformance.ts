@@ -8,12 +8,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { ErrorCode, isAppError } from '../../src/domain/errors.ts';
-import type {
-  InstanceInfo,
-  LoginFailureStore,
-  LoginKey,
-  NewUser,
-} from '../../src/domain/ports.ts';
+import type { InstanceInfo, LoginFailureStore, LoginKey, NewUser } from '../../src/domain/ports.ts';
 import { newUid } from '../../src/security/random.ts';
 import type { Database } from '../../src/store/schema.ts';
 import type { Stores } from '../../src/store/stores.ts';
