@@ -4,6 +4,7 @@
  * only through the `env` argument it is given.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_THROTTLE, type ThrottlePolicy } from './domain/auth/login-throttle.ts';
@@ -30,6 +31,12 @@ export interface Config {
   systemVersion: string;
   maxRequestBytes: number;
   loginThrottle: ThrottlePolicy;
+  /**
+   * server.trusted.proxies: the proxies (addresses, CIDRs, or proxy-addr's `loopback`,
+   * `linklocal`, `uniquelocal`) whose X-Forwarded-For/-Proto/-Host metasync believes; [] = none,
+   * the TCP peer is the client. The client address keys the failed-login lock (issue 16 §6).
+   */
+  trustedProxies: string[];
   adminPassword: string | null;
   logLevel: string;
   /** scheduler.catch.up: run once at start a job tick missed while the server was down (issue 8). */
@@ -151,10 +158,33 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
       windowMs: lockMinutes.data * 60_000,
       lockMs: lockMinutes.data * 60_000,
     },
+    trustedProxies: trustedProxies(get('server.trusted.proxies')),
     adminPassword: env.METASYNC_ADMIN_PASSWORD || null,
     logLevel: env.METASYNC_LOG_LEVEL ?? 'info',
     ...schedulerConfig(get),
   };
+}
+
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `server.trusted.proxies = 127.0.0.1, 10.0.0.0/8` → the list Fastify's `trustProxy` takes. */
+function trustedProxies(value: string | undefined): string[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_RANGES.has(entry)) continue;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || rest.length > 0 || !prefixOk)
+      throw new Error(
+        `server.trusted.proxies: not an address, CIDR or loopback/linklocal/uniquelocal: ${entry}`,
+      );
+  }
+  return entries;
 }
 
 function remoteTimeout(value: string | undefined): number | null {

@@ -105,16 +105,18 @@ export async function createServices(
     importer,
     SUPERUSER.userId,
   );
+  const build = readBuildInfo(clock.now());
+  const settings = createSettingsService({ store: stores.settings, box, clock });
   const authDeps = {
     users: stores.users,
     failures: cacheLoginFailures(stores.loginFailures, clock),
     hasher,
     clock,
     policy: config.loginThrottle,
+    // DHIS2's setting, read per login through the settings cache (issue 16 §6).
+    lockEnabled: async () => (await settings.value('keyLockMultipleFailedLogins')) === true,
     decoyHash: await hasher.hash(newPassword()),
   };
-  const build = readBuildInfo(clock.now());
-  const settings = createSettingsService({ store: stores.settings, box, clock });
   // E-mail (issue 8): SMTP settings are read per mail, so edits apply without a restart.
   const mailer = createSmtpMailer(async () => ({
     host: String(await settings.value('keyEmailHostName')),
@@ -179,7 +181,7 @@ export async function createServices(
     instance,
     build,
     backend: database.backend,
-    auth: { authenticate: (u, p) => authenticate(authDeps, u, p) },
+    auth: { authenticate: (u, p, address) => authenticate(authDeps, u, p, address) },
     users: { create: (input, actorId) => createUser(userAdmin, input, actorId) },
     metadata: {
       store: stores.metadata,

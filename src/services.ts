@@ -22,7 +22,8 @@ export interface Services {
   instance: InstanceInfo;
   build: BuildInfo;
   backend: 'pglite' | 'postgres';
-  auth: { authenticate(username: string, password: string): Promise<AuthResult> };
+  /** `address`: the client's, as Fastify resolved it (`request.ip`): the lock key (issue 16 §6). */
+  auth: { authenticate(username: string, password: string, address?: string): Promise<AuthResult> };
   users: { create(input: CreateUserInput, actorId?: string): Promise<User> };
   metadata: { store: MetadataStore; import: Importer };
   /** Aggregate data, complete registrations and anonymous events (issue 7). */

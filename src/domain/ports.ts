@@ -36,12 +36,19 @@ export interface UserStore {
   setPassword(userId: string, passwordHash: string): Promise<void>;
 }
 
+/** What failed logins are counted by: a username and a client (issue 16 §6, `auth/client-address.ts`). */
+export interface LoginKey {
+  username: string;
+  client: string;
+}
+
 /** Failed-login bookkeeping, shared by every process on one database. */
 export interface LoginFailureStore {
-  record(username: string, at: Date): Promise<void>;
-  /** Failure times for `username` at or after `since`. */
-  since(username: string, since: Date): Promise<Date[]>;
-  clear(username: string): Promise<void>;
+  record(key: LoginKey, at: Date): Promise<void>;
+  /** Failure times for exactly this username and client at or after `since`, oldest first. */
+  since(key: LoginKey, since: Date): Promise<Date[]>;
+  /** Forgets this username and client's failures; the same username's other clients keep theirs. */
+  clear(key: LoginKey): Promise<void>;
 }
 
 /**

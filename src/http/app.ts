@@ -62,6 +62,9 @@ export async function buildApp(
         : randomUUID();
     },
     routerOptions: { maxParamLength: 256 },
+    // Behind nginx the TCP peer is the proxy: believe its X-Forwarded-For only when it is one of
+    // server.trusted.proxies, so request.ip is the client's (the failed-login lock key, issue 16 §6).
+    trustProxy: services.config.trustedProxies.length > 0 ? services.config.trustedProxies : false,
     // In-flight requests finish on close; new connections are refused (graceful shutdown).
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -46,6 +46,8 @@ export interface SystemSettingTable {
 export interface LoginFailureTable {
   id: Generated<number>;
   username: string;
+  /** The client's address, or its IPv6 /64 (0009, issue 16 §6); '' before 0009. */
+  client: Generated<string>;
   failed_at: Timestamp;
 }
 

@@ -225,7 +225,7 @@ for (const backend of await backends()) {
       assert.deepEqual(await centralValues(), await localValues());
     });
 
-    it('needs only F_METADATA_MANAGE and F_DATAVALUE_ADD on the central (docs/operations.md)', async () => {
+    it('takes registrations and events from an F_METADATA_MANAGE user; data values need F_DATAVALUE_ADD, as DHIS2 (issue 16 §5)', async () => {
       const users = central.instance.services.users;
       await users.create({
         username: 'syncmeta',
@@ -238,8 +238,48 @@ for (const backend of await backends()) {
         authorities: ['F_METADATA_MANAGE', 'F_DATAVALUE_ADD'],
       });
       try {
-        await postValues(local, { dataValues: [value(IDS.deInteger, '202010', '5')] });
+        // DHIS2 checks no authority on these two pushes (only sharing, not modelled here).
+        await fetchJson(local, '/api/completeDataSetRegistrations', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            completeDataSetRegistrations: [
+              { dataSet: IDS.dataSet, period: '202003', organisationUnit: IDS.ouRoot },
+            ],
+          }),
+        });
+        await fetchJson(local, '/api/events?strategy=SYNC', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            events: [
+              {
+                event: 'PushEvent03',
+                program: IDS.program,
+                programStage: IDS.stage,
+                orgUnit: IDS.ouRoot,
+                eventDate: '2020-03-02',
+                status: 'ACTIVE',
+                dataValues: [{ dataElement: IDS.deText, value: 'meta' }],
+              },
+            ],
+          }),
+        });
         await connect(local, central.url, 'syncmeta', 'Sync-meta-1!');
+        const pushed = await syncOk(local);
+        assert.equal(step(pushed, 'dataPush').status, 'SUCCESS');
+        assert.match(
+          step(pushed, 'dataPush').message ?? '',
+          /complete registrations: 1; events: 1/,
+        );
+        const events = await fetchJson<{ events: Json[] }>(
+          central,
+          `/api/events?program=${IDS.program}`,
+        );
+        assert.ok(events.body.events.some((e) => e.event === 'PushEvent03'));
+
+        // POST /api/dataValueSets needs F_DATAVALUE_ADD on DHIS2 too (DataValueSetController).
+        await postValues(local, { dataValues: [value(IDS.deInteger, '202010', '5')] });
         const refused = await runSync(local);
         assert.equal(refused.status, 'FAILED');
         assert.equal(refused.error?.kind, 'DATA_PUSH');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backends } from '../support/databases.ts';
 import { ADMIN_PASSWORD, useServer } from '../support/server.ts';
+import { setSetting } from '../support/versions.ts';
 
 for (const backend of await backends()) {
   describe(`authentication on ${backend}`, () => {
@@ -48,31 +49,41 @@ for (const backend of await backends()) {
       assert.equal(res.status, 401);
     });
 
-    it('locks a username after 5 failures within the window, even for the right password, and logs it', async () => {
+    it('locks a username after 4 failures when keyLockMultipleFailedLogins is on, even for the right password, and logs it', async () => {
       await server.instance.services.users.create({
         username: 'lockme',
         password: 'Lock-me-123!',
         authorities: ['F_METADATA_EXPORT'],
       });
+      await setSetting(server, 'keyLockMultipleFailedLogins', true);
+      try {
+        assert.equal(
+          (await server.request('/api/me', { auth: ['lockme', 'Lock-me-123!'] })).status,
+          200,
+        );
+        for (let i = 0; i < 4; i++)
+          assert.equal(
+            (await server.request('/api/me', { auth: ['lockme', `wrong${i}`] })).status,
+            401,
+          );
+        const locked = await server.request('/api/me', { auth: ['lockme', 'Lock-me-123!'] });
+        assert.equal(locked.status, 401);
+        assert.match(((await locked.json()) as { message: string }).message, /locked/);
+        const lockLines = server.logs.lines.filter(
+          (l) => l.msg === 'user account locked after repeated failed logins',
+        );
+        assert.equal(lockLines.length, 1);
+        assert.equal(lockLines[0]!.username, 'lockme');
+        // Other usernames are not affected.
+        assert.equal((await server.request('/api/me')).status, 200);
+      } finally {
+        await setSetting(server, 'keyLockMultipleFailedLogins', false);
+      }
+      // Off again (DHIS2's default): the lock is not consulted any more.
       assert.equal(
         (await server.request('/api/me', { auth: ['lockme', 'Lock-me-123!'] })).status,
         200,
       );
-      for (let i = 0; i < 5; i++)
-        assert.equal(
-          (await server.request('/api/me', { auth: ['lockme', `wrong${i}`] })).status,
-          401,
-        );
-      const locked = await server.request('/api/me', { auth: ['lockme', 'Lock-me-123!'] });
-      assert.equal(locked.status, 401);
-      assert.match(((await locked.json()) as { message: string }).message, /locked/);
-      const lockLines = server.logs.lines.filter(
-        (l) => l.msg === 'user account locked after repeated failed logins',
-      );
-      assert.equal(lockLines.length, 1);
-      assert.equal(lockLines[0]!.username, 'lockme');
-      // Other usernames are not affected.
-      assert.equal((await server.request('/api/me')).status, 200);
     });
 
     it('checks authorities: 403 with the DHIS2 message when a route needs one the user lacks', async () => {

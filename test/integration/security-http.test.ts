@@ -6,11 +6,12 @@
  * CSRF, Origin and headers are in security-csrf.test.ts.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { backends } from '../support/databases.ts';
 import { databaseFingerprint, fillPath, registeredRoutes } from '../support/security-routes.ts';
 import { ADMIN_PASSWORD, uiLogin, useServer } from '../support/server.ts';
+import { setSetting } from '../support/versions.ts';
 
 const LIMIT = 64 * 1024;
 const json = { 'content-type': 'application/json' };
@@ -20,7 +21,10 @@ type Json = Record<string, unknown>;
 for (const backend of await backends()) {
   describe(`HTTP defences on ${backend}`, () => {
     const server = useServer(backend, { maxRequestBytes: LIMIT });
-    describe('login throttling', () => {
+    describe('login throttling (keyLockMultipleFailedLogins on)', () => {
+      before(() => setSetting(server, 'keyLockMultipleFailedLogins', true));
+      after(() => setSetting(server, 'keyLockMultipleFailedLogins', false));
+
       it('counts failures from Basic and the UI login together, and locks both ways', async () => {
         const password = 'Throttle-me-1!';
         await server.instance.services.users.create({
@@ -28,14 +32,14 @@ for (const backend of await backends()) {
           password,
           authorities: ['F_METADATA_EXPORT'],
         });
-        for (let i = 0; i < 3; i++)
+        for (let i = 0; i < 2; i++)
           assert.equal(
             (await server.request('/api/me', { auth: ['throttled', `wrong-${i}`] })).status,
             401,
           );
         for (let i = 0; i < 2; i++)
           assert.equal((await uiLogin(server, 'throttled', `bad-${i}`)).status, 401);
-        // Five failures in the window: the right password is refused both ways now.
+        // Four failures in the window: the right password is refused both ways now.
         const ui = await uiLogin(server, 'throttled', password);
         assert.equal(ui.status, 401);
         assert.equal(ui.headers.get('set-cookie'), null, 'no session for a locked account');
@@ -53,7 +57,7 @@ for (const backend of await backends()) {
         const wrong = await server.request('/api/me', { auth: ['admin', 'not-the-password'] });
         assert.equal(unknown.status, wrong.status);
         assert.deepEqual(await unknown.json(), await wrong.json());
-        for (let i = 0; i < 4; i++) await uiLogin(server, 'no-such-user-x', `pw-${i}`);
+        for (let i = 0; i < 3; i++) await uiLogin(server, 'no-such-user-x', `pw-${i}`);
         const locked = await uiLogin(server, 'no-such-user-x', 'pw');
         assert.match(((await locked.json()) as Json).message as string, /locked/);
       });

@@ -45,13 +45,14 @@ for (const backend of await backends()) {
         () => open.db,
       ));
     describe('SettingStore', () => registerSettingStoreTests(() => stores));
-    describe('LoginFailureStore', () => registerLoginFailureStoreTests(() => stores));
+    describe('LoginFailureStore', () => registerLoginFailureStoreTests(() => stores.loginFailures));
 
     it('keeps what was written across close and reopen', async () => {
       const r = await stores.users.upsertRole(role('conf-restart', ['F_RESTART']));
       await stores.users.createUser(newUser({ username: 'conf-restart', roleIds: [r.id] }));
       await stores.settings.putMany(new Map<string, unknown>([['conf.restart', { n: 1 }]]));
-      await stores.loginFailures.record('conf-restart', new Date('2031-01-01T00:00:00Z'));
+      const failureKey = { username: 'conf-restart', client: '10.0.0.9' };
+      await stores.loginFailures.record(failureKey, new Date('2031-01-01T00:00:00Z'));
       const instance = await stores.instance.ensure(info(8));
       const users = await stores.users.countUsers();
 
@@ -64,7 +65,7 @@ for (const backend of await backends()) {
       ]);
       assert.equal(await stores.users.countUsers(), users);
       assert.deepEqual(await stores.settings.get('conf.restart'), { n: 1 });
-      assert.deepEqual(await stores.loginFailures.since('conf-restart', new Date(0)), [
+      assert.deepEqual(await stores.loginFailures.since(failureKey, new Date(0)), [
         new Date('2031-01-01T00:00:00Z'),
       ]);
       assert.deepEqual(await stores.instance.ensure(info(8)), instance);

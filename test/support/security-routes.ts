@@ -75,9 +75,10 @@ const DECLARED: Record<string, Access> = {
   'POST /api/dataValues': DATA_ADD,
   'GET /api/dataValues': 'authenticated',
   'DELETE /api/dataValues': any('F_DATAVALUE_DELETE'),
-  'POST /api/completeDataSetRegistrations': DATA_ADD,
+  // DHIS2 puts no authority on these pushes (issue 16 §5, src/domain/auth/data-write.ts).
+  'POST /api/completeDataSetRegistrations': 'authenticated',
   'GET /api/completeDataSetRegistrations': 'authenticated',
-  'POST /api/events': DATA_ADD,
+  'POST /api/events': 'authenticated',
   'GET /api/events': 'authenticated',
 };
 

@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { after, before, type TestContext } from 'node:test';
 import { loadConfig, type Config } from '../../src/config.ts';
+import type { Clock } from '../../src/domain/ports.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createInstance, type Instance } from '../../src/main.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
@@ -39,6 +40,7 @@ export const basic = (user: string, password: string) =>
 export async function startServer(
   database: TestDatabase,
   overrides: Partial<Config> = {},
+  options: { clock?: Clock } = {},
 ): Promise<TestServer> {
   const config = {
     ...loadConfig({ host: '127.0.0.1', port: '0' }, { METASYNC_ADMIN_PASSWORD: ADMIN_PASSWORD }),
@@ -48,6 +50,7 @@ export async function startServer(
   const instance = await createInstance(config, {
     logger: createLogger(process.env.METASYNC_TEST_LOG ?? 'info', logs),
     database: await database.open(),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const url = await instance.listen();
   return {

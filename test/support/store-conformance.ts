@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { ErrorCode, isAppError } from '../../src/domain/errors.ts';
-import type { InstanceInfo, NewUser } from '../../src/domain/ports.ts';
+import type { InstanceInfo, LoginFailureStore, LoginKey, NewUser } from '../../src/domain/ports.ts';
 import { newUid } from '../../src/security/random.ts';
 import type { Database } from '../../src/store/schema.ts';
 import type { Stores } from '../../src/store/stores.ts';
@@ -249,42 +249,65 @@ export function registerSettingStoreTests(getStores: Get<Stores>) {
   });
 }
 
-export function registerLoginFailureStoreTests(getStores: Get<Stores>) {
-  const failures = () => getStores().loginFailures;
+/**
+ * The LoginFailureStore port (issue 3; keyed by username and client since issue 16 §6). Takes
+ * the store itself, so the in-memory fake (test/support/memory-login-failures.ts) runs it too.
+ */
+export function registerLoginFailureStoreTests(failures: Get<LoginFailureStore>) {
   const T0 = Date.parse('2030-01-01T00:00:00.000Z');
   const at = (ms: number) => new Date(T0 + ms);
+  const A = '10.0.0.1';
+  const B = '2001:db8:1:2::/64';
+  const key = (username: string, client = A): LoginKey => ({ username, client });
 
-  it('since returns the failures at or after the instant, oldest first, per username', async () => {
-    for (const ms of [3000, 1000, 2000, 4000]) await failures().record('conf-lf', at(ms));
-    await failures().record('conf-lf-other', at(2500));
-    assert.deepEqual(await failures().since('conf-lf', at(0)), [
+  it('since returns the failures at or after the instant, oldest first, per username and client', async () => {
+    for (const ms of [3000, 1000, 2000, 4000]) await failures().record(key('conf-lf'), at(ms));
+    await failures().record(key('conf-lf-other'), at(2500));
+    await failures().record(key('conf-lf', B), at(2600));
+    assert.deepEqual(await failures().since(key('conf-lf'), at(0)), [
       at(1000),
       at(2000),
       at(3000),
       at(4000),
     ]);
-    assert.deepEqual(await failures().since('conf-lf', at(2000)), [at(2000), at(3000), at(4000)]);
-    assert.deepEqual(await failures().since('conf-lf', at(4001)), []);
-    assert.deepEqual(await failures().since('conf-lf-nobody', at(0)), []);
+    assert.deepEqual(await failures().since(key('conf-lf'), at(2000)), [
+      at(2000),
+      at(3000),
+      at(4000),
+    ]);
+    assert.deepEqual(await failures().since(key('conf-lf'), at(4001)), []);
+    assert.deepEqual(await failures().since(key('conf-lf', B), at(0)), [at(2600)]);
+    assert.deepEqual(await failures().since(key('conf-lf', '10.0.0.2'), at(0)), []);
+    assert.deepEqual(await failures().since(key('conf-lf-nobody'), at(0)), []);
   });
 
-  it('clear removes one username only', async () => {
-    await failures().record('conf-lf-c1', at(1000));
-    await failures().record('conf-lf-c2', at(1000));
-    await failures().clear('conf-lf-c1');
-    assert.deepEqual(await failures().since('conf-lf-c1', at(0)), []);
-    assert.deepEqual(await failures().since('conf-lf-c2', at(0)), [at(1000)]);
-    await failures().clear('conf-lf-nobody'); // clearing nothing is fine
+  it('keeps the empty client (no address known) apart from every other', async () => {
+    await failures().record(key('conf-lf-empty', ''), at(1000));
+    assert.deepEqual(await failures().since(key('conf-lf-empty', ''), at(0)), [at(1000)]);
+    assert.deepEqual(await failures().since(key('conf-lf-empty'), at(0)), []);
+  });
+
+  it('clear removes one username and client only', async () => {
+    await failures().record(key('conf-lf-c1'), at(1000));
+    await failures().record(key('conf-lf-c1', B), at(1000));
+    await failures().record(key('conf-lf-c2'), at(1000));
+    await failures().clear(key('conf-lf-c1'));
+    assert.deepEqual(await failures().since(key('conf-lf-c1'), at(0)), []);
+    assert.deepEqual(await failures().since(key('conf-lf-c1', B), at(0)), [at(1000)]);
+    assert.deepEqual(await failures().since(key('conf-lf-c2'), at(0)), [at(1000)]);
+    await failures().clear(key('conf-lf-nobody')); // clearing nothing is fine
   });
 
   it('prunes failures older than 24 h when a new one is recorded', async () => {
     const day = 24 * 60 * 60_000;
     const now = day * 10;
-    await failures().record('conf-lf-old', at(now - day - 1));
-    await failures().record('conf-lf-old', at(now - day + 60_000));
-    assert.equal((await failures().since('conf-lf-old', at(0))).length, 2);
-    await failures().record('conf-lf-new', at(now));
-    assert.deepEqual(await failures().since('conf-lf-old', at(0)), [at(now - day + 60_000)]);
+    await failures().record(key('conf-lf-old'), at(now - day - 1));
+    await failures().record(key('conf-lf-old', B), at(now - day - 1));
+    await failures().record(key('conf-lf-old'), at(now - day + 60_000));
+    assert.equal((await failures().since(key('conf-lf-old'), at(0))).length, 2);
+    await failures().record(key('conf-lf-new', B), at(now));
+    assert.deepEqual(await failures().since(key('conf-lf-old'), at(0)), [at(now - day + 60_000)]);
+    assert.deepEqual(await failures().since(key('conf-lf-old', B), at(0)), []);
   });
 }
 

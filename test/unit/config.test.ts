@@ -91,10 +91,11 @@ describe('loadConfig', () => {
     assert.equal(c.syncRetry, 3);
     assert.equal(c.syncRetryFrequencyMs, 30000);
     assert.deepEqual(c.loginThrottle, {
-      maxFailures: 5,
+      maxFailures: 4,
       windowMs: 15 * 60_000,
       lockMs: 15 * 60_000,
     });
+    assert.deepEqual(c.trustedProxies, []);
     assert.equal(c.logLevel, 'info');
   });
 
@@ -109,6 +110,7 @@ describe('loadConfig', () => {
       'metadata.sync.remote.timeout.millisec = 2500',
       'login.lockout.max.failures = 3',
       'login.lockout.minutes = 2',
+      'server.trusted.proxies = 127.0.0.1, 10.0.0.0/8 ,fd00::/8,loopback',
     );
     for (const c of [loadConfig({ config: file }, {}), loadConfig({}, { METASYNC_CONFIG: file })]) {
       assert.equal(c.configFile, file);
@@ -120,6 +122,7 @@ describe('loadConfig', () => {
       assert.equal(c.syncRetryFrequencyMs, 1000);
       assert.equal(c.syncRemoteTimeoutMs, 2500);
       assert.deepEqual(c.loginThrottle, { maxFailures: 3, windowMs: 120_000, lockMs: 120_000 });
+      assert.deepEqual(c.trustedProxies, ['127.0.0.1', '10.0.0.0/8', 'fd00::/8', 'loopback']);
     }
   });
 
@@ -211,6 +214,11 @@ describe('loadConfig', () => {
       ['login.lockout.max.failures = x', /login.lockout.max.failures must be a number/],
       ['login.lockout.minutes = 1.5', /login.lockout.minutes must be an integer/],
       ['server.base.url = not a url', /Invalid URL/],
+      ['server.trusted.proxies = nginx.local', /server.trusted.proxies: not an address/],
+      ['server.trusted.proxies = 10.0.0.0/33', /server.trusted.proxies: not an address/],
+      ['server.trusted.proxies = 10.0.0.1/8/2', /server.trusted.proxies: not an address/],
+      ['server.trusted.proxies = ::1/129', /server.trusted.proxies: not an address/],
+      ['server.trusted.proxies = 10.0.0.0/x', /server.trusted.proxies: not an address/],
     ];
     for (const [line, error] of cases) {
       const file = await conf(line);

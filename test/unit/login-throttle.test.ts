@@ -1,4 +1,8 @@
-/** The temporary account lock after repeated failed logins (issue 3): pure, no database. */
+/**
+ * The temporary account lock after repeated failed logins (issue 3): pure, no database. The
+ * window arithmetic is shown with a five-failure policy (metasync's default before issue 16);
+ * the default itself is DHIS2's.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -13,46 +17,58 @@ const T0 = Date.parse('2024-05-01T12:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms);
 /** Failures at T0 + each offset (in minutes). */
 const failuresAt = (...minutes: number[]) => minutes.map((m) => at(m * MIN));
+const FIVE: ThrottlePolicy = { maxFailures: 5, windowMs: 15 * MIN, lockMs: 15 * MIN };
+
+describe('DEFAULT_THROTTLE', () => {
+  it('is DHIS2’s: locked after 4 failures (LOGIN_MAX_FAILED_ATTEMPTS), for 15 minutes', () => {
+    assert.deepEqual(DEFAULT_THROTTLE, { maxFailures: 4, windowMs: 15 * MIN, lockMs: 15 * MIN });
+    assert.equal(lockedUntil(failuresAt(0, 1, 2), at(3 * MIN), DEFAULT_THROTTLE), null);
+    assert.deepEqual(
+      lockedUntil(failuresAt(0, 1, 2, 3), at(3 * MIN), DEFAULT_THROTTLE),
+      at(18 * MIN),
+    );
+  });
+});
 
 describe('lockedUntil', () => {
   it('is null with no failures or fewer than maxFailures', () => {
-    assert.equal(lockedUntil([], at(0), DEFAULT_THROTTLE), null);
-    assert.equal(lockedUntil(failuresAt(0, 1, 2, 3), at(4 * MIN), DEFAULT_THROTTLE), null);
+    assert.equal(lockedUntil([], at(0), FIVE), null);
+    assert.equal(lockedUntil(failuresAt(0, 1, 2, 3), at(4 * MIN), FIVE), null);
   });
 
   it('locks after exactly 5 failures within the window, until the last one + lockMs', () => {
     const failures = failuresAt(0, 1, 2, 3, 4);
-    const until = lockedUntil(failures, at(4 * MIN), DEFAULT_THROTTLE);
-    assert.deepEqual(until, at(4 * MIN + DEFAULT_THROTTLE.lockMs));
+    const until = lockedUntil(failures, at(4 * MIN), FIVE);
+    assert.deepEqual(until, at(4 * MIN + FIVE.lockMs));
   });
 
   it('counts failures spanning exactly windowMs as within the window', () => {
     const failures = failuresAt(0, 5, 10, 14, 15);
-    assert.deepEqual(lockedUntil(failures, at(15 * MIN), DEFAULT_THROTTLE), at(30 * MIN));
+    assert.deepEqual(lockedUntil(failures, at(15 * MIN), FIVE), at(30 * MIN));
   });
 
   it('does not lock when 5 failures are spread wider than the window', () => {
     const failures = failuresAt(0, 4, 8, 12, 16); // first to last: 16 min > 15 min
-    assert.equal(lockedUntil(failures, at(16 * MIN), DEFAULT_THROTTLE), null);
+    assert.equal(lockedUntil(failures, at(16 * MIN), FIVE), null);
   });
 
   it('ignores input order', () => {
     const failures = failuresAt(4, 0, 3, 1, 2);
-    assert.deepEqual(lockedUntil(failures, at(5 * MIN), DEFAULT_THROTTLE), at(19 * MIN));
+    assert.deepEqual(lockedUntil(failures, at(5 * MIN), FIVE), at(19 * MIN));
   });
 
   it('expires: locked one millisecond before the end, free at the end and after', () => {
     const failures = failuresAt(0, 1, 2, 3, 4);
-    const end = 4 * MIN + DEFAULT_THROTTLE.lockMs;
-    assert.deepEqual(lockedUntil(failures, at(end - 1), DEFAULT_THROTTLE), at(end));
-    assert.equal(lockedUntil(failures, at(end), DEFAULT_THROTTLE), null);
-    assert.equal(lockedUntil(failures, at(end + MIN), DEFAULT_THROTTLE), null);
+    const end = 4 * MIN + FIVE.lockMs;
+    assert.deepEqual(lockedUntil(failures, at(end - 1), FIVE), at(end));
+    assert.equal(lockedUntil(failures, at(end), FIVE), null);
+    assert.equal(lockedUntil(failures, at(end + MIN), FIVE), null);
   });
 
   it('takes the latest lock when several windows qualify', () => {
     // 0..4 lock until 19; 1..5 (5 at minute 10) lock until 25.
     const failures = failuresAt(0, 1, 2, 3, 4, 10);
-    assert.deepEqual(lockedUntil(failures, at(10 * MIN), DEFAULT_THROTTLE), at(25 * MIN));
+    assert.deepEqual(lockedUntil(failures, at(10 * MIN), FIVE), at(25 * MIN));
   });
 
   it('honours a custom policy', () => {
@@ -75,13 +91,13 @@ describe('lockedUntil', () => {
 
 describe('lookback', () => {
   it('is window plus lock duration', () => {
-    assert.equal(lookback(DEFAULT_THROTTLE), 30 * MIN);
+    assert.equal(lookback(FIVE), 30 * MIN);
     assert.equal(lookback({ maxFailures: 3, windowMs: 10, lockMs: 20 }), 30);
   });
 
   it('is long enough: failures older than lookback never lock now', () => {
     const failures = failuresAt(0, 1, 2, 3, 4);
-    const now = at(4 * MIN + lookback(DEFAULT_THROTTLE));
-    assert.equal(lockedUntil(failures, now, DEFAULT_THROTTLE), null);
+    const now = at(4 * MIN + lookback(FIVE));
+    assert.equal(lockedUntil(failures, now, FIVE), null);
   });
 });

@@ -110,6 +110,9 @@ const defs: SettingDef[] = [
   { key: 'keyEmailSender', type: 'string', default: '', check: email },
   // Appearance.
   { key: 'applicationTitle', type: 'string', default: 'metasync' },
+  // Security (issue 16 §6): DHIS2's temporary lock after failed logins, off unless set as in
+  // DHIS2; metasync counts per username and client (login.lockout.* in the config file).
+  { key: 'keyLockMultipleFailedLogins', type: 'boolean', default: false },
 ];
 
 export const SETTINGS: ReadonlyMap<string, SettingDef> = new Map(defs.map((d) => [d.key, d]));

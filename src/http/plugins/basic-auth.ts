@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { AuthResult, Principal } from '../../domain/auth/authenticate.ts';
+import { missingPushAuthority, type DataPushEndpoint } from '../../domain/auth/data-write.ts';
 import { hasAnyAuthority } from '../../domain/authorities.ts';
 import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
@@ -48,7 +49,7 @@ export async function authenticateRequest(
     const creds = parseBasic(request.headers.authorization);
     if (!creds)
       throw errors.unauthorized('Full authentication is required to access this resource');
-    const result = await services.auth.authenticate(creds.username, creds.password);
+    const result = await services.auth.authenticate(creds.username, creds.password, request.ip);
     if (result.ok) {
       request.principal = result.principal;
       return;
@@ -71,7 +72,7 @@ export function loginFailure(
     case 'invalid':
       if (result.nowLockedUntil)
         request.log.warn(
-          { username, lockedUntil: result.nowLockedUntil.toISOString() },
+          { username, client: request.ip, lockedUntil: result.nowLockedUntil.toISOString() },
           'user account locked after repeated failed logins',
         );
       return errors.unauthorized('Bad credentials');
@@ -89,4 +90,20 @@ export const requireAuthority =
   async (request: FastifyRequest) => {
     const held = request.principal?.authorities ?? new Set<string>();
     if (!hasAnyAuthority(held, anyOf)) throw errors.forbidden(anyOf);
+  };
+
+/**
+ * The route-level hook of every data push endpoint (issue 16 §5): an authenticated user, plus
+ * the authority DHIS2's controller declares for that endpoint, if any (`domain/auth/data-write.ts`).
+ * The principal check is not redundant: it keeps a push route registered outside the
+ * authenticated context from answering anyone.
+ */
+export const requireDataWrite =
+  (endpoint: DataPushEndpoint): onRequestAsyncHookHandler =>
+  async (request: FastifyRequest) => {
+    const principal = request.principal;
+    if (!principal)
+      throw errors.unauthorized('Full authentication is required to access this resource');
+    const missing = missingPushAuthority(principal.authorities, endpoint);
+    if (missing.length > 0) throw errors.forbidden(missing);
   };

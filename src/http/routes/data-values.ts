@@ -2,7 +2,8 @@
  * Aggregate data values (issue 7 §1): `POST/GET /api/dataValueSets` and the single-value
  * `POST/GET/DELETE /api/dataValues`, in DHIS2's shapes. Imports answer DHIS2's ImportSummary in a
  * WebMessage (2.38+): 200 for SUCCESS/WARNING, 409 for ERROR. Writes need F_DATAVALUE_ADD
- * (deletes F_DATAVALUE_DELETE) or ALL; reads any authenticated user.
+ * (deletes F_DATAVALUE_DELETE) or ALL, the push through `requireDataWrite` (issue 16 §5); reads
+ * any authenticated user.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,7 +14,7 @@ import { parsePeriod } from '../../domain/data/periods.ts';
 import { errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
-import { requireAuthority } from '../plugins/basic-auth.ts';
+import { requireAuthority, requireDataWrite } from '../plugins/basic-auth.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -56,7 +57,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
   app.post(
     '/api/dataValueSets',
     {
-      onRequest: requireAuthority(Authority.F_DATAVALUE_ADD),
+      onRequest: requireDataWrite('dataValueSets'),
       schema: {
         tags: ['data'],
         summary: 'Import a data value set (DHIS2 JSON); answers an ImportSummary',

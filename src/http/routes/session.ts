@@ -44,7 +44,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     },
     async (request, reply) => {
       const { username, password } = request.body;
-      const result = await services.auth.authenticate(username, password);
+      const result = await services.auth.authenticate(username, password, request.ip);
       if (!result.ok) throw loginFailure(result, username, request);
       const old = sessionOf(services, request);
       if (old) store.destroy(old.id);
