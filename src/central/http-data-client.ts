@@ -5,6 +5,7 @@
  * a connection error fails at once.
  */
 import { RemoteError } from '../domain/sync/central-client.ts';
+import { redirected } from './http-central-client.ts';
 
 export interface DataClientConfig {
   url: string;
@@ -60,6 +61,7 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
         }
         if (res.status >= 500 && attempt < config.maxAttempts) continue;
         if (res.status === 401) throw new RemoteError('AUTH', 'Authentication failed', 401);
+        if (res.status >= 300 && res.status < 400) throw redirected(res, `${base}${path}`);
         if (res.status >= 500)
           throw new RemoteError(
             'HTTP',

@@ -1,6 +1,7 @@
 /**
  * The metadata sync run of a local (seed "Metadata Sync Task", contract §9, issue 6 §2–§3):
- * set up → ping → data push → history → each newer version in order. Failures are classified:
+ * set up → ping (and the central's release, issue 16 §4) → data push → history → each newer
+ * version in order. Failures are classified:
  * transient ones (network, central 5xx, data push) retry the whole run `retries` times with
  * doubling back-off; deterministic ones (hash mismatch, ATOMIC import errors, version mismatch,
  * divergence) fail at once. A run never skips a version: it stops at the first that fails.
@@ -9,7 +10,14 @@ import type { ImportDeps } from '../metadata/import-metadata.ts';
 import type { VersionStore } from '../ports.ts';
 import type { MetadataVersion } from '../versioning/version.ts';
 import { applyVersion } from './apply-version.ts';
-import { RemoteError, type CentralClient, type RemoteVersion } from './central-client.ts';
+import {
+  RemoteError,
+  type CentralClient,
+  type CentralInfo,
+  type RemoteErrorKind,
+  type RemoteVersion,
+} from './central-client.ts';
+import { describeCentral } from './central-release.ts';
 import {
   RETRYABLE,
   setStep,
@@ -38,7 +46,8 @@ export type SyncEvent =
   | { kind: 'retry'; attempt: number; waitMs: number; message: string };
 
 export interface DataPushResult {
-  status: 'SUCCESS' | 'SKIPPED' | 'FAILED';
+  /** WARNING: a kind was not pushed (the central lacks its endpoint); the pull goes on. */
+  status: 'SUCCESS' | 'WARNING' | 'SKIPPED' | 'FAILED';
   message: string;
 }
 
@@ -49,8 +58,8 @@ export interface SyncDeps {
   settings: SyncSettings;
   /** Persists the report as it progresses. */
   saveReport: (report: SyncReport) => Promise<void>;
-  /** The data push that runs before the metadata pull (issue 7). */
-  dataPush: () => Promise<DataPushResult>;
+  /** The data push that runs before the metadata pull (issue 7), shaped by the central's release. */
+  dataPush: (central: CentralInfo) => Promise<DataPushResult>;
   sleep: (ms: number) => Promise<void>;
   gzip: (bytes: Buffer) => Buffer;
   retries: number;
@@ -77,19 +86,20 @@ class Failure extends Error {
   }
 }
 
+/** How each failed call to the central fails the run. */
+const FAILURE_OF: Record<RemoteErrorKind, FailureKind> = {
+  NOT_CONFIGURED: 'REMOTE_NOT_CONFIGURED',
+  AUTH: 'REMOTE_AUTH',
+  REDIRECT: 'REMOTE_REDIRECT',
+  UNREACHABLE: 'REMOTE_UNREACHABLE',
+  NOT_FOUND: 'REMOTE_ERROR',
+  HTTP: 'REMOTE_ERROR',
+  PARSE: 'REMOTE_ERROR',
+};
+
 const remoteFailure = (e: unknown, step: StepName, version: string | null): Failure => {
   if (e instanceof Failure) return e;
-  if (e instanceof RemoteError) {
-    const kind: FailureKind =
-      e.kind === 'NOT_CONFIGURED'
-        ? 'REMOTE_NOT_CONFIGURED'
-        : e.kind === 'AUTH'
-          ? 'REMOTE_AUTH'
-          : e.kind === 'UNREACHABLE'
-            ? 'REMOTE_UNREACHABLE'
-            : 'REMOTE_ERROR';
-    return new Failure(kind, e.message, step, version);
-  }
+  if (e instanceof RemoteError) return new Failure(FAILURE_OF[e.kind], e.message, step, version);
   return new Failure('INTERNAL', e instanceof Error ? e.message : String(e), step, version);
 };
 
@@ -97,12 +107,54 @@ const byCreated = (a: RemoteVersion, b: RemoteVersion) =>
   a.created.getTime() - b.created.getTime() ||
   a.name.localeCompare(b.name, 'en', { numeric: true });
 
+/**
+ * Failures a repeated availability check can cure. A 401, a redirect or missing settings answer
+ * the same again, and repeated 401s lock the sync user out on the central (issue 16 §6).
+ */
+const PING_AGAIN: ReadonlySet<RemoteErrorKind> = new Set([
+  'UNREACHABLE',
+  'HTTP',
+  'NOT_FOUND',
+  'PARSE',
+]);
+
+/**
+ * DHIS2's `testServerAvailability` (contract §8): up to
+ * `syncMaxRemoteServerAvailabilityCheckAttempts` pings,
+ * `syncDelayBetweenRemoteServerAvailabilityCheckAttempts` ms apart. Returns how many it took.
+ */
+async function checkAvailability(deps: SyncDeps): Promise<number> {
+  const setting = async (key: string, fallback: number) => {
+    const n = Number(await deps.settings.value(key));
+    return Number.isFinite(n) ? n : fallback;
+  };
+  const tries = Math.max(1, await setting('syncMaxRemoteServerAvailabilityCheckAttempts', 1));
+  const delay = Math.max(
+    0,
+    await setting('syncDelayBetweenRemoteServerAvailabilityCheckAttempts', 0),
+  );
+  for (let n = 1; ; n++) {
+    try {
+      await deps.client.ping();
+      return n;
+    } catch (e) {
+      if (!(e instanceof RemoteError)) throw e;
+      if (PING_AGAIN.has(e.kind) && n < tries) {
+        await deps.sleep(delay);
+        continue;
+      }
+      const checks = n > 1 ? ` (after ${n} availability checks)` : '';
+      throw new RemoteError(e.kind, `${e.message}${checks}`, e.status);
+    }
+  }
+}
+
 async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
   const { report } = input;
   const emit = (e: SyncEvent) => deps.onEvent?.(e);
   const step = async (
     name: StepName,
-    status: 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'RUNNING',
+    status: 'SUCCESS' | 'WARNING' | 'FAILED' | 'SKIPPED' | 'RUNNING',
     message?: string,
   ) => {
     setStep(report, name, status, message);
@@ -118,15 +170,24 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
   report.fromVersion ??= current?.name ?? null;
 
   await step('ping', 'RUNNING');
+  let checks: number;
   try {
-    await deps.client.ping();
+    checks = await checkAvailability(deps);
+    // Once per run (a retried attempt keeps it): the release decides how the data goes.
+    report.central ??= await deps.client.systemInfo();
   } catch (e) {
     throw remoteFailure(e, 'ping', current?.name ?? null);
   }
-  await step('ping', 'SUCCESS', 'Authentication was successful');
+  const central = report.central;
+  const tries = checks > 1 ? ` at availability check ${checks}` : '';
+  await step(
+    'ping',
+    'SUCCESS',
+    `Authentication was successful${tries}; ${describeCentral(central)}`,
+  );
 
   await step('dataPush', 'RUNNING');
-  const pushed = await deps.dataPush();
+  const pushed = await deps.dataPush(central);
   if (pushed.status === 'FAILED')
     throw new Failure('DATA_PUSH', pushed.message, 'dataPush', current?.name ?? null);
   await step('dataPush', pushed.status, pushed.message);
@@ -193,6 +254,7 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
     const result = await applyVersion(deps.importDeps, remote, snapshot, {
       stopOnVersionMismatch: (await deps.settings.value('keyStopMetadataSync')) === true,
       localSystemVersion: deps.localSystemVersion,
+      centralSystemVersion: central.version,
       current,
       actorId: input.actorId,
       gzip: deps.gzip,
