@@ -72,6 +72,9 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
         try {
           parsed = text.trim() === '' ? null : JSON.parse(text);
         } catch {
+          // No such endpoint (DHIS2 2.42+ for /api/events): the container's HTML error page. The
+          // push reads the status (issue 16 §4); the page is of no use to it.
+          if (res.status === 404 || res.status === 405) return { status: res.status, body: null };
           throw new RemoteError(
             'PARSE',
             `The central answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
