@@ -75,7 +75,9 @@ const text = (v: unknown) => (typeof v === 'string' ? v : v == null ? '' : JSON.
  */
 export function readTrackerAnswer(httpStatus: number, body: unknown): TrackerOutcome {
   const o = record(body);
-  if (o.status === 'OK' || o.status === 'WARNING' || o.status === 'ERROR') {
+  // A WebMessage has a status too ("Tracker job added" is OK): only a report counts as one.
+  const isReport = !('httpStatus' in o) && ('stats' in o || 'validationReport' in o);
+  if (isReport && (o.status === 'OK' || o.status === 'WARNING' || o.status === 'ERROR')) {
     const rawStats = record(o.stats);
     const stats = Object.fromEntries(
       Object.entries(rawStats).filter((e): e is [string, number] => typeof e[1] === 'number'),
