@@ -19,8 +19,12 @@ import {
 } from '../support/fake-dhis2.ts';
 import type { TestServer } from '../support/server.ts';
 import {
+  centralBackend,
   connect,
+  createVersion,
+  importMetadata,
   newDataElement,
+  resetServer,
   setting,
   start,
   step,
@@ -29,7 +33,7 @@ import {
   type Started,
   type SyncReportJson,
 } from '../support/sync.ts';
-import { fetchJson, uid } from '../support/versions.ts';
+import { enableVersioning, fetchJson, uid } from '../support/versions.ts';
 
 type Json = Record<string, unknown>;
 
@@ -313,5 +317,40 @@ for (const backend of await backends()) {
           fake.requests.join('\n'),
         );
       });
+
+    it('a metasync central takes /api/events whatever DHIS2 release it follows', async () => {
+      const c = await start(await centralBackend(), { systemVersion: '2.43.0' });
+      try {
+        await enableVersioning(c.server);
+        await importDataMetadata(c.server);
+        await importMetadata(c.server, { dataElements: [newDataElement('Metasync 2.43')] });
+        await createVersion(c.server);
+        await resetServer(local);
+        await importDataMetadata(local);
+        await connect(local, c.server.url);
+        const eventId = uid();
+        await post(local, '/api/events?strategy=SYNC', { events: [event(eventId)] });
+        const report = await syncOk(local);
+        assert.match(
+          step(report, 'ping').message ?? '',
+          /; the central is metasync, following DHIS2 2\.43\.0$/,
+        );
+        assert.equal(step(report, 'dataPush').status, 'SUCCESS', step(report, 'dataPush').message);
+        assert.deepEqual(
+          report.versions.map((v) => v.name),
+          ['Version_1'],
+        );
+        const held = await fetchJson<{ events: Json[] }>(
+          c.server,
+          `/api/events?program=${IDS.program}&paging=false`,
+        );
+        assert.ok(
+          held.body.events.some((e) => e.event === eventId),
+          JSON.stringify(held.body),
+        );
+      } finally {
+        await c.dispose();
+      }
+    });
   });
 }

@@ -5,7 +5,7 @@
  *   the contract's JSON examples in ../shared/research/fixtures/versioning/: `pong`, history with
  *   `+0000` and offset-less dates, newest first, 200 with an EMPTY body when nothing is newer,
  *   500 for unknown names, and `data.gz` with `Content-Type: application/gzip`. Its `release`
- *   (issue 16 §12) sets `/api/system/info` and the data endpoints (fake-dhis2-data.ts): ≤ 2.41
+ *   (issue 16 §12) sets `/api/system/info` and the data endpoints (fake-dhis2-release.ts): ≤ 2.41
  *   takes `/api/events`, 2.42+ `/api/tracker`; it records what it was sent.
  * - `startProxy`: a pass-through proxy in front of a real central that can tamper with what it
  *   forwards (a flipped byte in `data.gz`, a rewritten `parentHashCode` in `history`).
@@ -16,7 +16,12 @@ import http from 'node:http';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { basic } from './server.ts';
-import { createDataReceivers, notFoundPage, type Received } from './fake-dhis2-data.ts';
+import {
+  createDataReceivers,
+  notFoundPage,
+  systemInfo,
+  type Received,
+} from './fake-dhis2-release.ts';
 
 export type { Received };
 
@@ -157,19 +162,7 @@ export async function startFakeDhis2Central(
     const text = Buffer.concat(chunks).toString('utf8');
     if (receivers.handle(req, url, text ? (JSON.parse(text) as unknown) : null, res)) return;
     if (url.pathname === '/api/system/info' && opts.systemInfo !== false)
-      return json(res, {
-        contextPath: 'http://localhost:8080',
-        userAgent: 'Java/17',
-        calendar: 'iso8601',
-        dateFormat: 'yyyy-mm-dd',
-        serverDate: '2016-07-01T00:00:00.000',
-        version: release,
-        revision: 'a1b2c3d',
-        buildTime: '2016-06-01T00:00:00.000',
-        systemId: 'eed3d451-4ff5-4193-b951-ffcc68954299',
-        systemName: 'DHIS 2 fake central',
-        isMetadataVersionEnabled: true,
-      });
+      return json(res, systemInfo(release));
     if (url.pathname === '/api/system/ping' && pingFailures > 0) {
       pingFailures--;
       res.writeHead(503, { 'content-type': 'text/html' });

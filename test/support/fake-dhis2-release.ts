@@ -1,6 +1,6 @@
 /**
- * The data endpoints of the fake DHIS2 central (fake-dhis2.ts), by release (issue 16 §4, §12;
- * contract §11, §17):
+ * What differs by release in the fake DHIS2 central (fake-dhis2.ts; issue 16 §4, §12; contract
+ * §6.10, §11, §17): `/api/system/info` and the data endpoints:
  *
  * - every release: `POST /api/dataValueSets` and `/api/completeDataSetRegistrations`, answered
  *   with DHIS2's WebMessage around an ImportSummary;
@@ -238,3 +238,18 @@ export function notFoundPage(res: http.ServerResponse, path: string): void {
     `<!doctype html><html lang="en"><head><title>HTTP Status 404 – Not Found</title></head><body><h1>HTTP Status 404 – Not Found</h1><hr class="line" /><p><b>Type</b> Status Report</p><p><b>Message</b> No endpoint POST ${path}.</p><p><b>Description</b> The origin server did not find a current representation for the target resource or is not willing to disclose that one exists.</p><hr class="line" /><h3>Apache Tomcat/10.1</h3></body></html>`,
   );
 }
+
+/** DHIS2's `/api/system/info` (the fields a local may read; contract §6.10). */
+export const systemInfo = (release: string): Json => ({
+  contextPath: 'http://localhost:8080',
+  userAgent: 'Java/17',
+  calendar: 'iso8601',
+  dateFormat: 'yyyy-mm-dd',
+  serverDate: '2016-07-01T00:00:00.000',
+  version: release,
+  revision: 'a1b2c3d',
+  buildTime: '2016-06-01T00:00:00.000',
+  systemId: 'eed3d451-4ff5-4193-b951-ffcc68954299',
+  systemName: 'DHIS 2 fake central',
+  isMetadataVersionEnabled: true,
+});
