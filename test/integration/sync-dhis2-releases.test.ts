@@ -226,14 +226,14 @@ for (const backend of await backends()) {
       assert.equal(fake.events.has(never), false);
     });
 
-    it('a 2.43 central that rejects an event: a WARNING, the event stays queued, the pull goes on', async () => {
-      let reject = true;
-      const fake = await central({
-        release: '2.43.0',
-        rejectEvent: () =>
-          reject ? { errorCode: 'E1011', message: 'Could not find OrganisationUnit' } : null,
-      });
+    it('a 2.43 central that rejects an event: a WARNING, the page stays queued, the pull goes on', async () => {
+      const fake = await central({ release: '2.43.0' });
       const { eventId } = await writeData();
+      // DHIS2 2.43 takes single events only ACTIVE, COMPLETED or VISITED (E1318).
+      const scheduled = uid();
+      await post(local, '/api/events?strategy=SYNC', {
+        events: [event(scheduled, { status: 'SCHEDULE' })],
+      });
       const seq = await setting(local, 'keyLastSuccessfulEventsDataSynchSeq');
       const report = await syncOk(local);
       pulledNewest(report);
@@ -245,15 +245,19 @@ for (const backend of await backends()) {
       );
       assert.match(
         push.message ?? '',
-        new RegExp(`E1011 Could not find OrganisationUnit \\(${eventId}\\)`),
+        new RegExp(
+          `E1318 Status \`SCHEDULE\` is not applicable for single events\\. \\(${scheduled}\\)`,
+        ),
       );
       assert.equal(await setting(local, 'keyLastSuccessfulEventsDataSynchSeq'), seq);
-      assert.match((await syncStatus(local)).dataPushWarning ?? '', /E1011/);
+      assert.equal(fake.events.size, 0, 'atomicMode=ALL: nothing of the page was taken');
+      assert.match((await syncStatus(local)).dataPushWarning ?? '', /E1318/);
 
-      reject = false;
+      // Completed here, the event goes with the rest of the queue on the next run.
+      await post(local, '/api/events?strategy=SYNC', { events: [event(scheduled)] });
       const again = await syncOk(local);
       assert.equal(step(again, 'dataPush').status, 'SUCCESS', step(again, 'dataPush').message);
-      assert.equal(fake.events.get(eventId)?.event, eventId);
+      assert.deepEqual([...fake.events.keys()].sort(), [eventId, scheduled].sort());
       assert.equal((await syncStatus(local)).dataPushWarning, null);
     });
 

@@ -9,7 +9,8 @@
  * - ≥ 2.42: no `/api/events` (the unknown-path answer below), and `POST /api/tracker`: the
  *   default asynchronous import answers "Tracker job added"; `async=false` answers DHIS2's
  *   tracker ImportReport (200, or 409 when its status is ERROR), with the validation of
- *   DHIS2's event ExistenceValidator (E1030/E1032/E1082) under atomicMode=ALL.
+ *   DHIS2's event ExistenceValidator (E1032/E1082) and, from 2.43, StatusValidator (E1318)
+ *   under atomicMode=ALL.
  *
  * Every POST it takes is recorded (path, query, parsed body) so tests can check the shape.
  */
@@ -29,8 +30,6 @@ export interface DataReceiverOptions {
   line: number;
   /** false: the central has no event endpoint at all (neither /api/events nor /api/tracker). */
   events: boolean;
-  /** A validation error the tracker reports for an event (null: accepted). */
-  rejectEvent?: (event: Json) => { errorCode: string; message: string } | null;
 }
 
 export interface DataReceivers {
@@ -136,8 +135,13 @@ export function createDataReceivers(opts: DataReceiverOptions): DataReceivers {
         error(uid, 'E1032', `Event: \`${uid}\` do not exist.`);
       else if (strategy !== 'DELETE') {
         if (!e.occurredAt) error(uid, 'E1031', `Event OccurredAt date is missing: \`${uid}\`.`);
-        const rejected = opts.rejectEvent?.(e);
-        if (rejected) error(uid, rejected.errorCode, rejected.message);
+        // 2.43's StatusValidator: a single event is only ACTIVE, COMPLETED or VISITED.
+        if (opts.line >= 43 && ['OVERDUE', 'SKIPPED', 'SCHEDULE'].includes(String(e.status)))
+          error(
+            uid,
+            'E1318',
+            `Status \`${String(e.status)}\` is not applicable for single events.`,
+          );
       }
     }
     if (errorReports.length > 0)

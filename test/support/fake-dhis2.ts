@@ -83,8 +83,6 @@ export interface FakeCentralShape {
   pingFailures?: number;
   /** Every request is answered `302 Location: <redirectTo>` (an http→https proxy). */
   redirectTo?: string;
-  /** A tracker validation error for an event (2.42+), or null to accept it. */
-  rejectEvent?: (event: Json) => { errorCode: string; message: string } | null;
 }
 
 const releaseLine = (release: string) => Number(/^2\.(\d+)/.exec(release)?.[1] ?? 41);
@@ -107,7 +105,6 @@ export async function startFakeDhis2Central(
   const receivers = createDataReceivers({
     line: releaseLine(release),
     events: opts.events !== false,
-    ...(opts.rejectEvent ? { rejectEvent: opts.rejectEvent } : {}),
   });
   let pingFailures = opts.pingFailures ?? 0;
   const byName = new Map<string, { entity: Json; gz: Buffer; created: number }>();
