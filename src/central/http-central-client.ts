@@ -1,7 +1,9 @@
 /**
  * The local's HTTP client for its central (contract §8, §12, §14 direction B). Basic auth on
  * every call; `data.gz` is gunzipped when its Content-Type says gzip (as DHIS2's client does);
- * an empty history body means "nothing newer". Failures become RemoteErrors with DHIS2's wording.
+ * an empty history body means "nothing newer". Failures become RemoteErrors with DHIS2's wording,
+ * except a 3xx: DHIS2 says "No authentication was provided" (its login redirect), metasync says
+ * where the central redirected to, the usual cause being a proxy or an http→https redirect.
  */
 import { constants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
@@ -10,11 +12,24 @@ import { versionName, versionNumber } from '../domain/versioning/version.ts';
 import {
   RemoteError,
   type CentralClient,
+  type CentralInfo,
   type RemoteVersion,
   type Snapshot,
 } from '../domain/sync/central-client.ts';
 
 const { MAX_STRING_LENGTH } = constants;
+
+/** Reads at most `limit` bytes of a body, then stops the download. */
+async function readCapped(res: Response, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    chunks.push(Buffer.from(chunk as Uint8Array));
+    size += (chunk as Uint8Array).length;
+    if (size >= limit) break; // leaving the loop cancels the rest of the download
+  }
+  return Buffer.concat(chunks).subarray(0, limit);
+}
 
 export interface CentralConfig {
   url: string;
@@ -53,7 +68,14 @@ function toRemoteVersion(v: unknown): RemoteVersion | null {
       'PARSE',
       `The central listed a version named ${JSON.stringify(o.name)}, which is not a DHIS2 version name (Version_<n>)`,
     );
-  for (const k of ['type', 'id', 'hashCode', 'parentHashCode'])
+  // DHIS2 reads `type` as its VersionType enum: exactly BEST_EFFORT or ATOMIC, or absent (null,
+  // then imported all or nothing: ATOMIC). Anything else fails its JSON conversion.
+  if (o.type !== undefined && o.type !== null && o.type !== 'BEST_EFFORT' && o.type !== 'ATOMIC')
+    throw new RemoteError(
+      'PARSE',
+      `Exception occurred while trying to do JSON conversion. Caused by: the central listed ${o.name} with type ${JSON.stringify(o.type)}, not BEST_EFFORT or ATOMIC`,
+    );
+  for (const k of ['id', 'hashCode', 'parentHashCode'])
     if (typeof o[k] === 'string' && unstorable(o[k]))
       throw new RemoteError(
         'PARSE',
@@ -61,13 +83,42 @@ function toRemoteVersion(v: unknown): RemoteVersion | null {
       );
   return {
     name: o.name,
-    type: typeof o.type === 'string' ? o.type : 'BEST_EFFORT',
+    type: typeof o.type === 'string' ? o.type : 'ATOMIC',
     id: typeof o.id === 'string' ? o.id : '',
     hashCode: o.hashCode.toLowerCase(),
     created: parseDhis2Date(o.created),
     parentHashCode: typeof o.parentHashCode === 'string' ? o.parentHashCode : null,
   };
 }
+
+/** A 3xx answer (fetch follows none: credentials must not travel to another host). */
+export function redirected(res: Response, requested: string): RemoteError {
+  const location = res.headers.get('location');
+  let target = '(no Location header)';
+  if (location)
+    try {
+      target = new URL(location, requested).href;
+    } catch {
+      target = JSON.stringify(location.slice(0, 200));
+    }
+  return new RemoteError(
+    'REDIRECT',
+    `The central redirected to ${target} (HTTP ${res.status} for ${requested}): set keyRemoteInstanceUrl to the address it redirects to; a proxy or an http→https redirect is the usual cause`,
+    res.status,
+  );
+}
+
+/** The longest `/api/system/info` answer read (DHIS2's is ~2 KB): a central may be hostile. */
+const INFO_LIMIT = 256 * 1024;
+
+/** A build string fit for a report: printable, at most 100 characters. */
+const buildString = (v: unknown): string | null =>
+  typeof v === 'string' && v.trim()
+    ? v
+        .replace(/[^\x20-\x7e]/g, '')
+        .trim()
+        .slice(0, 100) || null
+    : null;
 
 export function createHttpCentralClient(config: CentralConfig): CentralClient {
   const base = config.url.replace(/\/+$/, '').replace(/\/api$/, '');
@@ -111,8 +162,7 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
     if (res.ok) return res;
     const body = (await res.text().catch(() => '')).slice(0, 500);
     if (res.status === 401) throw new RemoteError('AUTH', 'Authentication failed', 401);
-    if (res.status >= 300 && res.status < 400)
-      throw new RemoteError('AUTH', 'No authentication was provided', res.status);
+    if (res.status >= 300 && res.status < 400) throw redirected(res, `${base}${path}`);
     if (res.status === 404) throw new RemoteError('NOT_FOUND', `Not found: ${path} (${body})`, 404);
     const kind = res.status >= 500 ? 'Server Error' : 'Client Error';
     throw new RemoteError(
@@ -141,6 +191,39 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
   return {
     async ping() {
       await get('/api/system/ping', timeout);
+    },
+    async systemInfo(): Promise<CentralInfo> {
+      const path = '/api/system/info';
+      const none = (unavailable: string): CentralInfo => ({
+        version: null,
+        revision: null,
+        metasync: false,
+        unavailable,
+      });
+      let res: Response;
+      try {
+        res = await get(path, timeout);
+      } catch (e) {
+        // An old or odd central without the endpoint (or refusing it) still syncs (issue 16 §4).
+        if (e instanceof RemoteError && (e.kind === 'NOT_FOUND' || e.kind === 'HTTP'))
+          return none(`HTTP ${e.status ?? '?'}`);
+        throw e;
+      }
+      const bytes = await body(res, path, (r) => readCapped(r, INFO_LIMIT));
+      let info: unknown;
+      try {
+        info = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        return none('not JSON');
+      }
+      const o = typeof info === 'object' && info !== null ? (info as Record<string, unknown>) : {};
+      const version = buildString(o.version);
+      return {
+        version,
+        revision: buildString(o.revision),
+        metasync: typeof o.metasyncVersion === 'string',
+        ...(version ? {} : { unavailable: 'no version in the answer' }),
+      };
     },
     async history(baseline) {
       const q = baseline ? `?baseline=${encodeURIComponent(baseline)}` : '';

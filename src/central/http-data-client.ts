@@ -5,6 +5,7 @@
  * a connection error fails at once.
  */
 import { RemoteError } from '../domain/sync/central-client.ts';
+import { redirected } from './http-central-client.ts';
 
 export interface DataClientConfig {
   url: string;
@@ -60,6 +61,7 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
         }
         if (res.status >= 500 && attempt < config.maxAttempts) continue;
         if (res.status === 401) throw new RemoteError('AUTH', 'Authentication failed', 401);
+        if (res.status >= 300 && res.status < 400) throw redirected(res, `${base}${path}`);
         if (res.status >= 500)
           throw new RemoteError(
             'HTTP',
@@ -70,6 +72,9 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
         try {
           parsed = text.trim() === '' ? null : JSON.parse(text);
         } catch {
+          // No such endpoint (DHIS2 2.42+ for /api/events): the container's HTML error page. The
+          // push reads the status (issue 16 §4); the page is of no use to it.
+          if (res.status === 404 || res.status === 405) return { status: res.status, body: null };
           throw new RemoteError(
             'PARSE',
             `The central answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,

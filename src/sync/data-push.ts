@@ -9,16 +9,27 @@
  * to `cut`, with DHIS2's timestamp setting set to the push's start time (UTC) for parity. A
  * failed page leaves the watermark: the next run resends, and the central's import of an
  * identical value changes nothing, so a resend is harmless.
+ *
+ * The central's release (issue 16 §4) decides how events go: `/api/events?strategy=SYNC` up to
+ * DHIS2 2.41, `/api/tracker` from 2.42 (src/domain/sync/tracker-push.ts). A kind whose endpoint
+ * the central lacks (404/405) is a WARNING: its watermark stays, the other kinds and the
+ * metadata pull go on. So is a 2.42+ central's rejection of events: from 2.42 DHIS2 syncs
+ * events in a job of their own that never holds back the metadata sync.
  */
-import { RemoteError } from '../domain/sync/central-client.ts';
-import { wireValue } from '../domain/data/data-values.ts';
-import type { ChangeWindow, ChangedPage, DataStore } from '../domain/data/data-store.ts';
+import { RemoteError, type CentralInfo } from '../domain/sync/central-client.ts';
+import { eventApi } from '../domain/sync/central-release.ts';
 import {
-  describeFailure,
-  extractSummary,
-  pushSucceeded,
-  type CentralSummary,
-} from '../domain/data/push-outcome.ts';
+  describeTrackerFailure,
+  onlyGone,
+  readTrackerAnswer,
+  trackerDeletion,
+  trackerEvent,
+  trackerQuery,
+} from '../domain/sync/tracker-push.ts';
+import { wireValue } from '../domain/data/data-values.ts';
+import type { AnonymousEvent } from '../domain/data/events.ts';
+import type { ChangeWindow, ChangedPage, DataStore } from '../domain/data/data-store.ts';
+import { describeFailure, extractSummary, pushSucceeded } from '../domain/data/push-outcome.ts';
 import type { Clock } from '../domain/ports.ts';
 import type { DataPushResult } from '../domain/sync/run-sync.ts';
 import type { DataClient } from '../central/http-data-client.ts';
@@ -34,76 +45,143 @@ export interface DataPushDeps {
   client: () => Promise<DataClient>;
 }
 
+/** How one page went: sent, refused (the run fails), or not possible here (a warning). */
+type PageOutcome = { ok: true } | { ok: false; message: string; warn: boolean };
+
 interface Kind<T> {
   label: string;
-  path: string;
-  rootKey: string;
   seqKey: string;
   dateKey: string;
   pageSizeKey: string;
   changed: (w: ChangeWindow) => Promise<ChangedPage<T>>;
-  wire: (row: T) => unknown;
+  send: (client: DataClient, rows: T[], what: string) => Promise<PageOutcome>;
   afterPage?: (rows: T[], at: Date) => Promise<void>;
 }
 
 class PushFailure extends Error {}
 
-/** Per-run overrides: a scheduled job's `jobParameters.dataValuesPageSize` (issue 8). */
+/** Per-run input: the central read at the run's start, a job's `dataValuesPageSize` (issue 8). */
 export interface DataPushOptions {
   dataValuesPageSize?: number;
+  /** Unknown (a direct call without a run): the ≤ 2.41 routes. */
+  central?: CentralInfo;
+}
+
+/** 404/405 on a push path: the central has no such endpoint (DHIS2 2.42 dropped /api/events). */
+const missing = (status: number, path: string): PageOutcome | null =>
+  status === 404 || status === 405
+    ? {
+        ok: false,
+        warn: true,
+        message: `the central has no ${path.split('?')[0]} (HTTP ${status}); they stay queued and go once it takes them`,
+      }
+    : null;
+
+/** A DHIS2 ≤ 2.41 push: one POST of `{rootKey: [...]}`, answered by an ImportSummary(ies). */
+function legacySend<T>(path: string, rootKey: string, wire: (row: T) => unknown) {
+  return async (client: DataClient, rows: T[], what: string): Promise<PageOutcome> => {
+    const res = await client.post(path, { [rootKey]: rows.map(wire) });
+    const absent = missing(res.status, path);
+    if (absent) return absent;
+    const summary = extractSummary(res.body);
+    return pushSucceeded(summary)
+      ? { ok: true }
+      : { ok: false, warn: false, message: describeFailure(what, summary) };
+  };
+}
+
+/**
+ * DHIS2 2.42+: live events with CREATE_AND_UPDATE, then the deleted ones with DELETE, as DHIS2
+ * 2.43's single-event sync. Deleting what the central does not hold live is done already.
+ */
+async function trackerSend(
+  client: DataClient,
+  rows: AnonymousEvent[],
+  what: string,
+): Promise<PageOutcome> {
+  const live = rows.filter((e) => !e.deleted);
+  const gone = rows.filter((e) => e.deleted);
+  const post = async (strategy: 'CREATE_AND_UPDATE' | 'DELETE', events: unknown[]) => {
+    const path = trackerQuery(strategy);
+    const res = await client.post(path, { events });
+    return { absent: missing(res.status, path), outcome: readTrackerAnswer(res.status, res.body) };
+  };
+  if (live.length > 0) {
+    const { absent, outcome } = await post('CREATE_AND_UPDATE', live.map(trackerEvent));
+    if (absent) return absent;
+    if (!outcome.ok)
+      return { ok: false, warn: true, message: describeTrackerFailure(what, outcome) };
+  }
+  let rest = gone;
+  // Two rounds at most: with DHIS2's default atomicMode=ALL one absent event holds back the
+  // page, so the second round sends the page without the events the central does not hold.
+  for (let round = 0; rest.length > 0 && round < 2; round++) {
+    const { absent, outcome } = await post('DELETE', rest.map(trackerDeletion));
+    if (absent) return absent;
+    if (outcome.ok) break;
+    if (!onlyGone(outcome))
+      return {
+        ok: false,
+        warn: true,
+        message: describeTrackerFailure(`${what} (deletions)`, outcome),
+      };
+    const absentUids = new Set(outcome.errors.map((e) => e.uid));
+    rest = rest.filter((e) => !absentUids.has(e.event));
+  }
+  return { ok: true };
 }
 
 export function createDataPush(
   deps: DataPushDeps,
 ): (options?: DataPushOptions) => Promise<DataPushResult> {
-  const kinds = [
-    {
-      label: 'data values',
-      path: '/api/dataValueSets',
-      rootKey: 'dataValues',
-      seqKey: 'keyLastSuccessfulDataSynchSeq',
-      dateKey: 'keyLastSuccessfulDataSynch',
-      pageSizeKey: 'dataValuesPageSize',
-      changed: (w) => deps.store.changedDataValues(w),
-      wire: wireValue,
-    } satisfies Kind<Parameters<typeof wireValue>[0]>,
-    {
-      label: 'complete registrations',
-      path: '/api/completeDataSetRegistrations',
-      rootKey: 'completeDataSetRegistrations',
-      seqKey: 'keyLastCompleteDataSetRegistrationSyncSeq',
-      dateKey: 'keyLastCompleteDataSetRegistrationSyncSuccess',
-      pageSizeKey: 'dataValuesPageSize',
-      changed: (w) => deps.store.changedRegistrations(w),
-      wire: (r) => r,
-    } satisfies Kind<Awaited<ReturnType<DataStore['changedRegistrations']>>['rows'][number]>,
-    {
-      label: 'events',
-      path: '/api/events?strategy=SYNC',
-      rootKey: 'events',
-      seqKey: 'keyLastSuccessfulEventsDataSynchSeq',
-      dateKey: 'keyLastSuccessfulEventsDataSynch',
-      pageSizeKey: 'eventProgramPageSize',
-      changed: (w) => deps.store.changedEvents(w),
-      wire: (e) => e,
-      afterPage: (rows, at) =>
-        deps.store.markEventsSynchronized(
-          rows.map((e) => e.event),
-          at,
-        ),
-    } satisfies Kind<Awaited<ReturnType<DataStore['changedEvents']>>['rows'][number]>,
-  ] as Kind<unknown>[];
+  const values: Kind<Parameters<typeof wireValue>[0]> = {
+    label: 'data values',
+    seqKey: 'keyLastSuccessfulDataSynchSeq',
+    dateKey: 'keyLastSuccessfulDataSynch',
+    pageSizeKey: 'dataValuesPageSize',
+    changed: (w) => deps.store.changedDataValues(w),
+    send: legacySend('/api/dataValueSets', 'dataValues', wireValue),
+  };
+  const registrations: Kind<
+    Awaited<ReturnType<DataStore['changedRegistrations']>>['rows'][number]
+  > = {
+    label: 'complete registrations',
+    seqKey: 'keyLastCompleteDataSetRegistrationSyncSeq',
+    dateKey: 'keyLastCompleteDataSetRegistrationSyncSuccess',
+    pageSizeKey: 'dataValuesPageSize',
+    changed: (w) => deps.store.changedRegistrations(w),
+    send: legacySend('/api/completeDataSetRegistrations', 'completeDataSetRegistrations', (r) => r),
+  };
+  const events = (api: 'EVENTS' | 'TRACKER'): Kind<AnonymousEvent> => ({
+    label: 'events',
+    seqKey: 'keyLastSuccessfulEventsDataSynchSeq',
+    dateKey: 'keyLastSuccessfulEventsDataSynch',
+    pageSizeKey: 'eventProgramPageSize',
+    changed: (w) => deps.store.changedEvents(w),
+    send:
+      api === 'TRACKER'
+        ? trackerSend
+        : legacySend('/api/events?strategy=SYNC', 'events', (e: AnonymousEvent) => e),
+    afterPage: (rows, at) =>
+      deps.store.markEventsSynchronized(
+        rows.map((e) => e.event),
+        at,
+      ),
+  });
 
   return async function push(options: DataPushOptions = {}): Promise<DataPushResult> {
+    const api = options.central ? eventApi(options.central) : 'EVENTS';
+    const kinds = [values, registrations, events(api)] as Kind<unknown>[];
     const start = deps.clock.now();
     const cut = await deps.store.committedSeq();
     const skip = await deps.settings.value('syncSkipSyncForDataChangedBefore');
     const skipBefore = typeof skip === 'string' && skip ? new Date(skip) : null;
     const done: string[] = [];
+    const warnings: string[] = [];
     let total = 0;
     let client: DataClient | null = null;
     try {
-      for (const kind of kinds) {
+      kinds: for (const kind of kinds) {
         const watermark = Number((await deps.settings.value(kind.seqKey)) ?? 0);
         const limit =
           kind.pageSizeKey === 'dataValuesPageSize' && options.dataValuesPageSize
@@ -117,12 +195,16 @@ export function createDataPush(
           if (rows.length === 0) break;
           page++;
           client ??= await deps.client();
-          const res = await client.post(kind.path, { [kind.rootKey]: rows.map(kind.wire) });
-          const summary: CentralSummary = extractSummary(res.body);
-          if (!pushSucceeded(summary))
-            throw new PushFailure(
-              describeFailure(`Pushing ${kind.label}: page ${page} (${rows.length} rows)`, summary),
-            );
+          const what = `Pushing ${kind.label}: page ${page} (${rows.length} rows)`;
+          const outcome = await kind.send(client, rows, what);
+          if (!outcome.ok && !outcome.warn) throw new PushFailure(outcome.message);
+          if (!outcome.ok) {
+            // The watermark stays: these rows (and any later page) go on a later run.
+            const before = sent > 0 ? ` (${sent} pushed before)` : '';
+            warnings.push(`${kind.label} not pushed${before}: ${outcome.message}`);
+            total += sent;
+            continue kinds;
+          }
           await kind.afterPage?.(rows, start);
           sent += rows.length;
           after = lastSeq;
@@ -137,10 +219,16 @@ export function createDataPush(
     } catch (e) {
       if (e instanceof PushFailure || e instanceof RemoteError) {
         const before = done.length > 0 ? ` (pushed before the failure: ${done.join(', ')})` : '';
-        return { status: 'FAILED', message: `${e.message}${before}` };
+        const warned = warnings.length > 0 ? `. Warning: ${warnings.join('; ')}` : '';
+        return { status: 'FAILED', message: `${e.message}${before}${warned}` };
       }
       throw e;
     }
+    if (warnings.length > 0)
+      return {
+        status: 'WARNING',
+        message: `${done.length ? `Pushed ${done.join('; ')}. ` : ''}Warning: ${warnings.join('; ')}`,
+      };
     if (total === 0)
       return {
         status: 'SKIPPED',

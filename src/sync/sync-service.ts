@@ -17,6 +17,7 @@ import { newReport, setStep, type SyncReport, type Trigger } from '../domain/syn
 import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
 import { versionNumber } from '../domain/versioning/version.ts';
 import type { SyncStore } from '../store/kysely-sync-store.ts';
+import type { DataPushOptions } from './data-push.ts';
 
 const LEASE_MS = 60_000;
 /** How long a finished report that could not be saved is retried (the database is down). */
@@ -52,8 +53,11 @@ export interface SyncServiceDeps {
   retryDelayMs: number;
   /** The limit of each call to the central (config metadata.sync.remote.timeout.millisec). */
   remoteTimeoutMs?: number | null;
-  /** The data push; a scheduled job may set its own page size (jobParameters.dataValuesPageSize). */
-  dataPush: (options?: { dataValuesPageSize?: number }) => Promise<DataPushResult>;
+  /**
+   * The data push, told the central's release (issue 16 §4); a scheduled job may set its own
+   * page size (jobParameters.dataValuesPageSize).
+   */
+  dataPush: (options?: DataPushOptions) => Promise<DataPushResult>;
   log: (obj: Record<string, unknown>, msg: string) => void;
   /**
    * Called once the run has settled and released its lease (issue 8: the e-mails). It may add
@@ -151,12 +155,13 @@ export function createSyncService(deps: SyncServiceDeps) {
             versions: deps.versions,
             settings: deps.settings,
             saveReport: (r) => deps.store.save(r),
-            dataPush: () =>
-              deps.dataPush(
-                input.dataValuesPageSize
+            dataPush: (central) =>
+              deps.dataPush({
+                central,
+                ...(input.dataValuesPageSize
                   ? { dataValuesPageSize: input.dataValuesPageSize }
-                  : undefined,
-              ),
+                  : {}),
+              }),
             sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
             gzip: (b) => gzipSync(b),
             retries: deps.retries,
@@ -238,6 +243,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       lastSuccess,
       current,
       remoteVersion: (await text('keyRemoteMetadataVersion')) || null,
+      systemVersion: deps.localSystemVersion,
     });
   }
 
@@ -263,7 +269,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       id: theirs.id,
       name: theirs.name,
       number,
-      type: theirs.type === 'ATOMIC' ? 'ATOMIC' : 'BEST_EFFORT',
+      type: theirs.type === 'BEST_EFFORT' ? 'BEST_EFFORT' : 'ATOMIC',
       hashCode: theirs.hashCode,
       parentHashCode: theirs.parentHashCode,
       created: theirs.created,

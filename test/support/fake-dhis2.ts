@@ -4,7 +4,9 @@
  * - `startFakeDhis2Central`: a plain node:http server answering the way a DHIS2 central does, from
  *   the contract's JSON examples in ../shared/research/fixtures/versioning/: `pong`, history with
  *   `+0000` and offset-less dates, newest first, 200 with an EMPTY body when nothing is newer,
- *   500 for unknown names, and `data.gz` with `Content-Type: application/gzip`.
+ *   500 for unknown names, and `data.gz` with `Content-Type: application/gzip`. Its `release`
+ *   (issue 16 §12) sets `/api/system/info` and the data endpoints (fake-dhis2-release.ts): ≤ 2.41
+ *   takes `/api/events`, 2.42+ `/api/tracker`; it records what it was sent.
  * - `startProxy`: a pass-through proxy in front of a real central that can tamper with what it
  *   forwards (a flipped byte in `data.gz`, a rewritten `parentHashCode` in `history`).
  */
@@ -14,6 +16,14 @@ import http from 'node:http';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { basic } from './server.ts';
+import {
+  createDataReceivers,
+  notFoundPage,
+  systemInfo,
+  type Received,
+} from './fake-dhis2-release.ts';
+
+export type { Received };
 
 type Json = Record<string, unknown>;
 
@@ -54,21 +64,49 @@ export interface FakeCentral {
   publish(...names: string[]): void;
   /** The MD5 of what `data.gz` of `name` inflates to. */
   hashOf(name: string): string;
+  /** The data POSTs it took (path, query, parsed body), in order. */
+  received: Received[];
+  /** The events it holds by uid (`deleted: true` once deleted). */
+  events: Map<string, Json>;
   stop(): Promise<void>;
 }
+
+/** The release and oddities of a fake central (issue 16 §4, §11, §12). */
+export interface FakeCentralShape {
+  /** `/api/system/info` `version`, which also picks the data endpoints; default `2.41.0`. */
+  release?: string;
+  /** false: no `/api/system/info` (404), as an old or odd central. */
+  systemInfo?: boolean;
+  /** false: no event endpoint at all (neither `/api/events` nor `/api/tracker`). */
+  events?: boolean;
+  /** The first n pings answer 503. */
+  pingFailures?: number;
+  /** Every request is answered `302 Location: <redirectTo>` (an http→https proxy). */
+  redirectTo?: string;
+}
+
+const releaseLine = (release: string) => Number(/^2\.(\d+)/.exec(release)?.[1] ?? 41);
 
 /**
  * A DHIS2 central with `versions` (oldest first). `firstHistory` is what `history` without a
  * baseline answers (the fixture, hashCodes rewritten); with a baseline, the published versions
  * created after it, newest first, dates without an offset, the last one with an `importdate`.
  */
-export async function startFakeDhis2Central(opts: {
-  username: string;
-  password: string;
-  versions: FakeVersion[];
-  published: string[];
-  firstHistory: { metadataversions: Json[] };
-}): Promise<FakeCentral> {
+export async function startFakeDhis2Central(
+  opts: {
+    username: string;
+    password: string;
+    versions: FakeVersion[];
+    published: string[];
+    firstHistory: { metadataversions: Json[] };
+  } & FakeCentralShape,
+): Promise<FakeCentral> {
+  const release = opts.release ?? '2.41.0';
+  const receivers = createDataReceivers({
+    line: releaseLine(release),
+    events: opts.events !== false,
+  });
+  let pingFailures = opts.pingFailures ?? 0;
   const byName = new Map<string, { entity: Json; gz: Buffer; created: number }>();
   for (const v of opts.versions) {
     const bytes = Buffer.from(JSON.stringify(v.snapshot), 'utf8');
@@ -105,12 +143,27 @@ export async function startFakeDhis2Central(opts: {
     hashCode: e.hashCode,
   });
 
-  const server = http.createServer((req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (opts.redirectTo) {
+      res.writeHead(302, { location: opts.redirectTo });
+      return res.end();
+    }
     if (req.headers.authorization !== auth) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="DHIS2"' });
       return res.end();
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (receivers.handle(req, url, text ? (JSON.parse(text) as unknown) : null, res)) return;
+    if (url.pathname === '/api/system/info' && opts.systemInfo !== false)
+      return json(res, systemInfo(release));
+    if (url.pathname === '/api/system/ping' && pingFailures > 0) {
+      pingFailures--;
+      res.writeHead(503, { 'content-type': 'text/html' });
+      return res.end('<html><body>Service Unavailable</body></html>');
     }
     if (url.pathname === '/api/system/ping') {
       res.writeHead(200, {
@@ -168,13 +221,17 @@ export async function startFakeDhis2Central(opts: {
       });
       return res.end(v.gz);
     }
-    res.writeHead(404, { 'content-type': 'text/html' });
-    res.end('<html><body>Not found</body></html>');
+    notFoundPage(res, url.pathname);
+  };
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => error500(res, String(e)));
   });
   const url = await listen(server);
   return {
     url,
     requests,
+    received: receivers.received,
+    events: receivers.events,
     publish: (...names) => names.forEach((n) => published.add(n)),
     hashOf,
     stop: () => close(server),

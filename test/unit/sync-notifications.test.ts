@@ -93,6 +93,7 @@ describe('notificationsFor', () => {
       'REMOTE_NOT_CONFIGURED',
       'REMOTE_UNREACHABLE',
       'REMOTE_AUTH',
+      'REMOTE_REDIRECT',
       'REMOTE_ERROR',
       'DATA_PUSH',
       'HASH_MISMATCH',
@@ -145,5 +146,38 @@ describe('data push failure', () => {
     assert.match(m.text, /Step: dataPush/);
     assert.match(m.text, /Cause: DataValueSynchronization failed/);
     assert.match(m.text, /What to do: The data push to the central failed/);
+  });
+});
+
+describe('data push warning (issue 16 §4)', () => {
+  const warned = (r: SyncReport) => {
+    const push = r.steps.find((s) => s.name === 'dataPush')!;
+    push.status = 'WARNING';
+    push.message =
+      'Pushed data values: 2. Warning: events not pushed: the central has no /api/events (HTTP 404)';
+    return r;
+  };
+
+  it('the success mail of each version says the push left events behind', () => {
+    const r = warned(report('SUCCESS', [version('Version_8')]));
+    const [n] = notificationsFor({ report: r, previous: null, onlyOnChange: false });
+    assert.ok(n?.kind === 'SUCCESS');
+    const m = renderSuccess(n.version, 'metasync', n.dataPushWarning);
+    assert.match(
+      m.text,
+      /^Data push: WARNING: Pushed data values: 2\. Warning: events not pushed: the central has no \/api\/events \(HTTP 404\)$/m,
+    );
+    assert.match(m.html, /Data push: WARNING:<\/b> Pushed data values: 2/);
+    // Without a warning the mail is as before.
+    assert.doesNotMatch(renderSuccess(version('Version_8'), 'metasync').text, /Data push/);
+  });
+
+  it('the failure mail of a later step says so too', () => {
+    const r = warned(report('FAILED'));
+    const m = renderFailure(r, adviceFor('REMOTE_UNREACHABLE'), 'metasync');
+    assert.match(
+      m.text,
+      /^Data push: WARNING: Pushed data values: 2\. Warning: events not pushed/m,
+    );
   });
 });

@@ -8,7 +8,8 @@
 import type { FailureKind, SyncReport, VersionReport } from '../sync/sync-report.ts';
 
 export type SyncNotification =
-  | { kind: 'SUCCESS'; version: VersionReport }
+  /** `dataPushWarning`: the run's push left a kind unpushed (issue 16 §4), said in the mail. */
+  | { kind: 'SUCCESS'; version: VersionReport; dataPushWarning?: string }
   | { kind: 'FAILURE'; report: SyncReport; advice: string }
   /** The first success after failures when nothing new was imported (only-on-change mode). */
   | { kind: 'RECOVERY'; report: SyncReport };
@@ -32,7 +33,13 @@ export function notificationsFor({
   // INTERRUPTED or still RUNNING: nothing settled, nothing to say.
   if (report.status !== 'SUCCESS' && report.status !== 'FAILED') return [];
   const wasFailing = previous?.status === 'FAILED';
-  const successes = imported(report).map((version) => ({ kind: 'SUCCESS' as const, version }));
+  const push = report.steps.find((s) => s.name === 'dataPush');
+  const warned = push?.status === 'WARNING' ? { dataPushWarning: push.message ?? 'WARNING' } : {};
+  const successes = imported(report).map((version) => ({
+    kind: 'SUCCESS' as const,
+    version,
+    ...warned,
+  }));
   if (report.status === 'FAILED') {
     const failure = {
       kind: 'FAILURE' as const,
@@ -57,6 +64,8 @@ export function adviceFor(kind: FailureKind): string {
       return 'Check that the central server is up and reachable from this server (network, DNS, proxy); the next scheduled run retries.';
     case 'REMOTE_AUTH':
       return 'Check the remote username and password in the system settings, and that the user on the central has F_METADATA_MANAGE.';
+    case 'REMOTE_REDIRECT':
+      return 'The central answered with a redirect (the report names where to). Set keyRemoteInstanceUrl to that address, usually the https:// one, in the system settings.';
     case 'REMOTE_ERROR':
       return 'The central answered with an error; look at its logs. The next scheduled run retries.';
     case 'DATA_PUSH':

@@ -23,6 +23,8 @@ export interface ApplyOptions {
   /** keyStopMetadataSync and the local's own DHIS2 version (`system.version`). */
   stopOnVersionMismatch: boolean;
   localSystemVersion: string;
+  /** The central's build string now (`/api/system/info`), named in a mismatch (issue 16 §11). */
+  centralSystemVersion?: string | null;
   /** The local's current version, for the chain check. */
   current: MetadataVersion | null;
   actorId: string;
@@ -100,18 +102,25 @@ export async function applyVersion(
     options.stopOnVersionMismatch &&
     theirs !== '' &&
     theirs !== options.localSystemVersion.trim()
-  )
+  ) {
+    // Both build strings, and where the central stands today: a snapshot keeps the release that
+    // made it, so after a central upgrade old versions still name the old one (contract §18.7).
+    const now = options.centralSystemVersion;
+    const central = now && now !== theirs ? `; the central runs DHIS2 ${now} now` : '';
     return fail(
       'VERSION_MISMATCH',
-      `Metadata sync failed because your version of DHIS does not match the master version: this instance follows DHIS2 ${options.localSystemVersion}, ${remote.name} was made by DHIS2 ${theirs}`,
+      `Metadata sync failed because your version of DHIS does not match the master version: this instance follows DHIS2 ${options.localSystemVersion} (its system.version), ${remote.name} was made by DHIS2 ${theirs}${central}. Set system.version in this instance's config file to the central's release, or switch keyStopMetadataSync off`,
     );
+  }
 
   // From here on only the parsed objects are needed: keep the gzip (small) and drop the raw JSON
   // bytes, which for a large bootstrap snapshot are tens of MB (issue 6 benchmark: RSS ≤ 1 GB).
   const size = snapshot.bytes.length;
   const gzip = snapshot.gzip ?? options.gzip(snapshot.bytes);
   (snapshot as { bytes: Buffer | null }).bytes = null;
-  const type = remote.type === 'ATOMIC' ? 'ATOMIC' : 'BEST_EFFORT';
+  // DHIS2 imports best effort only for BEST_EFFORT; any other type, a missing one included, is
+  // all or nothing (DefaultMetadataSyncService, issue 16 §11).
+  const type = remote.type === 'BEST_EFFORT' ? 'BEST_EFFORT' : 'ATOMIC';
   const params = {
     ...DEFAULT_IMPORT_PARAMS,
     atomicMode: type === 'ATOMIC' ? ('ALL' as const) : ('NONE' as const),

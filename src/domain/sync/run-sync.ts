@@ -1,6 +1,7 @@
 /**
  * The metadata sync run of a local (seed "Metadata Sync Task", contract §9, issue 6 §2–§3):
- * set up → ping → data push → history → each newer version in order. Failures are classified:
+ * set up → ping (and the central's release, issue 16 §4) → data push → history → each newer
+ * version in order. Failures are classified:
  * transient ones (network, central 5xx, data push) retry the whole run `retries` times with
  * doubling back-off; deterministic ones (hash mismatch, ATOMIC import errors, version mismatch,
  * divergence) fail at once. A run never skips a version: it stops at the first that fails.
@@ -9,7 +10,15 @@ import type { ImportDeps } from '../metadata/import-metadata.ts';
 import type { VersionStore } from '../ports.ts';
 import type { MetadataVersion } from '../versioning/version.ts';
 import { applyVersion } from './apply-version.ts';
-import { RemoteError, type CentralClient, type RemoteVersion } from './central-client.ts';
+import {
+  RemoteError,
+  type CentralClient,
+  type CentralInfo,
+  type RemoteErrorKind,
+  type RemoteVersion,
+} from './central-client.ts';
+import { checkAvailability } from './availability.ts';
+import { describeCentral } from './central-release.ts';
 import {
   RETRYABLE,
   setStep,
@@ -38,7 +47,8 @@ export type SyncEvent =
   | { kind: 'retry'; attempt: number; waitMs: number; message: string };
 
 export interface DataPushResult {
-  status: 'SUCCESS' | 'SKIPPED' | 'FAILED';
+  /** WARNING: a kind was not pushed (the central lacks its endpoint); the pull goes on. */
+  status: 'SUCCESS' | 'WARNING' | 'SKIPPED' | 'FAILED';
   message: string;
 }
 
@@ -49,8 +59,8 @@ export interface SyncDeps {
   settings: SyncSettings;
   /** Persists the report as it progresses. */
   saveReport: (report: SyncReport) => Promise<void>;
-  /** The data push that runs before the metadata pull (issue 7). */
-  dataPush: () => Promise<DataPushResult>;
+  /** The data push that runs before the metadata pull (issue 7), shaped by the central's release. */
+  dataPush: (central: CentralInfo) => Promise<DataPushResult>;
   sleep: (ms: number) => Promise<void>;
   gzip: (bytes: Buffer) => Buffer;
   retries: number;
@@ -77,19 +87,20 @@ class Failure extends Error {
   }
 }
 
+/** How each failed call to the central fails the run. */
+const FAILURE_OF: Record<RemoteErrorKind, FailureKind> = {
+  NOT_CONFIGURED: 'REMOTE_NOT_CONFIGURED',
+  AUTH: 'REMOTE_AUTH',
+  REDIRECT: 'REMOTE_REDIRECT',
+  UNREACHABLE: 'REMOTE_UNREACHABLE',
+  NOT_FOUND: 'REMOTE_ERROR',
+  HTTP: 'REMOTE_ERROR',
+  PARSE: 'REMOTE_ERROR',
+};
+
 const remoteFailure = (e: unknown, step: StepName, version: string | null): Failure => {
   if (e instanceof Failure) return e;
-  if (e instanceof RemoteError) {
-    const kind: FailureKind =
-      e.kind === 'NOT_CONFIGURED'
-        ? 'REMOTE_NOT_CONFIGURED'
-        : e.kind === 'AUTH'
-          ? 'REMOTE_AUTH'
-          : e.kind === 'UNREACHABLE'
-            ? 'REMOTE_UNREACHABLE'
-            : 'REMOTE_ERROR';
-    return new Failure(kind, e.message, step, version);
-  }
+  if (e instanceof RemoteError) return new Failure(FAILURE_OF[e.kind], e.message, step, version);
   return new Failure('INTERNAL', e instanceof Error ? e.message : String(e), step, version);
 };
 
@@ -102,7 +113,7 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
   const emit = (e: SyncEvent) => deps.onEvent?.(e);
   const step = async (
     name: StepName,
-    status: 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'RUNNING',
+    status: 'SUCCESS' | 'WARNING' | 'FAILED' | 'SKIPPED' | 'RUNNING',
     message?: string,
   ) => {
     setStep(report, name, status, message);
@@ -118,15 +129,24 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
   report.fromVersion ??= current?.name ?? null;
 
   await step('ping', 'RUNNING');
+  let checks: number;
   try {
-    await deps.client.ping();
+    checks = await checkAvailability(deps);
+    // Once per run (a retried attempt keeps it): the release decides how the data goes.
+    report.central ??= await deps.client.systemInfo();
   } catch (e) {
     throw remoteFailure(e, 'ping', current?.name ?? null);
   }
-  await step('ping', 'SUCCESS', 'Authentication was successful');
+  const central = report.central;
+  const tries = checks > 1 ? ` at availability check ${checks}` : '';
+  await step(
+    'ping',
+    'SUCCESS',
+    `Authentication was successful${tries}; ${describeCentral(central)}`,
+  );
 
   await step('dataPush', 'RUNNING');
-  const pushed = await deps.dataPush();
+  const pushed = await deps.dataPush(central);
   if (pushed.status === 'FAILED')
     throw new Failure('DATA_PUSH', pushed.message, 'dataPush', current?.name ?? null);
   await step('dataPush', pushed.status, pushed.message);
@@ -193,6 +213,7 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
     const result = await applyVersion(deps.importDeps, remote, snapshot, {
       stopOnVersionMismatch: (await deps.settings.value('keyStopMetadataSync')) === true,
       localSystemVersion: deps.localSystemVersion,
+      centralSystemVersion: central.version,
       current,
       actorId: input.actorId,
       gzip: deps.gzip,

@@ -4,9 +4,11 @@
  * here (house rule 6); the mailer (issue 8) renders from this record.
  */
 import type { ErrorReport, ImportStats } from '../metadata/import-report.ts';
+import type { CentralInfo } from './central-client.ts';
 
 export type RunStatus = 'RUNNING' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
-export type StepStatus = 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'NOT_EXECUTED' | 'RUNNING';
+/** WARNING: the step went on with something left undone (issue 16 §4: a data kind not pushed). */
+export type StepStatus = 'SUCCESS' | 'WARNING' | 'FAILED' | 'SKIPPED' | 'NOT_EXECUTED' | 'RUNNING';
 export type Trigger = 'SCHEDULED' | 'MANUAL' | 'MANUAL_VERSION' | 'CLI' | 'DEMO';
 
 export const STEP_NAMES = ['setUp', 'ping', 'dataPush', 'history', 'versions'] as const;
@@ -36,6 +38,7 @@ export type FailureKind =
   | 'REMOTE_NOT_CONFIGURED'
   | 'REMOTE_UNREACHABLE'
   | 'REMOTE_AUTH'
+  | 'REMOTE_REDIRECT'
   | 'REMOTE_ERROR'
   | 'DATA_PUSH'
   | 'HASH_MISMATCH'
@@ -76,6 +79,8 @@ export interface SyncReport {
   fromVersion: string | null;
   toVersion: string | null;
   remoteVersion: string | null;
+  /** The central's release as read at the run's start (`/api/system/info`, issue 16 §4). */
+  central?: CentralInfo;
   error: SyncFailure | null;
   /** The mails sent (or not) after the run (issue 8); an SMTP failure is recorded, never fatal. */
   notifications?: NotificationRecord[];

@@ -18,8 +18,21 @@ export interface SyncStatus {
   runningReport: string | null;
   /** True when the current version was created here, not pulled: the DHIS2 docs warn against it. */
   localVersionWarning: boolean;
+  /**
+   * The build strings keyStopMetadataSync compares (issue 16 §11): this instance's
+   * `system.version` and the central's `/api/system/info` version as last read (null: unknown).
+   */
+  systemVersion: string;
+  centralSystemVersion: string | null;
+  /** The last run's data push left something unpushed (issue 16 §4): what. */
+  dataPushWarning: string | null;
   message: string;
 }
+
+const pushWarning = (r: SyncReport | null): string | null => {
+  const step = r?.steps.find((s) => s.name === 'dataPush');
+  return step?.status === 'WARNING' ? (step.message ?? 'WARNING') : null;
+};
 
 export function syncStatus(input: {
   configured: boolean;
@@ -28,6 +41,7 @@ export function syncStatus(input: {
   lastSuccess: SyncReport | null;
   current: MetadataVersion | null;
   remoteVersion: string | null;
+  systemVersion: string;
 }): SyncStatus {
   const { current, last } = input;
   const ownVersion = current !== null && current.importDate === null;
@@ -46,10 +60,16 @@ export function syncStatus(input: {
     lastSuccess: input.lastSuccess?.endTime ?? null,
     runningReport: input.running,
     localVersionWarning: ownVersion,
+    systemVersion: input.systemVersion,
+    // The newest run that read it: a run that failed before reading keeps the one before.
+    centralSystemVersion: (last?.central ?? input.lastSuccess?.central)?.version ?? null,
+    dataPushWarning: pushWarning(last),
   };
-  const warn = ownVersion
-    ? ` Warning: ${current!.name} was created on this instance; a local that creates versions cannot keep receiving versions from its central.`
-    : '';
+  const pushed = base.dataPushWarning ? ` Data push: ${base.dataPushWarning}` : '';
+  const warn =
+    (ownVersion
+      ? ` Warning: ${current!.name} was created on this instance; a local that creates versions cannot keep receiving versions from its central.`
+      : '') + pushed;
   if (!input.configured)
     return {
       ...base,

@@ -19,7 +19,11 @@ export function renderFailure(report: SyncReport, advice: string, system: string
     ['Started', report.startTime],
     ['Sync report', report.id],
   ];
+  const push = report.steps.find((s) => s.name === 'dataPush');
   if (e?.kind === 'DATA_PUSH') facts.unshift(['Data push', 'FAILED']);
+  // A push that went on without some kind (issue 16 §4) is news even when the pull failed.
+  else if (push?.status === 'WARNING')
+    facts.unshift(['Data push', `WARNING: ${push.message ?? ''}`]);
   const errors = (failed?.errors ?? []).slice(0, 20).map((x) => `${x.errorCode}: ${x.message}`);
   const text = [
     'Following Exceptions were encountered while the scheduler run for metadata sync',

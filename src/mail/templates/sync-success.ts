@@ -7,7 +7,11 @@ import { escapeHtml, footerText, page, type RenderedMail } from './layout.ts';
 
 export const SUCCESS_SUBJECT = 'Success Notification: Metadata Synchronization';
 
-export function renderSuccess(v: VersionReport, system: string): RenderedMail {
+export function renderSuccess(
+  v: VersionReport,
+  system: string,
+  dataPushWarning?: string,
+): RenderedMail {
   const types = Object.entries(v.typeStats ?? {}).filter(([, s]) => s.total > 0);
   const lines = [
     'Successful Import Report for the scheduler run for Metadata synchronization',
@@ -30,6 +34,8 @@ export function renderSuccess(v: VersionReport, system: string): RenderedMail {
   }
   if (v.status === 'WARNING')
     lines.push(`Imported with warnings: ${v.errors.length} error report(s).`);
+  // The data push before the pull left something behind (issue 16 §4): the administrator must know.
+  if (dataPushWarning) lines.push(`Data push: WARNING: ${dataPushWarning}`);
   lines.push('', footerText(system));
 
   const rows = types
@@ -46,7 +52,8 @@ export function renderSuccess(v: VersionReport, system: string): RenderedMail {
     `<p>Version Name: <b>${escapeHtml(v.name)}</b><br>Version Type: <b>${escapeHtml(v.type)}</b></p>${table}` +
       (v.status === 'WARNING'
         ? `<p>Imported with warnings: ${v.errors.length} error report(s).</p>`
-        : ''),
+        : '') +
+      (dataPushWarning ? `<p><b>Data push: WARNING:</b> ${escapeHtml(dataPushWarning)}</p>` : ''),
     footerText(system),
   );
   return { subject: SUCCESS_SUBJECT, text: lines.join('\n'), html };

@@ -204,6 +204,13 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
         {s.message}
         {bad && hint(s.message) && <p style={{ margin: '8px 0 0' }}>{hint(s.message)}</p>}
       </NoticeBox>
+      {s.dataPushWarning && (
+        <div style={{ marginTop: 8 }}>
+          <NoticeBox warning title="Data left on this instance">
+            {s.dataPushWarning}
+          </NoticeBox>
+        </div>
+      )}
       {s.localVersionWarning && (
         <div style={{ marginTop: 8 }}>
           <NoticeBox warning title="This instance has its own version">
@@ -221,6 +228,17 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
         <dd>{s.currentVersion ?? '—'}</dd>
         <dt>Master version (central)</dt>
         <dd>{s.remoteVersion ?? '—'}</dd>
+        <dt>DHIS2 release (this instance / central)</dt>
+        <dd data-test="system-versions">
+          {s.systemVersion} / {s.centralSystemVersion ?? 'not known yet'}
+          {s.centralSystemVersion && s.centralSystemVersion !== s.systemVersion && (
+            <>
+              {' '}
+              (they differ: with keyStopMetadataSync on, a snapshot made by another release stops
+              the sync)
+            </>
+          )}
+        </dd>
         <dt>Last sync attempt</dt>
         <dd>{when(s.lastAttempt)}</dd>
         <dt>Last sync</dt>
