@@ -17,6 +17,7 @@ import {
   type UserAdminDeps,
 } from './domain/auth/user-admin.ts';
 import { SUPERUSER } from './domain/auth/users.ts';
+import { snapshotScope } from './domain/versioning/snapshot-scope.ts';
 import { ensureDefaults } from './domain/metadata/defaults.ts';
 import { importMetadata } from './domain/metadata/import-metadata.ts';
 import { DEFAULTS } from './domain/metadata/types.ts';
@@ -218,8 +219,7 @@ export async function createServices(
               rev: build.revision,
               version: config.systemVersion,
             }),
-            includeDeletions: async () =>
-              (await settings.value('keyVersionIncludeDeletions')) === true,
+            scope: () => snapshotScope((key) => settings.value(key)),
             newId: newUid,
             now: () => clock.now(),
             remoteConfigured: async () => Boolean(await settings.value('keyRemoteInstanceUrl')),

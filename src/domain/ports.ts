@@ -7,6 +7,7 @@ import type { User, UserCredentials, UserRole } from './auth/users.ts';
 import type { ImportLookups, PlannedDelete, PlannedWrite } from './metadata/plan-import.ts';
 import type { LookupKeys } from './metadata/prepare-entries.ts';
 import type { MetadataVersion, VersionType } from './versioning/version.ts';
+import type { SnapshotScope } from './versioning/snapshot-scope.ts';
 
 export interface Clock {
   now(): Date;
@@ -185,12 +186,12 @@ export interface VersionStore {
     type: VersionType;
     force: boolean;
     system: SnapshotSystem;
-    includeDeletions: boolean;
+    scope: SnapshotScope;
     newId: () => string;
     /** The instance clock: stamps the snapshot's `system.date` and the version's `created`. */
     now: () => Date;
   }): Promise<CreateVersionResult>;
-  preview(includeDeletions: boolean): Promise<VersionPreview>;
+  preview(scope: SnapshotScope): Promise<VersionPreview>;
   /** The snapshot's bytes in order, chunk by chunk; null when no snapshot is stored. */
   readSnapshot(versionId: string, kind: 'json' | 'gz'): Promise<AsyncIterable<Uint8Array> | null>;
   /**

@@ -174,9 +174,9 @@ function writer(
           unique_name: w.type.uniqueName ? w.name : null,
           payload: JSON.stringify(w.payload),
           content_hash: w.contentHash,
-          created: w.payload.created as string,
-          last_updated: w.payload.lastUpdated as string,
-          created_by: (w.payload.createdBy as { id: string }).id,
+          created: w.created,
+          last_updated: w.lastUpdated,
+          created_by: w.createdBy,
           last_updated_by: meta.actorId,
           seq: ++seq,
         }));

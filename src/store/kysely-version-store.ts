@@ -7,13 +7,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type {
-  CreateVersionResult,
-  FleetEntry,
-  SnapshotSystem,
-  VersionStore,
-} from '../domain/ports.ts';
-import { METADATA_TYPES } from '../domain/metadata/types.ts';
+import type { CreateVersionResult, FleetEntry, VersionStore } from '../domain/ports.ts';
 import {
   dhis2DateWithOffset,
   versionName,
@@ -21,16 +15,12 @@ import {
   type VersionType,
 } from '../domain/versioning/version.ts';
 import type { Database, MetadataVersionTable } from './schema.ts';
+import { changeCounts, changedInScope, liveTombstones, snapshotParts } from './snapshot-query.ts';
 import { writeSnapshot } from './snapshot-writer.ts';
 import { insertVersionRow } from './version-rows.ts';
 
 /** Key of the advisory lock that serialises version creation (any constant; "metasync" in ASCII). */
 const CREATE_LOCK = 0x6d657461;
-
-/** The top-level key carrying deletions when keyVersionIncludeDeletions is on (docs/protocol.md). */
-export const DELETIONS_KEY = 'deletedObjects';
-
-const PAGE = 5000;
 
 const toVersion = (r: Selectable<MetadataVersionTable>): MetadataVersion => ({
   id: r.id,
@@ -47,108 +37,6 @@ const toVersion = (r: Selectable<MetadataVersionTable>): MetadataVersion => ({
   deletions: r.deletions,
   types: r.types,
 });
-
-/**
- * Deletions in (from, to] that still hold at `to`: an object deleted and then created again with
- * the same uid inside the range is in the snapshot as an object, not as a deletion.
- */
-const liveTombstones = (q: Kysely<Database> | Transaction<Database>, from: number, to: number) =>
-  q
-    .selectFrom('metadata_tombstone as t')
-    .where('t.seq', '>', from)
-    .where('t.seq', '<=', to)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('metadata_object as o')
-            .select('o.id')
-            .whereRef('o.type', '=', 't.type')
-            .whereRef('o.id', '=', 't.id')
-            .whereRef('o.seq', '>', 't.seq')
-            .where('o.seq', '<=', to),
-        ),
-      ),
-    );
-
-async function* snapshotParts(
-  trx: Transaction<Database>,
-  from: number,
-  to: number,
-  system: SnapshotSystem & { date: string },
-  includeDeletions: boolean,
-  counts: Record<string, number>,
-): AsyncGenerator<string> {
-  yield `{"system":${JSON.stringify(system)}`;
-  for (const type of METADATA_TYPES) {
-    let last = '';
-    let first = true;
-    for (;;) {
-      const { rows } = await sql<{
-        id: string;
-        payload: string;
-      }>`select id, payload::text as payload from metadata_object
-        where type = ${type.key} and id > ${last} and seq > ${from} and seq <= ${to} order by id limit ${PAGE}`.execute(
-        trx,
-      );
-      if (rows.length === 0) break;
-      const body = rows.map((r) => r.payload).join(',');
-      yield first ? `,${JSON.stringify(type.key)}:[${body}` : `,${body}`;
-      first = false;
-      counts[type.key] = (counts[type.key] ?? 0) + rows.length;
-      last = rows[rows.length - 1]!.id;
-    }
-    if (!first) yield ']';
-  }
-  if (includeDeletions) {
-    const tombstones = await liveTombstones(trx, from, to)
-      .select(['t.type', 't.id', 't.code', 't.deleted_at', 't.deleted_by'])
-      .orderBy('t.seq')
-      .execute();
-    // DHIS2's DeletedObject shape ({klass, uid, code, deletedAt}) plus the plural type key.
-    const klass = new Map(METADATA_TYPES.map((t) => [t.key, t.klass]));
-    if (tombstones.length > 0)
-      yield `,"${DELETIONS_KEY}":${JSON.stringify(
-        tombstones.map((t) => ({
-          type: t.type,
-          klass: klass.get(t.type) ?? t.type,
-          uid: t.id,
-          code: t.code,
-          deletedAt: t.deleted_at.toISOString(),
-          deletedBy: t.deleted_by,
-        })),
-      )}`;
-  }
-  yield '}';
-}
-
-async function changeCounts(
-  db: Kysely<Database> | Transaction<Database>,
-  from: number,
-  to: number,
-) {
-  const byType = await db
-    .selectFrom('metadata_object')
-    .select([
-      'type',
-      (eb) => eb.fn.countAll<number>().as('n'),
-      sql<number>`coalesce(sum(octet_length(payload::text)), 0)`.as('bytes'),
-    ])
-    .where('seq', '>', from)
-    .where('seq', '<=', to)
-    .groupBy('type')
-    .execute();
-  const { n: deletions } = await liveTombstones(db, from, to)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  const types: Record<string, number> = {};
-  for (const r of byType) types[r.type] = Number(r.n);
-  return {
-    types,
-    objects: byType.reduce((s, r) => s + Number(r.n), 0),
-    bytes: byType.reduce((s, r) => s + Number(r.bytes), 0),
-    deletions: Number(deletions),
-  };
-}
 
 /** The stored gzip chunks of a version, in order, read one at a time. */
 async function readGz(
@@ -232,7 +120,13 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
             .setIsolationLevel('repeatable read')
             .execute(async (trx): Promise<CreateVersionResult> => {
               const { latest, from, to } = await pendingRange(trx);
-              if (latest && to === from && !input.force)
+              // Unchanged means nothing the snapshot would hold changed: a change to an object
+              // the scope leaves out (the bootstrap admin) alone makes no version (issue 16 §7).
+              if (
+                latest &&
+                !input.force &&
+                (to === from || !(await changedInScope(trx, from, to, input.scope.excluded)))
+              )
                 return { ok: false, reason: 'unchanged', latest: toVersion(latest) };
               const number = (latest?.number ?? 0) + 1;
               const id = input.newId();
@@ -242,9 +136,9 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
               const written = await writeSnapshot(
                 trx,
                 id,
-                snapshotParts(trx, from, to, system, input.includeDeletions, types),
+                snapshotParts(trx, from, to, system, input.scope, types),
               );
-              const { n: deletions } = await liveTombstones(trx, from, to)
+              const { n: deletions } = await liveTombstones(trx, from, to, input.scope.excluded)
                 .select((eb) => eb.fn.countAll<number>().as('n'))
                 .executeTakeFirstOrThrow();
               // DHIS2 stamps `created` after the export (contract §4 step 7).
@@ -288,18 +182,18 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
       });
     },
 
-    async preview(includeDeletions) {
+    async preview(scope) {
       return db
         .transaction()
         .setIsolationLevel('repeatable read')
         .execute(async (trx) => {
           const { latest, from, to } = await pendingRange(trx);
-          const counts = await changeCounts(trx, from, to);
+          const counts = await changeCounts(trx, from, to, scope.excluded);
           return {
             name: versionName((latest?.number ?? 0) + 1),
             ...counts,
             deletions: counts.deletions,
-            bytes: counts.bytes + (includeDeletions ? counts.deletions * 120 : 0),
+            bytes: counts.bytes + (scope.includeDeletions ? counts.deletions * 120 : 0),
           };
         });
     },

@@ -85,7 +85,7 @@ const DECLARED: Record<string, Access> = {
 /**
  * The per-type metadata routes (issue 4 §3), one set per registry type: reads for any user,
  * writes for DHIS2's type authorities (`F_DATA_ELEMENT_ADD`-style names come from the registry's
- * `authorityName`) or F_METADATA_MANAGE.
+ * `authorityName`) or F_METADATA_MANAGE; opaque types (issue 16 §8) only have the reads.
  */
 function perTypeRoutes(): Record<string, Access> {
   const out: Record<string, Access> = {};
@@ -99,6 +99,7 @@ function perTypeRoutes(): Record<string, Access> {
     );
     out[`GET /api/${t.key}`] = 'authenticated';
     out[`GET /api/${t.key}/:id`] = 'authenticated';
+    if (t.opaque) continue; // written only through POST /api/metadata (issue 16 §8)
     out[`POST /api/${t.key}`] = add;
     out[`PUT /api/${t.key}/:id`] = add;
     out[`DELETE /api/${t.key}/:id`] = any(`${base}_DELETE`, 'F_METADATA_MANAGE');

@@ -55,6 +55,7 @@ export async function resetVersions(server: TestServer): Promise<void> {
       await sql`delete from ${sql.table(t)}`.execute(trx);
   });
   await setSetting(server, 'keyVersionIncludeDeletions', false);
+  await setSetting(server, 'keyVersionIncludeBootstrapAdmin', false);
   await enableVersioning(server);
 }
 

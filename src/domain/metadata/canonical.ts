@@ -30,8 +30,14 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export function contentHash(object: Record<string, unknown>): string {
-  const content: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(object)) if (!SERVER_PROPERTIES.has(k)) content[k] = v;
+/** `serverProperties`: count them as content too (opaque objects, kept as received). */
+export function contentHash(
+  object: Record<string, unknown>,
+  options: { serverProperties?: boolean } = {},
+): string {
+  // fromEntries keeps a `__proto__` key as a key (an assignment would set the prototype).
+  const content = Object.fromEntries(
+    Object.entries(object).filter(([k]) => options.serverProperties || !SERVER_PROPERTIES.has(k)),
+  );
   return createHash('sha256').update(canonical(content)).digest('base64url');
 }

@@ -6,7 +6,7 @@
 import type { Clock, MetadataStore, MetadataWriter, PasswordHasher } from '../ports.ts';
 import type { ImportParams } from './import-params.ts';
 import { ImportErrorCode, type ImportReport } from './import-report.ts';
-import { parsePayload } from './parse-payload.ts';
+import { parsePayload, type SkippedType } from './parse-payload.ts';
 import { planImport, type ImportPlan } from './plan-import.ts';
 import { lookupKeys, prepareEntries, type PreparedEntry } from './prepare-entries.ts';
 
@@ -90,20 +90,38 @@ export async function importMetadata(
     }),
   );
   const report = plan.report;
-  for (const u of parsed.unknownTypes) {
+  reportSkippedTypes(report, parsed.unknownTypes);
+  report.importParams = { ...params, userOverrideMode: 'NONE' };
+  return report;
+}
+
+/**
+ * Adds a type report per key whose objects were not imported, each with one error report: E4065
+ * for a DHIS2 type metasync does not store, E4064 for a key that is no metadata type. They make
+ * an OK report a WARNING: nothing in a payload or a version is dropped silently (issue 16 §8).
+ */
+export function reportSkippedTypes(report: ImportReport, skipped: readonly SkippedType[]): void {
+  for (const u of skipped) {
+    const klass = u.klass ?? u.key;
     report.typeReports.push({
-      klass: u.key,
+      klass,
       stats: { created: 0, updated: 0, deleted: 0, ignored: u.count, total: u.count },
       objectReports: [
         {
-          klass: u.key,
+          klass,
           index: 0,
           errorReports: [
-            {
-              message: `Unknown metadata type \`${u.key}\`: its ${u.count} objects were ignored`,
-              mainKlass: u.key,
-              errorCode: ImportErrorCode.E4064,
-            },
+            u.klass
+              ? {
+                  message: `metasync does not store \`${u.key}\` (installation-specific metadata or credentials): its ${u.count} objects were ignored`,
+                  mainKlass: klass,
+                  errorCode: ImportErrorCode.E4065,
+                }
+              : {
+                  message: `Unknown metadata type \`${u.key}\`: its ${u.count} objects were ignored`,
+                  mainKlass: klass,
+                  errorCode: ImportErrorCode.E4064,
+                },
           ],
         },
       ],
@@ -112,6 +130,4 @@ export async function importMetadata(
     report.stats.total += u.count;
     if (report.status === 'OK') report.status = 'WARNING';
   }
-  report.importParams = { ...params, userOverrideMode: 'NONE' };
-  return report;
 }

@@ -92,4 +92,6 @@ export const ImportErrorCode = {
   E4063: 'E4063',
   /** metasync: an array key that is not a known metadata type; its objects are ignored. */
   E4064: 'E4064',
+  /** metasync: a DHIS2 metadata type metasync does not store (jobs, credentials); ignored. */
+  E4065: 'E4065',
 } as const;

@@ -25,6 +25,7 @@ import {
   uniqueValue,
   type PreparedEntry,
 } from './prepare-entries.ts';
+import { opaquePayload } from './opaque-types.ts';
 import { DEFAULTS, simpleClassName, type MetadataType } from './types.ts';
 import { isValidUid } from '../uid.ts';
 
@@ -70,6 +71,10 @@ export interface PlannedWrite {
   name: string | null;
   scope: string;
   payload: Record<string, unknown>;
+  /** The store's own record of the write (an opaque payload keeps the sender's dates). */
+  created: string;
+  lastUpdated: string;
+  createdBy: string;
   contentHash: string;
   refs: string[];
   /** Plain or pre-hashed password carried by a user object; never stored in the payload. */
@@ -309,6 +314,7 @@ export function planImport(
 }
 
 function storedPayload(it: Item, ctx: PlanContext): Record<string, unknown> {
+  if (it.p.type.opaque) return opaquePayload(it.p.object!, it.id!, ctx.params.skipSharing);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(it.p.object!)) {
     if (SERVER_PROPERTIES.has(k) || k === 'password') continue;
@@ -378,7 +384,8 @@ function assemble(items: Item[], ctx: PlanContext): ImportPlan {
       continue;
     }
     const body = storedPayload(it, ctx);
-    const hash = contentHash(body);
+    // An opaque object is kept as received: every property is content (issue 16 §8).
+    const hash = contentHash(body, { serverProperties: it.p.type.opaque });
     const password = it.p.type.key === 'users' ? passwordOf(it.p.object!) : null;
     if (it.op === 'update') {
       tr.stats.updated++;
@@ -388,13 +395,20 @@ function assemble(items: Item[], ctx: PlanContext): ImportPlan {
         continue;
       }
     } else tr.stats.created++;
-    const payload = {
-      ...body,
+    const stamps = {
       created: it.existing?.created ?? now,
       lastUpdated: now,
-      createdBy: { id: it.existing?.createdBy ?? ctx.actorId },
-      lastUpdatedBy: { id: ctx.actorId },
+      createdBy: it.existing?.createdBy ?? ctx.actorId,
     };
+    const payload = it.p.type.opaque
+      ? body
+      : {
+          ...body,
+          created: stamps.created,
+          lastUpdated: stamps.lastUpdated,
+          createdBy: { id: stamps.createdBy },
+          lastUpdatedBy: { id: ctx.actorId },
+        };
     writes.push({
       op: it.op,
       type: it.p.type,
@@ -403,8 +417,9 @@ function assemble(items: Item[], ctx: PlanContext): ImportPlan {
       name: it.p.name,
       scope: it.p.scope,
       payload,
+      ...stamps,
       contentHash: hash,
-      refs: [...new Set(it.p.refs.hard.map((r) => r.id))],
+      refs: [...new Set([...it.p.refs.hard, ...it.p.refs.soft].map((r) => r.id))],
       password,
     });
   }

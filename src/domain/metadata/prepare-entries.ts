@@ -52,7 +52,7 @@ export function prepareEntries(entries: readonly PayloadEntry[]): PreparedEntry[
       code: null,
       name: null,
       scope: '',
-      refs: { hard: [], users: [] },
+      refs: { hard: [], users: [], soft: [] },
     };
     if (typeof entry.object !== 'object' || entry.object === null || Array.isArray(entry.object))
       return { ...empty, malformed: 'must be a JSON object' };

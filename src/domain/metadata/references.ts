@@ -16,6 +16,11 @@ export interface Reference {
 export interface References {
   hard: Reference[];
   users: Reference[];
+  /**
+   * An opaque object's references (issue 16 §8): not checked on import, only recorded, so what
+   * it references cannot be deleted under it.
+   */
+  soft: Reference[];
 }
 
 type Json = unknown;
@@ -24,12 +29,13 @@ const isObject = (v: Json): v is Record<string, Json> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function collectReferences(type: MetadataType, object: Record<string, Json>): References {
-  const out: References = { hard: [], users: [] };
+  const out: References = { hard: [], users: [], soft: [] };
   const embedded = new Set(type.embedded);
   for (const [prop, value] of Object.entries(object)) {
     if (prop === 'id' || UNCHECKED_PROPERTIES.has(prop)) continue;
     walk(value, prop, embedded.has(prop), USER_REFERENCE_PROPERTIES.has(prop), out, 0);
   }
+  if (type.opaque) return { hard: [], users: out.users, soft: out.hard };
   return out;
 }
 

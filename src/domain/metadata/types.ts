@@ -6,6 +6,7 @@
  * and what a valid object must carry.
  */
 import { Authority } from '../authorities.ts';
+import { OPAQUE_TYPES } from './opaque-types.ts';
 
 export interface MetadataType {
   /** Plural JSON key, e.g. `dataElements`. */
@@ -28,6 +29,11 @@ export interface MetadataType {
   defaultCategoryCombo: boolean;
   /** Singular name used in authorities, e.g. DATAELEMENT → F_DATAELEMENT_ADD. */
   authorityName: string;
+  /**
+   * Not modelled: stored and exported as received, without reference checks, written only
+   * through `POST /api/metadata` (opaque-types.ts, issue 16 §8).
+   */
+  opaque: boolean;
 }
 
 type Spec = Partial<Omit<MetadataType, 'key' | 'klass' | 'order'>> & { klass: string };
@@ -230,7 +236,16 @@ const SPECS: [string, Spec][] = [
   ],
 ];
 
-export const METADATA_TYPES: readonly MetadataType[] = SPECS.map(([key, s], order) => ({
+// Every other DHIS2 metadata type follows the modelled one it is imported after.
+const ALL_SPECS: [string, Spec][] = SPECS.flatMap(([key, s]): [string, Spec][] => [
+  [key, s],
+  ...OPAQUE_TYPES.filter((o) => o.after === key).map((o): [string, Spec] => [
+    o.key,
+    { klass: o.klass, opaque: true },
+  ]),
+]);
+
+export const METADATA_TYPES: readonly MetadataType[] = ALL_SPECS.map(([key, s], order) => ({
   key,
   klass: s.klass,
   order,
@@ -241,6 +256,7 @@ export const METADATA_TYPES: readonly MetadataType[] = SPECS.map(([key, s], orde
   embedded: s.embedded ?? [],
   defaultCategoryCombo: s.defaultCategoryCombo ?? false,
   authorityName: s.authorityName ?? key.replace(/s$/, '').replace(/ie$/, 'y').toUpperCase(),
+  opaque: s.opaque ?? false,
 }));
 
 const BY_KEY = new Map(METADATA_TYPES.map((t) => [t.key, t]));

@@ -42,6 +42,9 @@ const defs: SettingDef[] = [
   { key: 'keyVersionEnabled', type: 'boolean', default: false },
   // metasync: snapshots also carry the deletions since the previous version (issue 5 §5).
   { key: 'keyVersionIncludeDeletions', type: 'boolean', default: false },
+  // metasync: snapshots carry the bootstrap admin and Superuser role (issue 16 §7; off: a DHIS2
+  // local importing them would lose its own administrator).
+  { key: 'keyVersionIncludeBootstrapAdmin', type: 'boolean', default: false },
   { key: 'keyStopMetadataSync', type: 'boolean', default: false },
   { key: 'keyRemoteInstanceUrl', type: 'string', default: '', check: httpUrl },
   { key: 'keyRemoteInstanceUsername', type: 'string', default: '' },

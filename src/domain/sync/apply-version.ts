@@ -8,8 +8,13 @@ import { createHash } from 'node:crypto';
 import { isAppError } from '../errors.ts';
 import { DEFAULT_IMPORT_PARAMS } from '../metadata/import-params.ts';
 import type { ImportReport } from '../metadata/import-report.ts';
-import { hashPasswords, planAndApply, type ImportDeps } from '../metadata/import-metadata.ts';
-import { parsePayload } from '../metadata/parse-payload.ts';
+import {
+  hashPasswords,
+  planAndApply,
+  reportSkippedTypes,
+  type ImportDeps,
+} from '../metadata/import-metadata.ts';
+import { parsePayload, type SkippedType } from '../metadata/parse-payload.ts';
 import { prepareEntries } from '../metadata/prepare-entries.ts';
 import { metadataType } from '../metadata/types.ts';
 import { versionNumber, type MetadataVersion, type VersionType } from '../versioning/version.ts';
@@ -136,8 +141,11 @@ export async function applyVersion(
   // A type key holding something other than an array is a bad snapshot, not an internal error
   // (it was retried and reported as INTERNAL; found by fuzzing, issue 10 §5).
   let prepared;
+  let skipped: SkippedType[];
   try {
-    prepared = prepareEntries(parsePayload(body).entries);
+    const parsed = parsePayload(body);
+    prepared = prepareEntries(parsed.entries);
+    skipped = parsed.unknownTypes;
   } catch (e) {
     if (!isAppError(e)) throw e;
     return fail(
@@ -152,6 +160,8 @@ export async function applyVersion(
 
   const outcome = await deps.store.write(async (writer) => {
     const plan = await planAndApply(writer, prepared, { ...ctx, params });
+    // What was not imported is reported, never dropped silently (issue 16 §8).
+    reportSkippedTypes(plan.report, skipped);
     if (plan.report.status === 'ERROR')
       return { imported: plan.report, deletes: null, version: null };
     // Deletions that would break a local reference are skipped and reported (issue 6 §2).

@@ -7,12 +7,14 @@
 import { Authority, hasAnyAuthority } from '../authorities.ts';
 import { AppError, ErrorCode, errors } from '../errors.ts';
 import type { SnapshotSystem, VersionStore } from '../ports.ts';
+import type { SnapshotScope } from './snapshot-scope.ts';
 import type { MetadataVersion, VersionType } from './version.ts';
 
 export interface CreateVersionDeps {
   versions: VersionStore;
   system: () => SnapshotSystem;
-  includeDeletions: () => Promise<boolean>;
+  /** What the snapshot holds beyond the changed objects (snapshot-scope.ts). */
+  scope: () => Promise<SnapshotScope>;
   newId: () => string;
   now: () => Date;
   /** True on a local (a remote central is configured). */
@@ -36,7 +38,7 @@ export async function createVersion(
     type: input.type,
     force: input.force,
     system: deps.system(),
-    includeDeletions: await deps.includeDeletions(),
+    scope: await deps.scope(),
     newId: deps.newId,
     now: deps.now,
   });

@@ -1,7 +1,7 @@
 /**
  * Per-type metadata endpoints (issue 4 §3): `GET /api/{type}` (paged list), `GET/PUT/DELETE
  * /api/{type}/{id}` and `POST /api/{type}`, registered for each registry type so that unknown
- * paths keep their 404/405 answers. Writes go through the metadata import, so they follow the
+ * paths keep their 404/405 answers; opaque types (issue 16 §8) have only the two reads. Writes go through the metadata import, so they follow the
  * same validation, change tracking and user projection.
  */
 import type { FastifyReply } from 'fastify';
@@ -142,6 +142,9 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
         >;
       },
     );
+
+    // Opaque types are read here and written only through POST /api/metadata (issue 16 §8).
+    if (type.opaque) continue;
 
     app.post(
       `/api/${type.key}`,

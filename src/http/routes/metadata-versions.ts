@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
 import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
+import { snapshotScope } from '../../domain/versioning/snapshot-scope.ts';
 import {
   VERSION_TYPES,
   versionEntity,
@@ -263,8 +264,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         },
       },
     },
-    async () =>
-      store.preview((await services.settings.value('keyVersionIncludeDeletions')) === true),
+    async () => store.preview(await snapshotScope((key) => services.settings.value(key))),
   );
 
   app.get(

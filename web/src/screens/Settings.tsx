@@ -94,6 +94,7 @@ export function SyncSettings() {
     'keyVersionEnabled',
     'keyStopMetadataSync',
     'keyVersionIncludeDeletions',
+    'keyVersionIncludeBootstrapAdmin',
     'keyMetadataSyncNotifyOnlyOnChange',
   ]);
   const { secrets, password, setPassword, busy, submitBody } = useSecretSave(
@@ -167,6 +168,13 @@ export function SyncSettings() {
           name="keyVersionIncludeDeletions"
           checked={f.values.keyVersionIncludeDeletions === true}
           onChange={({ checked }) => f.set('keyVersionIncludeDeletions', checked)}
+        />
+        <SwitchField
+          label="Include the bootstrap admin user and Superuser role in new versions"
+          name="keyVersionIncludeBootstrapAdmin"
+          helpText="Off by default: a DHIS2 local would replace its own admin with this one."
+          checked={f.values.keyVersionIncludeBootstrapAdmin === true}
+          onChange={({ checked }) => f.set('keyVersionIncludeBootstrapAdmin', checked)}
         />
         <SwitchField
           label="Notify by e-mail only when a sync changed something"
