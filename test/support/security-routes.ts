@@ -79,6 +79,9 @@ const DECLARED: Record<string, Access> = {
   'GET /api/completeDataSetRegistrations': 'authenticated',
   'POST /api/events': DATA_ADD,
   'GET /api/events': 'authenticated',
+  'POST /api/trackedEntityInstances': DATA_ADD,
+  'GET /api/trackedEntityInstances': 'authenticated',
+  'GET /api/trackedEntityInstances/:id': 'authenticated',
 };
 
 /**
