@@ -358,6 +358,7 @@ for (const backend of await backends()) {
       });
       const text = await res.text();
       assert.equal(res.status, 403);
+      assert.equal(localVerdict(res.status, text, 'ImportSummaries').ok, false);
       assert.equal((await getTei(server, 'TeiAuth0001')).status, 404);
       const read = await server.request(`/api/trackedEntityInstances/TeiAnnPers1`, {
         auth: ['tei-reader', 'Reader-123!'],

@@ -51,6 +51,7 @@ export const trackedEntityRoutes: FastifyPluginAsyncZod<{ services: Services }> 
           .catchall(z.unknown()),
         response: { 200: webMessageSchema, 409: webMessageSchema },
       },
+      config: { importSummary: 'ImportSummaries' },
     },
     async (request, reply) => {
       const q = request.query;
