@@ -26,8 +26,9 @@ export function trackedEntitiesOf(body: Json): Json[] {
   return 'trackedEntityInstance' in body || 'trackedEntityType' in body ? [body] : [];
 }
 
-const ids = (values: unknown[]) =>
-  [...new Set(values.map(str).filter((x): x is string => x !== undefined))];
+const ids = (values: unknown[]) => [
+  ...new Set(values.map(str).filter((x): x is string => x !== undefined)),
+];
 const refId = (v: unknown) => str((v as Json | undefined)?.id);
 const ref = (v: unknown) => (typeof v === 'object' && v !== null ? (v as Json) : {});
 
@@ -47,7 +48,10 @@ async function resolveRefs(deps: DataDeps, c: ReturnType<typeof collect>): Promi
   );
   const programs = await resolve('programs', ids(c.enrollments.map((e) => e.program)));
   const stageIds = [...programs.values()].flatMap((p) => asList(p.programStages).map((s) => s.id));
-  const stages = await resolve('programStages', ids([...stageIds, ...c.events.map((e) => e.programStage)]));
+  const stages = await resolve(
+    'programStages',
+    ids([...stageIds, ...c.events.map((e) => e.programStage)]),
+  );
   const orgUnits = await resolve(
     'organisationUnits',
     ids([...c.teis, ...c.enrollments, ...c.events].map((o) => o.orgUnit)),

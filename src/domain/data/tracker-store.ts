@@ -58,5 +58,7 @@ export interface TrackerStore {
     dryRun: boolean,
   ): Promise<P>;
   /** The matching tracked entities with all their enrollments and events, and how many match. */
-  queryTrackedEntities(q: TrackedEntityQuery): Promise<{ trees: TrackedEntityTree[]; total: number }>;
+  queryTrackedEntities(
+    q: TrackedEntityQuery,
+  ): Promise<{ trees: TrackedEntityTree[]; total: number }>;
 }

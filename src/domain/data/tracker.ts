@@ -79,7 +79,8 @@ export function payloadOf(input: Json, children: readonly string[]): Json {
   for (const [k, v] of Object.entries(input))
     if (!SERVER_FIELDS.includes(k) && !children.includes(k) && v !== null && v !== undefined)
       out[k] = v;
-  if (Array.isArray(out.attributes)) out.attributes = asList(out.attributes).sort(byKey('attribute'));
+  if (Array.isArray(out.attributes))
+    out.attributes = asList(out.attributes).sort(byKey('attribute'));
   if (Array.isArray(out.dataValues))
     out.dataValues = asList(out.dataValues).sort(byKey('dataElement'));
   return out;
@@ -115,7 +116,8 @@ export function eventWire(e: EnrollmentEventRow, trackedEntity: string): Json {
  */
 export function trackedEntityWire(tree: TrackedEntityTree, includeDeleted = false): Json {
   const tei = tree.trackedEntity;
-  const shown = <T extends TrackerRow>(rows: T[]) => rows.filter((r) => includeDeleted || !r.deleted);
+  const shown = <T extends TrackerRow>(rows: T[]) =>
+    rows.filter((r) => includeDeleted || !r.deleted);
   return {
     ...tei.payload,
     trackedEntityInstance: tei.uid,
