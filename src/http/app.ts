@@ -29,6 +29,7 @@ import { webRoutes } from './routes/web.ts';
 import { meRoutes } from './routes/me.ts';
 import { dataEventRoutes } from './routes/data-events.ts';
 import { dataValueRoutes } from './routes/data-values.ts';
+import { trackedEntityRoutes } from './routes/tracked-entities.ts';
 import { metadataObjectRoutes } from './routes/metadata-objects.ts';
 import { metadataRoutes } from './routes/metadata.ts';
 import { metadataSyncRoutes } from './routes/metadata-sync.ts';
@@ -132,6 +133,7 @@ export async function buildApp(
     await authed.register(emailRoutes, { services });
     await authed.register(dataValueRoutes, { services });
     await authed.register(dataEventRoutes, { services });
+    await authed.register(trackedEntityRoutes, { services });
     await authed.register(metricsRoutes, { services });
   });
   await app.ready();

@@ -9,6 +9,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ErrorCode, isAppError } from '../domain/errors.ts';
 import { ERROR_TABLE } from './error-table.ts';
+import { errorSummary, summaryTypeFor } from './push-summary.ts';
 import { webMessage } from './web-message.ts';
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
@@ -17,13 +18,18 @@ export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   const fromUi = reply.request.headers['x-requested-with'] === 'XMLHttpRequest';
   if ((error.code === ErrorCode.UNAUTHORIZED || error.code === ErrorCode.ACCOUNT_LOCKED) && !fromUi)
     void reply.header('WWW-Authenticate', 'Basic realm="DHIS2"');
+  // A data push's error carries the summary the local parses (issue 16 §2, ./push-summary.ts).
+  const summaryType = summaryTypeFor(reply.request);
+  const response = summaryType
+    ? errorSummary(summaryType, error.message, error.details)
+    : error.details;
   return reply
     .code(wire.status)
     .type('application/json; charset=utf-8')
     .send(
       webMessage(wire.status, 'ERROR', error.message, {
         errorCode: wire.errorCode,
-        response: error.details,
+        response,
       }),
     );
 }

@@ -17,6 +17,7 @@ import {
   toRegistration,
   toValue,
 } from './kysely-data-rows.ts';
+import { createKyselyTrackerStore } from './kysely-tracker-store.ts';
 import type { CompleteRegistrationTable, Database, DataValueTable, EventTable } from './schema.ts';
 
 export function createKyselyDataStore(db: Kysely<Database>): DataStore {
@@ -45,6 +46,7 @@ export function createKyselyDataStore(db: Kysely<Database>): DataStore {
     rows.length > 0 ? Number(rows[rows.length - 1]!.seq) : w.upTo;
 
   return {
+    ...createKyselyTrackerStore(db),
     async resolve(type, keys, scheme) {
       const out = new Map<string, Record<string, unknown>>();
       for (const part of chunks(keys)) {

@@ -224,6 +224,9 @@ export interface Database {
   data_change_counter: DataChangeCounterTable;
   job_configuration: JobConfigurationTable;
   job_execution: JobExecutionTable;
+  tracked_entity: TrackedEntityTable;
+  enrollment: EnrollmentTable;
+  enrollment_event: EnrollmentEventTable;
 }
 
 /** Scheduled jobs (issue 8, migration 0006). */
@@ -254,4 +257,52 @@ export interface JobExecutionTable {
   status: string;
   report_id: string | null;
   message: string | null;
+}
+
+/** Tracked entities, enrollments, enrollment events (migration 0008, issue 16 §1). */
+type Seq = ColumnType<string, number | string, number | string>;
+type Payload = ColumnType<Record<string, unknown>, string, string>;
+
+export interface TrackedEntityTable {
+  uid: string;
+  tracked_entity_type: string;
+  org_unit: string;
+  payload: Payload;
+  deleted: boolean;
+  created: Timestamp;
+  last_updated: Timestamp;
+  seq: Seq;
+  last_synchronized: Timestamp | null;
+}
+
+export interface EnrollmentTable {
+  uid: string;
+  tracked_entity: string;
+  program: string;
+  org_unit: string;
+  status: string;
+  enrollment_date: Timestamp | null;
+  incident_date: Timestamp | null;
+  payload: Payload;
+  deleted: boolean;
+  created: Timestamp;
+  last_updated: Timestamp;
+  seq: Seq;
+}
+
+export interface EnrollmentEventTable {
+  uid: string;
+  enrollment: string;
+  program: string;
+  program_stage: string;
+  org_unit: string;
+  status: string;
+  event_date: Timestamp | null;
+  due_date: Timestamp | null;
+  attribute_option_combo: string;
+  payload: Payload;
+  deleted: boolean;
+  created: Timestamp;
+  last_updated: Timestamp;
+  seq: Seq;
 }

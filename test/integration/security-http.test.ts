@@ -138,6 +138,7 @@ for (const backend of await backends()) {
           '/api/dataValueSets',
           '/api/completeDataSetRegistrations',
           '/api/events',
+          '/api/trackedEntityInstances',
         ]) {
           const res = await server.request(path, {
             method: 'POST',

@@ -22,6 +22,7 @@ import {
   registerUserStoreTests,
   role,
 } from '../support/store-conformance.ts';
+import { registerTrackerStoreTests } from '../support/tracker-store-conformance.ts';
 
 for (const backend of await backends()) {
   describe(`store conformance on ${backend}`, () => {
@@ -46,6 +47,7 @@ for (const backend of await backends()) {
       ));
     describe('SettingStore', () => registerSettingStoreTests(() => stores));
     describe('LoginFailureStore', () => registerLoginFailureStoreTests(() => stores.loginFailures));
+    describe('DataStore: tracker', () => registerTrackerStoreTests(() => stores));
 
     it('keeps what was written across close and reopen', async () => {
       const r = await stores.users.upsertRole(role('conf-restart', ['F_RESTART']));

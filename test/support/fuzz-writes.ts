@@ -1,6 +1,6 @@
 /**
  * Bad-input fuzzing of the other write routes (issue 10 §5): data value sets, single data values,
- * complete registrations, events, metadata objects (POST /api/{type}, PUT /api/{type}/{id}), job
+ * complete registrations, events, tracked entities (issue 16 §1), metadata objects (POST /api/{type}, PUT /api/{type}/{id}), job
  * configurations and version creation, with structurally plausible bodies whose fields are
  * dropped, retyped or replaced by odd text (NUL, lone surrogates, huge strings, prototype keys),
  * and random parameters. Properties: never 5xx; every error is a WebMessage; the server still
@@ -61,7 +61,7 @@ const record = (fields: Record<string, fc.Arbitrary<unknown>>) =>
 
 const PERIODS = ['202401', '2024', '2024Q1', '2024W1', '20240101', '2024S1', '202413', 'x'];
 
-function bodies(ids: { de: string[]; ou: string[] }) {
+function bodies(ids: { de: string[]; ou: string[]; tet: string[]; program: string[] }) {
   const de = fc.constantFrom(...ids.de, 'xxxxxxxxxxx');
   const ou = fc.constantFrom(...ids.ou, 'yyyyyyyyyyy');
   const pe = fc.constantFrom(...PERIODS);
@@ -149,6 +149,48 @@ function bodies(ids: { de: string[]; ou: string[] }) {
     ),
     json(
       'POST',
+      fc.constantFrom(
+        '/api/trackedEntityInstances?strategy=SYNC',
+        '/api/trackedEntityInstances?dryRun=true',
+        '/api/trackedEntityInstances?strategy=DELETE',
+        '/api/trackedEntityInstances?strategy=CREATE',
+      ),
+      record({
+        trackedEntityInstances: listOf(
+          record({
+            trackedEntityInstance: fc.constantFrom('FuzzTei0001', 'FuzzTei0002', 'x'),
+            trackedEntityType: fc.constantFrom(...ids.tet, 'xxxxxxxxxxx'),
+            orgUnit: ou,
+            deleted: fc.boolean(),
+            geometry: fc.constantFrom({ type: 'Point', coordinates: [1, 2] }, null),
+            attributes: listOf(record({ attribute: fc.string(), value })),
+            enrollments: listOf(
+              record({
+                enrollment: fc.constantFrom('FuzzEnr0001', 'FuzzEnr0002'),
+                program: fc.constantFrom(...ids.program, 'xxxxxxxxxxx'),
+                orgUnit: ou,
+                status: fc.constantFrom('ACTIVE', 'COMPLETED', 'X'),
+                enrollmentDate: fc.constantFrom('2024-01-01T00:00:00.000', '2024-02-30', 'x'),
+                deleted: fc.boolean(),
+                events: listOf(
+                  record({
+                    event: fc.constantFrom('FuzzEvt0001', 'FuzzEvt0002'),
+                    programStage: fc.string(),
+                    orgUnit: ou,
+                    status: fc.constantFrom('COMPLETED', 'ACTIVE', 'SCHEDULE', 'X'),
+                    eventDate: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+                    deleted: fc.boolean(),
+                    dataValues: listOf(record({ dataElement: de, value })),
+                  }),
+                ),
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+    json(
+      'POST',
       fc.constantFrom(...types).map((t) => `/api/${t}`),
       mutatedPayload.map((p) => Object.values(p).find(Array.isArray)?.[0] ?? p),
     ),
@@ -192,6 +234,7 @@ async function dataFingerprint(server: TestServer): Promise<string> {
     select (select count(*) from data_value)::text || '/' ||
            (select count(*) from complete_registration)::text || '/' ||
            (select count(*) from event)::text || '/' ||
+           (select count(*) from tracked_entity)::text || '/' ||
            (select coalesce(max(seq), 0) from data_change_counter)::text as t`.execute(
     server.instance.database.db,
   );
@@ -264,7 +307,12 @@ export async function fuzzWrites(server: TestServer, t: TestContext): Promise<vo
     const body = (await res.json()) as Record<string, { id: string }[]>;
     return (body[type] ?? []).map((o) => o.id);
   };
-  const ids = { de: await list('dataElements'), ou: await list('organisationUnits') };
+  const ids = {
+    de: await list('dataElements'),
+    ou: await list('organisationUnits'),
+    tet: await list('trackedEntityTypes'),
+    program: await list('programs'),
+  };
   assert.ok(ids.de.length > 0 && ids.ou.length > 0, 'no metadata to write data against');
   tally.clear();
   await check(

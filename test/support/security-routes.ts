@@ -80,6 +80,9 @@ const DECLARED: Record<string, Access> = {
   'GET /api/completeDataSetRegistrations': 'authenticated',
   'POST /api/events': 'authenticated',
   'GET /api/events': 'authenticated',
+  'POST /api/trackedEntityInstances': DATA_ADD,
+  'GET /api/trackedEntityInstances': 'authenticated',
+  'GET /api/trackedEntityInstances/:id': 'authenticated',
 };
 
 /**

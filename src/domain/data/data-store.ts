@@ -7,6 +7,7 @@
 import type { DataValue, DataValuePlan } from './data-values.ts';
 import type { AnonymousEvent } from './events.ts';
 import type { Registration } from './registrations.ts';
+import type { TrackerStore } from './tracker-store.ts';
 
 export type IdScheme = 'UID' | 'CODE';
 
@@ -36,7 +37,8 @@ export interface ChangeWindow {
   skipBefore: Date | null;
 }
 
-export interface DataStore {
+/** Tracked entities (issue 16 §1) share the data change counter, so the port includes them. */
+export interface DataStore extends TrackerStore {
   /** The metadata payloads the keys name, by UID or code, for one metadata type. */
   resolve(
     type: string,

@@ -4,6 +4,7 @@
  * send) is CREATE_AND_UPDATE, with `deleted: true` deleting.
  */
 import { DEFAULT_COC } from './data-values.ts';
+import { parseDhisDate } from './dhis-date.ts';
 import type { ImportConflict } from './import-summary.ts';
 
 export const EVENT_STATUSES = ['ACTIVE', 'COMPLETED', 'VISITED', 'SCHEDULE', 'OVERDUE', 'SKIPPED'] as const;
@@ -66,8 +67,11 @@ export function validateEvent(
   const aoc = str(input.attributeOptionCombo) ?? DEFAULT_COC;
   if (!refs.optionCombos.has(aoc))
     conflicts.push({ object: aoc, value: `Attribute option combo not found: \`${aoc}\`` });
+  // DHIS2 ≤ 2.41 writes `2024-01-15T00:00:00.000` (no offset): read as UTC, whatever this
+  // server's time zone, so the event keeps its day (issue 16 §1).
   const dateText = str(input.eventDate) ?? str(input.occurredAt) ?? '';
-  if (Number.isNaN(Date.parse(dateText)))
+  const eventDate = parseDhisDate(dateText);
+  if (!eventDate)
     conflicts.push({ object: 'eventDate', value: `Event date is not a valid date: \`${dateText}\`` });
   const status = str(input.status) ?? 'ACTIVE';
   if (!(EVENT_STATUSES as readonly string[]).includes(status))
@@ -94,7 +98,7 @@ export function validateEvent(
       programStage: stage,
       orgUnit,
       attributeOptionCombo: aoc,
-      eventDate: new Date(dateText).toISOString(),
+      eventDate: eventDate!,
       status,
       storedBy: str(input.storedBy) ?? null,
       dataValues: dataValues.sort((a, b) => a.dataElement.localeCompare(b.dataElement)),

@@ -26,6 +26,7 @@ import {
   type ImportSummary,
 } from './import-summary.ts';
 import { planRegistrations, validateRegistration, type Registration } from './registrations.ts';
+import { importTrackedEntities, type TrackerImportParams } from './import-tracker.ts';
 
 export interface DataDeps {
   store: DataStore;
@@ -211,6 +212,11 @@ export interface DataService {
     body: Record<string, unknown>,
     params: { strategy: EventStrategy; dryRun: boolean },
   ): Promise<ImportSummaries>;
+  /** Tracked entities with their enrollments and events (issue 16 §1). */
+  importTrackedEntities(
+    body: Record<string, unknown>,
+    params: TrackerImportParams,
+  ): Promise<ImportSummaries>;
 }
 
 export const createDataService = (deps: DataDeps): DataService => ({
@@ -218,4 +224,5 @@ export const createDataService = (deps: DataDeps): DataService => ({
   importValues: (body, params) => importDataValueSet(deps, body, params),
   importRegistrations: (body, dryRun) => importRegistrations(deps, body, dryRun),
   importEvents: (body, params) => importEvents(deps, body, params),
+  importTrackedEntities: (body, params) => importTrackedEntities(deps, body, params),
 });

@@ -26,8 +26,13 @@ export interface ImportSummary {
   description?: string;
   importCount: ImportCount;
   conflicts: ImportConflict[];
-  /** Events: the uid the summary is about. */
+  /** Events and tracker objects: the uid the summary is about. */
   reference?: string;
+  /** Tracked entities: where the stored object can be read (DHIS2 sets it for each one written). */
+  href?: string;
+  /** Tracked entities: their enrollments' summaries; enrollments: their events' (issue 16 §1). */
+  enrollments?: ImportSummaries;
+  events?: ImportSummaries;
 }
 
 export interface ImportSummaries {
@@ -37,6 +42,8 @@ export interface ImportSummaries {
   updated: number;
   deleted: number;
   ignored: number;
+  /** imported + updated + deleted + ignored (DHIS2 writes it; locals ignore it). */
+  total: number;
   importSummaries: ImportSummary[];
 }
 
@@ -95,17 +102,20 @@ export function summarize(
   };
 }
 
-/** Summaries of events: one per event, rolled up (DHIS2 ImportSummaries). */
+/**
+ * Summaries of events (or tracked entities): one per object, rolled up (DHIS2 ImportSummaries).
+ * The status and counts are those of the direct children only, as DHIS2 adds them; a local
+ * still finds an error nested deeper, since it checks every level (SyncUtils).
+ */
 export function rollUp(summaries: ImportSummary[]): ImportSummaries {
   const sum = (k: keyof ImportCount) => summaries.reduce((n, s) => n + s.importCount[k], 0);
   const statuses = new Set(summaries.map((s) => s.status));
+  const count = { imported: sum('imported'), updated: sum('updated'), deleted: sum('deleted'), ignored: sum('ignored') };
   return {
     responseType: 'ImportSummaries',
     status: statuses.has('ERROR') ? 'ERROR' : statuses.has('WARNING') ? 'WARNING' : 'SUCCESS',
-    imported: sum('imported'),
-    updated: sum('updated'),
-    deleted: sum('deleted'),
-    ignored: sum('ignored'),
+    ...count,
+    total: count.imported + count.updated + count.deleted + count.ignored,
     importSummaries: summaries,
   };
 }

@@ -35,14 +35,17 @@ export function extractSummary(body: unknown): CentralSummary {
       return { object: String(r.object ?? ''), value: String(r.value ?? '') };
     },
   );
+  // A refusal (e.g. 403 for a sync user without F_DATAVALUE_ADD) is a WebMessage whose message
+  // is the reason; its summary, if any, only repeats it (issue 16 §2).
+  const refusal =
+    typeof outer.message === 'string' &&
+    (typeof inner.description !== 'string' || inner.description === outer.message);
   return {
     status: typeof inner.status === 'string' ? inner.status : 'ERROR',
-    // A WebMessage without a summary (e.g. 403 for a sync user without F_DATAVALUE_ADD): its
-    // message is the reason.
-    ...(typeof inner.description === 'string'
-      ? { description: inner.description }
-      : typeof outer.message === 'string'
-        ? { description: `HTTP ${String(outer.httpStatusCode ?? '')} ${outer.message}` }
+    ...(refusal
+      ? { description: `HTTP ${String(outer.httpStatusCode ?? '')} ${String(outer.message)}` }
+      : typeof inner.description === 'string'
+        ? { description: inner.description }
         : {}),
     conflicts,
     ...(typeof inner.importCount === 'object' && inner.importCount !== null

@@ -21,7 +21,8 @@ export const SERVER_PROPERTIES = new Set([
   'favorites',
 ]);
 
-function canonical(value: unknown): string {
+/** Key-order-independent JSON text of a value (arrays keep their order). */
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const keys = Object.keys(value).sort();

@@ -41,6 +41,7 @@ export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
         body: items('completeDataSetRegistrations'),
         response: { 200: webMessageSchema, 409: webMessageSchema },
       },
+      config: { importSummary: 'ImportSummary' },
     },
     async (request, reply) => {
       const summary = await data.importRegistrations(request.body, request.query.dryRun);
@@ -93,6 +94,7 @@ export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
         body: items('events'),
         response: { 200: webMessageSchema, 409: webMessageSchema },
       },
+      config: { importSummary: 'ImportSummaries' },
     },
     async (request, reply) => {
       const q = request.query;

@@ -74,6 +74,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
           .catchall(z.unknown()),
         response: { 200: webMessageSchema, 409: webMessageSchema },
       },
+      config: { importSummary: 'ImportSummary' },
     },
     async (request, reply) => {
       const q = request.query;

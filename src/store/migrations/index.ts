@@ -7,6 +7,7 @@ import * as m0004 from './0004-sync.ts';
 import * as m0005 from './0005-data.ts';
 import * as m0006 from './0006-jobs.ts';
 import * as m0007 from './0007-version-hash-not-unique.ts';
+import * as m0008 from './0008-tracker.ts';
 import * as m0009 from './0009-login-failure-client.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -17,5 +18,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-data': m0005,
   '0006-jobs': m0006,
   '0007-version-hash-not-unique': m0007,
+  '0008-tracker': m0008,
   '0009-login-failure-client': m0009,
 };
