@@ -58,7 +58,11 @@ export interface DataStore extends TrackerStore {
     plan: (stored: ReadonlyMap<string, Registration>) => P,
     dryRun: boolean,
   ): Promise<P>;
-  queryRegistrations(q: { dataSets?: string[]; periods?: string[]; orgUnits?: string[] }): Promise<Registration[]>;
+  queryRegistrations(q: {
+    dataSets?: string[];
+    periods?: string[];
+    orgUnits?: string[];
+  }): Promise<Registration[]>;
   changedRegistrations(w: ChangeWindow): Promise<ChangedPage<Registration>>;
   writeEvents<P extends { writes: AnonymousEvent[] }>(
     incoming: readonly AnonymousEvent[],

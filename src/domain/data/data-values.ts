@@ -51,7 +51,9 @@ export const dataValueKey = (v: {
   categoryOptionCombo: string;
   attributeOptionCombo: string;
 }) =>
-  [v.dataElement, v.period, v.orgUnit, v.categoryOptionCombo, v.attributeOptionCombo].join('\u0000');
+  [v.dataElement, v.period, v.orgUnit, v.categoryOptionCombo, v.attributeOptionCombo].join(
+    '\u0000',
+  );
 
 const NUMERIC: Record<string, (n: number) => boolean> = {
   NUMBER: () => true,
@@ -68,7 +70,11 @@ export function valueTypeProblem(valueType: string, value: string): string | nul
   const check = NUMERIC[valueType];
   if (check) {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value.trim()))
+    if (
+      value.trim() === '' ||
+      !Number.isFinite(n) ||
+      !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value.trim())
+    )
       return `Value must be a number: \`${value}\``;
     return check(n) ? null : `Value is not valid for value type ${valueType}: \`${value}\``;
   }
@@ -103,7 +109,11 @@ export interface SetDefaults {
 }
 
 const str = (v: unknown): string | undefined =>
-  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : undefined;
 
 /** The keys to resolve, with the set defaults applied. */
 export function referenceKeys(values: readonly DataValueInput[], defaults: SetDefaults) {
@@ -115,7 +125,10 @@ export function referenceKeys(values: readonly DataValueInput[], defaults: SetDe
     if (d) de.add(d);
     const o = str(v.orgUnit) ?? defaults.orgUnit;
     if (o) ou.add(o);
-    for (const c of [str(v.categoryOptionCombo), str(v.attributeOptionCombo) ?? defaults.attributeOptionCombo])
+    for (const c of [
+      str(v.categoryOptionCombo),
+      str(v.attributeOptionCombo) ?? defaults.attributeOptionCombo,
+    ])
       if (c) coc.add(c);
   }
   return { dataElements: [...de], orgUnits: [...ou], optionCombos: [...coc] };
@@ -147,20 +160,29 @@ export function validateDataValue(
   const cocKey = str(input.categoryOptionCombo) ?? DEFAULT_COC;
   const coc = refs.optionCombos.get(cocKey);
   if (!coc)
-    return fail(cocKey, `Category option combo not found or not accessible: \`${cocKey}\``, 'E7613');
+    return fail(
+      cocKey,
+      `Category option combo not found or not accessible: \`${cocKey}\``,
+      'E7613',
+    );
   const aocKey = str(input.attributeOptionCombo) ?? defaults.attributeOptionCombo ?? DEFAULT_COC;
   const aoc = refs.optionCombos.get(aocKey);
   if (!aoc)
-    return fail(aocKey, `Attribute option combo not found or not accessible: \`${aocKey}\``, 'E7615');
+    return fail(
+      aocKey,
+      `Attribute option combo not found or not accessible: \`${aocKey}\``,
+      'E7615',
+    );
   const deleted = input.deleted === true || input.deleted === 'true';
-  const raw = input.value === null || input.value === undefined ? null : str(input.value) ?? null;
+  const raw = input.value === null || input.value === undefined ? null : (str(input.value) ?? null);
   if (raw !== null && raw !== '' && !deleted) {
     const problem = valueTypeProblem(de.valueType, raw);
     if (problem) return fail(raw, `${problem} (data element \`${de.id}\`)`, 'E7619');
   }
-  const created = typeof input.created === 'string' && !Number.isNaN(Date.parse(input.created))
-    ? new Date(input.created).toISOString()
-    : now;
+  const created =
+    typeof input.created === 'string' && !Number.isNaN(Date.parse(input.created))
+      ? new Date(input.created).toISOString()
+      : now;
   return {
     ok: true,
     value: {
@@ -214,18 +236,29 @@ export function planDataValues(
         count.ignored++;
         continue;
       }
-      writes.set(key, { ...live, deleted: true, lastUpdated: v.lastUpdated, storedBy: v.storedBy ?? live.storedBy });
+      writes.set(key, {
+        ...live,
+        deleted: true,
+        lastUpdated: v.lastUpdated,
+        storedBy: v.storedBy ?? live.storedBy,
+      });
       count.deleted++;
       continue;
     }
     if (live && strategy === 'CREATE') {
       count.ignored++;
-      conflicts.push({ object: v.dataElement, value: 'Data value already exists; importStrategy is CREATE' });
+      conflicts.push({
+        object: v.dataElement,
+        value: 'Data value already exists; importStrategy is CREATE',
+      });
       continue;
     }
     if (!live && strategy === 'UPDATE') {
       count.ignored++;
-      conflicts.push({ object: v.dataElement, value: 'Data value does not exist; importStrategy is UPDATE' });
+      conflicts.push({
+        object: v.dataElement,
+        value: 'Data value does not exist; importStrategy is UPDATE',
+      });
       continue;
     }
     if (live && same(v, live)) {

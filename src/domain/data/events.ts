@@ -7,8 +7,21 @@ import { DEFAULT_COC } from './data-values.ts';
 import { parseDhisDate } from './dhis-date.ts';
 import type { ImportConflict } from './import-summary.ts';
 
-export const EVENT_STATUSES = ['ACTIVE', 'COMPLETED', 'VISITED', 'SCHEDULE', 'OVERDUE', 'SKIPPED'] as const;
-export const EVENT_STRATEGIES = ['CREATE', 'UPDATE', 'CREATE_AND_UPDATE', 'DELETE', 'SYNC'] as const;
+export const EVENT_STATUSES = [
+  'ACTIVE',
+  'COMPLETED',
+  'VISITED',
+  'SCHEDULE',
+  'OVERDUE',
+  'SKIPPED',
+] as const;
+export const EVENT_STRATEGIES = [
+  'CREATE',
+  'UPDATE',
+  'CREATE_AND_UPDATE',
+  'DELETE',
+  'SYNC',
+] as const;
 export type EventStrategy = (typeof EVENT_STRATEGIES)[number];
 
 export interface EventDataValue {
@@ -57,8 +70,12 @@ export function validateEvent(
   const program = refs.programs.get(programId);
   if (!program) conflicts.push({ object: programId, value: `Program not found: \`${programId}\`` });
   else if (program.programType !== 'WITHOUT_REGISTRATION')
-    conflicts.push({ object: programId, value: 'Only programs without registration take anonymous events' });
-  const stage = str(input.programStage) ?? (program?.stages.size === 1 ? [...program.stages][0]! : '');
+    conflicts.push({
+      object: programId,
+      value: 'Only programs without registration take anonymous events',
+    });
+  const stage =
+    str(input.programStage) ?? (program?.stages.size === 1 ? [...program.stages][0]! : '');
   if (program && !program.stages.has(stage))
     conflicts.push({ object: stage, value: `Program stage not found in program: \`${stage}\`` });
   const orgUnit = str(input.orgUnit) ?? '';
@@ -72,12 +89,17 @@ export function validateEvent(
   const dateText = str(input.eventDate) ?? str(input.occurredAt) ?? '';
   const eventDate = parseDhisDate(dateText);
   if (!eventDate)
-    conflicts.push({ object: 'eventDate', value: `Event date is not a valid date: \`${dateText}\`` });
+    conflicts.push({
+      object: 'eventDate',
+      value: `Event date is not a valid date: \`${dateText}\``,
+    });
   const status = str(input.status) ?? 'ACTIVE';
   if (!(EVENT_STATUSES as readonly string[]).includes(status))
     conflicts.push({ object: 'status', value: `Event status not valid: \`${status}\`` });
   const dataValues: EventDataValue[] = [];
-  for (const dv of Array.isArray(input.dataValues) ? (input.dataValues as Record<string, unknown>[]) : []) {
+  for (const dv of Array.isArray(input.dataValues)
+    ? (input.dataValues as Record<string, unknown>[])
+    : []) {
     const de = str(dv?.dataElement) ?? '';
     if (!refs.dataElements.has(de)) {
       conflicts.push({ object: de, value: `Data element not found: \`${de}\`` });
@@ -111,7 +133,15 @@ export function validateEvent(
 }
 
 const content = (e: AnonymousEvent) =>
-  JSON.stringify([e.program, e.programStage, e.orgUnit, e.attributeOptionCombo, e.eventDate, e.status, e.dataValues]);
+  JSON.stringify([
+    e.program,
+    e.programStage,
+    e.orgUnit,
+    e.attributeOptionCombo,
+    e.eventDate,
+    e.status,
+    e.dataValues,
+  ]);
 
 export type EventAction = 'imported' | 'updated' | 'deleted' | 'ignored';
 

@@ -41,7 +41,9 @@ export interface DataValueSetParams {
 }
 
 const asList = (v: unknown): Record<string, unknown>[] =>
-  Array.isArray(v) ? v.map((x) => (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>) : [];
+  Array.isArray(v)
+    ? v.map((x) => (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>)
+    : [];
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
@@ -76,7 +78,18 @@ export async function importDataValueSet(
   const conflicts: ImportConflict[] = [];
   const dataSet = str(body.dataSet);
   if (dataSet && (await deps.store.resolve('dataSets', [dataSet], params.idScheme)).size === 0) {
-    const summary = summarize(emptyCount(), [{ object: dataSet, value: `Data set not found or not accessible: \`${dataSet}\``, errorCode: 'E7600' }], 0, 'Import process was aborted');
+    const summary = summarize(
+      emptyCount(),
+      [
+        {
+          object: dataSet,
+          value: `Data set not found or not accessible: \`${dataSet}\``,
+          errorCode: 'E7600',
+        },
+      ],
+      0,
+      'Import process was aborted',
+    );
     return { ...summary, status: 'ERROR' };
   }
   const keys = referenceKeys(values, defaults);
@@ -101,7 +114,11 @@ export async function importDataValueSet(
     params.dryRun,
   );
   const count = { ...plan.count, ignored: plan.count.ignored + conflicts.length };
-  return summarize(count, [...conflicts, ...plan.conflicts], conflicts.length + plan.conflicts.length);
+  return summarize(
+    count,
+    [...conflicts, ...plan.conflicts],
+    conflicts.length + plan.conflicts.length,
+  );
 }
 
 export async function importRegistrations(
@@ -111,14 +128,22 @@ export async function importRegistrations(
 ): Promise<ImportSummary> {
   refuseUnstorable(body);
   const items = asList(body.completeDataSetRegistrations);
-  const pick = (k: string, alt?: string) =>
-    [...new Set(items.map((i) => str(i[k]) ?? (alt ? str(i[alt]) : undefined)).filter((x): x is string => !!x))];
+  const pick = (k: string, alt?: string) => [
+    ...new Set(
+      items
+        .map((i) => str(i[k]) ?? (alt ? str(i[alt]) : undefined))
+        .filter((x): x is string => !!x),
+    ),
+  ];
   const idSet = async (type: string, keys: string[]) =>
     new Set((await deps.store.resolve(type, keys, 'UID')).keys());
   const refs = {
     dataSets: await idSet('dataSets', pick('dataSet')),
     orgUnits: await idSet('organisationUnits', pick('organisationUnit', 'orgUnit')),
-    optionCombos: await idSet('categoryOptionCombos', [...pick('attributeOptionCombo'), 'HllvX50cXC0']),
+    optionCombos: await idSet('categoryOptionCombos', [
+      ...pick('attributeOptionCombo'),
+      'HllvX50cXC0',
+    ]),
   };
   const now = deps.clock.now().toISOString();
   const conflicts: ImportConflict[] = [];
@@ -128,7 +153,11 @@ export async function importRegistrations(
     if (r.ok) valid.push(r.value);
     else conflicts.push(r.conflict);
   });
-  const plan = await deps.store.writeRegistrations(valid, (stored) => planRegistrations(valid, stored), dryRun);
+  const plan = await deps.store.writeRegistrations(
+    valid,
+    (stored) => planRegistrations(valid, stored),
+    dryRun,
+  );
   const count = { ...plan.count, ignored: plan.count.ignored + conflicts.length };
   return summarize(count, conflicts, conflicts.length);
 }
@@ -140,13 +169,27 @@ export async function importEvents(
 ): Promise<ImportSummaries> {
   refuseUnstorable(body);
   const items = asList(body.events);
-  const collect = (f: (i: Record<string, unknown>) => unknown[]) =>
-    [...new Set(items.flatMap(f).map(str).filter((x): x is string => !!x))];
-  const programs = await deps.store.resolve('programs', collect((i) => [i.program]), 'UID');
+  const collect = (f: (i: Record<string, unknown>) => unknown[]) => [
+    ...new Set(
+      items
+        .flatMap(f)
+        .map(str)
+        .filter((x): x is string => !!x),
+    ),
+  ];
+  const programs = await deps.store.resolve(
+    'programs',
+    collect((i) => [i.program]),
+    'UID',
+  );
   const stageIds = new Set<string>();
   for (const p of programs.values())
     for (const s of asList(p.programStages)) if (typeof s.id === 'string') stageIds.add(s.id);
-  const stages = await deps.store.resolve('programStages', [...stageIds, ...collect((i) => [i.programStage])], 'UID');
+  const stages = await deps.store.resolve(
+    'programStages',
+    [...stageIds, ...collect((i) => [i.programStage])],
+    'UID',
+  );
   const refs = {
     programs: new Map(
       [...programs].map(([id, p]) => [
@@ -155,16 +198,39 @@ export async function importEvents(
           programType: String(p.programType ?? ''),
           stages: new Set(
             [...stages.values()]
-              .filter((s) => (s.program as { id?: string } | undefined)?.id === id || asList(p.programStages).some((x) => x.id === s.id))
+              .filter(
+                (s) =>
+                  (s.program as { id?: string } | undefined)?.id === id ||
+                  asList(p.programStages).some((x) => x.id === s.id),
+              )
               .map((s) => String(s.id)),
           ),
         },
       ]),
     ),
-    orgUnits: new Set((await deps.store.resolve('organisationUnits', collect((i) => [i.orgUnit]), 'UID')).keys()),
-    dataElements: await ids(deps, 'dataElements', collect((i) => asList(i.dataValues).map((d) => d.dataElement)), 'UID'),
+    orgUnits: new Set(
+      (
+        await deps.store.resolve(
+          'organisationUnits',
+          collect((i) => [i.orgUnit]),
+          'UID',
+        )
+      ).keys(),
+    ),
+    dataElements: await ids(
+      deps,
+      'dataElements',
+      collect((i) => asList(i.dataValues).map((d) => d.dataElement)),
+      'UID',
+    ),
     optionCombos: new Set(
-      (await deps.store.resolve('categoryOptionCombos', [...collect((i) => [i.attributeOptionCombo]), 'HllvX50cXC0'], 'UID')).keys(),
+      (
+        await deps.store.resolve(
+          'categoryOptionCombos',
+          [...collect((i) => [i.attributeOptionCombo]), 'HllvX50cXC0'],
+          'UID',
+        )
+      ).keys(),
     ),
   };
   const now = deps.clock.now().toISOString();
@@ -193,7 +259,10 @@ export async function importEvents(
         const count = emptyCount();
         count[plan.action]++;
         const conflicts = plan.conflict ? [{ object: e.event, value: plan.conflict }] : [];
-        summaries[slots[n]!] = { ...summarize(count, conflicts, conflicts.length), reference: e.event };
+        summaries[slots[n]!] = {
+          ...summarize(count, conflicts, conflicts.length),
+          reference: e.event,
+        };
         if (plan.write) writes.push(plan.write);
       });
       return { writes };

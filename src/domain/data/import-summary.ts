@@ -110,7 +110,12 @@ export function summarize(
 export function rollUp(summaries: ImportSummary[]): ImportSummaries {
   const sum = (k: keyof ImportCount) => summaries.reduce((n, s) => n + s.importCount[k], 0);
   const statuses = new Set(summaries.map((s) => s.status));
-  const count = { imported: sum('imported'), updated: sum('updated'), deleted: sum('deleted'), ignored: sum('ignored') };
+  const count = {
+    imported: sum('imported'),
+    updated: sum('updated'),
+    deleted: sum('deleted'),
+    ignored: sum('ignored'),
+  };
   return {
     responseType: 'ImportSummaries',
     status: statuses.has('ERROR') ? 'ERROR' : statuses.has('WARNING') ? 'WARNING' : 'SUCCESS',
