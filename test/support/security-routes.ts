@@ -80,7 +80,7 @@ const DECLARED: Record<string, Access> = {
   'GET /api/completeDataSetRegistrations': 'authenticated',
   'POST /api/events': 'authenticated',
   'GET /api/events': 'authenticated',
-  'POST /api/trackedEntityInstances': DATA_ADD,
+  'POST /api/trackedEntityInstances': 'authenticated',
   'GET /api/trackedEntityInstances': 'authenticated',
   'GET /api/trackedEntityInstances/:id': 'authenticated',
 };

@@ -2,18 +2,18 @@
  * Tracked entities in DHIS2 2.41's legacy shape (issue 16 §1, contract §11.4): DHIS2 ≤ 2.41
  * locals push theirs with `POST /api/trackedEntityInstances?strategy=SYNC` before every metadata
  * pull, and read ImportSummaries back (nested: enrollments, then events). The GETs export what
- * was stored in the same shape. Writes need F_DATAVALUE_ADD or ALL (as `POST /api/events`);
- * reads any authenticated user.
+ * was stored in the same shape. Writes follow DHIS2's rule for this push (`requireDataWrite`, issue
+ * 16 §5: any signed-in user, as DHIS2's controller declares no authority); reads any authenticated
+ * user.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Authority } from '../../domain/authorities.ts';
 import { TRACKER_STRATEGIES } from '../../domain/data/tracker-plan.ts';
 import { trackedEntityWire } from '../../domain/data/tracker.ts';
 import { errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
-import { requireAuthority } from '../plugins/basic-auth.ts';
+import { requireDataWrite } from '../plugins/basic-auth.ts';
 import { webMessageSchema } from '../web-message.ts';
 import { summaryMessage } from './data-values.ts';
 
@@ -34,7 +34,7 @@ export const trackedEntityRoutes: FastifyPluginAsyncZod<{ services: Services }> 
   app.post(
     PATH,
     {
-      onRequest: requireAuthority(Authority.F_DATAVALUE_ADD),
+      onRequest: requireDataWrite('trackedEntityInstances'),
       schema: {
         tags: ['data'],
         summary:
