@@ -342,26 +342,36 @@ for (const backend of await backends()) {
       assert.equal(under.body.trackedEntityInstances.length, total);
     });
 
-    it('needs F_DATAVALUE_ADD (or ALL) to push; reads need a login', async () => {
+    it('any signed-in user may push, as DHIS2 declares no authority (issue 16 §5); no login is 401', async () => {
       await server.instance.services.users.create({
-        username: 'tei-reader',
-        password: 'Reader-123!',
-        authorities: ['F_METADATA_EXPORT'],
+        username: 'tei-syncer',
+        password: 'Syncer-123!',
+        authorities: ['F_METADATA_MANAGE'],
       });
+      const body = JSON.stringify({
+        trackedEntityInstances: [teiDto('TeiAuth0001', 'EnrAuth0001', [])],
+      });
+      const anonymous = await server.request('/api/trackedEntityInstances?strategy=SYNC', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        auth: null,
+      });
+      assert.equal(anonymous.status, 401);
+      assert.equal(localVerdict(401, await anonymous.text(), 'ImportSummaries').ok, false);
+      assert.equal((await getTei(server, 'TeiAuth0001')).status, 404);
       const res = await server.request('/api/trackedEntityInstances?strategy=SYNC', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          trackedEntityInstances: [teiDto('TeiAuth0001', 'EnrAuth0001', [])],
-        }),
-        auth: ['tei-reader', 'Reader-123!'],
+        body,
+        auth: ['tei-syncer', 'Syncer-123!'],
       });
       const text = await res.text();
-      assert.equal(res.status, 403);
-      assert.equal(localVerdict(res.status, text, 'ImportSummaries').ok, false);
-      assert.equal((await getTei(server, 'TeiAuth0001')).status, 404);
+      assert.equal(res.status, 200, text);
+      assert.equal(localVerdict(res.status, text, 'ImportSummaries').ok, true);
+      assert.equal((await getTei(server, 'TeiAuth0001')).status, 200);
       const read = await server.request(`/api/trackedEntityInstances/TeiAnnPers1`, {
-        auth: ['tei-reader', 'Reader-123!'],
+        auth: ['tei-syncer', 'Syncer-123!'],
       });
       assert.equal(read.status, 200);
       assert.equal(
