@@ -7,9 +7,9 @@
  * SyncUtils and Jackson rules). A POST to an unknown route under /api/ carries a summary both
  * types parse.
  */
-import { DATA_PUSH_AUTHORITIES, type DataPushEndpoint } from '../../src/domain/auth/data-write.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DATA_PUSH_AUTHORITIES, type DataPushEndpoint } from '../../src/domain/auth/data-write.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { localVerdict, type SummaryType } from '../support/dhis2-summary-parse.ts';
 import { startServer, type TestServer } from '../support/server.ts';
