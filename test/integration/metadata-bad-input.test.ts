@@ -174,6 +174,31 @@ for (const backend of await backends()) {
       await importOk(server, { dataElements: [dataElement()] });
     });
 
+    it("refuses names, codes and usernames past DHIS2's lengths with E4001, not a 500", async () => {
+      // Past PostgreSQL's btree row limit (~2,700 bytes) these failed the index write with a 500.
+      const long = 'N'.repeat(3000);
+      for (const [body, property, length] of [
+        [{ dataElements: [dataElement({ name: long })] }, 'name', 3000],
+        [{ dataElements: [dataElement({ code: 'C'.repeat(51) })] }, 'code', 51],
+        [{ categoryOptions: [{ id: uid(), name: `é${long}`, shortName: 'long' }] }, 'name', 3001],
+        [
+          { users: [{ id: uid(), username: 'u'.repeat(3000), firstName: 'A', surname: 'B' }] },
+          'username',
+          3000,
+        ],
+      ] as const) {
+        const r = await rejected(() => postMetadata(server, body));
+        assert.equal(r.httpStatus, 409, r.text.slice(0, 500));
+        const [e] = errorReports(r.report).filter((x) => x.errorCode === 'E4001');
+        assert.equal(e?.errorProperty, property, r.text.slice(0, 500));
+        assert.match(e!.message, new RegExp(`is \\d+, but given length was ${length}$`));
+      }
+      // DHIS2's longest real values (230 and 50, DATIM) still import.
+      await importOk(server, {
+        dataElements: [dataElement({ name: 'n'.repeat(230), code: 'c'.repeat(50) })],
+      });
+    });
+
     it('an unknown type key is a WARNING (E4064); the known types are still imported', async () => {
       const g = generateMetadata(10);
       const r = await postMetadata(server, {

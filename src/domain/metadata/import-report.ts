@@ -70,6 +70,8 @@ export function addStats(into: ImportStats, from: ImportStats): void {
 export const ImportErrorCode = {
   /** Missing required property. */
   E4000: 'E4000',
+  /** A property is longer than DHIS2's schema allows. */
+  E4001: 'E4001',
   /** Invalid UID for a property. */
   E4014: 'E4014',
   /** Object could not be deleted because it is associated with another object. */

@@ -26,6 +26,7 @@ import {
   type PreparedEntry,
 } from './prepare-entries.ts';
 import { opaquePayload } from './opaque-types.ts';
+import { lengthViolation } from './property-limits.ts';
 import { DEFAULTS, simpleClassName, type MetadataType } from './types.ts';
 import { isValidUid } from '../uid.ts';
 
@@ -211,6 +212,15 @@ export function planImport(
     for (const prop of p.type.uniqueProperties) {
       const v = uniqueValue(p.object, prop);
       unique.push([prop, v, v ? lookups.byUnique.get(uniqueKey(p.type.key, prop, v)) : undefined]);
+    }
+    // Every indexed property, `name` also where it is not unique (property-limits.ts).
+    const indexed = new Map<string, string | null>([
+      ['name', p.name],
+      ...unique.map(([k, v]) => [k, v] as const),
+    ]);
+    for (const [prop, value] of indexed) {
+      const tooLong = lengthViolation(prop, value);
+      if (tooLong) err(it, E.E4001, tooLong, { errorProperty: prop, errorProperties: [prop] });
     }
     for (const [prop, value, holder] of unique) {
       if (value === null) continue;
