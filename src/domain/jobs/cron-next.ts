@@ -11,85 +11,9 @@
  * Spring 5.3 (DHIS2 ≤ 2.41) and 6 differ in one place: `d#n` in a month without an n-th such
  * day; 5.3 runs on a day of the following month, 6 skips the month. This follows 6.
  */
+import { FieldMoves, MAX_ATTEMPTS, type Field } from './cron-fields.ts';
 import type { CronSchedule, DayOfMonthRule, DayOfWeekRule, ValueSet } from './cron-parse.ts';
-import {
-  ZoneCalendar,
-  type DateUnit,
-  type LocalFields,
-  type TimeUnit,
-  type Zoned,
-} from './cron-zone.ts';
-
-/** Spring's bound on every search loop (`CronExpression.MAX_ATTEMPTS`). */
-const MAX_ATTEMPTS = 366;
-
-type Field = 'ms' | 'second' | 'minute' | 'hour' | 'day' | 'month' | 'dayOfWeek';
-type Unit = TimeUnit | DateUnit;
-
-/** Per field: its value, its range, the unit it moves by, the next larger unit, what is below. */
-const FIELD: Record<
-  Field,
-  {
-    get: (f: LocalFields) => number;
-    min: number;
-    max: (f: LocalFields) => number;
-    unit: Unit;
-    up: Unit;
-    below: Field[];
-  }
-> = {
-  ms: { get: (f) => f.ms, min: 0, max: () => 999, unit: 'ms', up: 'seconds', below: [] },
-  second: {
-    get: (f) => f.second,
-    min: 0,
-    max: () => 59,
-    unit: 'seconds',
-    up: 'minutes',
-    below: ['ms'],
-  },
-  minute: {
-    get: (f) => f.minute,
-    min: 0,
-    max: () => 59,
-    unit: 'minutes',
-    up: 'hours',
-    below: ['second', 'ms'],
-  },
-  hour: {
-    get: (f) => f.hour,
-    min: 0,
-    max: () => 23,
-    unit: 'hours',
-    up: 'days',
-    below: ['minute', 'second', 'ms'],
-  },
-  day: {
-    get: (f) => f.day,
-    min: 1,
-    max: (f) => f.monthLength,
-    unit: 'days',
-    up: 'months',
-    below: ['hour', 'minute', 'second', 'ms'],
-  },
-  month: {
-    get: (f) => f.month,
-    min: 1,
-    max: () => 12,
-    unit: 'months',
-    up: 'years',
-    below: ['day', 'hour', 'minute', 'second', 'ms'],
-  },
-  dayOfWeek: {
-    get: (f) => f.dayOfWeek,
-    min: 1,
-    max: () => 7,
-    unit: 'days',
-    up: 'weeks',
-    below: ['hour', 'minute', 'second', 'ms'],
-  },
-};
-
-const TIME_UNITS: ReadonlySet<Unit> = new Set(['ms', 'seconds', 'minutes', 'hours']);
+import { ZoneCalendar, type Zoned } from './cron-zone.ts';
 
 const calendars = new Map<string, ZoneCalendar>();
 const calendarOf = (zone: string) => {
@@ -98,70 +22,8 @@ const calendarOf = (zone: string) => {
   return cal;
 };
 
-/** One search over one zone: java.time-like moves of a zoned date-time. */
-class Search {
-  constructor(private readonly cal: ZoneCalendar) {}
-
-  value(z: Zoned, field: Field): number {
-    return FIELD[field].get(this.cal.fields(z));
-  }
-
-  add(z: Zoned, amount: number, unit: Unit): Zoned {
-    return TIME_UNITS.has(unit)
-      ? this.cal.plusTime(z, amount, unit as TimeUnit)
-      : this.cal.plusDate(z, amount, unit as DateUnit);
-  }
-
-  /** `with(field, v)`; a day of week moves by days. */
-  set(z: Zoned, field: Field, v: number): Zoned {
-    if (field === 'dayOfWeek') return this.add(z, v - this.value(z, field), 'days');
-    return this.cal.with(z, { [field]: v });
-  }
-
-  /** Moves forward until `field` is `goal` (or past it, when the month has no such day). */
-  elapseUntil(z: Zoned, field: Field, goal: number): Zoned {
-    const spec = FIELD[field];
-    const f = this.cal.fields(z);
-    const [current, max] = [spec.get(f), spec.max(f)];
-    if (current < goal)
-      return goal <= max ? this.set(z, field, goal) : this.add(z, max - current + 1, spec.unit);
-    return this.add(z, goal + max - current + 1 - spec.min, spec.unit);
-  }
-
-  /** To the start of the next larger unit (next minute for seconds, next month for days …). */
-  rollForward(z: Zoned, field: Field): Zoned {
-    return this.set(this.add(z, 1, FIELD[field].up), field, FIELD[field].min);
-  }
-
-  /** Every field below `field` to its minimum, one after the other. */
-  reset(z: Zoned, field: Field): Zoned {
-    return FIELD[field].below.reduce((t, lower) => this.set(t, lower, FIELD[lower].min), z);
-  }
-
-  /** The earliest time at or after `z` whose `field` is one of `values`. */
-  values(z: Zoned, field: Field, { values }: ValueSet): Zoned | null {
-    const from = (v: number) => values.find((x) => x >= v) ?? -1;
-    let current = this.value(z, field);
-    let next = from(current);
-    if (next === -1) {
-      z = this.rollForward(z, field);
-      next = values[0]!;
-    }
-    if (next === current) return z;
-    let count = 0;
-    current = this.value(z, field);
-    while (current !== next && count++ < MAX_ATTEMPTS) {
-      z = this.elapseUntil(z, field, next);
-      current = this.value(z, field);
-      next = from(current);
-      if (next === -1) {
-        z = this.rollForward(z, field);
-        next = values[0]!;
-      }
-    }
-    return count >= MAX_ATTEMPTS ? null : this.reset(z, field);
-  }
-
+/** The search: field moves plus Spring's day rules (`QuartzCronField`, `CompositeCronField`). */
+class Search extends FieldMoves {
   /** The same day keeps the time; another day starts at midnight. */
   private rollback(current: Zoned, result: Zoned): Zoned {
     if (this.value(result, 'day') === this.value(current, 'day')) return current;
@@ -260,7 +122,8 @@ class Search {
       (t) => this.values(t, 'minute', s.minute),
       (t) => this.values(t, 'second', s.second),
       // Whole seconds only.
-      (t) => (this.value(t, 'ms') === 0 ? t : this.cal.at(t.instant - (t.instant % 1000) + 1000)),
+      (t) =>
+        this.value(t, 'ms') === 0 ? t : this.cal.at(Math.floor(t.instant / 1000) * 1000 + 1000),
     ];
     let t: Zoned | null = z;
     for (const step of steps) if (!(t = step(t))) return null;
