@@ -10,7 +10,7 @@ import {
   type JobStore,
 } from '../domain/jobs/job.ts';
 import type { Clock } from '../domain/ports.ts';
-import { engineCheck, nextRun } from './cron-engine.ts';
+import { nextRun } from './cron-engine.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export interface JobServiceDeps {
@@ -34,7 +34,7 @@ export function createJobService(deps: JobServiceDeps) {
     list: () => deps.store.list(),
     getOrThrow,
     async create(input: JobInput & { id?: string | undefined }, actorId: string) {
-      const valid = validateJobInput(input, engineCheck);
+      const valid = validateJobInput(input);
       const now = deps.clock.now();
       const enabled = input.enabled ?? true;
       const job: JobConfiguration = {
@@ -57,7 +57,7 @@ export function createJobService(deps: JobServiceDeps) {
     },
     async update(id: string, input: JobInput) {
       const old = await getOrThrow(id);
-      const valid = validateJobInput(input, engineCheck);
+      const valid = validateJobInput(input);
       const now = deps.clock.now();
       const enabled = input.enabled ?? old.enabled;
       const job: JobConfiguration = {

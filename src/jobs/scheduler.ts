@@ -1,5 +1,5 @@
 /**
- * The scheduler (issue 8 §2). It reconciles croner timers with the job_configuration table: on
+ * The scheduler (issue 8 §2). It reconciles cron timers with the job_configuration table: on
  * start, after every change made through this process, and on a periodic tick (so an edit made
  * through another process applies without a restart). A fired tick is claimed in the database
  * (unique job + instant), so with several processes on one database exactly one runs it; the

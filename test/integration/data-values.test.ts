@@ -122,7 +122,7 @@ for (const backend of await backends()) {
       const r = await postValues(server, {
         dataValues: [
           value('NoSuchDe001', '202002', '1'),
-          value(IDS.deNumber, '2020-02', '1'),
+          value(IDS.deNumber, '2020-2', '1'), // DHIS2 reads 2020-02, not 2020-2
           value(IDS.deNumber, '202002', '1', { orgUnit: 'NoSuchOu001' }),
           value(IDS.deNumber, '202002', '1', { categoryOptionCombo: 'NoSuchCoc01' }),
           value(IDS.deNumber, '202002', '1', { attributeOptionCombo: 'NoSuchAoc01' }),

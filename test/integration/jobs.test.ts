@@ -183,7 +183,11 @@ for (const backend of await backends()) {
       });
       assert.equal(bad.status, 400, bad.text);
       assert.equal(bad.body.errorCode, 'E7005');
-      assert.match(String(bad.body.message), /Cron expression is invalid.*hour: 25/);
+      // DHIS2's E7005 with Spring's reason (issue 16 §10).
+      assert.match(
+        String(bad.body.message),
+        /^Cron expression is invalid: `Invalid value for HourOfDay \(valid values 0 - 23\): 25 '25'/,
+      );
       const five = await send(local, '/api/jobConfigurations', 'POST', {
         name: 'Five',
         jobType: 'META_DATA_SYNC',
@@ -231,6 +235,35 @@ for (const backend of await backends()) {
       assert.equal(del.status, 200, del.text);
       assert.equal((await send(local, `/api/jobConfigurations/${id}`, 'GET')).status, 404);
       assert.equal((await send(local, `/api/jobConfigurations/${id}`, 'DELETE')).status, 404);
+    });
+
+    it("accepts the Spring forms DHIS2 administrators write, with Spring's next times", async () => {
+      // Each next time is checked against what the expression means, in the server's zone.
+      const next = async (cronExpression: string) => {
+        const id = await createJob(local, {
+          name: `Spring ${cronExpression}`,
+          jobType: 'META_DATA_SYNC',
+          cronExpression,
+          enabled: true,
+        });
+        const j = await job(local, id);
+        await send(local, `/api/jobConfigurations/${id}`, 'DELETE');
+        assert.equal(j.cronExpression, cronExpression);
+        return new Date(j.nextExecutionTime!);
+      };
+      const before = Date.now();
+      const everyFive = await next('0/5 * * * * ?');
+      assert.equal(everyFive.getSeconds() % 5, 0);
+      assert.ok(everyFive.getTime() > before && everyFive.getTime() <= Date.now() + 5000);
+      const lastDay = await next('0 0 0 L * ?');
+      assert.equal(new Date(lastDay.getTime() + 86_400_000 + 3_600_000 * 3).getDate(), 1);
+      assert.deepEqual([lastDay.getHours(), lastDay.getMinutes()], [0, 0]);
+      const firstMonday = await next('0 0 3 ? * MON#1');
+      assert.deepEqual([firstMonday.getDay(), firstMonday.getHours()], [1, 3]);
+      assert.ok(firstMonday.getDate() <= 7);
+      const daily = await next('@daily');
+      assert.deepEqual([daily.getHours(), daily.getMinutes(), daily.getSeconds()], [0, 0, 0]);
+      assert.ok(daily.getTime() - before <= 25 * 3_600_000);
     });
 
     it('a per-second job syncs from the central and records each execution', async () => {

@@ -1,13 +1,10 @@
-/** DHIS2 cron: presets → expressions, `?` conversion for croner, validation reasons (issue 8 §1). */
+/** DHIS2 cron: presets → expressions, job validation with Spring's reasons (issue 8 §1, 16 §10). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  presetToCron,
-  SCHEDULER_APP_PRESETS,
-  toEnginePattern,
-} from '../../src/domain/jobs/cron.ts';
+import { presetToCron, SCHEDULER_APP_PRESETS } from '../../src/domain/jobs/cron.ts';
+import { parseCron } from '../../src/domain/jobs/cron-parse.ts';
 import { formatRuntime, isoWithOffset, validateJobInput } from '../../src/domain/jobs/job.ts';
-import { engineCheck, nextRun } from '../../src/jobs/cron-engine.ts';
+import { nextRun } from '../../src/jobs/cron-engine.ts';
 import { AppError } from '../../src/domain/errors.ts';
 
 describe('presetToCron', () => {
@@ -53,36 +50,27 @@ describe('presetToCron', () => {
   });
 
   it("the Scheduler app's presets are valid expressions", () => {
-    for (const [label, cron] of Object.entries(SCHEDULER_APP_PRESETS)) {
-      const c = toEnginePattern(cron);
-      assert.ok(c.ok, label);
-      assert.equal(engineCheck(c.pattern), null, label);
-    }
+    for (const [label, cron] of Object.entries(SCHEDULER_APP_PRESETS))
+      assert.ok(parseCron(cron).ok, label);
   });
 });
 
-describe('toEnginePattern', () => {
-  it('rewrites ? to * in the day fields only', () => {
-    assert.deepEqual(toEnginePattern(' 0  0 3 ? * * '), { ok: true, pattern: '0 0 3 * * *' });
-    assert.deepEqual(toEnginePattern('0 0 3 1 * ?'), { ok: true, pattern: '0 0 3 1 * *' });
-  });
-  it('gives a reason for a wrong field count or a misplaced ?', () => {
-    const five = toEnginePattern('0 3 * * *');
-    assert.ok(!five.ok && /6 fields/.test(five.reason));
-    const q = toEnginePattern('? 0 3 * * *');
-    assert.ok(!q.ok && /only allowed in the day-of-month and day-of-week/.test(q.reason));
-  });
+describe('nextRun', () => {
   it('matches a day by day-of-month AND day-of-week, as Spring does', () => {
     // The legacy "first Monday of the month" (contract §13).
     const next = nextRun('0 0 3 1-7 * MON', new Date(2026, 10, 25, 10));
     assert.deepEqual(next, new Date(2026, 11, 7, 3, 0, 0));
+  });
+  it('is null for an invalid expression or one that never runs again', () => {
+    assert.equal(nextRun('0 3 * * *', new Date(2026, 0, 1)), null);
+    assert.equal(nextRun('0 0 0 30 FEB ?', new Date(2026, 0, 1)), null);
   });
 });
 
 describe('validateJobInput', () => {
   const base = { name: 'Sync', jobType: 'META_DATA_SYNC', cronExpression: '0 0 3 ? * *' };
   it('accepts META_DATA_SYNC with defaults', () => {
-    assert.deepEqual(validateJobInput(base, engineCheck), {
+    assert.deepEqual(validateJobInput(base), {
       jobType: 'META_DATA_SYNC',
       cronExpression: '0 0 3 ? * *',
       jobParameters: { dataValuesPageSize: 10000 },
@@ -91,7 +79,7 @@ describe('validateJobInput', () => {
   it('refuses other job types, bad cron (with the engine reason) and bad page sizes', () => {
     const code = (input: typeof base & { jobParameters?: { dataValuesPageSize: number } }) => {
       try {
-        validateJobInput(input, engineCheck);
+        validateJobInput(input);
         return 'ok';
       } catch (e) {
         assert.ok(e instanceof AppError);
@@ -102,8 +90,12 @@ describe('validateJobInput', () => {
       code({ ...base, jobType: 'ANALYTICS_TABLE' }),
       /^JOB_TYPE_UNSUPPORTED .*ANALYTICS_TABLE/,
     );
-    assert.match(code({ ...base, cronExpression: '0 0 25 ? * *' }), /^CRON_INVALID .*hour: 25/);
+    assert.equal(
+      code({ ...base, cronExpression: '0 0 25 ? * *' }),
+      'CRON_INVALID Cron expression is invalid: `Invalid value for HourOfDay (valid values 0 - 23): 25 \'25\' in cron expression "0 0 25 ? * *"`',
+    );
     assert.match(code({ ...base, cronExpression: 'every day' }), /^CRON_INVALID .*6 fields/);
+    assert.equal(code({ ...base, cronExpression: '0/5 * * * * ?' }), 'ok');
     assert.match(
       code({ ...base, jobParameters: { dataValuesPageSize: 10 } }),
       /^VALIDATION_FAILED .*50 to 30000/,

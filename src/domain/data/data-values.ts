@@ -151,8 +151,10 @@ export function validateDataValue(
   const deKey = str(input.dataElement) ?? '';
   const de = refs.dataElements.get(deKey);
   if (!de) return fail(deKey, `Data element not found or not accessible: \`${deKey}\``, 'E7610');
-  const period = str(input.period) ?? defaults.period ?? '';
-  if (!parsePeriod(period)) return fail(period, `Period not valid: \`${period}\``, 'E7611');
+  const periodId = str(input.period) ?? defaults.period ?? '';
+  // Stored under DHIS2's canonical id, so `2020-01` and `202001` are one value (issue 16 §3).
+  const period = parsePeriod(periodId)?.id;
+  if (!period) return fail(periodId, `Period not valid: \`${periodId}\``, 'E7611');
   const ouKey = str(input.orgUnit) ?? defaults.orgUnit ?? '';
   const orgUnit = refs.orgUnits.get(ouKey);
   if (!orgUnit)

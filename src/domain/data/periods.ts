@@ -1,34 +1,44 @@
 /**
- * DHIS2 ISO period identifiers (issue 7 §1): parsing, validation and the date range a period
- * covers (for `startDate`/`endDate` exports). Pure: no clock, dates are UTC midnights.
+ * DHIS2 ISO period identifiers (issue 7 §1, issue 16 §3): parsing, validation, the canonical id
+ * and the days a period covers (for `startDate`/`endDate` exports). Pure: no clock, dates are UTC
+ * midnights (see period-weeks.ts for the week rule).
  *
- * Weeks follow DHIS2's calendar rule (minimal days in first week = 4): week 1 of year y is the
- * week, starting on the period type's first weekday, that contains 4 January; a week belongs to
- * the year its fourth day falls in. BiWeekly n is weeks 2n-1 and 2n.
+ * The grammar is the union of what DHIS2 2.39–2.43 read (`DateUnitType` patterns ≤ 2.42,
+ * `Period.Input.of` in 2.43) and the dates are those of `DateUnitPeriodTypeParser`. Every type is
+ * accepted whatever `system.version` says: a central must take what any local sends (the
+ * release each type appeared in is listed in docs/protocol.md). Ids are stored in the canonical
+ * form DHIS2 names a period with (`PeriodType.getIsoDate`): `2020-01` is `202001`, `2020W01` is
+ * `2020W1`. TwoYearly has no ISO id in DHIS2 and is not a period here either.
  */
+import { addDays, monthSpan, utc, weekStart } from './period-weeks.ts';
 
 export type PeriodType =
   | 'Daily'
   | 'Weekly'
   | 'WeeklyWednesday'
   | 'WeeklyThursday'
+  | 'WeeklyFriday'
   | 'WeeklySaturday'
   | 'WeeklySunday'
   | 'BiWeekly'
   | 'Monthly'
   | 'BiMonthly'
   | 'Quarterly'
+  | 'QuarterlyNov'
   | 'SixMonthly'
   | 'SixMonthlyApril'
   | 'SixMonthlyNov'
   | 'Yearly'
+  | 'FinancialFeb'
   | 'FinancialApril'
   | 'FinancialJuly'
+  | 'FinancialAug'
   | 'FinancialSep'
   | 'FinancialOct'
   | 'FinancialNov';
 
 export interface Period {
+  /** The canonical id (DHIS2's `getIsoDate`). */
   id: string;
   type: PeriodType;
   /** First day (UTC midnight). */
@@ -37,82 +47,97 @@ export interface Period {
   end: Date;
 }
 
-const DAY = 86_400_000;
-const utc = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d));
-const addDays = (d: Date, n: number) => new Date(d.getTime() + n * DAY);
-const addMonths = (y: number, m: number, n: number) => utc(y, m + n, 1);
-const lastDayBefore = (d: Date) => addDays(d, -1);
-
-/** Start of week 1 of `year` for weeks starting on `weekday` (0 = Sunday … 6 = Saturday). */
-function firstWeekStart(year: number, weekday: number): Date {
-  const jan4 = utc(year, 1, 4);
-  return addDays(jan4, -((jan4.getUTCDay() - weekday + 7) % 7));
-}
-
-function week(id: string, type: PeriodType, year: number, n: number, weekday: number, span = 1) {
-  if (n < 1) return null;
-  const start = addDays(firstWeekStart(year, weekday), 7 * span * (n - 1));
-  // The week (or the first week of a bi-week) must belong to `year`.
-  if (addDays(start, 3).getUTCFullYear() !== year) return null;
-  return { id, type, start, end: addDays(start, 7 * span - 1) };
-}
-
+/** Week prefix → type and first weekday (0 = Sunday), as `PeriodType.MAP_WEEK_TYPE`. */
 const WEEKLY: Record<string, [PeriodType, number]> = {
   W: ['Weekly', 1],
   WedW: ['WeeklyWednesday', 3],
   ThuW: ['WeeklyThursday', 4],
+  FriW: ['WeeklyFriday', 5],
   SatW: ['WeeklySaturday', 6],
   SunW: ['WeeklySunday', 0],
 };
 
-const FINANCIAL: Record<string, [PeriodType, number]> = {
-  April: ['FinancialApril', 4],
-  July: ['FinancialJuly', 7],
-  Sep: ['FinancialSep', 9],
-  Oct: ['FinancialOct', 10],
-  Nov: ['FinancialNov', 11],
+/**
+ * Financial year suffix → type, first month and the year offset of its start. FinancialNov is
+ * the one named after the year it ends in: `2000Nov` is November 1999 – October 2000
+ * (`DateUnitPeriodTypeParser`, `FinancialNovemberPeriodType.getIsoDate` = start year + 1).
+ */
+const FINANCIAL: Record<string, [PeriodType, number, number]> = {
+  Feb: ['FinancialFeb', 2, 0],
+  April: ['FinancialApril', 4, 0],
+  July: ['FinancialJuly', 7, 0],
+  Aug: ['FinancialAug', 8, 0],
+  Sep: ['FinancialSep', 9, 0],
+  Oct: ['FinancialOct', 10, 0],
+  Nov: ['FinancialNov', 11, -1],
 };
 
-function months(id: string, type: PeriodType, y: number, m: number, count: number): Period {
-  return { id, type, start: utc(y, m, 1), end: lastDayBefore(addMonths(y, m, count)) };
+/**
+ * Month-based types `<year><infix><n>`: type, months per period, and the first month of period
+ * n counted from January of the id's year (so 2000NovQ1 starts in month -1 = November 1999).
+ */
+const MONTHLY: Record<string, [PeriodType, number, (n: number) => number, number]> = {
+  Q: ['Quarterly', 3, (n) => 3 * n - 2, 4],
+  NovQ: ['QuarterlyNov', 3, (n) => 3 * n - 4, 4],
+  S: ['SixMonthly', 6, (n) => 6 * n - 5, 2],
+  AprilS: ['SixMonthlyApril', 6, (n) => 6 * n - 2, 2],
+  NovS: ['SixMonthlyNov', 6, (n) => 6 * n - 7, 2],
+};
+
+const span = (id: string, type: PeriodType, y: number, m: number, count: number): Period => ({
+  id,
+  type,
+  ...monthSpan(y, m, count),
+});
+
+function week(year: string, prefix: string, n: number): Period | null {
+  const biWeekly = prefix === 'BiW';
+  const [type, weekday] = biWeekly ? (['BiWeekly', 1] as const) : WEEKLY[prefix]!;
+  // BiWeekly n is ISO weeks 2n-1 and 2n; the first of them must belong to the year.
+  const start = weekStart(Number(year), biWeekly ? 2 * n - 1 : n, weekday);
+  if (!start) return null;
+  return { id: `${year}${prefix}${n}`, type, start, end: addDays(start, biWeekly ? 13 : 6) };
 }
 
-/** The period an identifier names, or null when it is not a valid DHIS2 ISO period. */
+function daily(year: string, month: string, day: string): Period | null {
+  const [y, m, d] = [Number(year), Number(month), Number(day)];
+  const start = utc(y, m, d);
+  if (start.getUTCMonth() !== m - 1 || start.getUTCDate() !== d) return null;
+  return { id: `${year}${month}${day}`, type: 'Daily', start, end: start };
+}
+
+/** The period an identifier names, or null when DHIS2 would refuse it (E7611). */
 export function parsePeriod(id: string): Period | null {
   let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(id))) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const start = utc(y, mo, d);
-    if (start.getUTCMonth() !== mo - 1 || start.getUTCDate() !== d) return null;
-    return { id, type: 'Daily', start, end: start };
+  if ((m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(id)) && (id.length === 8 || id.length === 10))
+    return daily(m[1]!, m[2]!, m[3]!);
+  if ((m = /^(\d{4})(W|WedW|ThuW|FriW|SatW|SunW|BiW)(\d\d?)$/.exec(id)))
+    return week(m[1]!, m[2]!, Number(m[3]));
+  if ((m = /^(\d{4})-?(\d{2})$/.exec(id))) {
+    const month = Number(m[2]);
+    if (month < 1 || month > 12) return null;
+    return span(`${m[1]}${m[2]}`, 'Monthly', Number(m[1]), month, 1);
   }
-  if ((m = /^(\d{4})(W|WedW|ThuW|SatW|SunW)([1-9]\d?)$/.exec(id))) {
-    const [type, weekday] = WEEKLY[m[2]!]!;
-    return week(id, type, Number(m[1]), Number(m[3]), weekday);
+  if ((m = /^(\d{4})(\d{2})B$/.exec(id))) {
+    const n = Number(m[2]);
+    if (n < 1 || n > 6) return null;
+    return span(id, 'BiMonthly', Number(m[1]), 2 * n - 1, 2);
   }
-  if ((m = /^(\d{4})BiW([1-9]\d?)$/.exec(id))) {
-    return week(id, 'BiWeekly', Number(m[1]), Number(m[2]), 1, 2);
+  if ((m = /^(\d{4})(Q|NovQ|S|AprilS|NovS)(\d)$/.exec(id))) {
+    const [type, months, first, count] = MONTHLY[m[2]!]!;
+    const n = Number(m[3]);
+    if (n < 1 || n > count) return null;
+    return span(id, type, Number(m[1]), first(n), months);
   }
-  if ((m = /^(\d{4})(0[1-9]|1[0-2])$/.exec(id)))
-    return months(id, 'Monthly', Number(m[1]), Number(m[2]), 1);
-  if ((m = /^(\d{4})0([1-6])B$/.exec(id)))
-    return months(id, 'BiMonthly', Number(m[1]), 2 * Number(m[2]) - 1, 2);
-  if ((m = /^(\d{4})Q([1-4])$/.exec(id)))
-    return months(id, 'Quarterly', Number(m[1]), 3 * Number(m[2]) - 2, 3);
-  if ((m = /^(\d{4})S([12])$/.exec(id)))
-    return months(id, 'SixMonthly', Number(m[1]), 6 * Number(m[2]) - 5, 6);
-  if ((m = /^(\d{4})AprilS([12])$/.exec(id)))
-    return months(id, 'SixMonthlyApril', Number(m[1]), 6 * Number(m[2]) - 2, 6);
-  if ((m = /^(\d{4})NovS([12])$/.exec(id))) {
-    // 2020NovS1 is November 2019 – April 2020 (DHIS2's SixMonthlyNov starts in the year before).
-    return months(id, 'SixMonthlyNov', Number(m[1]) - 1, 6 * Number(m[2]) + 5, 6);
-  }
-  if ((m = /^(\d{4})$/.exec(id))) return months(id, 'Yearly', Number(m[1]), 1, 12);
-  if ((m = /^(\d{4})(April|July|Sep|Oct|Nov)$/.exec(id))) {
-    const [type, month] = FINANCIAL[m[2]!]!;
-    return months(id, type, Number(m[1]), month, 12);
+  if ((m = /^(\d{4})$/.exec(id))) return span(id, 'Yearly', Number(m[1]), 1, 12);
+  if ((m = /^(\d{4})(Feb|April|July|Aug|Sep|Oct|Nov)$/.exec(id))) {
+    const [type, month, offset] = FINANCIAL[m[2]!]!;
+    return span(id, type, Number(m[1]) + offset, month, 12);
   }
   return null;
 }
 
 export const isValidPeriod = (id: string): boolean => parsePeriod(id) !== null;
+
+/** The canonical id of `id`, or `id` itself when it is no period (lookups then find nothing). */
+export const canonicalPeriod = (id: string): string => parsePeriod(id)?.id ?? id;

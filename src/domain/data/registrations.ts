@@ -45,8 +45,9 @@ export function validateRegistration(
   });
   const dataSet = str(input.dataSet) ?? '';
   if (!refs.dataSets.has(dataSet)) return fail(dataSet, `Data set not found: \`${dataSet}\``);
-  const period = str(input.period) ?? '';
-  if (!parsePeriod(period)) return fail(period, `Period not valid: \`${period}\``);
+  const periodId = str(input.period) ?? '';
+  const period = parsePeriod(periodId)?.id; // canonical, as data values (issue 16 §3)
+  if (!period) return fail(periodId, `Period not valid: \`${periodId}\``);
   const ou = str(input.organisationUnit) ?? str(input.orgUnit) ?? '';
   if (!refs.orgUnits.has(ou)) return fail(ou, `Organisation unit not found: \`${ou}\``);
   const aoc = str(input.attributeOptionCombo) ?? DEFAULT_COC;

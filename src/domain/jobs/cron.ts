@@ -1,32 +1,7 @@
 /**
- * DHIS2 cron expressions (contract §13): Spring's 6 fields `sec min hour day-of-month month
- * day-of-week`, where `?` means "no specific value" in the two day fields. The scheduler's engine
- * (croner) reads `?` as "the current time", so it is rewritten to `*` here; everything else is
- * passed through and the engine has the last word on validity (the reason it gives is reported).
+ * DHIS2 cron presets (contract §13): the expressions the settings screen and DHIS2's Scheduler
+ * app write. Parsing and next execution times are Spring's (cron-parse.ts, cron-next.ts).
  */
-export type CronCheck = { ok: true; pattern: string } | { ok: false; reason: string };
-
-const FIELDS = ['second', 'minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
-
-/** Structural check and conversion of a DHIS2 6-field expression into croner's pattern. */
-export function toEnginePattern(expression: string): CronCheck {
-  const parts = expression.trim().split(/\s+/).filter(Boolean);
-  if (parts.length !== 6)
-    return {
-      ok: false,
-      reason: `A cron expression has 6 fields (${FIELDS.join(' ')}), e.g. "0 0 3 ? * *"; got ${parts.length}`,
-    };
-  for (const [i, part] of parts.entries()) {
-    if (part.includes('?') && part !== '?')
-      return { ok: false, reason: `"?" must stand alone in the ${FIELDS[i]} field` };
-    if (part === '?' && i !== 3 && i !== 5)
-      return {
-        ok: false,
-        reason: `"?" is only allowed in the day-of-month and day-of-week fields, not in ${FIELDS[i]}`,
-      };
-  }
-  return { ok: true, pattern: parts.map((p) => (p === '?' ? '*' : p)).join(' ') };
-}
 
 /** The frequencies of the settings screen's sync schedule (issue 8 §1). */
 export type Frequency = 'HOURLY' | 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';

@@ -5,7 +5,7 @@
  */
 import { AppError, ErrorCode } from '../errors.ts';
 import { unstorable } from '../text.ts';
-import { toEnginePattern } from './cron.ts';
+import { parseCron } from './cron-parse.ts';
 
 export const JOB_TYPES = ['META_DATA_SYNC'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
@@ -60,13 +60,14 @@ export interface JobInput {
 }
 
 /**
- * Checks a create/update body. `engineCheck` is the cron engine's own verdict on the converted
- * pattern (a reason, or null when it parses); the domain does not know the engine.
+ * Checks a create/update body. The cron expression must be one Spring's `CronExpression`
+ * accepts (cron-parse.ts, issue 16 §10); the refusal is DHIS2's E7005 with Spring's reason.
  */
-export function validateJobInput(
-  input: JobInput,
-  engineCheck: (pattern: string) => string | null,
-): { jobType: JobType; cronExpression: string; jobParameters: MetadataSyncParameters } {
+export function validateJobInput(input: JobInput): {
+  jobType: JobType;
+  cronExpression: string;
+  jobParameters: MetadataSyncParameters;
+} {
   // A NUL failed the insert (500) and a lone surrogate was stored as U+FFFD (issue 10 §5).
   if (unstorable(input.name))
     throw new AppError(
@@ -78,13 +79,9 @@ export function validateJobInput(
       ErrorCode.JOB_TYPE_UNSUPPORTED,
       `Job type ${input.jobType} is not supported: metasync schedules only ${JOB_TYPES.join(', ')}`,
     );
-  const cron = toEnginePattern(input.cronExpression);
-  const reason = cron.ok ? engineCheck(cron.pattern) : cron.reason;
-  if (reason)
-    throw new AppError(
-      ErrorCode.CRON_INVALID,
-      `Cron expression is invalid: "${input.cronExpression}": ${reason}`,
-    );
+  const cron = parseCron(input.cronExpression);
+  if (!cron.ok)
+    throw new AppError(ErrorCode.CRON_INVALID, `Cron expression is invalid: \`${cron.reason}\``);
   const size = input.jobParameters?.dataValuesPageSize ?? DEFAULT_PARAMETERS.dataValuesPageSize;
   if (!Number.isInteger(size) || size < 50 || size > 30000)
     throw new AppError(

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EVENT_STRATEGIES } from '../../domain/data/events.ts';
+import { canonicalPeriod } from '../../domain/data/periods.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
 import { requireDataWrite } from '../plugins/basic-auth.ts';
@@ -68,7 +69,7 @@ export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
       const q = request.query;
       const rows = await data.store.queryRegistrations({
         ...(q.dataSet ? { dataSets: q.dataSet } : {}),
-        ...(q.period ? { periods: q.period } : {}),
+        ...(q.period ? { periods: q.period.map(canonicalPeriod) } : {}),
         ...(q.orgUnit ? { orgUnits: q.orgUnit } : {}),
       });
       return {

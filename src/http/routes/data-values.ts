@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
 import { DATA_IMPORT_STRATEGIES, DEFAULT_COC, wireValue } from '../../domain/data/data-values.ts';
 import type { ImportSummary } from '../../domain/data/import-summary.ts';
-import { parsePeriod } from '../../domain/data/periods.ts';
+import { canonicalPeriod, parsePeriod } from '../../domain/data/periods.ts';
 import { errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
@@ -123,7 +123,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
       }
       let values = await data.store.queryDataValues({
         ...(dataElements ? { dataElements } : {}),
-        ...(q.period ? { periods: q.period } : {}),
+        ...(q.period ? { periods: q.period.map(canonicalPeriod) } : {}),
         ...(q.orgUnit ? { orgUnits: q.orgUnit, children: q.children } : {}),
         ...(q.lastUpdated ? { lastUpdated: new Date(q.lastUpdated) } : {}),
         includeDeleted: q.includeDeleted,
@@ -229,7 +229,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
       const [hit] = (
         await data.store.queryDataValues({
           dataElements: [q.de],
-          periods: [q.pe],
+          periods: [canonicalPeriod(q.pe)],
           orgUnits: [q.ou],
         })
       ).filter(

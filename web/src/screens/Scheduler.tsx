@@ -252,7 +252,9 @@ function JobForm({
     if (!name.trim()) errs.name = 'A name is required';
     if (s.frequency !== 'CRON' && !/^\d{1,2}:\d{2}$/.test(s.time))
       errs.time = 'A time of day as HH:MM';
-    if (s.frequency === 'CRON' && s.cron.trim().split(/\s+/).length !== 6)
+    // Spring's macros (@daily …) are one word; the server gives Spring's reason for the rest.
+    const cron = s.cron.trim();
+    if (s.frequency === 'CRON' && !cron.startsWith('@') && cron.split(/\s+/).length !== 6)
       errs.cron = 'Six fields: second minute hour day-of-month month day-of-week, e.g. 0 0 3 ? * *';
     const d = Number(s.day);
     if (
