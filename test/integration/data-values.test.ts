@@ -140,7 +140,7 @@ for (const backend of await backends()) {
         r.summary.conflicts.map((c) => [c.object, c.errorCode ?? null]),
         [
           ['NoSuchDe001', null],
-          ['2020-02', 'E7611'],
+          ['2020-2', 'E7611'],
           ['NoSuchOu001', null],
           ['NoSuchCoc01', null],
           ['NoSuchAoc01', null],
