@@ -329,7 +329,7 @@ for (const backend of await backends()) {
         local.instance.database.db,
       );
       await eventually(
-        async () => assert.ok((await executions(local, id)).length > count),
+        async () => assert.ok((await executions(local, id)).length > count, 'a new execution'),
         5000,
         100,
       );
