@@ -2,7 +2,17 @@
  * Row mapping and the numbered write transaction shared by the Kysely data store (issue 7).
  * snake_case columns are mapped to DHIS2 wire names here only (aesthetics §8).
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import {
+  sql,
+  type Insertable,
+  type Kysely,
+  type OnConflictBuilder,
+  type OnConflictTables,
+  type OnConflictUpdateDatabase,
+  type Selectable,
+  type Transaction,
+  type UpdateObject,
+} from 'kysely';
 import type { DataValue } from '../domain/data/data-values.ts';
 import type { AnonymousEvent } from '../domain/data/events.ts';
 import type { Registration } from '../domain/data/registrations.ts';
@@ -14,6 +24,23 @@ export const chunks = <T>(items: readonly T[], size = CHUNK): T[][] => {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 };
+/**
+ * The `do update set` of a multi-row upsert: every column the rows carry but `kept` (the conflict
+ * key, and what stays as first written such as `created`) takes the incoming (`excluded`) value.
+ * The columns are read from the first row, as every row of a batch is built by one mapping.
+ */
+export const updateFromExcluded = <DB, TB extends keyof DB>(
+  oc: OnConflictBuilder<DB, TB>,
+  rows: readonly Insertable<DB[TB]>[],
+  kept: readonly (keyof DB[TB] & string)[],
+) =>
+  oc.doUpdateSet(
+    Object.fromEntries(
+      Object.keys(rows[0] ?? {})
+        .filter((c) => !(kept as readonly string[]).includes(c))
+        .map((c) => [c, sql.ref(`excluded.${c}`)]),
+    ) as UpdateObject<OnConflictUpdateDatabase<DB, TB>, OnConflictTables<TB>, OnConflictTables<TB>>,
+  );
 export const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 
 export const toValue = (r: Selectable<DataValueTable>): DataValue => ({

@@ -16,6 +16,7 @@ import {
   toEvent,
   toRegistration,
   toValue,
+  updateFromExcluded,
 } from './kysely-data-rows.ts';
 import { createKyselyTrackerStore } from './kysely-tracker-store.ts';
 import type { CompleteRegistrationTable, Database, DataValueTable, EventTable } from './schema.ts';
@@ -147,38 +148,27 @@ export function createKyselyDataStore(db: Kysely<Database>): DataStore {
         }
         const result = plan(stored);
         if (dryRun) return result;
-        for (const part of chunks(result.writes, 1000))
+        for (const part of chunks(result.writes, 1000)) {
+          const rows = part.map((r) => ({
+            data_set: r.dataSet,
+            period: r.period,
+            org_unit: r.organisationUnit,
+            attribute_option_combo: r.attributeOptionCombo,
+            date: r.date,
+            stored_by: r.storedBy,
+            last_updated_by: r.lastUpdatedBy,
+            last_updated: r.lastUpdated,
+            completed: r.completed,
+            deleted: r.deleted,
+            seq: next(),
+          }));
+          const key = ['data_set', 'period', 'org_unit', 'attribute_option_combo'] as const;
           await trx
             .insertInto('complete_registration')
-            .values(
-              part.map((r) => ({
-                data_set: r.dataSet,
-                period: r.period,
-                org_unit: r.organisationUnit,
-                attribute_option_combo: r.attributeOptionCombo,
-                date: r.date,
-                stored_by: r.storedBy,
-                last_updated_by: r.lastUpdatedBy,
-                last_updated: r.lastUpdated,
-                completed: r.completed,
-                deleted: r.deleted,
-                seq: next(),
-              })),
-            )
-            .onConflict((oc) =>
-              oc
-                .columns(['data_set', 'period', 'org_unit', 'attribute_option_combo'])
-                .doUpdateSet((eb) => ({
-                  date: eb.ref('excluded.date'),
-                  stored_by: eb.ref('excluded.stored_by'),
-                  last_updated_by: eb.ref('excluded.last_updated_by'),
-                  last_updated: eb.ref('excluded.last_updated'),
-                  completed: eb.ref('excluded.completed'),
-                  deleted: eb.ref('excluded.deleted'),
-                  seq: eb.ref('excluded.seq'),
-                })),
-            )
+            .values(rows)
+            .onConflict((oc) => updateFromExcluded(oc.columns(key), rows, key))
             .execute();
+        }
         return result;
       });
     },
@@ -214,42 +204,28 @@ export function createKyselyDataStore(db: Kysely<Database>): DataStore {
         }
         const result = plan(stored);
         if (dryRun) return result;
-        for (const part of chunks(result.writes, 1000))
+        for (const part of chunks(result.writes, 1000)) {
+          const rows = part.map((e) => ({
+            uid: e.event,
+            program: e.program,
+            program_stage: e.programStage,
+            org_unit: e.orgUnit,
+            attribute_option_combo: e.attributeOptionCombo,
+            event_date: e.eventDate,
+            status: e.status,
+            stored_by: e.storedBy,
+            data_values: JSON.stringify(e.dataValues),
+            deleted: e.deleted,
+            created: e.created,
+            last_updated: e.lastUpdated,
+            seq: next(),
+          }));
           await trx
             .insertInto('event')
-            .values(
-              part.map((e) => ({
-                uid: e.event,
-                program: e.program,
-                program_stage: e.programStage,
-                org_unit: e.orgUnit,
-                attribute_option_combo: e.attributeOptionCombo,
-                event_date: e.eventDate,
-                status: e.status,
-                stored_by: e.storedBy,
-                data_values: JSON.stringify(e.dataValues),
-                deleted: e.deleted,
-                created: e.created,
-                last_updated: e.lastUpdated,
-                seq: next(),
-              })),
-            )
-            .onConflict((oc) =>
-              oc.column('uid').doUpdateSet((eb) => ({
-                program: eb.ref('excluded.program'),
-                program_stage: eb.ref('excluded.program_stage'),
-                org_unit: eb.ref('excluded.org_unit'),
-                attribute_option_combo: eb.ref('excluded.attribute_option_combo'),
-                event_date: eb.ref('excluded.event_date'),
-                status: eb.ref('excluded.status'),
-                stored_by: eb.ref('excluded.stored_by'),
-                data_values: eb.ref('excluded.data_values'),
-                deleted: eb.ref('excluded.deleted'),
-                last_updated: eb.ref('excluded.last_updated'),
-                seq: eb.ref('excluded.seq'),
-              })),
-            )
+            .values(rows)
+            .onConflict((oc) => updateFromExcluded(oc.column('uid'), rows, ['uid', 'created']))
             .execute();
+        }
         return result;
       });
     },

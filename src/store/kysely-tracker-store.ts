@@ -12,7 +12,7 @@ import type {
   TrackedEntityRow,
   TrackedEntityTree,
 } from '../domain/data/tracker.ts';
-import { chunks, iso, numbered } from './kysely-data-rows.ts';
+import { chunks, iso, numbered, updateFromExcluded } from './kysely-data-rows.ts';
 import type {
   Database,
   EnrollmentEventTable,
@@ -142,104 +142,67 @@ export function createKyselyTrackerStore(db: Kysely<Database>): TrackerStore {
         });
         if (dryRun) return result;
         const { trackedEntities, enrollments: ens, events: evs } = result.writes;
-        for (const part of chunks(trackedEntities, 1000))
+        for (const part of chunks(trackedEntities, 1000)) {
+          const rows = part.map((t) => ({
+            uid: t.uid,
+            tracked_entity_type: t.trackedEntityType,
+            org_unit: t.orgUnit,
+            payload: JSON.stringify(t.payload),
+            deleted: t.deleted,
+            created: t.created,
+            last_updated: t.lastUpdated,
+            seq: next(),
+          }));
           await trx
             .insertInto('tracked_entity')
-            .values(
-              part.map((t) => ({
-                uid: t.uid,
-                tracked_entity_type: t.trackedEntityType,
-                org_unit: t.orgUnit,
-                payload: JSON.stringify(t.payload),
-                deleted: t.deleted,
-                created: t.created,
-                last_updated: t.lastUpdated,
-                seq: next(),
-              })),
-            )
-            .onConflict((oc) =>
-              oc.column('uid').doUpdateSet((eb) => ({
-                tracked_entity_type: eb.ref('excluded.tracked_entity_type'),
-                org_unit: eb.ref('excluded.org_unit'),
-                payload: eb.ref('excluded.payload'),
-                deleted: eb.ref('excluded.deleted'),
-                last_updated: eb.ref('excluded.last_updated'),
-                seq: eb.ref('excluded.seq'),
-              })),
-            )
+            .values(rows)
+            .onConflict((oc) => updateFromExcluded(oc.column('uid'), rows, ['uid', 'created']))
             .execute();
-        for (const part of chunks(ens, 1000))
+        }
+        for (const part of chunks(ens, 1000)) {
+          const rows = part.map((e) => ({
+            uid: e.uid,
+            tracked_entity: e.trackedEntity,
+            program: e.program,
+            org_unit: e.orgUnit,
+            status: e.status,
+            enrollment_date: e.enrollmentDate,
+            incident_date: e.incidentDate,
+            payload: JSON.stringify(e.payload),
+            deleted: e.deleted,
+            created: e.created,
+            last_updated: e.lastUpdated,
+            seq: next(),
+          }));
           await trx
             .insertInto('enrollment')
-            .values(
-              part.map((e) => ({
-                uid: e.uid,
-                tracked_entity: e.trackedEntity,
-                program: e.program,
-                org_unit: e.orgUnit,
-                status: e.status,
-                enrollment_date: e.enrollmentDate,
-                incident_date: e.incidentDate,
-                payload: JSON.stringify(e.payload),
-                deleted: e.deleted,
-                created: e.created,
-                last_updated: e.lastUpdated,
-                seq: next(),
-              })),
-            )
-            .onConflict((oc) =>
-              oc.column('uid').doUpdateSet((eb) => ({
-                tracked_entity: eb.ref('excluded.tracked_entity'),
-                program: eb.ref('excluded.program'),
-                org_unit: eb.ref('excluded.org_unit'),
-                status: eb.ref('excluded.status'),
-                enrollment_date: eb.ref('excluded.enrollment_date'),
-                incident_date: eb.ref('excluded.incident_date'),
-                payload: eb.ref('excluded.payload'),
-                deleted: eb.ref('excluded.deleted'),
-                last_updated: eb.ref('excluded.last_updated'),
-                seq: eb.ref('excluded.seq'),
-              })),
-            )
+            .values(rows)
+            .onConflict((oc) => updateFromExcluded(oc.column('uid'), rows, ['uid', 'created']))
             .execute();
-        for (const part of chunks(evs, 1000))
+        }
+        for (const part of chunks(evs, 1000)) {
+          const rows = part.map((e) => ({
+            uid: e.uid,
+            enrollment: e.enrollment,
+            program: e.program,
+            program_stage: e.programStage,
+            org_unit: e.orgUnit,
+            status: e.status,
+            event_date: e.eventDate,
+            due_date: e.dueDate,
+            attribute_option_combo: e.attributeOptionCombo,
+            payload: JSON.stringify(e.payload),
+            deleted: e.deleted,
+            created: e.created,
+            last_updated: e.lastUpdated,
+            seq: next(),
+          }));
           await trx
             .insertInto('enrollment_event')
-            .values(
-              part.map((e) => ({
-                uid: e.uid,
-                enrollment: e.enrollment,
-                program: e.program,
-                program_stage: e.programStage,
-                org_unit: e.orgUnit,
-                status: e.status,
-                event_date: e.eventDate,
-                due_date: e.dueDate,
-                attribute_option_combo: e.attributeOptionCombo,
-                payload: JSON.stringify(e.payload),
-                deleted: e.deleted,
-                created: e.created,
-                last_updated: e.lastUpdated,
-                seq: next(),
-              })),
-            )
-            .onConflict((oc) =>
-              oc.column('uid').doUpdateSet((eb) => ({
-                enrollment: eb.ref('excluded.enrollment'),
-                program: eb.ref('excluded.program'),
-                program_stage: eb.ref('excluded.program_stage'),
-                org_unit: eb.ref('excluded.org_unit'),
-                status: eb.ref('excluded.status'),
-                event_date: eb.ref('excluded.event_date'),
-                due_date: eb.ref('excluded.due_date'),
-                attribute_option_combo: eb.ref('excluded.attribute_option_combo'),
-                payload: eb.ref('excluded.payload'),
-                deleted: eb.ref('excluded.deleted'),
-                last_updated: eb.ref('excluded.last_updated'),
-                seq: eb.ref('excluded.seq'),
-              })),
-            )
+            .values(rows)
+            .onConflict((oc) => updateFromExcluded(oc.column('uid'), rows, ['uid', 'created']))
             .execute();
+        }
         return result;
       });
     },

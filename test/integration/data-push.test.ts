@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import {
   IDS,
+  dataSeq,
   exportValues,
   importDataMetadata,
   postValues,
@@ -34,15 +34,6 @@ import {
 import { enableVersioning, fetchJson } from '../support/versions.ts';
 
 type Json = Record<string, unknown>;
-
-const dataSeq = async (server: TestServer) =>
-  Number(
-    (
-      await sql<{ seq: string }>`select seq from data_change_counter`.execute(
-        server.instance.database.db,
-      )
-    ).rows[0]!.seq,
-  );
 
 /** A forwarding proxy to `target` that calls `onDataPost` before forwarding a data value POST. */
 async function startProxy(target: string, onDataPost: () => Promise<void>) {

@@ -7,19 +7,18 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { before, describe, it } from 'node:test';
 import { backends } from '../support/databases.ts';
 import {
   IDS,
+  dataSeq,
   exportValues,
   importDataMetadata,
   postValues,
   value,
   valueMap,
 } from '../support/data.ts';
-import type { TestServer } from '../support/server.ts';
-import { start, type Started } from '../support/sync.ts';
+import { useServer } from '../support/server.ts';
 import { fetchJson } from '../support/versions.ts';
 
 type Json = Record<string, unknown>;
@@ -29,25 +28,10 @@ const FIXTURES = path.resolve(
   '../../../shared/research/fixtures/core/dhis-test-e2e/aggregate',
 );
 
-const dataSeq = async (server: TestServer) =>
-  Number(
-    (
-      await sql<{ seq: string }>`select seq from data_change_counter`.execute(
-        server.instance.database.db,
-      )
-    ).rows[0]!.seq,
-  );
-
 for (const backend of await backends()) {
   describe(`data values, registrations and events on ${backend}`, () => {
-    let s: Started;
-    let server: TestServer;
-    before(async () => {
-      s = await start(backend);
-      server = s.server;
-      await importDataMetadata(server);
-    });
-    after(async () => s?.dispose());
+    const server = useServer(backend);
+    before(() => importDataMetadata(server));
 
     it('imports a data value set, exports it by data set, period, org unit (with children)', async () => {
       const r = await postValues(server, {

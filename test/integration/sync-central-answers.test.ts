@@ -6,14 +6,14 @@
  * the central's. Each against fake-dhis2.ts, the local reset between tests.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import { backends } from '../support/databases.ts';
 import {
   startFakeDhis2Central,
   type FakeCentral,
   type FakeCentralShape,
 } from '../support/fake-dhis2.ts';
-import type { TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import {
   connect,
   listVersions,
@@ -22,11 +22,9 @@ import {
   postSettings,
   resetServer,
   runSync,
-  start,
   step,
   syncOk,
   syncStatus,
-  type Started,
 } from '../support/sync.ts';
 import { uid } from '../support/versions.ts';
 
@@ -36,17 +34,11 @@ const system = (version: string) => ({ id: 'fake', rev: 'a1b2c3d', version, date
 
 for (const backend of await backends()) {
   describe(`a ${backend} local and what a DHIS2 central answers`, () => {
-    let l: Started;
-    let local: TestServer;
+    const local = useServer(backend, { syncRetry: 3, syncRetryFrequencyMs: 10 });
     const fakes: FakeCentral[] = [];
-    before(async () => {
-      l = await start(backend, { syncRetry: 3, syncRetryFrequencyMs: 10 });
-      local = l.server;
-    });
     beforeEach(() => resetServer(local));
     after(async () => {
       for (const f of fakes) await f.stop();
-      await l?.dispose();
     });
 
     /** A central with one version (entity `entity`, snapshot `snapshot`), connected. */

@@ -6,7 +6,7 @@
  * history newest first, 500 for unknown names.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { backends } from '../support/databases.ts';
 import {
   fixture,
@@ -15,7 +15,7 @@ import {
   startProxy,
   type FakeVersion,
 } from '../support/fake-dhis2.ts';
-import type { TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import {
   assertSameVersions,
   centralBackend,
@@ -32,7 +32,6 @@ import {
   start,
   step,
   syncOk,
-  type Started,
 } from '../support/sync.ts';
 import { enableVersioning, fetchJson } from '../support/versions.ts';
 
@@ -108,15 +107,7 @@ function dhis2Versions(): FakeVersion[] {
 
 for (const backend of await backends()) {
   describe(`odd centrals, local on ${backend}`, () => {
-    let l: Started;
-    let local: TestServer;
-    before(async () => {
-      l = await start(backend, { syncRetry: 3, syncRetryFrequencyMs: 20 });
-      local = l.server;
-    });
-    after(async () => {
-      await l?.dispose();
-    });
+    const local = useServer(backend, { syncRetry: 3, syncRetryFrequencyMs: 20 });
 
     it('a tampered data.gz fails HASH_MISMATCH, imports nothing and is not retried; a changed chain is DIVERGED', async () => {
       const c = await start(backend === 'pglite' ? await centralBackend() : backend);

@@ -17,7 +17,7 @@ import {
   type FakeVersion,
   type Received,
 } from '../support/fake-dhis2.ts';
-import type { TestServer } from '../support/server.ts';
+import { useServer, type TestServer } from '../support/server.ts';
 import {
   centralBackend,
   connect,
@@ -30,7 +30,6 @@ import {
   step,
   syncOk,
   syncStatus,
-  type Started,
   type SyncReportJson,
 } from '../support/sync.ts';
 import { enableVersioning, fetchJson, uid } from '../support/versions.ts';
@@ -64,19 +63,13 @@ const posted = (fake: FakeCentral, path: string): Received[] =>
 
 for (const backend of await backends()) {
   describe(`a ${backend} local against DHIS2 centrals by release`, () => {
-    let l: Started;
-    let local: TestServer;
+    const local = useServer(backend, { syncRetry: 2, syncRetryFrequencyMs: 10 });
     const fakes: FakeCentral[] = [];
     const chain: FakeVersion[] = [];
     let month = 0;
-    before(async () => {
-      l = await start(backend, { syncRetry: 2, syncRetryFrequencyMs: 10 });
-      local = l.server;
-      await importDataMetadata(local);
-    });
+    before(() => importDataMetadata(local));
     after(async () => {
       for (const f of fakes) await f.stop();
-      await l?.dispose();
     });
 
     /** A fake central serving the chain plus one new version, with `shape`. */

@@ -5,12 +5,11 @@
  * exported again as sent; the same push twice changes nothing; deletions; conflicts; authority.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { before, describe, it } from 'node:test';
 import { backends } from '../support/databases.ts';
 import { localVerdict } from '../support/dhis2-summary-parse.ts';
-import type { TestServer } from '../support/server.ts';
-import { start, type Started } from '../support/sync.ts';
+import { dataSeq } from '../support/data.ts';
+import { useServer, type TestServer } from '../support/server.ts';
 import {
   T,
   eventDto,
@@ -24,28 +23,13 @@ import { fetchJson } from '../support/versions.ts';
 
 type Json = Record<string, unknown>;
 
-const dataSeq = async (server: TestServer) =>
-  Number(
-    (
-      await sql<{ seq: string }>`select seq from data_change_counter`.execute(
-        server.instance.database.db,
-      )
-    ).rows[0]!.seq,
-  );
-
 const getTei = (server: TestServer, uid: string) =>
   fetchJson<Json>(server, `/api/trackedEntityInstances/${uid}`);
 
 for (const backend of await backends()) {
   describe(`tracked entities on ${backend}`, { skip: !hasTrackerFixture }, () => {
-    let s: Started;
-    let server: TestServer;
-    before(async () => {
-      s = await start(backend);
-      server = s.server;
-      await importTrackerMetadata(server);
-    });
-    after(async () => s?.dispose());
+    const server = useServer(backend);
+    before(() => importTrackerMetadata(server));
 
     it('accepts a 2.41 TEI push, answers nested ImportSummaries, exports it again as sent', async () => {
       const tei = teiDto('TeiAnnPers1', 'EnrAnnPers1', [

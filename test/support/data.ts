@@ -3,10 +3,21 @@
  * and POST/GET wrappers for the data endpoints.
  */
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import type { TestServer } from './server.ts';
 import { fetchJson } from './versions.ts';
 
 type Json = Record<string, unknown>;
+
+/** The server's committed data change counter (a write that changed nothing leaves it). */
+export const dataSeq = async (server: TestServer) =>
+  Number(
+    (
+      await sql<{ seq: string }>`select seq from data_change_counter`.execute(
+        server.instance.database.db,
+      )
+    ).rows[0]!.seq,
+  );
 
 export const IDS = {
   ouRoot: 'DataOuRoot1',

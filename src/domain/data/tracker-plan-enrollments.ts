@@ -7,10 +7,11 @@ import { DEFAULT_COC } from './data-values.ts';
 import { parseDhisDate } from './dhis-date.ts';
 import { rollUp, type ImportSummaries, type ImportSummary } from './import-summary.ts';
 import {
-  decide,
   failure,
   fails,
   isSync,
+  locate,
+  notPresent,
   success,
   uidOf,
   type TrackerPlanInput,
@@ -33,17 +34,9 @@ const dateOf = (input: Json, key: string) => {
 };
 
 function planEvent(w: Work, p: TrackerPlanInput, input: Json, en: EnrollmentRow): ImportSummary {
-  const given = str(input.event);
-  const stored = given ? w.events.get(given) : undefined;
-  const action = decide(p.strategy, input, stored);
-  const live = stored && !stored.deleted ? stored : undefined;
+  const { given, stored, live, action } = locate(p.strategy, input, 'event', w.events);
   if (action === 'delete') {
-    if (!live)
-      return success(
-        'ignored',
-        undefined,
-        `Event ${given ?? ''} cannot be deleted as it is not present in the system`,
-      );
+    if (!live) return notPresent('Event', given);
     w.deleteEvent(live);
     return success('deleted', live.uid, `Deletion of event ${live.uid} was successful`);
   }
@@ -101,17 +94,9 @@ function planEnrollment(
   input: Json,
   tei: TrackedEntityRow,
 ): ImportSummary {
-  const given = str(input.enrollment);
-  const stored = given ? w.enrollments.get(given) : undefined;
-  const action = decide(p.strategy, input, stored);
-  const live = stored && !stored.deleted ? stored : undefined;
+  const { given, stored, live, action } = locate(p.strategy, input, 'enrollment', w.enrollments);
   if (action === 'delete') {
-    if (!live)
-      return success(
-        'ignored',
-        undefined,
-        `Enrollment ${given ?? ''} cannot be deleted as it is not present in the system`,
-      );
+    if (!live) return notPresent('Enrollment', given);
     const events = isSync(p.strategy) ? eventsOf(w, p, input, live) : rollUp([]);
     w.deleteEnrollment(w.enrollments.get(live.uid)!);
     return {

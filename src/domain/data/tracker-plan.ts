@@ -17,11 +17,12 @@ import {
 } from './import-summary.ts';
 import { enrollmentsOf } from './tracker-plan-enrollments.ts';
 import {
-  decide,
   failure,
   fails,
   isSync,
+  locate,
   mergeAttributes,
+  notPresent,
   success,
   uidOf,
   withoutEmpty,
@@ -81,17 +82,14 @@ function trackedEntityConflicts(
 }
 
 function planTrackedEntity(w: Work, p: TrackerPlanInput, input: Json): ImportSummary {
-  const given = str(input.trackedEntityInstance);
-  const stored = given ? w.teis.get(given) : undefined;
-  const action = decide(p.strategy, input, stored);
-  const live = stored && !stored.deleted ? stored : undefined;
+  const { given, stored, live, action } = locate(
+    p.strategy,
+    input,
+    'trackedEntityInstance',
+    w.teis,
+  );
   if (action === 'delete') {
-    if (!live)
-      return success(
-        'ignored',
-        undefined,
-        `Tracked entity instance ${given ?? ''} cannot be deleted as it is not present in the system`,
-      );
+    if (!live) return notPresent('Tracked entity instance', given);
     const enrollments = isSync(p.strategy) ? enrollmentsOf(w, p, input, live) : rollUp([]);
     w.deleteTrackedEntity(w.teis.get(live.uid)!);
     return {

@@ -13,6 +13,7 @@ import {
 import type { TrackerState, TrackerWrites } from './tracker-store.ts';
 import {
   sameContent,
+  str,
   type EnrollmentEventRow,
   type EnrollmentRow,
   type Json,
@@ -152,7 +153,7 @@ export const fails = (
 ) => failure(reference, { description, conflicts });
 
 /** Which way an object goes (DHIS2's per-strategy sorting of creates, updates and deletes). */
-export function decide(
+function decide(
   strategy: TrackerStrategy,
   input: Json,
   stored: { deleted: boolean } | undefined,
@@ -165,6 +166,30 @@ export function decide(
     return input.deleted === true ? 'delete' : stored && !stored.deleted ? 'update' : 'create';
   return stored ? 'update' : 'create';
 }
+
+/**
+ * Where an object of a push stands: the id it gives (under `idKey`), the stored row of that id,
+ * that row if it is not deleted (`live`), and which way the strategy sends the object.
+ */
+export function locate<T extends Row>(
+  strategy: TrackerStrategy,
+  input: Json,
+  idKey: string,
+  rows: ReadonlyMap<string, T>,
+): { given: string | undefined; stored: T | undefined; live: T | undefined; action: Action } {
+  const given = str(input[idKey]);
+  const stored = given ? rows.get(given) : undefined;
+  const live = stored && !stored.deleted ? stored : undefined;
+  return { given, stored, live, action: decide(strategy, input, stored) };
+}
+
+/** DHIS2's answer to a deletion of what it does not hold (or holds deleted): ignored, no error. */
+export const notPresent = (label: string, given: string | undefined) =>
+  success(
+    'ignored',
+    undefined,
+    `${label} ${given ?? ''} cannot be deleted as it is not present in the system`,
+  );
 
 /** A given uid if it is one (DHIS2 generates one for a new object otherwise). */
 export const uidOf = (given: string | undefined, newUid: () => string) =>

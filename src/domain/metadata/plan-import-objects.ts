@@ -1,0 +1,179 @@
+/**
+ * The first step of a metadata import plan (./plan-import.ts): each object on its own, its
+ * identity, what the import strategy allows, its required and unique properties. Also the
+ * per-object state every step of the plan reads and marks.
+ */
+import { ImportErrorCode as E, type ErrorReport } from './import-report.ts';
+import type { ImportLookups, PlanContext, StoredMeta } from './plan-import-types.ts';
+import {
+  codeKey,
+  idKey,
+  nameKey,
+  uniqueKey,
+  uniqueValue,
+  type PreparedEntry,
+} from './prepare-entries.ts';
+import { lengthViolation } from './property-limits.ts';
+import { DEFAULTS, simpleClassName } from './types.ts';
+import { isValidUid } from '../uid.ts';
+
+/** One payload object in the plan: what it matched in the store, its errors, what it becomes. */
+export interface Item {
+  p: PreparedEntry;
+  id: string | null;
+  existing: StoredMeta | undefined;
+  errors: ErrorReport[];
+  op: 'create' | 'update' | 'delete' | null;
+}
+
+/** An object of the payload before any step has looked at it. */
+export const newItem = (p: PreparedEntry): Item => ({
+  p,
+  id: null,
+  existing: undefined,
+  errors: [],
+  op: null,
+});
+
+/** Adds a DHIS2 error report to an object (its id once known). */
+export const err = (
+  it: Item,
+  errorCode: string,
+  message: string,
+  extra: Partial<ErrorReport> = {},
+) =>
+  it.errors.push({
+    message,
+    mainKlass: it.p.type.klass,
+    errorCode,
+    ...(it.id ? { mainId: it.id } : {}),
+    ...extra,
+  });
+
+const DEFAULT_IDS = new Set<string>(Object.values(DEFAULTS));
+
+/** 1. Identity, strategy, required and unique properties: each object on its own. */
+export function checkObjects(
+  items: readonly Item[],
+  lookups: ImportLookups,
+  ctx: PlanContext,
+): void {
+  const { params } = ctx;
+  const deleting = params.importStrategy === 'DELETE';
+  const seenIds = new Map<string, Item>();
+  const seenUnique = new Map<string, Item>();
+  for (const it of items) {
+    const { p } = it;
+    const klass = simpleClassName(p.type);
+    if (!p.object) {
+      err(it, E.E4061, `${klass} at index ${p.entry.index} ${p.malformed}`);
+      continue;
+    }
+    if (p.malformed) {
+      err(it, E.E4061, `${klass} at index ${p.entry.index}: ${p.malformed}`);
+      continue;
+    }
+    if (p.id !== null && !isValidUid(p.id)) {
+      err(it, E.E4014, `Invalid UID \`${p.id}\` for property \`id\``, {
+        errorProperty: 'id',
+        value: p.id,
+      });
+      continue;
+    }
+    const byCode = p.code ? lookups.byCode.get(codeKey(p.type.key, p.scope, p.code)) : undefined;
+    const byId = p.id ? lookups.byId.get(idKey(p.type.key, p.id)) : undefined;
+    const matchByCode = params.identifier === 'CODE' || (params.identifier === 'AUTO' && !p.id);
+    it.existing = matchByCode ? byCode : byId;
+    it.id = it.existing?.id ?? p.id ?? (deleting ? null : ctx.newUid());
+    if (it.id && seenIds.has(idKey(p.type.key, it.id))) {
+      err(
+        it,
+        E.E5004,
+        `Id \`${it.id}\` for type \`${klass}\` exists on more than 1 object in the payload`,
+        { errorProperty: 'id', value: it.id },
+      );
+      continue;
+    }
+    if (it.id) seenIds.set(idKey(p.type.key, it.id), it);
+
+    if (deleting) {
+      if (!it.existing)
+        err(
+          it,
+          E.E5001,
+          `No matching object for reference \`${p.id ?? p.code ?? '(none)'}\`; import strategy is DELETE`,
+        );
+      else if (DEFAULT_IDS.has(it.existing.id))
+        err(it, E.E4063, `The default object ${klass} \`${it.existing.id}\` cannot be deleted`);
+      else it.op = 'delete';
+      continue;
+    }
+    if (params.importStrategy === 'CREATE' && it.existing)
+      err(
+        it,
+        E.E5000,
+        `Found matching object for reference \`${it.id}\`, but import strategy is CREATE`,
+      );
+    if (params.importStrategy === 'UPDATE' && !it.existing)
+      err(
+        it,
+        E.E5001,
+        `No matching object for reference \`${p.id ?? p.code ?? '(none)'}\`, but import strategy is UPDATE`,
+      );
+    for (const prop of p.type.required) {
+      const v = uniqueValue(p.object, prop) ?? p.object[prop];
+      if (v === undefined || v === null || v === '')
+        err(it, E.E4000, `Missing required property \`${prop}\`.`, {
+          errorProperty: prop,
+          errorProperties: [prop],
+        });
+    }
+    const unique: [string, string | null, StoredMeta | undefined][] = [
+      [
+        'code',
+        p.code,
+        p.code ? lookups.byCode.get(codeKey(p.type.key, p.scope, p.code)) : undefined,
+      ],
+    ];
+    if (p.type.uniqueName)
+      unique.push([
+        'name',
+        p.name,
+        p.name ? lookups.byName.get(nameKey(p.type.key, p.name)) : undefined,
+      ]);
+    for (const prop of p.type.uniqueProperties) {
+      const v = uniqueValue(p.object, prop);
+      unique.push([prop, v, v ? lookups.byUnique.get(uniqueKey(p.type.key, prop, v)) : undefined]);
+    }
+    // Every indexed property, `name` also where it is not unique (property-limits.ts).
+    const indexed = new Map<string, string | null>([
+      ['name', p.name],
+      ...unique.map(([k, v]) => [k, v] as const),
+    ]);
+    for (const [prop, value] of indexed) {
+      const tooLong = lengthViolation(prop, value);
+      if (tooLong) err(it, E.E4001, tooLong, { errorProperty: prop, errorProperties: [prop] });
+    }
+    for (const [prop, value, holder] of unique) {
+      if (value === null) continue;
+      const key = `${p.type.key}\u0000${prop}\u0000${prop === 'code' ? p.scope : ''}\u0000${value}`;
+      const twin = seenUnique.get(key);
+      if (twin && twin !== it)
+        err(
+          it,
+          E.E5003,
+          `Property \`${prop}\` with value \`${value}\` on object ${klass} \`${it.id}\` already exists on object \`${twin.id}\``,
+          { errorProperty: prop, value },
+        );
+      else if (holder && holder.id !== it.id && !seenIds.has(idKey(holder.type, holder.id)))
+        err(
+          it,
+          E.E5003,
+          `Property \`${prop}\` with value \`${value}\` on object ${klass} \`${it.id}\` already exists on object \`${holder.id}\``,
+          { errorProperty: prop, value },
+        );
+      seenUnique.set(key, it);
+    }
+    if (it.errors.length === 0) it.op = it.existing ? 'update' : 'create';
+  }
+}
