@@ -104,25 +104,28 @@ export function createSyncService(deps: SyncServiceDeps) {
     input: StartInput,
   ): Promise<{ report: SyncReport; done: Promise<SyncReport> }> {
     const id = randomUUID();
-    const lease = await deps.store.acquire(
-      id,
-      `${hostname()}:${process.pid}`,
-      LEASE_MS,
-      holderAlive,
-    );
-    if (!lease.ok)
+    // Active before the lease is taken: another start in this process that reads the lease
+    // between its commit and the line after this await must see a live holder, not a dead one
+    // (two runs overlapped: scale-out test, a scheduled tick and a manual run in one process).
+    active.add(id);
+    const lease = await deps.store
+      .acquire(id, `${hostname()}:${process.pid}`, LEASE_MS, holderAlive)
+      .catch((e: unknown) => {
+        active.delete(id);
+        throw e;
+      });
+    if (!lease.ok) {
+      active.delete(id);
       throw new AppError(
         ErrorCode.CONFLICT,
         `A metadata sync is already running (report ${lease.holder}); try again when it has finished`,
-        {
-          details: { runningReport: lease.holder },
-        },
+        { details: { runningReport: lease.holder } },
       );
+    }
     // The run starts once it holds the lease: a start time read before (while waiting for a
     // database connection or the lease row) could fall before the previous run's end, and a
     // report would then claim two runs overlapped.
     const report = newReport(id, input.trigger, input.triggeredBy, deps.clock.now());
-    active.add(report.id);
     await deps.store.save(report);
     const heartbeat = setInterval(
       () => void deps.store.renew(report.id, LEASE_MS).catch(() => undefined),
