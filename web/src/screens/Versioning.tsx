@@ -228,7 +228,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
         <dd>{s.currentVersion ?? '—'}</dd>
         <dt>Master version (central)</dt>
         <dd>{s.remoteVersion ?? '—'}</dd>
-        <dt>DHIS2 release (this instance / central)</dt>
+        <dt>DHIS2 release (here / central)</dt>
         <dd data-test="system-versions">
           {s.systemVersion} / {s.centralSystemVersion ?? 'not known yet'}
           {s.centralSystemVersion && s.centralSystemVersion !== s.systemVersion && (
