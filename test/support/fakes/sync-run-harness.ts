@@ -12,6 +12,7 @@ import {
   type SyncDeps,
   type SyncEvent,
 } from '../../../src/domain/sync/run-sync.ts';
+import type { CentralInfo } from '../../../src/domain/sync/central-client.ts';
 import { newReport, type SyncReport, type Trigger } from '../../../src/domain/sync/sync-report.ts';
 import { createFakeCentral, type FakeCentral } from './fake-central-client.ts';
 import { memoryLocal, memorySettings } from './sync-import-fakes.ts';
@@ -32,6 +33,8 @@ export async function syncHarness(options: HarnessOptions = {}) {
   const events: SyncEvent[] = [];
   const sleeps: number[] = [];
   const pushes: DataPushResult[] = [];
+  /** The central's release each data push was told. */
+  const pushedTo: CentralInfo[] = [];
   let push: (n: number) => DataPushResult | Promise<DataPushResult> = () => ({
     status: 'SKIPPED',
     message: 'Nothing to push',
@@ -45,7 +48,8 @@ export async function syncHarness(options: HarnessOptions = {}) {
     saveReport: async (r) => {
       saved.push(structuredClone(r));
     },
-    dataPush: async () => {
+    dataPush: async (central) => {
+      pushedTo.push(structuredClone(central));
       const result = await push(pushes.length + 1);
       pushes.push(result);
       return result;
@@ -71,6 +75,7 @@ export async function syncHarness(options: HarnessOptions = {}) {
     events,
     sleeps,
     pushes,
+    pushedTo,
     /** The data push of the `n`th attempt answers what `answer(n)` gives. */
     onDataPush(answer: typeof push) {
       push = answer;
