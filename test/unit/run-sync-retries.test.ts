@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RETRYABLE, type FailureKind } from '../../src/domain/sync/sync-report.ts';
+import { runSync } from '../../src/domain/sync/run-sync.ts';
+import { newReport, RETRYABLE, type FailureKind } from '../../src/domain/sync/sync-report.ts';
 import { remote } from '../support/fakes/fake-central-client.ts';
 import { dataElement, steps, syncHarness } from '../support/fakes/sync-run-harness.ts';
 
@@ -209,5 +210,43 @@ describe('runSync: the availability check within an attempt', () => {
     h.central.fail('ping', remote.unreachable(), Infinity);
     const report = await h.run();
     assert.match(report.error!.message, /\(after 2 availability checks\)$/);
+  });
+});
+
+describe('runSync: the local database goes away', () => {
+  it('a report that cannot be saved once fails the attempt (INTERNAL); the next attempt goes on', async () => {
+    const h = await harness(2, 10);
+    const save = h.deps.saveReport;
+    let failed = false;
+    h.deps.saveReport = async (r) => {
+      if (!failed && r.steps[1]!.status === 'SUCCESS') {
+        failed = true;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return save(r);
+    };
+    const report = await h.run();
+    assert.equal(report.status, 'SUCCESS');
+    assert.equal(report.attempts, 2);
+    assert.deepEqual(
+      report.versions.map((v) => v.name),
+      ['Version_1'],
+    );
+  });
+
+  it('a database that stays away: runSync rejects, its report FAILED with the cause (the service saves it later)', async () => {
+    const h = await harness(1, 10);
+    const away = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    h.deps.saveReport = () => Promise.reject(away);
+    const input = { report: newReport('r', 'CLI', null, h.clock.now()), actorId: 'M5zQapPyTZI' };
+    await assert.rejects(
+      runSync(h.deps, input, () => h.clock.now()),
+      (e) => e === away,
+    );
+    assert.deepEqual(h.saved, [], 'nothing could be saved');
+    assert.equal(input.report.status, 'FAILED');
+    assert.equal(input.report.error?.kind, 'INTERNAL');
+    assert.equal(input.report.error?.message, away.message);
+    assert.equal(input.report.endTime, h.clock.now().toISOString());
   });
 });

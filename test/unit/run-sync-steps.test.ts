@@ -157,6 +157,43 @@ describe('runSync: a successful run', () => {
   });
 });
 
+describe('runSync: a DHIS2 central', () => {
+  it('versions without parentHashCode, listed newest first: pulled oldest first, chained here', async () => {
+    const h = await syncHarness({ central: { dhis2: true } });
+    for (let i = 1; i <= 3; i++)
+      h.central.publish({ objects: { dataElements: [dataElement(i)] } }, { type: null });
+    const report = await h.run();
+    assert.equal(report.status, 'SUCCESS');
+    assert.deepEqual(
+      report.versions.map((v) => [v.name, v.type]),
+      [
+        ['Version_1', 'ATOMIC'],
+        ['Version_2', 'ATOMIC'],
+        ['Version_3', 'ATOMIC'],
+      ],
+    );
+    const [v1, v2, v3] = await h.versions.list();
+    assert.deepEqual(
+      [v1!.parentHashCode, v2!.parentHashCode, v3!.parentHashCode],
+      [null, v1!.hashCode, v2!.hashCode],
+    );
+  });
+
+  it('versions created at the same instant go by their number (Version_9 before Version_10)', async () => {
+    const h = await syncHarness({ central: { dhis2: true } });
+    const same = new Date('2026-01-01T00:00:00.000Z');
+    for (let i = 1; i <= 10; i++) {
+      const v = h.central.publish({ objects: { dataElements: [dataElement(i)] } });
+      h.central.alter(v.name, { created: same });
+    }
+    const report = await h.run();
+    assert.deepEqual(
+      report.versions.map((v) => v.name),
+      Array.from({ length: 10 }, (_, i) => `Version_${i + 1}`),
+    );
+  });
+});
+
 describe('runSync: upTo (a manual sync of one version)', () => {
   it('imports every version up to the one named, no further; the central’s newest is still recorded', async () => {
     const h = await withVersions(4);
