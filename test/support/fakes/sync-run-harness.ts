@@ -94,6 +94,17 @@ export async function syncHarness(options: HarnessOptions = {}) {
 
 export type SyncHarness = Awaited<ReturnType<typeof syncHarness>>;
 
+/** A harness whose central has published `n` versions of one new data element each, ATOMIC and BEST_EFFORT in turn. */
+export async function withVersions(n: number, options: HarnessOptions = {}) {
+  const h = await syncHarness(options);
+  for (let i = 1; i <= n; i++)
+    h.central.publish(
+      { objects: { dataElements: [dataElement(i)] } },
+      { type: i % 2 ? 'ATOMIC' : 'BEST_EFFORT' },
+    );
+  return h;
+}
+
 /** A data element as the central holds it; `n` keeps ids and codes apart. */
 export function dataElement(n: number, extra: Record<string, unknown> = {}) {
   const id = `deUnit${String(n).padStart(5, '0')}`;
