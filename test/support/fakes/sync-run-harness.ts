@@ -94,7 +94,10 @@ export async function syncHarness(options: HarnessOptions = {}) {
 
 export type SyncHarness = Awaited<ReturnType<typeof syncHarness>>;
 
-/** A harness whose central has published `n` versions of one new data element each, ATOMIC and BEST_EFFORT in turn. */
+/**
+ * A harness whose central has published `n` versions of one new data element each, ATOMIC and
+ * BEST_EFFORT in turn.
+ */
 export async function withVersions(n: number, options: HarnessOptions = {}) {
   const h = await syncHarness(options);
   for (let i = 1; i <= n; i++)
