@@ -4,7 +4,9 @@
  * answering 500 or something unreadable, the data push refused, the chain check finding another
  * history, a bug. The outcomes test/integration/sync-failures, sync-central-answers,
  * sync-divergence, sync-dhis2-central and data-push assert over HTTP; the checks each case makes
- * are in test/support/fakes/sync-failure-cases.ts.
+ * are in test/support/fakes/sync-failure-cases.ts. INTERRUPTED is the one kind runSync never sets:
+ * on main the scheduler's stop and the sync store's take-over of a dead run set it (see
+ * sync-status.test.ts for how such a run reads).
  */
 import { remote } from '../support/fakes/fake-central-client.ts';
 import { describeFailures, type FailureCase } from '../support/fakes/sync-failure-cases.ts';
@@ -60,6 +62,15 @@ const CASES: FailureCase[] = [
         remote.redirect('https://central.example.org/dhis/api/system/ping'),
         Infinity,
       ),
+  },
+  {
+    name: 'a redirect to a relative Location, resolved against the address asked for',
+    kind: 'REMOTE_REDIRECT',
+    step: 'ping',
+    attempts: 1,
+    version: 'Version_1',
+    message: /^The central redirected to http:\/\/central\.test\/dhis-web-login\/ \(HTTP 302 /,
+    arrange: (h) => h.central.fail('ping', remote.redirect('/dhis-web-login/'), Infinity),
   },
   {
     name: 'the data push refused, retried like DHIS2',
