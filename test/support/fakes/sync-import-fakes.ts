@@ -20,7 +20,7 @@ import {
 import { DEFAULTS } from '../../../src/domain/metadata/types.ts';
 import type { MetadataStore, MetadataWriter } from '../../../src/domain/ports.ts';
 import type { SyncSettings } from '../../../src/domain/sync/run-sync.ts';
-import { createMemoryVersionStore, type MemoryVersionStore } from './memory-version-store.ts';
+import { createLocalVersionStore, type LocalVersionStore } from './memory-local-versions.ts';
 
 interface Row {
   meta: StoredMeta;
@@ -38,7 +38,7 @@ export interface MemoryMetadataStore extends MetadataStore {
 }
 
 /** A MetadataStore over a Map; `versions` receives what `recordVersion` records. */
-export function createMemoryMetadataStore(versions: MemoryVersionStore): MemoryMetadataStore {
+export function createMemoryMetadataStore(versions: LocalVersionStore): MemoryMetadataStore {
   let rows = new Map<string, Row>();
   let seq = 0;
   let commits = 0;
@@ -217,7 +217,7 @@ export function manualClock(start = new Date('2026-01-01T00:00:00.000Z')) {
 
 /** The stores and ImportDeps of one local, its default category model in place. */
 export async function memoryLocal() {
-  const versions = createMemoryVersionStore();
+  const versions = createLocalVersionStore();
   const store = createMemoryMetadataStore(versions);
   const clock = manualClock();
   let uids = 0;

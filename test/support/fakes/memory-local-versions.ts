@@ -1,16 +1,17 @@
 /**
  * An in-memory VersionStore (src/domain/ports.ts) for the local side of a sync run: the versions
  * a local records (through `MetadataWriter.recordVersion`, see ./sync-import-fakes.ts), their
- * stored gzip, rebaseline and the fleet. Creating versions is the central's job and needs the
- * change log: `create` and `preview` throw here (helper "versioning" owns that fake's side).
- * Same rules as the Kysely store: names, numbers and ids are unique; `latest` is the highest
- * number; `list` is by created, then number.
+ * stored gzip, rebaseline and the fleet, rolled back with the metadata fake's transaction.
+ * Creating versions is the central's job and needs the change log (./memory-version-store.ts of
+ * the versioning work models it): the central-side methods reject here. Same rules as the Kysely
+ * store: names, numbers and ids are unique; `latest` is the highest number; `list` is by created,
+ * then number.
  */
 import { gunzipSync } from 'node:zlib';
 import type { FleetEntry, VersionStore } from '../../../src/domain/ports.ts';
 import type { MetadataVersion } from '../../../src/domain/versioning/version.ts';
 
-export interface MemoryVersionStore extends VersionStore {
+export interface LocalVersionStore extends VersionStore {
   /**
    * Records a version and its gzip as `recordVersion` does; throws as a unique constraint would
    * on a taken id, name or number. Only the metadata fake's transaction calls it.
@@ -27,7 +28,10 @@ const copy = (v: MetadataVersion): MetadataVersion => ({
   types: { ...v.types },
 });
 
-export function createMemoryVersionStore(initial: MetadataVersion[] = []): MemoryVersionStore {
+/** The central side (creating versions, previews), not modelled: rejects whatever it is asked. */
+const central = () => Promise.reject(new Error('memory-local-versions: only a local is modelled'));
+
+export function createLocalVersionStore(initial: MetadataVersion[] = []): LocalVersionStore {
   let versions: MetadataVersion[] = [];
   let gzips = new Map<string, Buffer>();
   const fleet = new Map<string, FleetEntry>();
@@ -43,7 +47,7 @@ export function createMemoryVersionStore(initial: MetadataVersion[] = []): Memor
   };
   for (const v of initial) insert(v, null);
 
-  return {
+  const store: Omit<LocalVersionStore, 'preview' | 'pending'> = {
     insert,
     save() {
       const [kept, keptGz] = [versions.map(copy), new Map(gzips)];
@@ -68,12 +72,7 @@ export function createMemoryVersionStore(initial: MetadataVersion[] = []): Memor
       );
       return top ? copy(top) : null;
     },
-    create() {
-      return Promise.reject(new Error('memory-version-store: creating versions is not modelled'));
-    },
-    preview() {
-      return Promise.reject(new Error('memory-version-store: previews are not modelled'));
-    },
+    create: central,
     async readSnapshot(versionId, kind) {
       const gz = gzips.get(versionId);
       if (!gz) return null;
@@ -96,4 +95,6 @@ export function createMemoryVersionStore(initial: MetadataVersion[] = []): Memor
       return [...fleet.values()].sort((a, b) => b.lastSeen.getTime() - a.lastSeen.getTime());
     },
   };
+  // `preview` (today's port) and `pending` (the versioning work's) are both central-side.
+  return Object.assign(store, { preview: central, pending: central });
 }
