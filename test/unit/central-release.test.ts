@@ -67,6 +67,31 @@ describe('releases', () => {
   });
 });
 
+describe('describeCentral: the ping step’s phrase', () => {
+  const cases: [CentralInfo, string][] = [
+    [info('2.41.0'), 'the central runs DHIS2 2.41.0'],
+    [info('2.42.1'), 'the central runs DHIS2 2.42.1; events go to /api/tracker'],
+    [info('2.43.0', true), 'the central is metasync, following DHIS2 2.43.0'],
+    [info('master', true), 'the central is metasync, following DHIS2 master'],
+    [
+      info('master'),
+      'the central runs DHIS2 master, a release this instance cannot read; its data is pushed as to DHIS2 2.41 and earlier',
+    ],
+    [
+      info(null),
+      'the central did not tell its release (/api/system/info: no version); its data is pushed as to DHIS2 2.41 and earlier',
+    ],
+    [
+      { ...info(null), unavailable: 'not JSON' },
+      'the central did not tell its release (/api/system/info: not JSON); its data is pushed as to DHIS2 2.41 and earlier',
+    ],
+  ];
+  for (const [central, phrase] of cases)
+    it(`${JSON.stringify(central.version)}${central.metasync ? ' (metasync)' : ''}: ${phrase}`, () => {
+      assert.equal(describeCentral(central), phrase);
+    });
+});
+
 describe('tracker answers', () => {
   const report = (status: string, extra: Record<string, unknown> = {}) => ({
     status,
