@@ -7,7 +7,6 @@
  * next safe point.
  */
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { createHttpCentralClient } from '../central/http-central-client.ts';
 import { AppError, ErrorCode } from '../domain/errors.ts';
@@ -18,32 +17,17 @@ import type { CentralClient } from '../domain/sync/central-client.ts';
 import { rebaseline as rebaselineOp, REBASELINE } from '../domain/sync/rebaseline.ts';
 import { createReportLifecycle, INTERRUPTED_BY_DEATH } from '../domain/sync/report-lifecycle.ts';
 import { runSync, type DataPushResult, type SyncEvent } from '../domain/sync/run-sync.ts';
-import type { LeaseState, SyncStore } from '../domain/sync/sync-ports.ts';
+import type { SyncStore } from '../domain/sync/sync-ports.ts';
 import type { SyncReport, Trigger } from '../domain/sync/sync-report.ts';
 import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
-import { versionNumber } from '../domain/versioning/version.ts';
 import type { DataPushOptions } from './data-push.ts';
+import { startLeaseHeartbeat } from './lease-heartbeat.ts';
+import { activeRuns as active, holderAlive, thisHolder } from './process-liveness.ts';
+import { createRemoteCheck } from './remote-check.ts';
 
 const LEASE_MS = 60_000;
 /** How long a finished report that could not be saved is retried (the database is down). */
 const FINAL_SAVE_MS = 10 * 60_000;
-
-/** Runs started by this process and not yet finished. */
-const active = new Set<string>();
-
-/** Whether a lease holder (`host:pid`) is alive, when this process can tell; null otherwise. */
-function holderAlive({ holder, reportId }: LeaseState): boolean | null {
-  const [host, pidText] = holder.split(':');
-  if (host !== hostname()) return null;
-  const pid = Number(pidText);
-  if (pid === process.pid) return active.has(reportId);
-  try {
-    process.kill(pid, 0); // signal 0: existence check only
-    return null; // alive, but its run's state is not known here: trust the expiry
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? null : false;
-  }
-}
 
 export interface SyncServiceDeps {
   importDeps: ImportDeps;
@@ -121,8 +105,13 @@ export function createSyncService(deps: SyncServiceDeps) {
    */
   const unsaved = new Map<string, SyncReport>();
   const overlay = (r: SyncReport) => unsaved.get(r.id) ?? r;
-  /** The newest remote check made by a status read with ?refresh=true, in this process. */
-  let refreshed: { at: string; error: string | null } | null = null;
+  const remoteCheck = createRemoteCheck({
+    client,
+    versions: deps.versions,
+    settings: deps.settings,
+    now,
+    log: deps.log,
+  });
 
   /** Starts a run; rejects with 409 when another run holds the lease. `done` settles with the report. */
   async function start(
@@ -134,7 +123,7 @@ export function createSyncService(deps: SyncServiceDeps) {
     // (two runs overlapped: scale-out test, a scheduled tick and a manual run in one process).
     active.add(id);
     const lease = await deps.store
-      .acquire(id, `${hostname()}:${process.pid}`, leaseMs, holderAlive)
+      .acquire(id, thisHolder(), leaseMs, holderAlive)
       .catch((e: unknown) => {
         active.delete(id);
         throw e;
@@ -163,18 +152,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       await deps.store.release(id).catch(() => undefined);
       throw e;
     }
-    // The heartbeat keeps the lease; once a renewal finds it gone (taken over, released by a
-    // shutdown, lapsed), the run stops at its next safe point and its report says why.
-    let lost: string | null = null;
-    const renew = async () => {
-      if (lost) return;
-      const held = await deps.store.renew(report.id, leaseMs).catch(() => null);
-      // null: the database did not answer; the run finds out by itself if it is gone.
-      if (held === false)
-        lost = `This run lost the sync lease (taken over, released or lapsed at ${now().toISOString()}) and stopped so that no two runs overlap; the next run continues from here`;
-    };
-    const heartbeat = setInterval(() => void renew(), leaseMs / 3);
-    heartbeat.unref();
+    const heartbeat = startLeaseHeartbeat(deps.store, report.id, leaseMs, now);
     deps.log({ reportId: report.id, trigger: input.trigger }, 'metadata sync started');
     let pending = false;
     const settled = (async () => {
@@ -205,10 +183,7 @@ export function createSyncService(deps: SyncServiceDeps) {
                 report.remoteCheckedAt = now().toISOString();
               input.onEvent?.(e);
             },
-            checkpoint: async () => {
-              await renew();
-              return lost;
-            },
+            checkpoint: heartbeat.checkpoint,
           },
           { report, actorId: input.actorId, ...(input.upTo ? { upTo: input.upTo } : {}) },
           now,
@@ -222,7 +197,7 @@ export function createSyncService(deps: SyncServiceDeps) {
           },
           'metadata sync finished',
         );
-        if (finished.status === 'SUCCESS') await tellCentral(central, finished);
+        if (finished.status === 'SUCCESS') await remoteCheck.tellCentral(central, finished);
         return finished;
       } catch (e) {
         // A bug or a broken database: the run is recorded as failed, never left RUNNING.
@@ -241,7 +216,7 @@ export function createSyncService(deps: SyncServiceDeps) {
         const finish = async () => {
           if (pending) await lifecycle.finish(report);
           unsaved.delete(report.id);
-          clearInterval(heartbeat);
+          heartbeat.stop();
           active.delete(report.id);
           await deps.store.release(report.id).catch(() => undefined);
         };
@@ -261,41 +236,10 @@ export function createSyncService(deps: SyncServiceDeps) {
     return { report, done };
   }
 
-  /**
-   * The central records where each local is from its history calls (its fleet view, issue 5
-   * §5). A run that imported versions asks once more from the version it reached, so the
-   * central sees it there at once, not at the next poll; the call is DHIS2's own history call,
-   * so a DHIS2 central answers it as any other. Best effort: the run has succeeded already.
-   */
-  async function tellCentral(central: CentralClient, report: SyncReport): Promise<void> {
-    if (!report.toVersion || report.toVersion === report.fromVersion) return;
-    await central.history(report.toVersion).catch((e: unknown) => {
-      deps.log({ reportId: report.id, err: e }, 'could not tell the central the version reached');
-    });
-  }
-
-  /** Asks the central for its newest version now (status ?refresh=true). */
-  async function refresh(): Promise<void> {
-    const at = now().toISOString();
-    try {
-      const current = await deps.versions.latest();
-      const newer = await (await client()).history(current?.name ?? null);
-      // The newest as the run orders them: by creation, then by number.
-      const newest = newer
-        .map((v) => ({ name: v.name, at: v.created.getTime(), n: versionNumber(v.name) ?? 0 }))
-        .sort((a, b) => a.at - b.at || a.n - b.n)
-        .at(-1)?.name;
-      await deps.settings.update({ keyRemoteMetadataVersion: newest ?? current?.name ?? '' });
-      refreshed = { at, error: null };
-    } catch (e) {
-      refreshed = { at: refreshed?.at ?? '', error: e instanceof Error ? e.message : String(e) };
-    }
-  }
-
   async function status(options: { refresh?: boolean } = {}): Promise<SyncStatus> {
     const cfg = await remote();
     const configured = Boolean(cfg.url && cfg.username && cfg.password);
-    if (options.refresh && configured) await refresh();
+    if (options.refresh && configured) await remoteCheck.refresh();
     const [current, recent, lastSuccess, running, rebaselined] = await Promise.all([
       deps.versions.latest(),
       deps.store.list(1).then((r) => lifecycle.settle(r.map(overlay), holderAlive)),
@@ -304,9 +248,11 @@ export function createSyncService(deps: SyncServiceDeps) {
       deps.store.lastAudit(REBASELINE),
     ]);
     const last = recent[0] ?? null;
-    const checks = [last?.remoteCheckedAt, lastSuccess?.remoteCheckedAt, refreshed?.at].filter(
-      (t): t is string => Boolean(t),
-    );
+    const checks = [
+      last?.remoteCheckedAt,
+      lastSuccess?.remoteCheckedAt,
+      remoteCheck.last().at,
+    ].filter((t): t is string => Boolean(t));
     return syncStatus({
       configured,
       running: running && !unsaved.has(running) ? running : null,
@@ -315,7 +261,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       current,
       remoteVersion: (await text('keyRemoteMetadataVersion')) || null,
       remoteCheckedAt: checks.sort().at(-1) ?? null,
-      remoteCheckError: options.refresh ? (refreshed?.error ?? null) : null,
+      remoteCheckError: options.refresh ? remoteCheck.last().error : null,
       rebaselinedAt: rebaselined?.at ?? null,
       systemVersion: deps.localSystemVersion,
     });
