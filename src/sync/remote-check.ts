@@ -17,6 +17,20 @@ export interface RemoteCheckDeps {
   log: (obj: Record<string, unknown>, msg: string) => void;
 }
 
+/** A status read waits this long for the central at most; a run has its own, longer limits. */
+const REFRESH_MS = 10_000;
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`The central did not answer within ${ms / 1000} s`)),
+      ms,
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export function createRemoteCheck(deps: RemoteCheckDeps) {
   /** The newest check made in this process, and why it failed if it did. */
   let last: { at: string | null; error: string | null } = { at: null, error: null };
@@ -30,7 +44,10 @@ export function createRemoteCheck(deps: RemoteCheckDeps) {
       const at = deps.now().toISOString();
       try {
         const current = await deps.versions.latest();
-        const newer = await (await deps.client()).history(current?.name ?? null);
+        const newer = await within(
+          REFRESH_MS,
+          deps.client().then((c) => c.history(current?.name ?? null)),
+        );
         // The newest as the run orders them: by creation, then by number.
         const newest = newer
           .map((v) => ({ name: v.name, t: v.created.getTime(), n: versionNumber(v.name) ?? 0 }))
