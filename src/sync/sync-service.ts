@@ -3,8 +3,8 @@
  * the remote settings, the lease and report store, and this process's view of which runs are
  * alive. The HTTP routes, the CLI and the scheduler (issue 8) reach runs, reports, the status and
  * the rebaseline only through here (issue 17 §2). The report's lifecycle is report-lifecycle.ts's;
- * what this file adds is the heartbeat that renews the lease and stops a run that lost it at its
- * next safe point.
+ * the lease's heartbeat (a run that lost the lease stops at its next safe point) is
+ * lease-heartbeat.ts's; which holders are alive, process-liveness.ts's.
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
