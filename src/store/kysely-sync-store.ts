@@ -121,7 +121,6 @@ export function createKyselySyncStore(db: Kysely<Database>): SyncStore {
         .set({ expires_at: expiresIn(ttlMs) })
         .where('id', '=', 1)
         .where('report_id', '=', reportId)
-        .where('expires_at', '>', sql<Date>`now()`)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },

@@ -149,7 +149,7 @@ export function registerSyncStoreTests({ store, advance, ownClock }: SyncStoreSu
     await free();
   });
 
-  it('lease: renewal by the holder extends it; by a non-holder, after expiry or release it fails', async () => {
+  it('lease: renewal by the holder extends it, even once lapsed; by a non-holder, after release or a takeover it fails', async () => {
     await free();
     const [a, b] = [randomUUID(), randomUUID()];
     assert.equal((await store().acquire(a, 'host-a:1', 300, trust)).ok, true);
@@ -163,7 +163,14 @@ export function registerSyncStoreTests({ store, advance, ownClock }: SyncStoreSu
     assert.equal(await store().read(), null, 'a failed renewal takes nothing');
     assert.equal((await store().acquire(a, 'host-a:1', 50, trust)).ok, true);
     await advance(200);
-    assert.equal(await store().renew(a, 60_000), false, 'lapsed before the renewal');
+    assert.equal((await store().read())?.expired, true, 'lapsed before the renewal');
+    assert.equal(await store().renew(a, 60_000), true, 'lapsed but not taken: renewed');
+    assert.equal((await store().read())?.expired, false, 'the late renewal moved the expiry on');
+    assert.equal((await store().acquire(b, 'host-b:2', 60_000, trust)).ok, false, 'held again');
+    await advance(200);
+    await store().release(a);
+    assert.equal((await store().acquire(a, 'host-a:1', 50, trust)).ok, true);
+    await advance(200);
     assert.equal((await store().acquire(b, 'host-b:2', 60_000, trust)).ok, true);
     assert.equal(await store().renew(a, 60_000), false, 'taken over');
     assert.equal((await store().read())?.reportId, b);

@@ -52,7 +52,9 @@ export interface SyncLease {
   ): Promise<{ ok: true; replaced: string | null } | { ok: false; holder: string }>;
   /**
    * Moves the expiry of `reportId`'s lease `ttlMs` past the database's now. False when the lease
-   * is no longer this run's: taken by another run, released, or lapsed before the renewal.
+   * is no longer this run's: taken by another run or released. A lease that lapsed but still
+   * names this run is renewed: nobody took it, so no run overlapped (on PGlite a long import
+   * holds up the heartbeat past the expiry, and must not stop for that alone).
    */
   renew(reportId: string, ttlMs: number): Promise<boolean>;
   /** Frees the lease if `reportId` holds it; a no-op otherwise. */

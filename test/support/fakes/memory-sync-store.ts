@@ -66,7 +66,7 @@ export function createMemorySyncStore(start = new Date('2024-01-01T00:00:00Z')):
     },
     async renew(reportId, ttlMs) {
       const current = state();
-      if (!current || current.reportId !== reportId || current.expired) return false;
+      if (!current || current.reportId !== reportId) return false;
       lease!.expiresAt = clock.now.getTime() + ttlMs;
       return true;
     },
