@@ -258,6 +258,10 @@ export async function createInstance(config: Config, options: InstanceOptions): 
       shutdownGraceMs: config.schedulerShutdownGraceMs,
     });
     schedulerRef.current = scheduler;
+    // A run left RUNNING by a process that died (kill -9) reads INTERRUPTED from the start.
+    await services.sync
+      .recover()
+      .catch((e: unknown) => logger.warn({ err: e }, 'could not close the runs of a dead process'));
     if (!config.encryptionPassword)
       logger.warn(
         'encryption.password is not set in the config file: secret settings are encrypted with a key stored in the database',

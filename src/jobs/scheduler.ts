@@ -23,7 +23,7 @@ import { nextRun, schedule } from './cron-engine.ts';
 
 export interface SchedulerDeps {
   jobs: JobStore;
-  sync: Pick<SyncService, 'start' | 'reports'>;
+  sync: Pick<SyncService, 'start' | 'interrupt'>;
   clock: Clock;
   log: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** Run once at start a tick that fell due while no process was running (`scheduler.catch.up`). */
@@ -227,20 +227,9 @@ export function createScheduler(deps: SchedulerDeps) {
       status: 'INTERRUPTED',
       runtime: formatRuntime(end.getTime() - r.start.getTime()),
     });
-    if (!r.reportId) return;
-    const report = await deps.sync.reports.get(r.reportId);
-    if (report?.status !== 'RUNNING') return;
-    report.status = 'INTERRUPTED';
-    report.endTime = end.toISOString();
-    report.error ??= {
-      kind: 'INTERRUPTED',
-      message,
-      version: report.toVersion ?? report.fromVersion,
-      step: 'versions',
-    };
-    await deps.sync.reports.save(report);
-    // Free the lease so a restart can sync at once; the store never reopens this report.
-    await deps.sync.reports.release(report.id);
+    // The run's report is closed the one way every unfinished run is (report-lifecycle.ts), and
+    // its lease freed so a restart can sync at once; the store never reopens this report.
+    if (r.reportId) await deps.sync.interrupt(r.reportId, message);
   }
 
   return {

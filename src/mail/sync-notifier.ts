@@ -10,7 +10,7 @@ import {
 } from '../domain/notifications/sync-notifications.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { NotificationRecord, SyncReport } from '../domain/sync/sync-report.ts';
-import type { SyncStore } from '../store/kysely-sync-store.ts';
+import type { SyncReportStore } from '../domain/sync/sync-ports.ts';
 import { renderFailure } from './templates/sync-failure.ts';
 import { renderRecovery } from './templates/sync-recovery.ts';
 import { renderSuccess } from './templates/sync-success.ts';
@@ -19,7 +19,7 @@ import type { RenderedMail } from './templates/layout.ts';
 export interface SyncNotifierDeps {
   mailer: Mailer;
   settings: SettingsService;
-  store: SyncStore;
+  store: Pick<SyncReportStore, 'list' | 'save'>;
   now: () => Date;
   systemName: () => Promise<string>;
   log: (obj: Record<string, unknown>, msg: string) => void;

@@ -1,43 +1,30 @@
 /**
- * Sync reports, the run lease and the audit log (issue 6). The lease is one row with an expiry
- * renewed while a run goes on: one run at a time across every process on the database, and a
- * crashed process's run is taken over (and its report marked INTERRUPTED) once the lease lapses.
+ * The sync ports (src/domain/sync/sync-ports.ts) over PostgreSQL and PGlite: reports, the run
+ * lease and the audit log (issue 6). The lease is one row whose expiry is set and compared with
+ * the database's `now()`, so processes on hosts whose clocks disagree agree on when it lapsed.
+ * What a lapsed or taken-over run's report becomes is the domain's (report-lifecycle.ts).
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { SyncReport } from '../domain/sync/sync-report.ts';
+import type { LeaseState, SyncStore } from '../domain/sync/sync-ports.ts';
 import type { Database } from './schema.ts';
 
-export interface AuditEntry {
-  id: number;
-  action: string;
-  username: string;
-  at: Date;
-  reason: string;
-  details: Record<string, unknown>;
-}
-
-export interface SyncStore {
-  save(report: SyncReport): Promise<void>;
-  get(id: string): Promise<SyncReport | null>;
-  list(limit: number): Promise<SyncReport[]>;
-  lastSuccess(): Promise<SyncReport | null>;
-  /** Takes the lease for `reportId`, or returns the report id that holds it. */
-  acquire(
-    reportId: string,
-    holder: string,
-    ttlMs: number,
-    /** true/false when the holder's liveness is known here, null when it is not. */
-    holderAlive: (holder: string, reportId: string) => boolean | null,
-  ): Promise<{ ok: true } | { ok: false; holder: string | null }>;
-  renew(reportId: string, ttlMs: number): Promise<void>;
-  release(reportId: string): Promise<void>;
-  /** The report of the run holding a live lease, if any. */
-  running(): Promise<string | null>;
-  audit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
-  audits(): Promise<AuditEntry[]>;
-}
+export type { AuditEntry, SyncStore } from '../domain/sync/sync-ports.ts';
 
 const toReport = (r: { body: Record<string, unknown> }) => r.body as unknown as SyncReport;
+
+/** `ttlMs` past the database's now. */
+const expiresIn = (ttlMs: number) =>
+  sql<Date>`now() + ${Math.max(0, Math.round(ttlMs))} * interval '1 millisecond'`;
+/** Whether the stored expiry has passed, on the database's clock. */
+const lapsed = sql<boolean>`(expires_at is null or expires_at <= now())`;
+
+const toLease = (r: {
+  report_id: string | null;
+  holder: string | null;
+  expired: boolean;
+}): LeaseState | null =>
+  r.report_id ? { reportId: r.report_id, holder: r.holder ?? '', expired: r.expired } : null;
 
 export function createKyselySyncStore(db: Kysely<Database>): SyncStore {
   return {
@@ -54,9 +41,9 @@ export function createKyselySyncStore(db: Kysely<Database>): SyncStore {
       await db
         .insertInto('sync_report')
         .values(row)
-        // A finished report is never reopened: a run that a shutdown marked INTERRUPTED
-        // (issue 8) may still save progress before its process exits, and must not turn the
-        // report back into RUNNING. Saving a finished report again (its notifications) is fine.
+        // A finished report is never reopened: a run that was interrupted (a shutdown, a lost
+        // lease) may still save progress before it stops, and must not turn the report back
+        // into RUNNING. Saving a finished report again (its notifications) is fine.
         .onConflict((oc) =>
           oc
             .column('id')
@@ -98,65 +85,44 @@ export function createKyselySyncStore(db: Kysely<Database>): SyncStore {
         .executeTakeFirst();
       return row ? toReport(row) : null;
     },
-    async acquire(reportId, holder, ttlMs, holderAlive) {
+    async read() {
+      const row = await db
+        .selectFrom('sync_lease')
+        .select(['report_id', 'holder', lapsed.as('expired')])
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
+      return toLease(row);
+    },
+    async acquire(reportId, holder, ttlMs, isLive) {
       return db.transaction().execute(async (trx) => {
-        const lease = await trx
+        const row = await trx
           .selectFrom('sync_lease')
-          .selectAll()
+          .select(['report_id', 'holder', lapsed.as('expired')])
           .where('id', '=', 1)
           .forUpdate()
           .executeTakeFirstOrThrow();
-        const unexpired =
-          lease.expires_at !== null && new Date(lease.expires_at).getTime() > Date.now();
+        const lease = toLease(row);
         // The holder's own view wins where it has one: a run of this process is live even if a
         // heartbeat was held up (PGlite serialises it behind a long import), and a holder process
         // on this host that no longer exists is dead even before its lease lapses.
-        const verdict =
-          lease.report_id && lease.holder ? holderAlive(lease.holder, lease.report_id) : null;
-        const live = lease.report_id !== null && (verdict ?? unexpired);
-        if (live) return { ok: false as const, holder: lease.report_id };
-        if (lease.report_id) {
-          // The previous holder died without releasing: its run did not finish.
-          const stale = await trx
-            .selectFrom('sync_report')
-            .select('body')
-            .where('id', '=', lease.report_id)
-            .where('status', '=', 'RUNNING')
-            .executeTakeFirst();
-          if (stale) {
-            const body = {
-              ...toReport(stale),
-              status: 'INTERRUPTED' as const,
-              endTime: new Date().toISOString(),
-            };
-            body.error ??= {
-              kind: 'INTERRUPTED',
-              message: 'The process running this sync stopped before it finished',
-              version: body.toVersion ?? body.fromVersion,
-              step: 'versions',
-            };
-            await trx
-              .updateTable('sync_report')
-              .set({ status: 'INTERRUPTED', end_time: body.endTime, body: JSON.stringify(body) })
-              .where('id', '=', lease.report_id)
-              .execute();
-          }
-        }
+        if (lease && (isLive(lease) ?? !lease.expired))
+          return { ok: false as const, holder: lease.reportId };
         await trx
           .updateTable('sync_lease')
-          .set({ report_id: reportId, holder, expires_at: new Date(Date.now() + ttlMs) })
+          .set({ report_id: reportId, holder, expires_at: expiresIn(ttlMs) })
           .where('id', '=', 1)
           .execute();
-        return { ok: true as const };
+        return { ok: true as const, replaced: lease?.reportId ?? null };
       });
     },
     async renew(reportId, ttlMs) {
-      await db
+      const r = await db
         .updateTable('sync_lease')
-        .set({ expires_at: new Date(Date.now() + ttlMs) })
+        .set({ expires_at: expiresIn(ttlMs) })
         .where('id', '=', 1)
         .where('report_id', '=', reportId)
-        .execute();
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     async release(reportId) {
       await db
@@ -165,16 +131,6 @@ export function createKyselySyncStore(db: Kysely<Database>): SyncStore {
         .where('id', '=', 1)
         .where('report_id', '=', reportId)
         .execute();
-    },
-    async running() {
-      const row = await db
-        .selectFrom('sync_lease')
-        .select(['report_id', 'expires_at'])
-        .where('id', '=', 1)
-        .executeTakeFirstOrThrow();
-      return row.report_id && row.expires_at && new Date(row.expires_at).getTime() > Date.now()
-        ? row.report_id
-        : null;
     },
     async audit(e) {
       await db
@@ -190,14 +146,33 @@ export function createKyselySyncStore(db: Kysely<Database>): SyncStore {
     },
     async audits() {
       const rows = await db.selectFrom('sync_audit').selectAll().orderBy('id', 'desc').execute();
-      return rows.map((r) => ({
-        id: Number(r.id),
-        action: r.action,
-        username: r.username,
-        at: r.at,
-        reason: r.reason,
-        details: r.details,
-      }));
+      return rows.map(toAudit);
+    },
+    async lastAudit(action) {
+      const row = await db
+        .selectFrom('sync_audit')
+        .selectAll()
+        .where('action', '=', action)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? toAudit(row) : null;
     },
   };
 }
+
+const toAudit = (r: {
+  id: number | string | bigint;
+  action: string;
+  username: string;
+  at: Date;
+  reason: string;
+  details: Record<string, unknown>;
+}) => ({
+  id: Number(r.id),
+  action: r.action,
+  username: r.username,
+  at: r.at,
+  reason: r.reason,
+  details: r.details,
+});

@@ -1,10 +1,12 @@
 /**
- * Wires the sync run (src/domain/sync) to its adapters: the HTTP central client built from the
- * remote settings, the lease that keeps one run at a time, reports, and the audited rebaseline
- * (issue 6). Both the HTTP routes, the CLI and (issue 8) the scheduler start runs through here.
+ * Wires the sync subsystem (src/domain/sync) to its adapters: the HTTP central client built from
+ * the remote settings, the lease and report store, and this process's view of which runs are
+ * alive. The HTTP routes, the CLI and the scheduler (issue 8) reach runs, reports, the status and
+ * the rebaseline only through here (issue 17 §2). The report's lifecycle is report-lifecycle.ts's;
+ * the lease's heartbeat (a run that lost the lease stops at its next safe point) is
+ * lease-heartbeat.ts's; which holders are alive, process-liveness.ts's.
  */
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { createHttpCentralClient } from '../central/http-central-client.ts';
 import { AppError, ErrorCode } from '../domain/errors.ts';
@@ -12,33 +14,20 @@ import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
 import type { Clock, VersionStore } from '../domain/ports.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { CentralClient } from '../domain/sync/central-client.ts';
+import { rebaseline as rebaselineOp, REBASELINE } from '../domain/sync/rebaseline.ts';
+import { createReportLifecycle, INTERRUPTED_BY_DEATH } from '../domain/sync/report-lifecycle.ts';
 import { runSync, type DataPushResult, type SyncEvent } from '../domain/sync/run-sync.ts';
-import { newReport, setStep, type SyncReport, type Trigger } from '../domain/sync/sync-report.ts';
+import type { SyncStore } from '../domain/sync/sync-ports.ts';
+import type { SyncReport, Trigger } from '../domain/sync/sync-report.ts';
 import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
-import { versionNumber } from '../domain/versioning/version.ts';
-import type { SyncStore } from '../store/kysely-sync-store.ts';
 import type { DataPushOptions } from './data-push.ts';
+import { startLeaseHeartbeat } from './lease-heartbeat.ts';
+import { activeRuns as active, holderAlive, thisHolder } from './process-liveness.ts';
+import { createRemoteCheck } from './remote-check.ts';
 
 const LEASE_MS = 60_000;
 /** How long a finished report that could not be saved is retried (the database is down). */
 const FINAL_SAVE_MS = 10 * 60_000;
-
-/** Runs started by this process and not yet finished. */
-const active = new Set<string>();
-
-/** Whether a lease holder (`host:pid`) is alive, when this process can tell; null otherwise. */
-function holderAlive(holder: string, reportId: string): boolean | null {
-  const [host, pidText] = holder.split(':');
-  if (host !== hostname()) return null;
-  const pid = Number(pidText);
-  if (pid === process.pid) return active.has(reportId);
-  try {
-    process.kill(pid, 0); // signal 0: existence check only
-    return null; // alive, but its run's state is not known here: trust the expiry
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? null : false;
-  }
-}
 
 export interface SyncServiceDeps {
   importDeps: ImportDeps;
@@ -66,6 +55,8 @@ export interface SyncServiceDeps {
   onFinished?: (report: SyncReport) => Promise<void>;
   /** Tests replace the central client (e.g. with one pointing at a proxy). */
   clientFactory?: (cfg: { url: string; username: string; password: string }) => CentralClient;
+  /** Tests shorten the lease (default 60 s); the heartbeat renews it every third of it. */
+  leaseMs?: number;
 }
 
 export interface StartInput {
@@ -79,6 +70,7 @@ export interface StartInput {
 }
 
 export function createSyncService(deps: SyncServiceDeps) {
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
   const text = async (key: string) => String((await deps.settings.value(key)) ?? '');
   const remote = async () => ({
     url: await text('keyRemoteInstanceUrl'),
@@ -98,6 +90,28 @@ export function createSyncService(deps: SyncServiceDeps) {
             : {}),
         });
   };
+  const now = () => deps.clock.now();
+  const lifecycle = createReportLifecycle({
+    reports: deps.store,
+    lease: deps.store,
+    now,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()),
+    finalSaveMs: FINAL_SAVE_MS,
+    log: deps.log,
+  });
+  /**
+   * Finished reports of this process that their database has not taken yet (it is away): reads
+   * answer with these, so a run that failed reads FAILED with its cause at once, not RUNNING.
+   */
+  const unsaved = new Map<string, SyncReport>();
+  const overlay = (r: SyncReport) => unsaved.get(r.id) ?? r;
+  const remoteCheck = createRemoteCheck({
+    client,
+    versions: deps.versions,
+    settings: deps.settings,
+    now,
+    log: deps.log,
+  });
 
   /** Starts a run; rejects with 409 when another run holds the lease. `done` settles with the report. */
   async function start(
@@ -109,7 +123,7 @@ export function createSyncService(deps: SyncServiceDeps) {
     // (two runs overlapped: scale-out test, a scheduled tick and a manual run in one process).
     active.add(id);
     const lease = await deps.store
-      .acquire(id, `${hostname()}:${process.pid}`, LEASE_MS, holderAlive)
+      .acquire(id, thisHolder(), leaseMs, holderAlive)
       .catch((e: unknown) => {
         active.delete(id);
         throw e;
@@ -122,45 +136,38 @@ export function createSyncService(deps: SyncServiceDeps) {
         { details: { runningReport: lease.holder } },
       );
     }
+    // The lease was taken from a dead holder: its run did not finish.
+    if (lease.replaced)
+      await lifecycle.interrupt(lease.replaced, INTERRUPTED_BY_DEATH).catch((e: unknown) => {
+        deps.log({ reportId: lease.replaced, err: e }, 'could not close a dead run');
+      });
     // The run starts once it holds the lease: a start time read before (while waiting for a
     // database connection or the lease row) could fall before the previous run's end, and a
     // report would then claim two runs overlapped.
-    const report = newReport(id, input.trigger, input.triggeredBy, deps.clock.now());
-    await deps.store.save(report);
-    const heartbeat = setInterval(
-      () => void deps.store.renew(report.id, LEASE_MS).catch(() => undefined),
-      LEASE_MS / 3,
-    );
-    heartbeat.unref();
+    let report: SyncReport;
+    try {
+      report = await lifecycle.open(id, input.trigger, input.triggeredBy);
+    } catch (e) {
+      active.delete(id);
+      await deps.store.release(id).catch(() => undefined);
+      throw e;
+    }
+    const heartbeat = startLeaseHeartbeat(deps.store, report.id, leaseMs, now);
     deps.log({ reportId: report.id, trigger: input.trigger }, 'metadata sync started');
-    /** Saves the finished report, retrying while the database is unreachable. */
-    const storeFinal = async () => {
-      for (let wait = 100, waited = 0; ; wait = Math.min(wait * 2, 5000), waited += wait) {
-        try {
-          await deps.store.save(report);
-          return;
-        } catch (e) {
-          if (waited >= FINAL_SAVE_MS) {
-            deps.log({ reportId: report.id, err: e }, 'metadata sync report could not be saved');
-            return;
-          }
-          await new Promise((r) => setTimeout(r, wait).unref());
-        }
-      }
-    };
-    let unsaved = false;
+    let pending = false;
     const settled = (async () => {
       try {
+        const central = await client();
         const finished = await runSync(
           {
-            client: await client(),
+            client: central,
             importDeps: deps.importDeps,
             versions: deps.versions,
             settings: deps.settings,
-            saveReport: (r) => deps.store.save(r),
-            dataPush: (central) =>
+            saveReport: lifecycle.save,
+            dataPush: (info) =>
               deps.dataPush({
-                central,
+                central: info,
                 ...(input.dataValuesPageSize
                   ? { dataValuesPageSize: input.dataValuesPageSize }
                   : {}),
@@ -170,10 +177,16 @@ export function createSyncService(deps: SyncServiceDeps) {
             retries: deps.retries,
             retryDelayMs: deps.retryDelayMs,
             localSystemVersion: deps.localSystemVersion,
-            ...(input.onEvent ? { onEvent: input.onEvent } : {}),
+            onEvent: (e) => {
+              // Saved with the step right after: when `remoteVersion` was true.
+              if (e.kind === 'step' && e.step === 'history' && e.status === 'SUCCESS')
+                report.remoteCheckedAt = now().toISOString();
+              input.onEvent?.(e);
+            },
+            checkpoint: heartbeat.checkpoint,
           },
           { report, actorId: input.actorId, ...(input.upTo ? { upTo: input.upTo } : {}) },
-          () => deps.clock.now(),
+          now,
         );
         deps.log(
           {
@@ -184,25 +197,16 @@ export function createSyncService(deps: SyncServiceDeps) {
           },
           'metadata sync finished',
         );
+        if (finished.status === 'SUCCESS') await remoteCheck.tellCentral(central, finished);
         return finished;
       } catch (e) {
-        // A bug or a broken database: the run is recorded as failed, never left RUNNING. When
-        // the run had recorded its failure before saving it failed too (its database went away),
-        // that failure is the cause; the step that was running failed.
-        const running = report.steps.find((s) => s.status === 'RUNNING')?.name ?? 'versions';
-        report.status = 'FAILED';
-        report.endTime = deps.clock.now().toISOString();
-        report.error ??= {
-          kind: 'INTERNAL',
-          message: e instanceof Error ? e.message : String(e),
-          version: report.toVersion ?? report.fromVersion,
-          step: running,
-        };
-        for (const s of report.steps) if (s.status === 'RUNNING') setStep(report, s.name, 'FAILED');
-        unsaved = await deps.store.save(report).then(
+        // A bug or a broken database: the run is recorded as failed, never left RUNNING.
+        lifecycle.crashed(report, e);
+        pending = await lifecycle.save(report).then(
           () => false,
           () => true,
         );
+        if (pending) unsaved.set(report.id, report);
         deps.log({ reportId: report.id, err: e }, 'metadata sync crashed');
         return report;
       } finally {
@@ -210,12 +214,13 @@ export function createSyncService(deps: SyncServiceDeps) {
         // as soon as the database is back, in the background so the caller gets its answer now;
         // until then this process still holds the run, so no other run starts over it.
         const finish = async () => {
-          if (unsaved) await storeFinal();
-          clearInterval(heartbeat);
+          if (pending) await lifecycle.finish(report);
+          unsaved.delete(report.id);
+          heartbeat.stop();
           active.delete(report.id);
           await deps.store.release(report.id).catch(() => undefined);
         };
-        if (unsaved) void finish();
+        if (pending) void finish();
         else await finish();
       }
     })();
@@ -231,72 +236,43 @@ export function createSyncService(deps: SyncServiceDeps) {
     return { report, done };
   }
 
-  async function status(): Promise<SyncStatus> {
+  async function status(options: { refresh?: boolean } = {}): Promise<SyncStatus> {
     const cfg = await remote();
-    const [current, reports, lastSuccess, running] = await Promise.all([
+    const configured = Boolean(cfg.url && cfg.username && cfg.password);
+    if (options.refresh && configured) await remoteCheck.refresh();
+    const [current, recent, lastSuccess, running, rebaselined] = await Promise.all([
       deps.versions.latest(),
-      deps.store.list(1),
+      deps.store.list(1).then((r) => lifecycle.settle(r.map(overlay), holderAlive)),
       deps.store.lastSuccess(),
-      deps.store.running(),
+      lifecycle.running(holderAlive),
+      deps.store.lastAudit(REBASELINE),
     ]);
+    const last = recent[0] ?? null;
+    const checks = [
+      last?.remoteCheckedAt,
+      lastSuccess?.remoteCheckedAt,
+      remoteCheck.last().at,
+    ].filter((t): t is string => Boolean(t));
     return syncStatus({
-      configured: Boolean(cfg.url && cfg.username && cfg.password),
-      running,
-      last: reports[0] ?? null,
+      configured,
+      running: running && !unsaved.has(running) ? running : null,
+      last,
       lastSuccess,
       current,
       remoteVersion: (await text('keyRemoteMetadataVersion')) || null,
+      remoteCheckedAt: checks.sort().at(-1) ?? null,
+      remoteCheckError: options.refresh ? remoteCheck.last().error : null,
+      rebaselinedAt: rebaselined?.at ?? null,
       systemVersion: deps.localSystemVersion,
     });
   }
 
   /** The audited recovery: take the central's `to` as this instance's current version (issue 6 §6). */
   async function rebaseline(input: { to: string; reason: string; username: string }) {
-    if (input.reason.trim().length < 5)
-      throw new AppError(
-        ErrorCode.VALIDATION_FAILED,
-        'A reason of at least 5 characters is required for the audit log',
-      );
-    const theirs = await (await client()).version(input.to);
-    if (!theirs)
-      throw new AppError(ErrorCode.NOT_FOUND, `The central has no version named ${input.to}`);
-    const now = deps.clock.now();
-    const number = versionNumber(theirs.name);
-    if (number === null)
-      throw new AppError(
-        ErrorCode.VALIDATION_FAILED,
-        `Cannot rebaseline to ${theirs.name}: not a Version_<n> name`,
-      );
-    const before = await deps.versions.latest();
-    const removed = await deps.versions.rebaseline({
-      id: theirs.id,
-      name: theirs.name,
-      number,
-      type: theirs.type === 'BEST_EFFORT' ? 'BEST_EFFORT' : 'ATOMIC',
-      hashCode: theirs.hashCode,
-      parentHashCode: theirs.parentHashCode,
-      created: theirs.created,
-      importDate: now,
-      bytes: 0,
-      gzipBytes: 0,
-      objects: 0,
-      deletions: 0,
-      types: {},
-    });
-    const details = {
-      to: theirs.name,
-      hashCode: theirs.hashCode,
-      from: before?.name ?? null,
-      fromHashCode: before?.hashCode ?? null,
-      removed,
-    };
-    await deps.store.audit({
-      action: 'REBASELINE',
-      username: input.username,
-      at: now,
-      reason: input.reason,
-      details,
-    });
+    const details = await rebaselineOp(
+      { central: client, versions: deps.versions, audit: deps.store, now },
+      input,
+    );
     deps.log(
       { ...details, username: input.username, reason: input.reason },
       'metadata sync rebaselined',
@@ -304,7 +280,32 @@ export function createSyncService(deps: SyncServiceDeps) {
     return details;
   }
 
-  return { start, status, rebaseline, reports: deps.store, remote };
+  return {
+    start,
+    status,
+    rebaseline,
+    remote,
+    /** Reports newest first; a RUNNING one whose run is gone reads (and is saved) INTERRUPTED. */
+    reports: async (limit: number) =>
+      lifecycle.settle((await deps.store.list(limit)).map(overlay), holderAlive),
+    report: async (id: string) => {
+      const r = unsaved.get(id) ?? (await deps.store.get(id));
+      return r ? ((await lifecycle.settle([r], holderAlive))[0] ?? r) : null;
+    },
+    audits: () => deps.store.audits(),
+    /** The local version of that name (the manual sync's answer), or null. */
+    localVersion: (name: string) => deps.versions.byName(name),
+    /** Closes a run's report as INTERRUPTED and frees its lease (the scheduler's shutdown). */
+    interrupt: (reportId: string, message: string) => lifecycle.interrupt(reportId, message),
+    /**
+     * At start-up: a run left RUNNING by a process that is gone (kill -9) reads INTERRUPTED at
+     * once, and its lease is freed when its holder is known dead.
+     */
+    async recover(): Promise<void> {
+      await lifecycle.running(holderAlive);
+      await lifecycle.settle(await deps.store.list(20), holderAlive);
+    },
+  };
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;

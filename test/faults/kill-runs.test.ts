@@ -5,8 +5,8 @@
  * new and edited data values pushed in pages of 3), starts a run, kills the process after a
  * random delay drawn from the time such a run takes, restarts it on the same data and checks:
  * (a) the local is at a recorded version with the central's metadata at that version, (b) no
- * data value duplicated or foreign on the central, (c) the killed run's report is RUNNING until
- * the next run takes the lease over and marks it INTERRUPTED (or it had finished before the
+ * data value duplicated or foreign on the central, (c) the killed run's report reads INTERRUPTED
+ * as soon as the restarted local answers, before any new run (or it had finished before the
  * kill), (d) the next run succeeds, reaches the newest version, and the central then holds
  * exactly the local's values.
  *
@@ -157,25 +157,26 @@ for (const backend of await backends()) {
         });
         await values.assertOnCentral(central.server, child, false);
         const killed = await report(id);
+        assert.notEqual(killed.status, 'RUNNING', `${where}: a dead run reads INTERRUPTED at once`);
         // Where the kill landed, as far as the saved report tells: its last step, and how many
         // versions of the run were imported.
         const last = killed.steps.filter((s) => s.status !== 'NOT_EXECUTED').at(-1);
         const at =
-          killed.status === 'RUNNING'
+          killed.status === 'INTERRUPTED'
             ? `${last ? `${last.name} ${last.status}` : 'start'}` +
               (last?.name === 'versions' ? `, ${killed.versions.length} imported` : '')
             : `finished ${killed.status}`;
         landed[at] = (landed[at] ?? 0) + 1;
-        if (killed.status !== 'RUNNING') lengths.push(runLength(killed));
+        if (killed.status !== 'INTERRUPTED') lengths.push(runLength(killed));
+        if (killed.status === 'INTERRUPTED') {
+          assert.equal(killed.error?.kind, 'INTERRUPTED', where);
+          assert.ok(killed.endTime, where);
+        }
 
-        // (d), then (c): the next run takes the dead run's lease over and closes its report.
+        // (d), then (c) again: the next run succeeds and the dead run's report stays closed.
         await assertRecovers(central, child);
         const closed = await report(id);
-        if (killed.status === 'RUNNING') {
-          assert.equal(closed.status, 'INTERRUPTED', where);
-          assert.equal(closed.error?.kind, 'INTERRUPTED', where);
-          assert.ok(closed.endTime, where);
-        } else assert.deepEqual(closed.status, killed.status, where);
+        assert.deepEqual(closed.status, killed.status, where);
         assert.notEqual(killed.status, 'FAILED', `${where}: ${JSON.stringify(killed.error)}`);
         await assertAtRecordedVersion(central, child);
         await values.assertOnCentral(central.server, child, true);

@@ -89,6 +89,14 @@ for (const backend of await backends()) {
       assert.match(String(await setting(local, 'keyLastMetaDataSyncSuccess')), /^\d{4}-/);
       assert.equal(await setting(local, 'keyMetadataFailedVersion'), '');
       assert.equal(await setting(local, 'keyRemoteMetadataVersion'), 'Version_1');
+      // The central's fleet view has the local at the version it reached, at once (issue 17 §6):
+      // it used to show the baseline of the run's history call (none) until the next poll.
+      const fleet = await fetchJson<{ locals: Json[] }>(central, '/api/metadata/version/fleet');
+      const us = fleet.body.locals.find(
+        (l) => l.systemId === local.instance.services.instance.systemId,
+      );
+      assert.equal(us?.version, 'Version_1', JSON.stringify(fleet.body));
+      assert.equal(us?.behindBy, 0);
     });
 
     it('a run with nothing new succeeds quickly; status UP_TO_DATE; reports newest first', async () => {
@@ -108,6 +116,13 @@ for (const backend of await backends()) {
       const status = await syncStatus(local);
       assert.equal(status.state, 'UP_TO_DATE', status.message);
       assert.equal(status.currentVersion, 'Version_1');
+      // When the central was asked: by this run's history step.
+      assert.ok(
+        status.remoteCheckedAt &&
+          status.remoteCheckedAt >= report.startTime &&
+          status.remoteCheckedAt <= report.endTime!,
+        `${status.remoteCheckedAt} within ${report.startTime}–${report.endTime}`,
+      );
       assert.equal(status.behindBy, 0);
       assert.equal(status.lastAttempt, report.startTime);
       assert.equal(status.lastSuccess, report.endTime);

@@ -2,11 +2,12 @@
  * kill -9 of a local process in the middle of importing a 10,000-object version (issue 6 §2:
  * import and record commit in one transaction), then a restart on the same data directory or
  * database: the local is at no version with none of the objects, or at Version_1 with all of
- * them, never in between; and the dead run's report ends INTERRUPTED when a new run takes over.
+ * them, never in between; and the dead run's report reads INTERRUPTED as soon as the restarted
+ * process is up (issue 17 §6), not when its lease lapses or a new run starts.
  *
  * The run lease lives 60 s (src/sync/sync-service.ts) and a killed process cannot release it; but
  * the lease names its holder as host:pid, and a holder pid on this host that no longer exists is
- * dead, so the restarted process takes over at once.
+ * dead: the restarted process closes its report at start-up and frees the lease.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -120,18 +121,25 @@ describe('kill -9 of a local in the middle of a 10,000-object sync', () => {
           assert.deepEqual(versions, ['Version_1']);
           assert.deepEqual(now, centralTotal);
         }
-        // The dead run's report was never finished: it was killed while it ran.
+        // The dead run's report was never finished: it was killed while it ran. Its holder (this
+        // host, a pid that no longer exists) is gone, so it reads INTERRUPTED from the restart
+        // on, and the status does not claim a run (issue 17 §6), before any new run.
         const stale = await json<SyncReportJson>(child, `/api/metadata/sync/reports/${dead}`);
-        assert.equal(stale.body.status, 'RUNNING', 'the kill must land while the run goes on');
-        assert.equal(stale.body.endTime, null);
-        const status = await json<StatusJson & { runningReport: string }>(
+        assert.equal(stale.body.status, 'INTERRUPTED', 'closed at start-up');
+        assert.equal(stale.body.error?.kind, 'INTERRUPTED');
+        assert.ok(stale.body.endTime);
+        assert.ok(
+          stale.body.steps.some((s) => s.name === 'history' && s.status === 'SUCCESS'),
+          'the kill landed while the run went on',
+        );
+        const status = await json<StatusJson & { runningReport: string | null }>(
           child,
           '/api/metadata/sync/status',
         );
-        assert.equal(status.body.state, 'RUNNING');
-        assert.equal(status.body.runningReport, dead);
-        // 3. The lease names the killed pid on this host, which no longer exists: a new run takes
-        //    over at once instead of waiting for the 60 s lease to lapse.
+        assert.notEqual(status.body.state, 'RUNNING');
+        assert.equal(status.body.runningReport, null);
+        // 3. The lease was freed with the dead run's report: a new run starts at once instead of
+        //    waiting for the 60 s lease to lapse.
         const run = await json<SyncReportJson>(child, '/api/metadata/sync/run?wait=true', {
           method: 'POST',
         });

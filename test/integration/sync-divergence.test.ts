@@ -116,6 +116,12 @@ for (const backend of await backends()) {
         (await listVersions(local)).map((v) => v.name),
         ['Version_1', 'Version_2'],
       );
+      // Right at once, before the next run (issue 17 §6): the rebaseline mended the divergence,
+      // and asking the central shows what the next run will pull.
+      const mended = await syncStatus(local, { refresh: true });
+      assert.equal(mended.state, 'BEHIND', mended.message);
+      assert.equal(mended.remoteVersion, 'Version_4');
+      assert.equal(mended.behindBy, 2);
 
       const report = await syncOk(local);
       assert.deepEqual(
@@ -156,6 +162,7 @@ for (const backend of await backends()) {
 
       const done = await rebaseline(local, 'Version_4', 'Hash repaired from the central record');
       assert.equal(done.status, 200, done.text);
+      assert.notEqual((await syncStatus(local)).state, 'DIVERGED', 'right after the rebaseline');
       const after = await syncOk(local);
       assert.deepEqual(
         after.versions.map((v) => v.name),

@@ -153,17 +153,26 @@ export async function twoLocalsSyncOnce(t: TestContext, c: CentralBehindNginx): 
       const holdersOf = (rows: { holder: string }[]) =>
         [...new Set(rows.map((e) => Number(e.holder.split(':').pop())))].sort();
       await eventually(async () => assert.deepEqual(holdersOf(await executions()), pids), 30_000);
+      // A barrier, not a race: whether a manual run slips in between two per-second ticks is
+      // luck (a busy machine lets the scheduled runs keep the lease the whole 3 s, and a fresh
+      // clone failed "a manual run got the lease"). With the job off, the manual runners still
+      // going must get it once the scheduled runs already started are done.
+      const off = await a(`/api/jobConfigurations/${jobId}`, {
+        method: 'PUT',
+        json: { ...job, enabled: false },
+      });
+      expectStatus(off, 200);
+      await eventually(
+        async () => assert.ok(manual.ran >= 1, 'no manual run has got the lease yet'),
+        60_000,
+        100,
+      );
     } finally {
       stop = true;
       await Promise.all([feeding, ...running]);
     }
     assert.deepEqual(failures, []);
     assert.ok(manual.ran >= 1, 'a manual run got the lease');
-    const off = await a(`/api/jobConfigurations/${jobId}`, {
-      method: 'PUT',
-      json: { ...job, enabled: false },
-    });
-    expectStatus(off, 200);
     const idle = async () => {
       const running = await local.db
         .selectFrom('job_execution')

@@ -143,8 +143,13 @@ export const step = (report: SyncReportJson, name: string): SyncStepJson => {
   return s;
 };
 
-export async function syncStatus(local: TestServer): Promise<StatusJson> {
-  const r = await fetchJson<StatusJson>(local, '/api/metadata/sync/status');
+/** The status; `refresh` asks the central for its newest version first. */
+export async function syncStatus(
+  local: TestServer,
+  options: { refresh?: boolean } = {},
+): Promise<StatusJson> {
+  const query = options.refresh ? '?refresh=true' : '';
+  const r = await fetchJson<StatusJson>(local, `/api/metadata/sync/status${query}`);
   assert.equal(r.status, 200, r.text);
   return r.body;
 }

@@ -67,6 +67,11 @@ export interface SyncDeps {
   retryDelayMs: number;
   localSystemVersion: string;
   onEvent?: (e: SyncEvent) => void;
+  /**
+   * Called at each safe point (before the data push, the history and each version): a reason
+   * when the run must stop there (its lease was lost, issue 17 §2), null to go on.
+   */
+  checkpoint?: () => Promise<string | null>;
 }
 
 export interface SyncInput {
@@ -138,6 +143,10 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
     throw remoteFailure(e, 'ping', current?.name ?? null);
   }
   const central = report.central;
+  const safePoint = async (name: StepName, version: string | null) => {
+    const stop = await deps.checkpoint?.();
+    if (stop) throw new Failure('INTERRUPTED', stop, name, version);
+  };
   const tries = checks > 1 ? ` at availability check ${checks}` : '';
   await step(
     'ping',
@@ -145,12 +154,14 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
     `Authentication was successful${tries}; ${describeCentral(central)}`,
   );
 
+  await safePoint('dataPush', current?.name ?? null);
   await step('dataPush', 'RUNNING');
   const pushed = await deps.dataPush(central);
   if (pushed.status === 'FAILED')
     throw new Failure('DATA_PUSH', pushed.message, 'dataPush', current?.name ?? null);
   await step('dataPush', pushed.status, pushed.message);
 
+  await safePoint('history', current?.name ?? null);
   await step('history', 'RUNNING');
   let newer: RemoteVersion[];
   try {
@@ -197,6 +208,7 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
   await step('versions', 'RUNNING');
   emit({ kind: 'versions', total: newer.length });
   for (const [index, remote] of newer.entries()) {
+    await safePoint('versions', remote.name);
     if (await deps.versions.byName(remote.name))
       throw new Failure(
         'VERSION_EXISTS',
@@ -285,7 +297,8 @@ export async function runSync(
         await deps.sleep(waitMs);
         continue;
       }
-      report.status = 'FAILED';
+      // A run that lost its lease was stopped, not failed on its own.
+      report.status = failure.kind === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED';
       const failedVersion = failure.version ?? (await deps.versions.latest())?.name ?? '';
       await deps.settings.update({
         keyMetadataFailedVersion: failedVersion,

@@ -79,6 +79,8 @@ export interface SyncReport {
   fromVersion: string | null;
   toVersion: string | null;
   remoteVersion: string | null;
+  /** When the run read the central's history, i.e. when `remoteVersion` was true (ISO). */
+  remoteCheckedAt?: string;
   /** The central's release as read at the run's start (`/api/system/info`, issue 16 §4). */
   central?: CentralInfo;
   error: SyncFailure | null;

@@ -1,6 +1,9 @@
 /**
  * The local's sync state at a glance (issue 6 §6): computed from the last reports, the current
- * version and the newest central version seen, without calling the central.
+ * version, the newest central version seen and when it was seen (`remoteCheckedAt`: by the last
+ * run's history step, or by a status read with ?refresh=true, which asks the central first). A
+ * DIVERGED or VERSION_EXISTS failure recorded before a rebaseline no longer counts: the
+ * rebaseline is what mends it (issue 17 §6).
  */
 import { versionNumber, type MetadataVersion } from '../versioning/version.ts';
 import type { SyncReport } from './sync-report.ts';
@@ -13,6 +16,10 @@ export interface SyncStatus {
   currentVersion: string | null;
   remoteVersion: string | null;
   behindBy: number | null;
+  /** When the central's newest version was last read (ISO); null when never. */
+  remoteCheckedAt: string | null;
+  /** Why a status read with ?refresh=true could not ask the central; null otherwise. */
+  remoteCheckError: string | null;
   lastAttempt: string | null;
   lastSuccess: string | null;
   runningReport: string | null;
@@ -34,6 +41,12 @@ const pushWarning = (r: SyncReport | null): string | null => {
   return step?.status === 'WARNING' ? (step.message ?? 'WARNING') : null;
 };
 
+/** A failure a rebaseline mends, recorded before the newest rebaseline. */
+const mended = (last: SyncReport, input: { rebaselinedAt?: Date | null }): boolean =>
+  (last.error?.kind === 'DIVERGED' || last.error?.kind === 'VERSION_EXISTS') &&
+  input.rebaselinedAt != null &&
+  input.rebaselinedAt.getTime() >= Date.parse(last.endTime ?? last.startTime);
+
 export function syncStatus(input: {
   configured: boolean;
   running: string | null;
@@ -41,6 +54,10 @@ export function syncStatus(input: {
   lastSuccess: SyncReport | null;
   current: MetadataVersion | null;
   remoteVersion: string | null;
+  remoteCheckedAt?: string | null;
+  remoteCheckError?: string | null;
+  /** The newest rebaseline, if any. */
+  rebaselinedAt?: Date | null;
   systemVersion: string;
 }): SyncStatus {
   const { current, last } = input;
@@ -56,6 +73,8 @@ export function syncStatus(input: {
     currentVersion: current?.name ?? null,
     remoteVersion,
     behindBy,
+    remoteCheckedAt: input.remoteCheckedAt ?? null,
+    remoteCheckError: input.remoteCheckError ?? null,
     lastAttempt: last?.startTime ?? null,
     lastSuccess: input.lastSuccess?.endTime ?? null,
     runningReport: input.running,
@@ -78,7 +97,7 @@ export function syncStatus(input: {
     };
   if (input.running)
     return { ...base, state: 'RUNNING', message: `A sync is running (report ${input.running}).` };
-  if (last && last.status !== 'SUCCESS' && last.status !== 'RUNNING') {
+  if (last && last.status !== 'SUCCESS' && last.status !== 'RUNNING' && !mended(last, input)) {
     const kind = last.error?.kind;
     const state = kind === 'DIVERGED' ? 'DIVERGED' : 'FAILED';
     const at = last.error?.version ? ` at ${last.error.version}` : '';

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
 import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
 import type { SyncReport, VersionReport } from '../../domain/sync/sync-report.ts';
+import type { SyncStatus } from '../../domain/sync/sync-status.ts';
 import { dhis2Date } from '../../domain/versioning/version.ts';
 import type { Services } from '../../services.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
@@ -15,6 +16,24 @@ import { webMessage, webMessageSchema } from '../web-message.ts';
 
 const manage = requireAuthority(Authority.F_METADATA_MANAGE);
 const anyObject = z.record(z.string(), z.unknown());
+
+/** `SyncStatus` (domain/sync/sync-status.ts) on the wire. */
+const syncStatusSchema = z.object({
+  state: z.enum(['UP_TO_DATE', 'BEHIND', 'RUNNING', 'FAILED', 'DIVERGED', 'NOT_CONFIGURED']),
+  currentVersion: z.string().nullable(),
+  remoteVersion: z.string().nullable(),
+  behindBy: z.number().int().nullable(),
+  remoteCheckedAt: z.string().nullable(),
+  remoteCheckError: z.string().nullable(),
+  lastAttempt: z.string().nullable(),
+  lastSuccess: z.string().nullable(),
+  runningReport: z.string().nullable(),
+  localVersionWarning: z.boolean(),
+  systemVersion: z.string(),
+  centralSystemVersion: z.string().nullable(),
+  dataPushWarning: z.string().nullable(),
+  message: z.string(),
+}) satisfies z.ZodType<SyncStatus>;
 
 /** DHIS2's MetadataSyncSummary for the last version a manual sync handled (contract §6.7). */
 function summary(
@@ -61,7 +80,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         throw errors.badRequest(
           "Error in parsing inputParams Missing required parameter: 'versionName'",
         );
-      if (await services.versions.store.byName(name))
+      if (await sync.localVersion(name))
         throw errors.conflict('Version already exists in system and hence not starting the sync.');
       const { done } = await sync.start({
         trigger: 'MANUAL_VERSION',
@@ -71,7 +90,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       });
       const report = await done;
       const reached = report.versions.find((v) => v.name === name);
-      const local = await services.versions.store.byName(name);
+      const local = await sync.localVersion(name);
       const version = local
         ? {
             name: local.name,
@@ -150,7 +169,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       },
     },
     async (request) => ({
-      reports: (await sync.reports.list(request.query.limit)).map((r) => ({ ...r })),
+      reports: (await sync.reports(request.query.limit)).map((r) => ({ ...r })),
     }),
   );
 
@@ -166,7 +185,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       },
     },
     async (request) => {
-      const report = await sync.reports.get(request.params.id);
+      const report = await sync.report(request.params.id);
       if (!report) throw errors.notFound(`No sync report ${request.params.id}`);
       return { ...report };
     },
@@ -178,11 +197,13 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       onRequest: manage,
       schema: {
         tags: ['sync'],
-        summary: 'The sync state at a glance',
-        response: { 200: anyObject },
+        summary:
+          'The sync state at a glance; ?refresh=true asks the central for its newest version first',
+        querystring: z.object({ refresh: z.enum(['true', 'false']).default('false') }),
+        response: { 200: syncStatusSchema },
       },
     },
-    async () => ({ ...(await sync.status()) }),
+    async (request) => sync.status({ refresh: request.query.refresh === 'true' }),
   );
 
   app.post(
@@ -217,7 +238,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       },
     },
     async () => ({
-      audit: (await sync.reports.audits()).map((a) => ({ ...a, at: a.at.toISOString() })),
+      audit: (await sync.audits()).map((a) => ({ ...a, at: a.at.toISOString() })),
     }),
   );
 };

@@ -1,6 +1,6 @@
 /** Data Administration → Metadata versioning, for a central and for a local. */
 import { Button, NoticeBox, Radio } from '@dhis2/ui';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, errorText, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
@@ -151,7 +151,15 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
 
 function LocalStatus({ onSynced }: { onSynced: () => void }) {
   const { alert, navigate } = useApp();
-  const status = useLoad(() => api<SyncStatus>('/api/metadata/sync/status'));
+  // The panel's first load asks the central for its newest version (?refresh=true), so that it
+  // does not call this instance up to date on the last run's word; polls while a run goes on
+  // read what the run records.
+  const fresh = useRef(true);
+  const status = useLoad(() => {
+    const query = fresh.current ? '?refresh=true' : '';
+    fresh.current = false;
+    return api<SyncStatus>(`/api/metadata/sync/status${query}`);
+  });
   const [busy, setBusy] = useState(false);
   const running = status.data?.state === 'RUNNING';
   useEffect(() => {
@@ -227,7 +235,11 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
         <dt>This instance</dt>
         <dd>{s.currentVersion ?? '—'}</dd>
         <dt>Master version (central)</dt>
-        <dd>{s.remoteVersion ?? '—'}</dd>
+        <dd data-test="remote-version">
+          {s.remoteVersion ?? '—'}
+          {s.remoteCheckedAt && <> (checked {when(s.remoteCheckedAt)})</>}
+          {s.remoteCheckError && <> (the central could not be asked: {s.remoteCheckError})</>}
+        </dd>
         <dt>DHIS2 release (here / central)</dt>
         <dd data-test="system-versions">
           {s.systemVersion} / {s.centralSystemVersion ?? 'not known yet'}
