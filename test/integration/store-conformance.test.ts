@@ -1,6 +1,7 @@
 /**
  * One conformance suite per store port (test/support/store-conformance.ts), run on every backend:
- * what the domain relies on must hold for PGlite and PostgreSQL alike (issue 3 §3). One database
+ * what the domain relies on must hold for PGlite and PostgreSQL alike (issue 3 §3), and for the
+ * in-memory fakes (test/unit/store-conformance-memory.test.ts). One database
  * per backend, opened once; the last test closes and reopens it.
  */
 import assert from 'node:assert/strict';
@@ -22,6 +23,7 @@ import {
   registerUserStoreTests,
   role,
 } from '../support/store-conformance.ts';
+import { registerMetadataStoreTests } from '../support/metadata-store-conformance.ts';
 import { registerTrackerStoreTests } from '../support/tracker-store-conformance.ts';
 
 for (const backend of await backends()) {
@@ -39,14 +41,24 @@ for (const backend of await backends()) {
       await database.dispose();
     });
 
-    describe('InstanceStore', () => registerInstanceStoreTests(() => stores));
+    describe('InstanceStore', () => registerInstanceStoreTests(() => stores.instance));
     describe('UserStore', () =>
-      registerUserStoreTests(
-        () => stores,
-        () => open.db,
-      ));
-    describe('SettingStore', () => registerSettingStoreTests(() => stores));
+      registerUserStoreTests(() => ({
+        users: stores.users,
+        memberships: async (userId) =>
+          (
+            await open.db
+              .selectFrom('user_role_member')
+              .select('role_id')
+              .where('user_id', '=', userId)
+              .orderBy('role_id')
+              .execute()
+          ).map((m) => m.role_id),
+      })));
+    describe('SettingStore', () => registerSettingStoreTests(() => stores.settings));
     describe('LoginFailureStore', () => registerLoginFailureStoreTests(() => stores.loginFailures));
+    describe('MetadataStore', () =>
+      registerMetadataStoreTests(() => ({ metadata: stores.metadata, users: stores.users })));
     describe('DataStore: tracker', () => registerTrackerStoreTests(() => stores));
 
     it('keeps what was written across close and reopen', async () => {

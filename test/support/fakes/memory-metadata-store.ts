@@ -1,0 +1,287 @@
+/**
+ * An in-memory MetadataStore, held to the same conformance suite as the database one: writers
+ * run one at a time and a throw rolls everything back; each write and each deletion takes the
+ * next change number; codes are unique per (type, scope) and unique names per type; references,
+ * tombstones and the users/userRoles projection (into `tables`) follow every write.
+ */
+import type { MetadataVersion } from '../../../src/domain/versioning/version.ts';
+import type { ImportLookups, StoredMeta } from '../../../src/domain/metadata/plan-import.ts';
+import {
+  codeKey,
+  idKey,
+  nameKey,
+  uniqueKey,
+} from '../../../src/domain/metadata/prepare-entries.ts';
+import type { MetadataStore, MetadataWriter } from '../../../src/domain/ports.ts';
+import {
+  cloneTables,
+  createAuthTables,
+  restoreTables,
+  type AuthTables,
+} from './memory-auth-tables.ts';
+import { projectUsers } from './memory-user-projection.ts';
+import { refuseNul, uniqueViolation } from './unique-violation.ts';
+
+interface Row {
+  type: string;
+  id: string;
+  code: string | null;
+  scope: string;
+  name: string | null;
+  uniqueName: string | null;
+  /** JSON text, as the `json` column keeps it. */
+  payload: string;
+  contentHash: string;
+  created: string;
+  lastUpdated: Date;
+  createdBy: string | null;
+  seq: number;
+}
+
+export interface Tombstone {
+  seq: number;
+  type: string;
+  id: string;
+  code: string | null;
+  deletedAt: Date;
+  deletedBy: string | null;
+}
+
+interface State {
+  objects: Map<string, Row>;
+  /** `sourceType \0 sourceId` → target ids. */
+  refs: Map<string, Set<string>>;
+  tombstones: Tombstone[];
+  versions: { version: MetadataVersion; gzip: Buffer }[];
+  seq: number;
+}
+
+const copy = (s: State): State => ({
+  objects: new Map([...s.objects].map(([k, r]) => [k, { ...r }])),
+  refs: new Map([...s.refs].map(([k, v]) => [k, new Set(v)])),
+  tombstones: [...s.tombstones],
+  versions: [...s.versions],
+  seq: s.seq,
+});
+
+const toMeta = (r: Row): StoredMeta => ({
+  type: r.type,
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  scope: r.scope,
+  contentHash: r.contentHash,
+  created: r.created,
+  createdBy: r.createdBy,
+});
+
+/** PostgreSQL's `order by name, id`: nulls last. */
+const byNameThenId = (a: Row, b: Row) =>
+  a.name === b.name
+    ? a.id < b.id
+      ? -1
+      : a.id > b.id
+        ? 1
+        : 0
+    : a.name === null
+      ? 1
+      : b.name === null
+        ? -1
+        : a.name < b.name
+          ? -1
+          : 1;
+
+export interface MemoryMetadataStore extends MetadataStore {
+  tombstones(): Tombstone[];
+  recordedVersions(): { version: MetadataVersion; gzip: Buffer }[];
+}
+
+export function createMemoryMetadataStore(
+  tables: AuthTables = createAuthTables(),
+): MemoryMetadataStore {
+  let state: State = { objects: new Map(), refs: new Map(), tombstones: [], versions: [], seq: 0 };
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function writer(s: State): MetadataWriter {
+    return {
+      async lookups(keys, { referrers }): Promise<ImportLookups> {
+        const rows = [...s.objects.values()];
+        const byId = new Map<string, StoredMeta>();
+        for (const k of keys.ids) {
+          const r = s.objects.get(k);
+          if (r) byId.set(k, toMeta(r));
+        }
+        for (const m of byId.values()) {
+          const u = m.type === 'users' ? tables.users.get(m.id) : undefined;
+          if (u) m.passwordHash = u.passwordHash;
+        }
+        const byCode = new Map<string, StoredMeta>();
+        const codes = new Set(keys.codes.map((c) => codeKey(c.type, c.scope, c.code)));
+        for (const r of rows)
+          if (r.code !== null && codes.has(codeKey(r.type, r.scope, r.code)))
+            byCode.set(codeKey(r.type, r.scope, r.code), toMeta(r));
+        const byName = new Map<string, StoredMeta>();
+        const names = new Set(keys.names.map((n) => nameKey(n.type, n.name)));
+        for (const r of rows)
+          if (r.uniqueName !== null && names.has(nameKey(r.type, r.uniqueName)))
+            byName.set(nameKey(r.type, r.uniqueName), toMeta(r));
+        const byUnique = new Map<string, StoredMeta>();
+        const usernames = new Set(
+          keys.uniques
+            .filter((u) => u.type === 'users' && u.property === 'username')
+            .map((u) => u.value),
+        );
+        for (const u of tables.users.values())
+          if (usernames.has(u.username))
+            for (const r of rows)
+              if (r.id === u.id)
+                byUnique.set(uniqueKey('users', 'username', u.username), toMeta(r));
+        const ids = new Set(rows.map((r) => r.id));
+        const existing = new Set([...keys.refs].filter((id) => ids.has(id)));
+        const referencedBy = new Map<string, { type: string; id: string }[]>();
+        if (referrers) {
+          const targets = new Set([...byId.values(), ...byCode.values()].map((m) => m.id));
+          for (const [source, set] of s.refs) {
+            const [type, id] = source.split('\u0000') as [string, string];
+            if (!s.objects.has(source)) continue;
+            for (const target of set)
+              if (targets.has(target))
+                referencedBy.set(target, [...(referencedBy.get(target) ?? []), { type, id }]);
+          }
+        }
+        const orgUnitParents = new Map<string, string>();
+        const parentOf = (id: string): string | null => {
+          const r = s.objects.get(idKey('organisationUnits', id));
+          const p = r && (JSON.parse(r.payload) as { parent?: { id?: unknown } }).parent?.id;
+          return typeof p === 'string' ? p : null;
+        };
+        for (let todo = [...existing]; todo.length > 0;) {
+          const id = todo.pop()!;
+          const parent = parentOf(id);
+          if (parent === null || orgUnitParents.has(id)) continue;
+          orgUnitParents.set(id, parent);
+          todo.push(parent);
+        }
+        return { byId, byCode, byName, byUnique, existing, referencedBy, orgUnitParents };
+      },
+
+      async apply({ writes, deletes }, meta) {
+        for (const w of writes) {
+          refuseNul(w.payload);
+          const key = idKey(w.type.key, w.id);
+          const stored = s.objects.get(key);
+          const uniqueName = w.type.uniqueName ? w.name : null;
+          for (const r of s.objects.values()) {
+            if (r.type !== w.type.key || r.id === w.id) continue;
+            if (w.code !== null && r.code === w.code && r.scope === w.scope)
+              throw uniqueViolation(`metadata_object_code ${w.code}`);
+            if (uniqueName !== null && r.uniqueName === uniqueName)
+              throw uniqueViolation(`metadata_object_unique_name ${uniqueName}`);
+          }
+          s.objects.set(key, {
+            type: w.type.key,
+            id: w.id,
+            code: w.code,
+            scope: w.scope,
+            name: w.name,
+            uniqueName,
+            payload: JSON.stringify(w.payload),
+            contentHash: w.contentHash,
+            // An update keeps the row's creation columns (the upsert does not set them).
+            created: stored?.created ?? new Date(w.created).toISOString(),
+            createdBy: stored ? stored.createdBy : w.createdBy,
+            lastUpdated: new Date(w.lastUpdated),
+            seq: ++s.seq,
+          });
+        }
+        for (const w of writes) if (w.op === 'update') s.refs.delete(idKey(w.type.key, w.id));
+        for (const d of deletes) s.refs.delete(idKey(d.type.key, d.id));
+        for (const w of writes) {
+          const key = idKey(w.type.key, w.id);
+          const set = s.refs.get(key) ?? new Set<string>();
+          for (const target of w.refs) set.add(target);
+          if (set.size > 0) s.refs.set(key, set);
+        }
+        for (const d of deletes) {
+          s.objects.delete(idKey(d.type.key, d.id));
+          s.tombstones.push({
+            seq: ++s.seq,
+            type: d.type.key,
+            id: d.id,
+            code: d.code,
+            deletedAt: new Date(meta.now),
+            deletedBy: meta.actorId,
+          });
+        }
+        projectUsers(tables, writes, deletes, meta.passwordHashes);
+      },
+
+      async recordVersion(version, gzip) {
+        if (s.versions.some((v) => v.version.name === version.name))
+          throw uniqueViolation(`metadata_version.name ${version.name}`);
+        s.versions.push({ version: structuredClone(version), gzip: Buffer.from(gzip) });
+      },
+    };
+  }
+
+  const payloads = (rows: Row[]) =>
+    rows.sort(byNameThenId).map((r) => JSON.parse(r.payload) as Record<string, unknown>);
+
+  return {
+    write<T>(fn: (w: MetadataWriter) => Promise<T>): Promise<T> {
+      const run = queue.then(async () => {
+        const draft = copy(state);
+        const auth = cloneTables(tables);
+        try {
+          const out = await fn(writer(draft));
+          state = draft;
+          return out;
+        } catch (e) {
+          restoreTables(tables, auth);
+          throw e;
+        }
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async get(type, id) {
+      const r = state.objects.get(idKey(type, id));
+      return r ? (JSON.parse(r.payload) as Record<string, unknown>) : null;
+    },
+    async list(type) {
+      return payloads([...state.objects.values()].filter((r) => r.type === type));
+    },
+    async listSince(type, since, ids) {
+      const wanted = ids && new Set(ids);
+      return payloads(
+        [...state.objects.values()].filter(
+          (r) =>
+            r.type === type &&
+            (since === null || r.lastUpdated.getTime() >= since.getTime()) &&
+            (!wanted || wanted.has(r.id)),
+        ),
+      );
+    },
+    async countByType() {
+      const out = new Map<string, number>();
+      for (const r of state.objects.values()) out.set(r.type, (out.get(r.type) ?? 0) + 1);
+      return out;
+    },
+    async referencing(id) {
+      const out: { type: string; id: string }[] = [];
+      for (const [source, set] of state.refs) {
+        if (!set.has(id) || !state.objects.has(source)) continue;
+        const [type, sid] = source.split('\u0000') as [string, string];
+        out.push({ type, id: sid });
+      }
+      return out.sort((a, b) =>
+        a.type === b.type ? (a.id < b.id ? -1 : 1) : a.type < b.type ? -1 : 1,
+      );
+    },
+    async changeSeq() {
+      return state.seq;
+    },
+    tombstones: () => [...state.tombstones],
+    recordedVersions: () => [...state.versions],
+  };
+}
