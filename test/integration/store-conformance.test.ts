@@ -23,6 +23,7 @@ import {
   registerUserStoreTests,
   role,
 } from '../support/store-conformance.ts';
+import { registerDataStoreTests } from '../support/data-store-conformance.ts';
 import { registerMetadataStoreTests } from '../support/metadata-store-conformance.ts';
 import { registerTrackerStoreTests } from '../support/tracker-store-conformance.ts';
 
@@ -59,7 +60,9 @@ for (const backend of await backends()) {
     describe('LoginFailureStore', () => registerLoginFailureStoreTests(() => stores.loginFailures));
     describe('MetadataStore', () =>
       registerMetadataStoreTests(() => ({ metadata: stores.metadata, users: stores.users })));
-    describe('DataStore: tracker', () => registerTrackerStoreTests(() => stores));
+    describe('DataStore', () =>
+      registerDataStoreTests(() => ({ data: stores.data, metadata: stores.metadata })));
+    describe('DataStore: tracker', () => registerTrackerStoreTests(() => stores.data));
 
     it('keeps what was written across close and reopen', async () => {
       const r = await stores.users.upsertRole(role('conf-restart', ['F_RESTART']));

@@ -46,7 +46,6 @@ export function write(
     code: null,
     name,
     scope: '',
-    payload: { id, ...(name === null ? {} : { name }), ...over.payload },
     created: T,
     lastUpdated: T,
     createdBy: 'M5zQapPyTZI',
@@ -54,6 +53,7 @@ export function write(
     refs: [],
     password: null,
     ...over,
+    payload: { id, ...(name === null ? {} : { name }), ...over.payload },
   };
 }
 

@@ -4,13 +4,16 @@
  * rely only on what the real stores do.
  */
 import { describe } from 'node:test';
+import { registerDataStoreTests } from '../support/data-store-conformance.ts';
 import { createAuthTables } from '../support/fakes/memory-auth-tables.ts';
+import { createMemoryDataStore } from '../support/fakes/memory-data-store.ts';
 import { createMemoryInstanceStore } from '../support/fakes/memory-instance-store.ts';
 import { createMemoryJobStore, type MemoryLease } from '../support/fakes/memory-job-store.ts';
 import { createMemoryLoginFailures } from '../support/fakes/memory-login-failures.ts';
 import { createMemoryMetadataStore } from '../support/fakes/memory-metadata-store.ts';
 import { createMemorySettingStore } from '../support/fakes/memory-setting-store.ts';
 import { createMemoryUserStore } from '../support/fakes/memory-user-store.ts';
+import { registerTrackerStoreTests } from '../support/tracker-store-conformance.ts';
 import { registerJobStoreTests } from '../support/job-store-conformance.ts';
 import { registerMetadataStoreTests } from '../support/metadata-store-conformance.ts';
 import {
@@ -48,4 +51,8 @@ describe('store conformance on the in-memory fakes', () => {
   const metadata = createMemoryMetadataStore(tables);
   describe('MetadataStore', () =>
     registerMetadataStoreTests(() => ({ metadata, users: createMemoryUserStore(tables) })));
+
+  const data = createMemoryDataStore(metadata);
+  describe('DataStore', () => registerDataStoreTests(() => ({ data, metadata })));
+  describe('DataStore: tracker', () => registerTrackerStoreTests(() => data));
 });

@@ -92,6 +92,8 @@ const byNameThenId = (a: Row, b: Row) =>
           : 1;
 
 export interface MemoryMetadataStore extends MetadataStore {
+  /** The stored objects of a type with their id and code columns (what the data store reads). */
+  objects(type: string): { id: string; code: string | null; payload: Record<string, unknown> }[];
   tombstones(): Tombstone[];
   recordedVersions(): { version: MetadataVersion; gzip: Buffer }[];
 }
@@ -281,6 +283,14 @@ export function createMemoryMetadataStore(
     async changeSeq() {
       return state.seq;
     },
+    objects: (type) =>
+      [...state.objects.values()]
+        .filter((r) => r.type === type)
+        .map((r) => ({
+          id: r.id,
+          code: r.code,
+          payload: JSON.parse(r.payload) as Record<string, unknown>,
+        })),
     tombstones: () => [...state.tombstones],
     recordedVersions: () => [...state.versions],
   };
