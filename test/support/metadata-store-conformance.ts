@@ -152,6 +152,20 @@ export function registerMetadataStoreTests(get: Get<MetadataStoreUnderTest>) {
     // The same code in another type, or in another scope of a scoped type, is no clash.
     await apply([write('categories', b, { code }), write('options', c, { code, scope: 'SetA' })]);
     await apply([write('options', d, { code, scope: 'SetB' })]);
+    const found = await store().write((w) =>
+      w.lookups(
+        {
+          ...noKeys(),
+          codes: [
+            { type: 'options', scope: 'SetA', code },
+            { type: 'options', scope: 'SetC', code },
+          ],
+        },
+        { referrers: false },
+      ),
+    );
+    assert.deepEqual([...found.byCode.keys()], [codeKey('options', 'SetA', code)]);
+    assert.equal(found.byCode.get(codeKey('options', 'SetA', code))?.id, c);
     await assert.rejects(apply([write('options', newUid(), { code, scope: 'SetA' })]));
   });
 
@@ -190,12 +204,20 @@ export function registerMetadataStoreTests(get: Get<MetadataStoreUnderTest>) {
   });
 
   it('lookups find stored objects by id, code, unique name, reference and referrer', async () => {
-    const [a, b, ref, parent, root] = [newUid(), newUid(), newUid(), newUid(), newUid()];
+    const [a, b, ref, leaf, parent, root] = [
+      newUid(),
+      newUid(),
+      newUid(),
+      newUid(),
+      newUid(),
+      newUid(),
+    ];
     const code = `CONF_${a}`;
     const name = `conf lookup ${a}`;
     await apply([
       write('organisationUnits', root, { payload: { id: root } }),
       write('organisationUnits', parent, { payload: { id: parent, parent: { id: root } } }),
+      write('organisationUnits', leaf, { payload: { id: leaf, parent: { id: parent } } }),
       write('dataElements', a, { code, name, refs: [ref] }),
       write('trackedEntityAttributes', ref),
     ]);
@@ -206,7 +228,7 @@ export function registerMetadataStoreTests(get: Get<MetadataStoreUnderTest>) {
           codes: [{ type: 'dataElements', scope: '', code }],
           names: [{ type: 'dataElements', name }],
           uniques: [],
-          refs: new Set([ref, parent, 'noSuchObj03']),
+          refs: new Set([ref, leaf, 'noSuchObj03']),
         },
         { referrers: true },
       ),
@@ -225,7 +247,9 @@ export function registerMetadataStoreTests(get: Get<MetadataStoreUnderTest>) {
     assert.equal(lookups.byId.has(idKey('dataElements', b)), false);
     assert.equal(lookups.byCode.get(codeKey('dataElements', '', code))?.id, a);
     assert.equal(lookups.byName.get(nameKey('dataElements', name))?.id, a);
-    assert.deepEqual([...lookups.existing].sort(), [ref, parent].sort());
+    assert.deepEqual([...lookups.existing].sort(), [ref, leaf].sort());
+    // The whole chain above a referenced org unit, for the planner's cycle check.
+    assert.deepEqual(lookups.orgUnitParents?.get(leaf), parent);
     assert.deepEqual(lookups.orgUnitParents?.get(parent), root);
     assert.equal(lookups.orgUnitParents?.has(root), false, 'a root has no parent');
     // Referrers of the payload's own objects, asked for (a DELETE import) or not.

@@ -337,8 +337,9 @@ describe('metadata import over the in-memory stores', () => {
     assert.equal(await w.store.changeSeq(), seq);
   });
 
-  it('rejects duplicate ids (E5004) and an invalid uid (E4014)', async () => {
+  it('rejects duplicate ids (E5004) and an invalid uid (E4014), writing nothing', async () => {
     const w = await createImportWorld();
+    const seq = await w.store.changeSeq();
     const g = generateMetadata(15, { optionSets: 0 });
     const de = { ...g.dataElements[0], categoryCombo: { id: DEFAULTS.categoryCombo } };
     const dup = await w.run({ dataElements: [de, { ...de, name: 'other', shortName: 'other' }] });
@@ -350,6 +351,7 @@ describe('metadata import over the in-memory stores', () => {
     assert.equal(e!.errorCode, 'E4014');
     assert.equal(e!.errorProperty, 'id');
     assert.equal(e!.value, '123');
+    assert.equal(await w.store.changeSeq(), seq);
     assert.equal((await w.run({ dataElements: [de] })).status, 'OK');
   });
 
