@@ -4,6 +4,7 @@
  * unit tests run instead of a server. The clock moves one second per read, so each import has
  * its own `now`.
  */
+import { ensureSuperuser } from '../../../src/domain/auth/user-admin.ts';
 import { SUPERUSER } from '../../../src/domain/auth/users.ts';
 import {
   DEFAULT_IMPORT_PARAMS,
@@ -29,7 +30,11 @@ export const fakeHasher: PasswordHasher = {
   },
 };
 
-export async function createImportWorld(seed = 1) {
+/**
+ * `superuser`: also role Superuser and user admin, as a started instance has them (what
+ * test/support/reset.ts restores between the fixture tests on a server).
+ */
+export async function createImportWorld(seed = 1, { superuser = false } = {}) {
   const tables = createAuthTables();
   const store = createMemoryMetadataStore(tables);
   const users = createMemoryUserStore(tables);
@@ -51,5 +56,14 @@ export async function createImportWorld(seed = 1) {
     (body, params, actorId) => importMetadata(deps, body, params, actorId),
     SUPERUSER.userId,
   );
+  if (superuser)
+    await ensureSuperuser(
+      {
+        users,
+        importMetadata: (body, params, actorId) => importMetadata(deps, body, params, actorId),
+        newUid: deps.newUid,
+      },
+      'Admin-Pass-1!',
+    );
   return { store, users, tables, deps, run };
 }

@@ -168,18 +168,28 @@ export function createMemoryMetadataStore(
       },
 
       async apply({ writes, deletes }, meta) {
+        // The two unique indexes, as maps to the holder's key (kept up to date row by row).
+        const codes = new Map<string, string>();
+        const names = new Map<string, string>();
+        for (const [k, r] of s.objects) {
+          if (r.code !== null) codes.set(codeKey(r.type, r.scope, r.code), k);
+          if (r.uniqueName !== null) names.set(nameKey(r.type, r.uniqueName), k);
+        }
         for (const w of writes) {
           refuseNul(w.payload);
           const key = idKey(w.type.key, w.id);
           const stored = s.objects.get(key);
           const uniqueName = w.type.uniqueName ? w.name : null;
-          for (const r of s.objects.values()) {
-            if (r.type !== w.type.key || r.id === w.id) continue;
-            if (w.code !== null && r.code === w.code && r.scope === w.scope)
-              throw uniqueViolation(`metadata_object_code ${w.code}`);
-            if (uniqueName !== null && r.uniqueName === uniqueName)
-              throw uniqueViolation(`metadata_object_unique_name ${uniqueName}`);
-          }
+          const code = w.code === null ? null : codeKey(w.type.key, w.scope, w.code);
+          const name = uniqueName === null ? null : nameKey(w.type.key, uniqueName);
+          if (code !== null && (codes.get(code) ?? key) !== key)
+            throw uniqueViolation(`metadata_object_code ${w.code}`);
+          if (name !== null && (names.get(name) ?? key) !== key)
+            throw uniqueViolation(`metadata_object_unique_name ${uniqueName}`);
+          if (stored?.code != null) codes.delete(codeKey(stored.type, stored.scope, stored.code));
+          if (stored?.uniqueName != null) names.delete(nameKey(stored.type, stored.uniqueName));
+          if (code !== null) codes.set(code, key);
+          if (name !== null) names.set(name, key);
           s.objects.set(key, {
             type: w.type.key,
             id: w.id,
