@@ -299,4 +299,55 @@ export function registerDataStoreTests(get: Get<DataStoreUnderTest>) {
     assert.deepEqual(await units(true, [child]), [child, grandchild].sort());
     assert.deepEqual(await units(true, [root]), [root, child, grandchild].sort());
   });
+
+  it('queries tracked entities under an org unit: SELECTED, CHILDREN, DESCENDANTS, ALL', async () => {
+    const [root, child, grandchild, type] = [newUid(), newUid(), newUid(), newUid()];
+    await get().metadata.write((w) =>
+      w.apply(
+        {
+          writes: [
+            write('organisationUnits', root, { payload: { id: root } }),
+            write('organisationUnits', child, { payload: { id: child, parent: { id: root } } }),
+            write('organisationUnits', grandchild, {
+              payload: { id: grandchild, parent: { id: child } },
+            }),
+          ],
+          deletes: [],
+        },
+        { actorId: 'M5zQapPyTZI', now: new Date(T), passwordHashes: new Map() },
+      ),
+    );
+    const tei = (orgUnit: string) => ({
+      uid: newUid(),
+      trackedEntityType: type,
+      orgUnit,
+      payload: { orgUnit },
+      deleted: false,
+      created: T,
+      lastUpdated: T,
+    });
+    const rows = [tei(root), tei(child), tei(grandchild)];
+    await store().writeTracker(
+      { trackedEntities: [], enrollments: [], events: [] },
+      () => ({ writes: { trackedEntities: rows, enrollments: [], events: [] } }),
+      false,
+    );
+    const units = async (ouMode: 'SELECTED' | 'CHILDREN' | 'DESCENDANTS' | 'ALL') =>
+      (
+        await store().queryTrackedEntities({
+          trackedEntityType: type,
+          orgUnits: [root],
+          ouMode,
+          includeDeleted: false,
+          offset: 0,
+          limit: null,
+        })
+      ).trees
+        .map((t) => t.trackedEntity.orgUnit)
+        .sort();
+    assert.deepEqual(await units('SELECTED'), [root]);
+    assert.deepEqual(await units('CHILDREN'), [root, child].sort());
+    assert.deepEqual(await units('DESCENDANTS'), [root, child, grandchild].sort());
+    assert.deepEqual(await units('ALL'), [root, child, grandchild].sort());
+  });
 }
