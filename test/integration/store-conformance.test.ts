@@ -59,7 +59,20 @@ for (const backend of await backends()) {
     describe('SettingStore', () => registerSettingStoreTests(() => stores.settings));
     describe('LoginFailureStore', () => registerLoginFailureStoreTests(() => stores.loginFailures));
     describe('MetadataStore', () =>
-      registerMetadataStoreTests(() => ({ metadata: stores.metadata, users: stores.users })));
+      registerMetadataStoreTests(() => ({
+        metadata: stores.metadata,
+        users: stores.users,
+        async recordedVersion(name) {
+          const row = await open.db
+            .selectFrom('metadata_version')
+            .select(['name', 'number', 'hash_code'])
+            .where('name', '=', name)
+            .executeTakeFirst();
+          return row
+            ? { name: row.name, number: Number(row.number), hashCode: row.hash_code }
+            : null;
+        },
+      })));
     describe('DataStore', () =>
       registerDataStoreTests(() => ({ data: stores.data, metadata: stores.metadata })));
     describe('DataStore: tracker', () => registerTrackerStoreTests(() => stores.data));

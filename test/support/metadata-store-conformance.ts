@@ -11,6 +11,7 @@ import type { PlannedDelete, PlannedWrite } from '../../src/domain/metadata/plan
 import { codeKey, idKey, nameKey, uniqueKey } from '../../src/domain/metadata/prepare-entries.ts';
 import { metadataType } from '../../src/domain/metadata/types.ts';
 import type { MetadataStore, UserStore } from '../../src/domain/ports.ts';
+import type { MetadataVersion } from '../../src/domain/versioning/version.ts';
 import { newUid } from '../../src/security/random.ts';
 import type { Get } from './store-conformance.ts';
 
@@ -18,6 +19,8 @@ export interface MetadataStoreUnderTest {
   metadata: MetadataStore;
   /** The user store over the same auth tables the metadata store projects users into. */
   users: UserStore;
+  /** The version recorded under this name (by `MetadataWriter.recordVersion`), or null. */
+  recordedVersion(name: string): Promise<{ name: string; number: number; hashCode: string } | null>;
 }
 
 const T = '2024-05-01T10:00:00.000Z';
@@ -373,5 +376,52 @@ export function registerMetadataStoreTests(get: Get<MetadataStoreUnderTest>) {
     await apply([], [del('users', userId), del('userRoles', roleId)]);
     assert.equal(await users().findCredentials(username), null);
     assert.equal(await users().findRole(roleId), null);
+  });
+
+  it('records a pulled version in the write that imports it, or not at all', async () => {
+    const number = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
+    const version = (n: number): MetadataVersion => ({
+      id: newUid(),
+      name: `Version_${n}`,
+      number: n,
+      type: 'BEST_EFFORT',
+      hashCode: `conf-hash-${n}`,
+      parentHashCode: null,
+      created: new Date(T),
+      importDate: new Date(T),
+      bytes: 10,
+      gzipBytes: 3,
+      objects: 1,
+      deletions: 0,
+      types: { constants: 1 },
+    });
+    const id = newUid();
+    await store().write(async (w) => {
+      await w.apply({ writes: [write('constants', id)], deletes: [] }, meta);
+      await w.recordVersion(version(number), Buffer.from([0x1f, 0x8b, 0]));
+    });
+    assert.deepEqual(await get().recordedVersion(`Version_${number}`), {
+      name: `Version_${number}`,
+      number,
+      hashCode: `conf-hash-${number}`,
+    });
+    assert.ok(await store().get('constants', id));
+    // A version name or number recorded twice is refused, and its import goes with it.
+    const other = newUid();
+    await assert.rejects(
+      store().write(async (w) => {
+        await w.apply({ writes: [write('constants', other)], deletes: [] }, meta);
+        await w.recordVersion(version(number), Buffer.from([0x1f, 0x8b, 0]));
+      }),
+    );
+    assert.equal(await store().get('constants', other), null);
+    await assert.rejects(
+      store().write(async (w) => {
+        await w.recordVersion(version(number + 1), Buffer.from([0x1f, 0x8b, 0]));
+        throw new Error('conf: import failed');
+      }),
+      /conf: import failed/,
+    );
+    assert.equal(await get().recordedVersion(`Version_${number + 1}`), null);
   });
 }

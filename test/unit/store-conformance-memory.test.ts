@@ -50,7 +50,14 @@ describe('store conformance on the in-memory fakes', () => {
   const tables = createAuthTables();
   const metadata = createMemoryMetadataStore(tables);
   describe('MetadataStore', () =>
-    registerMetadataStoreTests(() => ({ metadata, users: createMemoryUserStore(tables) })));
+    registerMetadataStoreTests(() => ({
+      metadata,
+      users: createMemoryUserStore(tables),
+      async recordedVersion(name) {
+        const v = metadata.recordedVersions().find((r) => r.version.name === name)?.version;
+        return v ? { name: v.name, number: v.number, hashCode: v.hashCode } : null;
+      },
+    })));
 
   const data = createMemoryDataStore(metadata);
   describe('DataStore', () => registerDataStoreTests(() => ({ data, metadata })));

@@ -229,8 +229,14 @@ export function createMemoryMetadataStore(
       },
 
       async recordVersion(version, gzip) {
-        if (s.versions.some((v) => v.version.name === version.name))
-          throw uniqueViolation(`metadata_version.name ${version.name}`);
+        // metadata_version's keys: id, name and number are each unique.
+        const clash = s.versions.find(
+          (v) =>
+            v.version.id === version.id ||
+            v.version.name === version.name ||
+            v.version.number === version.number,
+        );
+        if (clash) throw uniqueViolation(`metadata_version ${version.name}`);
         s.versions.push({ version: structuredClone(version), gzip: Buffer.from(gzip) });
       },
     };
