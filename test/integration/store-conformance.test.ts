@@ -24,7 +24,9 @@ import {
   role,
 } from '../support/store-conformance.ts';
 import { registerDataStoreTests } from '../support/data-store-conformance.ts';
+import { registerDataStoreMetadataTests } from '../support/data-store-metadata-conformance.ts';
 import { registerMetadataStoreTests } from '../support/metadata-store-conformance.ts';
+import { registerMetadataWriterTests } from '../support/metadata-writer-conformance.ts';
 import { registerTrackerStoreTests } from '../support/tracker-store-conformance.ts';
 
 for (const backend of await backends()) {
@@ -58,23 +60,24 @@ for (const backend of await backends()) {
       })));
     describe('SettingStore', () => registerSettingStoreTests(() => stores.settings));
     describe('LoginFailureStore', () => registerLoginFailureStoreTests(() => stores.loginFailures));
-    describe('MetadataStore', () =>
-      registerMetadataStoreTests(() => ({
-        metadata: stores.metadata,
-        users: stores.users,
-        async recordedVersion(name) {
-          const row = await open.db
-            .selectFrom('metadata_version')
-            .select(['name', 'number', 'hash_code'])
-            .where('name', '=', name)
-            .executeTakeFirst();
-          return row
-            ? { name: row.name, number: Number(row.number), hashCode: row.hash_code }
-            : null;
-        },
-      })));
+    const metadataUnderTest = () => ({
+      metadata: stores.metadata,
+      users: stores.users,
+      async recordedVersion(name: string) {
+        const row = await open.db
+          .selectFrom('metadata_version')
+          .select(['name', 'number', 'hash_code'])
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return row ? { name: row.name, number: Number(row.number), hashCode: row.hash_code } : null;
+      },
+    });
+    describe('MetadataStore', () => registerMetadataStoreTests(metadataUnderTest));
+    describe('MetadataStore: writer', () => registerMetadataWriterTests(metadataUnderTest));
     describe('DataStore', () =>
       registerDataStoreTests(() => ({ data: stores.data, metadata: stores.metadata })));
+    describe('DataStore: metadata', () =>
+      registerDataStoreMetadataTests(() => ({ data: stores.data, metadata: stores.metadata })));
     describe('DataStore: tracker', () => registerTrackerStoreTests(() => stores.data));
 
     it('keeps what was written across close and reopen', async () => {

@@ -13,7 +13,6 @@ import type { AnonymousEvent } from '../../src/domain/data/events.ts';
 import type { Registration } from '../../src/domain/data/registrations.ts';
 import type { MetadataStore } from '../../src/domain/ports.ts';
 import { newUid } from '../../src/security/random.ts';
-import { write } from './metadata-store-conformance.ts';
 import type { Get } from './store-conformance.ts';
 
 export interface DataStoreUnderTest {
@@ -22,8 +21,8 @@ export interface DataStoreUnderTest {
   metadata: MetadataStore;
 }
 
-const T = '2024-03-01T10:00:00.000Z';
-const dv = (over: Partial<DataValue> & { dataElement: string }): DataValue => ({
+export const T = '2024-03-01T10:00:00.000Z';
+export const dv = (over: Partial<DataValue> & { dataElement: string }): DataValue => ({
   period: '202401',
   orgUnit: 'ConfDvOrgU1',
   categoryOptionCombo: 'HllvX50cXC0',
@@ -64,7 +63,7 @@ const ev = (over: Partial<AnonymousEvent> & { event: string }): AnonymousEvent =
   ...over,
 });
 /** A plan that writes the incoming rows as they are. */
-const all =
+export const all =
   <V>(rows: V[]) =>
   () => ({
     writes: rows,
@@ -257,97 +256,5 @@ export function registerDataStoreTests(get: Get<DataStoreUnderTest>) {
       page.rows.filter((e) => e.program === program).map((e) => e.event),
       [b, kept.event],
     );
-  });
-
-  it('resolves metadata by UID or code; option combos also by UID; org unit children by parent', async () => {
-    const [de, coc, root, child, grandchild] = [newUid(), newUid(), newUid(), newUid(), newUid()];
-    const code = `CONF_DS_${de}`;
-    await get().metadata.write((w) =>
-      w.apply(
-        {
-          writes: [
-            write('dataElements', de, { code, payload: { code } }),
-            write('categoryOptionCombos', coc),
-            write('organisationUnits', root, { payload: { id: root } }),
-            write('organisationUnits', child, { payload: { id: child, parent: { id: root } } }),
-            write('organisationUnits', grandchild, {
-              payload: { id: grandchild, parent: { id: child } },
-            }),
-          ],
-          deletes: [],
-        },
-        { actorId: 'M5zQapPyTZI', now: new Date(T), passwordHashes: new Map() },
-      ),
-    );
-    const byUid = await store().resolve('dataElements', [de, 'noSuchDe001'], 'UID');
-    assert.deepEqual([...byUid.keys()], [de]);
-    assert.equal(byUid.get(de)?.code, code);
-    assert.deepEqual([...(await store().resolve('dataElements', [code], 'CODE')).keys()], [code]);
-    assert.deepEqual([...(await store().resolve('dataElements', [de], 'CODE')).keys()], []);
-    assert.deepEqual(
-      [...(await store().resolve('categoryOptionCombos', [coc], 'CODE')).keys()],
-      [coc],
-    );
-
-    const rows = [root, child, grandchild].map((orgUnit) => dv({ dataElement: de, orgUnit }));
-    await store().writeDataValues(rows, all(rows), false);
-    const units = async (children: boolean, orgUnits: string[]) =>
-      (await store().queryDataValues({ dataElements: [de], orgUnits, children }))
-        .map((v) => v.orgUnit)
-        .sort();
-    assert.deepEqual(await units(false, [child]), [child]);
-    assert.deepEqual(await units(true, [child]), [child, grandchild].sort());
-    assert.deepEqual(await units(true, [root]), [root, child, grandchild].sort());
-  });
-
-  it('queries tracked entities under an org unit: SELECTED, CHILDREN, DESCENDANTS, ALL', async () => {
-    const [root, child, grandchild, type] = [newUid(), newUid(), newUid(), newUid()];
-    await get().metadata.write((w) =>
-      w.apply(
-        {
-          writes: [
-            write('organisationUnits', root, { payload: { id: root } }),
-            write('organisationUnits', child, { payload: { id: child, parent: { id: root } } }),
-            write('organisationUnits', grandchild, {
-              payload: { id: grandchild, parent: { id: child } },
-            }),
-          ],
-          deletes: [],
-        },
-        { actorId: 'M5zQapPyTZI', now: new Date(T), passwordHashes: new Map() },
-      ),
-    );
-    const tei = (orgUnit: string) => ({
-      uid: newUid(),
-      trackedEntityType: type,
-      orgUnit,
-      payload: { orgUnit },
-      deleted: false,
-      created: T,
-      lastUpdated: T,
-    });
-    const rows = [tei(root), tei(child), tei(grandchild)];
-    await store().writeTracker(
-      { trackedEntities: [], enrollments: [], events: [] },
-      () => ({ writes: { trackedEntities: rows, enrollments: [], events: [] } }),
-      false,
-    );
-    const units = async (ouMode: 'SELECTED' | 'CHILDREN' | 'DESCENDANTS' | 'ALL') =>
-      (
-        await store().queryTrackedEntities({
-          trackedEntityType: type,
-          orgUnits: [root],
-          ouMode,
-          includeDeleted: false,
-          offset: 0,
-          limit: null,
-        })
-      ).trees
-        .map((t) => t.trackedEntity.orgUnit)
-        .sort();
-    assert.deepEqual(await units('SELECTED'), [root]);
-    assert.deepEqual(await units('CHILDREN'), [root, child].sort());
-    assert.deepEqual(await units('DESCENDANTS'), [root, child, grandchild].sort());
-    assert.deepEqual(await units('ALL'), [root, child, grandchild].sort());
   });
 }

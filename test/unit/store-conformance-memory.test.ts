@@ -5,6 +5,7 @@
  */
 import { describe } from 'node:test';
 import { registerDataStoreTests } from '../support/data-store-conformance.ts';
+import { registerDataStoreMetadataTests } from '../support/data-store-metadata-conformance.ts';
 import { createAuthTables } from '../support/fakes/memory-auth-tables.ts';
 import { createMemoryDataStore } from '../support/fakes/memory-data-store.ts';
 import { createMemoryInstanceStore } from '../support/fakes/memory-instance-store.ts';
@@ -16,6 +17,7 @@ import { createMemoryUserStore } from '../support/fakes/memory-user-store.ts';
 import { registerTrackerStoreTests } from '../support/tracker-store-conformance.ts';
 import { registerJobStoreTests } from '../support/job-store-conformance.ts';
 import { registerMetadataStoreTests } from '../support/metadata-store-conformance.ts';
+import { registerMetadataWriterTests } from '../support/metadata-writer-conformance.ts';
 import {
   registerInstanceStoreTests,
   registerLoginFailureStoreTests,
@@ -49,17 +51,19 @@ describe('store conformance on the in-memory fakes', () => {
 
   const tables = createAuthTables();
   const metadata = createMemoryMetadataStore(tables);
-  describe('MetadataStore', () =>
-    registerMetadataStoreTests(() => ({
-      metadata,
-      users: createMemoryUserStore(tables),
-      async recordedVersion(name) {
-        const v = metadata.recordedVersions().find((r) => r.version.name === name)?.version;
-        return v ? { name: v.name, number: v.number, hashCode: v.hashCode } : null;
-      },
-    })));
+  const metadataUnderTest = () => ({
+    metadata,
+    users: createMemoryUserStore(tables),
+    async recordedVersion(name: string) {
+      const v = metadata.recordedVersions().find((r) => r.version.name === name)?.version;
+      return v ? { name: v.name, number: v.number, hashCode: v.hashCode } : null;
+    },
+  });
+  describe('MetadataStore', () => registerMetadataStoreTests(metadataUnderTest));
+  describe('MetadataStore: writer', () => registerMetadataWriterTests(metadataUnderTest));
 
   const data = createMemoryDataStore(metadata);
   describe('DataStore', () => registerDataStoreTests(() => ({ data, metadata })));
+  describe('DataStore: metadata', () => registerDataStoreMetadataTests(() => ({ data, metadata })));
   describe('DataStore: tracker', () => registerTrackerStoreTests(() => data));
 });
