@@ -1,6 +1,7 @@
 /**
  * One conformance suite per store port (test/support/store-conformance.ts), run on every backend:
- * what the domain relies on must hold for PGlite and PostgreSQL alike (issue 3 §3). One database
+ * what the domain relies on must hold for PGlite and PostgreSQL alike (issue 3 §3), and for the
+ * in-memory fakes (test/unit/store-conformance-memory.test.ts). One database
  * per backend, opened once; the last test closes and reopens it.
  */
 import assert from 'node:assert/strict';
@@ -22,6 +23,10 @@ import {
   registerUserStoreTests,
   role,
 } from '../support/store-conformance.ts';
+import { registerDataStoreTests } from '../support/data-store-conformance.ts';
+import { registerDataStoreMetadataTests } from '../support/data-store-metadata-conformance.ts';
+import { registerMetadataStoreTests } from '../support/metadata-store-conformance.ts';
+import { registerMetadataWriterTests } from '../support/metadata-writer-conformance.ts';
 import { registerTrackerStoreTests } from '../support/tracker-store-conformance.ts';
 
 for (const backend of await backends()) {
@@ -39,15 +44,41 @@ for (const backend of await backends()) {
       await database.dispose();
     });
 
-    describe('InstanceStore', () => registerInstanceStoreTests(() => stores));
+    describe('InstanceStore', () => registerInstanceStoreTests(() => stores.instance));
     describe('UserStore', () =>
-      registerUserStoreTests(
-        () => stores,
-        () => open.db,
-      ));
-    describe('SettingStore', () => registerSettingStoreTests(() => stores));
+      registerUserStoreTests(() => ({
+        users: stores.users,
+        memberships: async (userId) =>
+          (
+            await open.db
+              .selectFrom('user_role_member')
+              .select('role_id')
+              .where('user_id', '=', userId)
+              .orderBy('role_id')
+              .execute()
+          ).map((m) => m.role_id),
+      })));
+    describe('SettingStore', () => registerSettingStoreTests(() => stores.settings));
     describe('LoginFailureStore', () => registerLoginFailureStoreTests(() => stores.loginFailures));
-    describe('DataStore: tracker', () => registerTrackerStoreTests(() => stores));
+    const metadataUnderTest = () => ({
+      metadata: stores.metadata,
+      users: stores.users,
+      async recordedVersion(name: string) {
+        const row = await open.db
+          .selectFrom('metadata_version')
+          .select(['name', 'number', 'hash_code'])
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return row ? { name: row.name, number: Number(row.number), hashCode: row.hash_code } : null;
+      },
+    });
+    describe('MetadataStore', () => registerMetadataStoreTests(metadataUnderTest));
+    describe('MetadataStore: writer', () => registerMetadataWriterTests(metadataUnderTest));
+    describe('DataStore', () =>
+      registerDataStoreTests(() => ({ data: stores.data, metadata: stores.metadata })));
+    describe('DataStore: metadata', () =>
+      registerDataStoreMetadataTests(() => ({ data: stores.data, metadata: stores.metadata })));
+    describe('DataStore: tracker', () => registerTrackerStoreTests(() => stores.data));
 
     it('keeps what was written across close and reopen', async () => {
       const r = await stores.users.upsertRole(role('conf-restart', ['F_RESTART']));

@@ -1,17 +1,24 @@
 /**
  * Conformance suites for the store ports of src/domain/ports.ts: each `register*Tests` function
- * registers one port's tests in the current `describe`, against whatever stores `getStores`
- * returns when a test runs. test/integration/store-conformance.test.ts runs them on every backend.
- * Tests share one database, so each uses its own names and never relies on another's rows.
+ * registers one port's tests in the current `describe`, against whatever store its getter
+ * returns when a test runs. test/integration/store-conformance.test.ts runs them on PGlite and
+ * PostgreSQL, test/unit/store-conformance-memory.test.ts on the in-memory fakes
+ * (test/support/fakes/), so what a unit test over a fake shows holds for the real stores too.
+ * Tests share one store, so each uses its own names and never relies on another's rows.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { Kysely } from 'kysely';
 import { ErrorCode, isAppError } from '../../src/domain/errors.ts';
-import type { InstanceInfo, LoginFailureStore, LoginKey, NewUser } from '../../src/domain/ports.ts';
+import type {
+  InstanceInfo,
+  InstanceStore,
+  LoginFailureStore,
+  LoginKey,
+  NewUser,
+  SettingStore,
+  UserStore,
+} from '../../src/domain/ports.ts';
 import { newUid } from '../../src/security/random.ts';
-import type { Database } from '../../src/store/schema.ts';
-import type { Stores } from '../../src/store/stores.ts';
 
 export type Get<T> = () => T;
 
@@ -37,10 +44,15 @@ export const info = (n: number): InstanceInfo => ({
 export const role = (name: string, authorities: string[]) =>
   ({ id: newUid(), name, code: null, authorities }) as const;
 
-export function registerUserStoreTests(getStores: Get<Stores>, getDb: Get<Kysely<Database>>) {
-  const users = () => getStores().users;
-  const memberships = async (userId: string) =>
-    getDb().selectFrom('user_role_member').selectAll().where('user_id', '=', userId).execute();
+/** The UserStore, and a probe of the role memberships stored for a user (sorted role ids). */
+export interface UserStoreUnderTest {
+  users: UserStore;
+  memberships(userId: string): Promise<string[]>;
+}
+
+export function registerUserStoreTests(get: Get<UserStoreUnderTest>) {
+  const users = () => get().users;
+  const memberships = (userId: string) => get().memberships(userId);
 
   it('createUser + findCredentials: authorities are the sorted, deduplicated union of roles', async () => {
     const r1 = await users().upsertRole(role('conf-r1', ['F_B', 'F_A', 'F_C', 'F_A']));
@@ -91,10 +103,7 @@ export function registerUserStoreTests(getStores: Get<Stores>, getDb: Get<Kysely
     await assert.rejects(users().createUser(sameId), hasCode(ErrorCode.CONFLICT));
     assert.equal(await users().findCredentials('conf-dup-other'), null);
     // The existing user did not gain the failed attempt's role.
-    assert.deepEqual(
-      (await memberships(first.id)).map((m) => m.role_id),
-      [r1.id],
-    );
+    assert.deepEqual(await memberships(first.id), [r1.id]);
     assert.deepEqual((await users().findCredentials('conf-dup'))?.authorities, ['F_ONE']);
     assert.equal(await users().countUsers(), count);
   });
@@ -158,8 +167,7 @@ export function registerUserStoreTests(getStores: Get<Stores>, getDb: Get<Kysely
   });
 }
 
-export function registerSettingStoreTests(getStores: Get<Stores>) {
-  const settings = () => getStores().settings;
+export function registerSettingStoreTests(settings: Get<SettingStore>) {
   const values: [string, unknown][] = [
     ['conf.string', 'hello "world" ✓'],
     ['conf.emptyString', ''],
@@ -251,7 +259,7 @@ export function registerSettingStoreTests(getStores: Get<Stores>) {
 
 /**
  * The LoginFailureStore port (issue 3; keyed by username and client since issue 16 §6). Takes
- * the store itself, so the in-memory fake (test/support/memory-login-failures.ts) runs it too.
+ * the store itself, so the in-memory fake (test/support/fakes/memory-login-failures.ts) runs it too.
  */
 export function registerLoginFailureStoreTests(failures: Get<LoginFailureStore>) {
   const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -311,11 +319,11 @@ export function registerLoginFailureStoreTests(failures: Get<LoginFailureStore>)
   });
 }
 
-export function registerInstanceStoreTests(getStores: Get<Stores>) {
+export function registerInstanceStoreTests(instance: Get<InstanceStore>) {
   // First in its suite, so it sees an empty instance table.
   it('concurrent first ensure() calls agree on one of their rows', async () => {
     const inputs = [1, 2, 3, 4, 5].map(info);
-    const rows = await Promise.all(inputs.map((i) => getStores().instance.ensure(i)));
+    const rows = await Promise.all(inputs.map((i) => instance().ensure(i)));
     for (const r of rows) assert.deepEqual(r, rows[0]);
     assert.ok(inputs.some((i) => i.systemId === rows[0]!.systemId));
     assert.deepEqual(
@@ -325,8 +333,8 @@ export function registerInstanceStoreTests(getStores: Get<Stores>) {
   });
 
   it('ensure() returns the existing row, ignoring different input', async () => {
-    const first = await getStores().instance.ensure(info(6));
-    const second = await getStores().instance.ensure(info(7));
+    const first = await instance().ensure(info(6));
+    const second = await instance().ensure(info(7));
     assert.deepEqual(second, first);
     assert.ok(second.created instanceof Date);
   });

@@ -1,7 +1,8 @@
 /**
  * Conformance of the DataStore's tracker part (issue 16 §1, src/domain/data/tracker-store.ts):
- * what the tracker plan relies on, run on every backend by store-conformance.test.ts. Each test
- * uses its own uids; the tests share one database.
+ * what the tracker plan relies on, run on every backend by store-conformance.test.ts and on the
+ * fake by test/unit/store-conformance-memory.test.ts. Each test uses its own uids; the tests share
+ * one store.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -11,7 +12,7 @@ import type {
   EnrollmentRow,
   TrackedEntityRow,
 } from '../../src/domain/data/tracker.ts';
-import type { Stores } from '../../src/store/stores.ts';
+import type { DataStore } from '../../src/domain/data/data-store.ts';
 import type { Get } from './store-conformance.ts';
 
 const at = '2024-03-01T10:00:00.000Z';
@@ -73,8 +74,7 @@ const keys = (t: string[], e: string[] = [], v: string[] = []) => ({
   events: v,
 });
 
-export function registerTrackerStoreTests(getStores: Get<Stores>) {
-  const store = () => getStores().data;
+export function registerTrackerStoreTests(store: Get<DataStore>) {
   const write = (writes: TrackerWrites, dryRun = false) =>
     store().writeTracker(keys([]), () => ({ writes }), dryRun);
 
@@ -175,7 +175,7 @@ export function registerTrackerStoreTests(getStores: Get<Stores>) {
       enrollments: [enrollment('ConfQEnr001', 'ConfQry0002', { program: 'ConfQProg01' })],
       events: [],
     });
-    const q = (over: Partial<Parameters<Stores['data']['queryTrackedEntities']>[0]>) =>
+    const q = (over: Partial<Parameters<DataStore['queryTrackedEntities']>[0]>) =>
       store().queryTrackedEntities({
         trackedEntityType: 'ConfQType01',
         ouMode: 'ALL',
@@ -207,5 +207,50 @@ export function registerTrackerStoreTests(getStores: Get<Stores>) {
       tree.enrollments.map((e) => e.uid),
       ['ConfQEnr001'],
     );
+  });
+
+  it('refuses an enrollment without its tracked entity, writing nothing of the push', async () => {
+    const seq = await store().committedSeq();
+    await assert.rejects(
+      write({
+        trackedEntities: [tei('ConfFk00001')],
+        enrollments: [enrollment('ConfFkEnr01', 'ConfNoSuch2')],
+        events: [],
+      }),
+    );
+    await assert.rejects(
+      write({
+        trackedEntities: [],
+        enrollments: [],
+        events: [event('ConfFkEvt01', 'ConfNoSuch3')],
+      }),
+    );
+    assert.equal(await store().committedSeq(), seq);
+    const { total } = await store().queryTrackedEntities({
+      uids: ['ConfFk00001'],
+      ouMode: 'ALL',
+      includeDeleted: true,
+      offset: 0,
+      limit: null,
+    });
+    assert.equal(total, 0);
+  });
+
+  it('keeps the first created of a row replaced by a later push', async () => {
+    await write({ trackedEntities: [tei('ConfCr00001')], enrollments: [], events: [] });
+    const later = '2025-01-01T00:00:00.000Z';
+    await write({
+      trackedEntities: [tei('ConfCr00001', { created: later, lastUpdated: later })],
+      enrollments: [],
+      events: [],
+    });
+    const seen = await store().writeTracker(
+      keys(['ConfCr00001']),
+      (state) => ({ writes: none(), state }),
+      true,
+    );
+    const row = seen.state.trackedEntities.get('ConfCr00001');
+    assert.equal(row?.created, at);
+    assert.equal(row.lastUpdated, later);
   });
 }

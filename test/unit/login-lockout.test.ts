@@ -11,7 +11,7 @@ import { UNPARSABLE_CLIENT, lockoutClient } from '../../src/domain/auth/client-a
 import { DEFAULT_THROTTLE } from '../../src/domain/auth/login-throttle.ts';
 import type { User } from '../../src/domain/auth/users.ts';
 import type { UserStore } from '../../src/domain/ports.ts';
-import { createMemoryLoginFailures } from '../support/memory-login-failures.ts';
+import { createMemoryLoginFailures } from '../support/fakes/memory-login-failures.ts';
 import { registerLoginFailureStoreTests } from '../support/store-conformance.ts';
 
 const MIN = 60_000;

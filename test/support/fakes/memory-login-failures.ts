@@ -1,9 +1,9 @@
 /**
  * An in-memory LoginFailureStore: the fake the unit tests of `authenticate` use. It passes the
- * same conformance suite as the database stores (test/unit/login-lockout.test.ts), so what those
+ * same conformance suite as the database stores (test/unit/store-conformance-memory.test.ts), so what those
  * tests show holds for the real store too.
  */
-import type { LoginFailureStore, LoginKey } from '../../src/domain/ports.ts';
+import type { LoginFailureStore, LoginKey } from '../../../src/domain/ports.ts';
 
 const RETAIN_MS = 24 * 60 * 60_000;
 

@@ -1,0 +1,13 @@
+/** An in-memory InstanceStore: the first `ensure` wins, as the database's single row does. */
+import type { InstanceInfo, InstanceStore } from '../../../src/domain/ports.ts';
+import { clone } from './unique-violation.ts';
+
+export function createMemoryInstanceStore(): InstanceStore {
+  let row: InstanceInfo | null = null;
+  return {
+    async ensure(fresh) {
+      row ??= clone(fresh);
+      return clone(row);
+    },
+  };
+}
