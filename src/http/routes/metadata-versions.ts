@@ -8,7 +8,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
 import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
-import { snapshotScope } from '../../domain/versioning/snapshot-scope.ts';
 import {
   VERSION_TYPES,
   versionEntity,
@@ -264,7 +263,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         },
       },
     },
-    async () => store.preview(await snapshotScope((key) => services.settings.value(key))),
+    async () => services.versions.preview(),
   );
 
   app.get(
