@@ -26,7 +26,12 @@ const list = z
   .object({ metadataversions: z.array(z.record(z.string(), z.unknown())) })
   .meta({ id: 'MetadataVersionList' });
 const manage = requireAuthority(Authority.F_METADATA_MANAGE);
-const IMMUTABLE = 'public, max-age=31536000, immutable';
+/**
+ * A snapshot never changes, but it is only for authorized clients: `private` keeps shared caches
+ * (a proxy between a local and the central) from handing it to anyone. The shipped nginx caches
+ * it all the same, behind its own authorization check (deploy/nginx.conf).
+ */
+const IMMUTABLE = 'private, max-age=31536000, immutable';
 const FLEET_WRITE_MS = 60_000;
 
 /**
