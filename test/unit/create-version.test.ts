@@ -17,7 +17,7 @@ import {
   previewVersion,
   type CreateVersionDeps,
 } from '../../src/domain/versioning/create-version.ts';
-import type { VersionType } from '../../src/domain/versioning/version.ts';
+import { parseVersionType, type VersionType } from '../../src/domain/versioning/version.ts';
 import {
   createMemoryVersionStore,
   type MemoryVersionStore,
@@ -266,6 +266,25 @@ describe('createVersion', () => {
     const gz = Buffer.concat(parts);
     assert.equal(gz.length, v1.gzipBytes);
     assert.equal(createHash('md5').update(gunzipSync(gz)).digest('hex'), v1.hashCode);
+  });
+});
+
+describe('parseVersionType', () => {
+  it("takes BEST_EFFORT and ATOMIC, and refuses a missing or other type with DHIS2's message", () => {
+    assert.equal(parseVersionType('BEST_EFFORT'), 'BEST_EFFORT');
+    assert.equal(parseVersionType('ATOMIC'), 'ATOMIC');
+    assert.throws(
+      () => parseVersionType(undefined),
+      rejectsWith(ErrorCode.VALIDATION_FAILED, /^Required request parameter 'type'/),
+    );
+    assert.throws(() => parseVersionType(''), rejectsWith(ErrorCode.VALIDATION_FAILED));
+    assert.throws(
+      () => parseVersionType('atomic'),
+      rejectsWith(
+        ErrorCode.VALIDATION_FAILED,
+        /^Value 'atomic' is not valid for parameter type\. Valid values are: \[BEST_EFFORT, ATOMIC\]$/,
+      ),
+    );
   });
 });
 

@@ -7,14 +7,13 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
-import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import {
-  VERSION_TYPES,
+  parseVersionType,
   versionEntity,
   versionListItem,
   versionsAfter,
   type MetadataVersion,
-  type VersionType,
 } from '../../domain/versioning/version.ts';
 import type { Services } from '../../services.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
@@ -163,18 +162,8 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
     },
     async (request) => {
       const { type, force } = request.query;
-      if (!type)
-        throw new AppError(
-          ErrorCode.VALIDATION_FAILED,
-          "Required request parameter 'type' for method parameter type VersionType is not present",
-        );
-      if (!(VERSION_TYPES as readonly string[]).includes(type))
-        throw new AppError(
-          ErrorCode.VALIDATION_FAILED,
-          `Value '${type}' is not valid for parameter type. Valid values are: [${VERSION_TYPES.join(', ')}]`,
-        );
       const version = await services.versions.create({
-        type: type as VersionType,
+        type: parseVersionType(type),
         force: force === 'true',
         authorities: request.principal!.authorities,
       });
