@@ -17,11 +17,14 @@ import {
   type UserAdminDeps,
 } from './domain/auth/user-admin.ts';
 import { SUPERUSER } from './domain/auth/users.ts';
-import { snapshotScope } from './domain/versioning/snapshot-scope.ts';
 import { ensureDefaults } from './domain/metadata/defaults.ts';
 import { importMetadata } from './domain/metadata/import-metadata.ts';
 import { DEFAULTS } from './domain/metadata/types.ts';
-import { createVersion } from './domain/versioning/create-version.ts';
+import {
+  createVersion,
+  previewVersion,
+  type CreateVersionDeps,
+} from './domain/versioning/create-version.ts';
 import type { Clock } from './domain/ports.ts';
 import { createSettingsService } from './domain/settings/settings-service.ts';
 import { buildApp } from './http/app.ts';
@@ -176,6 +179,13 @@ export async function createServices(
     log: (obj, msg) => logger.info(obj, msg),
   });
   syncRef.current = sync;
+  const versionDeps: CreateVersionDeps = {
+    versions: stores.versions,
+    settings,
+    system: () => ({ id: instance.systemId, rev: build.revision, version: config.systemVersion }),
+    newId: newUid,
+    now: () => clock.now(),
+  };
   const services: Services = {
     config,
     clock,
@@ -209,23 +219,8 @@ export async function createServices(
     sync,
     versions: {
       store: stores.versions,
-      create: (input) =>
-        // Creating a version also writes keySystemMetadataVersion (contract §4 step 8).
-        createVersion(
-          {
-            versions: stores.versions,
-            system: () => ({
-              id: instance.systemId,
-              rev: build.revision,
-              version: config.systemVersion,
-            }),
-            scope: () => snapshotScope((key) => settings.value(key)),
-            newId: newUid,
-            now: () => clock.now(),
-            remoteConfigured: async () => Boolean(await settings.value('keyRemoteInstanceUrl')),
-          },
-          input,
-        ).finally(() => settings.invalidate()),
+      create: (input) => createVersion(versionDeps, input),
+      preview: () => previewVersion(versionDeps),
     },
     settings,
     checkDatabase: async () => {

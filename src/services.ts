@@ -5,7 +5,13 @@
 import type { AuthResult } from './domain/auth/authenticate.ts';
 import type { CreateUserInput, Importer } from './domain/auth/user-admin.ts';
 import type { User } from './domain/auth/users.ts';
-import type { Clock, InstanceInfo, MetadataStore, VersionStore } from './domain/ports.ts';
+import type {
+  Clock,
+  InstanceInfo,
+  MetadataStore,
+  VersionPreview,
+  VersionStore,
+} from './domain/ports.ts';
 import type { DataService } from './domain/data/import-data.ts';
 import type { MetadataVersion, VersionType } from './domain/versioning/version.ts';
 import type { SettingsService } from './domain/settings/settings-service.ts';
@@ -40,6 +46,8 @@ export interface Services {
       force: boolean;
       authorities: ReadonlySet<string>;
     }): Promise<MetadataVersion>;
+    /** What the next version would hold (GET /api/metadata/version/preview). */
+    preview(): Promise<VersionPreview>;
   };
   settings: SettingsService;
   /** Resolves when the database answers; rejects otherwise. */

@@ -6,8 +6,8 @@
 import type { User, UserCredentials, UserRole } from './auth/users.ts';
 import type { ImportLookups, PlannedDelete, PlannedWrite } from './metadata/plan-import.ts';
 import type { LookupKeys } from './metadata/prepare-entries.ts';
-import type { MetadataVersion, VersionType } from './versioning/version.ts';
-import type { SnapshotScope } from './versioning/snapshot-scope.ts';
+import type { MetadataVersion } from './versioning/version.ts';
+import type { ObjectKey } from './versioning/snapshot-scope.ts';
 
 export interface Clock {
   now(): Date;
@@ -145,10 +145,6 @@ export interface SnapshotSystem {
   version: string;
 }
 
-export type CreateVersionResult =
-  | { ok: true; version: MetadataVersion }
-  | { ok: false; reason: 'unchanged'; latest: MetadataVersion };
-
 export interface VersionPreview {
   name: string;
   objects: number;
@@ -156,6 +152,48 @@ export interface VersionPreview {
   deletions: number;
   /** Size of the snapshot's object text; the real snapshot adds a few bytes of JSON framing. */
   bytes: number;
+}
+
+/** A deletion a snapshot may carry: the tombstone of an object deleted in the range. */
+export interface Deletion {
+  type: string;
+  id: string;
+  code: string | null;
+  deletedAt: Date;
+  deletedBy: string | null;
+}
+
+/**
+ * The changes committed since the previous version, as one consistent read (the store's
+ * REPEATABLE READ transaction): objects whose latest change is in (previous cut, this cut], and
+ * deletions in that range that still hold at the cut (an object deleted and created again with
+ * the same uid is an object, not a deletion). `excluded` objects are left out everywhere.
+ */
+export interface ChangeReader {
+  /** The stored JSON text of the changed objects of one type, ordered by id, a page at a time. */
+  objectPages(type: string, excluded: readonly ObjectKey[]): AsyncIterable<string[]>;
+  /** The deletions, in change order. */
+  deletions(excluded: readonly ObjectKey[]): Promise<Deletion[]>;
+  deletionCount(excluded: readonly ObjectKey[]): Promise<number>;
+  /** Whether the range holds any object change or deletion. */
+  anyChange(excluded: readonly ObjectKey[]): Promise<boolean>;
+  /** Changed objects per type, their stored text's total size, and the deletions' number. */
+  counts(
+    excluded: readonly ObjectKey[],
+  ): Promise<{ types: Record<string, number>; bytes: number; deletions: number }>;
+}
+
+/** A version being created: what the store holds for the domain inside its transaction. */
+export interface VersionDraft {
+  /** The newest version at the start of the transaction, or null. */
+  latest: MetadataVersion | null;
+  changes: ChangeReader;
+  /** Stores the snapshot's bytes (gzipped once, in chunks) for `versionId`; the gzip's size. */
+  writeSnapshot(versionId: string, bytes: AsyncIterable<Uint8Array>): Promise<number>;
+  /** Records `version` as covering this draft's range of changes. */
+  insert(version: MetadataVersion): Promise<void>;
+  /** The settings, written in this transaction (keySystemMetadataVersion commits with the version). */
+  settings: SettingStore;
 }
 
 export interface FleetEntry {
@@ -169,8 +207,8 @@ export interface FleetEntry {
 }
 
 /**
- * Metadata versions and their snapshots (issue 5). A snapshot is written once, in 1 MiB chunks,
- * as JSON and as gzip, and never changes.
+ * Metadata versions and their snapshots (issue 5). A snapshot is written once, gzipped, in 1 MiB
+ * chunks, and never changes; what a version holds is decided in src/domain/versioning/.
  */
 export interface VersionStore {
   list(): Promise<MetadataVersion[]>;
@@ -178,20 +216,13 @@ export interface VersionStore {
   /** The newest version (highest number), or null. */
   latest(): Promise<MetadataVersion | null>;
   /**
-   * Central: builds `Version_<latest+1>` from the changes committed since the previous version,
-   * in one transaction and under a lock, so that concurrent creates make consecutive versions
-   * and every change lands in exactly one version.
+   * Central: runs `build` under a lock (concurrent creates, from any process, queue up) in one
+   * REPEATABLE READ transaction, so the range the draft reads and the rows it reads come from one
+   * snapshot: every committed change lands in exactly one version. A throw rolls back all.
    */
-  create(input: {
-    type: VersionType;
-    force: boolean;
-    system: SnapshotSystem;
-    scope: SnapshotScope;
-    newId: () => string;
-    /** The instance clock: stamps the snapshot's `system.date` and the version's `created`. */
-    now: () => Date;
-  }): Promise<CreateVersionResult>;
-  preview(scope: SnapshotScope): Promise<VersionPreview>;
+  create<T>(build: (draft: VersionDraft) => Promise<T>): Promise<T>;
+  /** Reads the pending changes as `create` would, without the lock and without writing. */
+  pending<T>(read: (draft: Pick<VersionDraft, 'latest' | 'changes'>) => Promise<T>): Promise<T>;
   /** The snapshot's bytes in order, chunk by chunk; null when no snapshot is stored. */
   readSnapshot(versionId: string, kind: 'json' | 'gz'): Promise<AsyncIterable<Uint8Array> | null>;
   /**

@@ -18,12 +18,6 @@ import type { AnonymousEvent } from '../domain/data/events.ts';
 import type { Registration } from '../domain/data/registrations.ts';
 import type { CompleteRegistrationTable, Database, DataValueTable, EventTable } from './schema.ts';
 
-export const CHUNK = 5000;
-export const chunks = <T>(items: readonly T[], size = CHUNK): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
 /**
  * The `do update set` of a multi-row upsert: every column the rows carry but `kept` (the conflict
  * key, and what stays as first written such as `created`) takes the incoming (`excluded`) value.

@@ -9,8 +9,8 @@ import type { ChangeWindow, DataStore } from '../domain/data/data-store.ts';
 import { dataValueKey, type DataValue } from '../domain/data/data-values.ts';
 import type { AnonymousEvent } from '../domain/data/events.ts';
 import { registrationKey, type Registration } from '../domain/data/registrations.ts';
+import { chunks } from './chunks.ts';
 import {
-  chunks,
   fromValue,
   numbered,
   toEvent,

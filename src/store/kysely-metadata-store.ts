@@ -14,18 +14,12 @@ import {
 } from '../domain/metadata/prepare-entries.ts';
 import type { MetadataStore, MetadataWriter } from '../domain/ports.ts';
 import type { Database } from './schema.ts';
+import { chunks } from './chunks.ts';
 import { storeGzip } from './snapshot-writer.ts';
 import { insertVersionRow } from './version-rows.ts';
 import { applyUserProjection } from './user-projection.ts';
 
-const CHUNK = 1000;
 const ANALYZE_AFTER = 5000;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 type MetaRow = {
   type: string;

@@ -1,4 +1,4 @@
-/** SettingStore over Kysely: one row per key, the value as JSONB. */
+/** SettingStore over Kysely (a database or a caller's transaction): one row per key, the value as JSONB. */
 import type { Kysely } from 'kysely';
 import type { SettingStore } from '../domain/ports.ts';
 import type { Database } from './schema.ts';
@@ -25,7 +25,10 @@ export function createKyselySettingStore(db: Kysely<Database>): SettingStore {
         value: JSON.stringify(value),
         last_updated: now,
       }));
-      await db.transaction().execute(async (trx) => {
+      // Inside a caller's transaction (version creation) the writes join it.
+      const atomically = <T>(fn: (trx: Kysely<Database>) => Promise<T>) =>
+        db.isTransaction ? fn(db) : db.transaction().execute(fn);
+      await atomically(async (trx) => {
         if (remove.length > 0)
           await trx.deleteFrom('system_setting').where('key', 'in', remove).execute();
         if (rows.length === 0) return; // an empty INSERT … VALUES is a syntax error

@@ -12,7 +12,8 @@ import type {
   TrackedEntityRow,
   TrackedEntityTree,
 } from '../domain/data/tracker.ts';
-import { chunks, iso, numbered, updateFromExcluded } from './kysely-data-rows.ts';
+import { chunks } from './chunks.ts';
+import { iso, numbered, updateFromExcluded } from './kysely-data-rows.ts';
 import type {
   Database,
   EnrollmentEventTable,

@@ -1,21 +1,18 @@
 /**
  * VersionStore over Kysely. `create` holds a session advisory lock (concurrent creates, also from
- * other processes, queue up), then builds the snapshot inside one REPEATABLE READ transaction:
- * the committed change counter and the rows it reads come from the same MVCC snapshot, so the
- * version holds exactly the changes numbered (previous cut, this cut] — no more, no fewer.
+ * other processes, queue up), then hands the domain a draft inside one REPEATABLE READ
+ * transaction: the committed change counter and the rows the draft reads come from the same MVCC
+ * snapshot, so the version holds exactly the changes numbered (previous cut, this cut] — no
+ * more, no fewer. What goes into the version is domain/versioning/create-version.ts's business.
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { CreateVersionResult, FleetEntry, VersionStore } from '../domain/ports.ts';
-import {
-  dhis2DateWithOffset,
-  versionName,
-  type MetadataVersion,
-  type VersionType,
-} from '../domain/versioning/version.ts';
+import type { FleetEntry, VersionStore } from '../domain/ports.ts';
+import type { MetadataVersion, VersionType } from '../domain/versioning/version.ts';
+import { createKyselyChangeReader } from './kysely-change-reader.ts';
+import { createKyselySettingStore } from './kysely-setting-store.ts';
 import type { Database, MetadataVersionTable } from './schema.ts';
-import { changeCounts, changedInScope, liveTombstones, snapshotParts } from './snapshot-query.ts';
 import { writeSnapshot } from './snapshot-writer.ts';
 import { insertVersionRow } from './version-rows.ts';
 
@@ -111,70 +108,22 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
       return row ? toVersion(row) : null;
     },
 
-    async create(input): Promise<CreateVersionResult> {
+    async create(build) {
       return db.connection().execute(async (conn) => {
         await sql`select pg_advisory_lock(${CREATE_LOCK})`.execute(conn);
         try {
           return await conn
             .transaction()
             .setIsolationLevel('repeatable read')
-            .execute(async (trx): Promise<CreateVersionResult> => {
+            .execute(async (trx) => {
               const { latest, from, to } = await pendingRange(trx);
-              // Unchanged means nothing the snapshot would hold changed: a change to an object
-              // the scope leaves out (the bootstrap admin) alone makes no version (issue 16 §7).
-              if (
-                latest &&
-                !input.force &&
-                (to === from || !(await changedInScope(trx, from, to, input.scope.excluded)))
-              )
-                return { ok: false, reason: 'unchanged', latest: toVersion(latest) };
-              const number = (latest?.number ?? 0) + 1;
-              const id = input.newId();
-              const now = input.now();
-              const types: Record<string, number> = {};
-              const system = { ...input.system, date: dhis2DateWithOffset(now) };
-              const written = await writeSnapshot(
-                trx,
-                id,
-                snapshotParts(trx, from, to, system, input.scope, types),
-              );
-              const { n: deletions } = await liveTombstones(trx, from, to, input.scope.excluded)
-                .select((eb) => eb.fn.countAll<number>().as('n'))
-                .executeTakeFirstOrThrow();
-              // DHIS2 stamps `created` after the export (contract §4 step 7).
-              const created = input.now();
-              const row = {
-                id,
-                name: versionName(number),
-                number,
-                type: input.type,
-                hash_code: written.hashCode,
-                parent_hash_code: latest?.hash_code ?? null,
-                created,
-                import_date: null,
-                seq_from: from,
-                seq_to: to,
-                bytes: written.bytes,
-                gzip_bytes: written.gzipBytes,
-                objects: Object.values(types).reduce((a, b) => a + b, 0),
-                deletions: Number(deletions),
-                types: JSON.stringify(types),
-              };
-              await trx.insertInto('metadata_version').values(row).execute();
-              await trx
-                .insertInto('system_setting')
-                .values({
-                  key: 'keySystemMetadataVersion',
-                  value: JSON.stringify(row.name),
-                  last_updated: created,
-                })
-                .onConflict((oc) =>
-                  oc
-                    .column('key')
-                    .doUpdateSet({ value: JSON.stringify(row.name), last_updated: created }),
-                )
-                .execute();
-              return { ok: true, version: toVersion({ ...row, types }) };
+              return build({
+                latest: latest ? toVersion(latest) : null,
+                changes: createKyselyChangeReader(trx, from, to),
+                writeSnapshot: (versionId, bytes) => writeSnapshot(trx, versionId, bytes),
+                insert: (v) => insertVersionRow(trx, v, { seqFrom: from, seqTo: to }),
+                settings: createKyselySettingStore(trx),
+              });
             });
         } finally {
           await sql`select pg_advisory_unlock(${CREATE_LOCK})`.execute(conn);
@@ -182,19 +131,16 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
       });
     },
 
-    async preview(scope) {
+    async pending(read) {
       return db
         .transaction()
         .setIsolationLevel('repeatable read')
         .execute(async (trx) => {
           const { latest, from, to } = await pendingRange(trx);
-          const counts = await changeCounts(trx, from, to, scope.excluded);
-          return {
-            name: versionName((latest?.number ?? 0) + 1),
-            ...counts,
-            deletions: counts.deletions,
-            bytes: counts.bytes + (scope.includeDeletions ? counts.deletions * 120 : 0),
-          };
+          return read({
+            latest: latest ? toVersion(latest) : null,
+            changes: createKyselyChangeReader(trx, from, to),
+          });
         });
     },
 

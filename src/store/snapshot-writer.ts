@@ -1,11 +1,10 @@
 /**
- * Streams a snapshot into the database: the JSON text is hashed (MD5, the DHIS2 hashCode) and
- * gzipped once, and only the gzip is stored, as 1 MiB chunks; `/data` is the gzip inflated on the
- * way out, byte for byte what was hashed. Nothing holds the whole snapshot in memory, so
- * versions of hundreds of MB work (issue 5 §3). Storing the JSON too cost ~10× the space, and on
+ * Streams a snapshot into the database: its bytes (made and hashed by
+ * domain/versioning/snapshot-format.ts) are gzipped once, and only the gzip is stored, as 1 MiB
+ * chunks; `/data` is the gzip inflated on the way out, byte for byte what was hashed. Nothing
+ * holds the whole snapshot in memory, so versions of hundreds of MB work (issue 5 §3). Storing the JSON too cost ~10× the space, and on
  * PGlite (TOAST compression in WASM) ~0.2 s per MiB.
  */
-import { createHash } from 'node:crypto';
 import { createGzip } from 'node:zlib';
 import type { Transaction } from 'kysely';
 import type { Database } from './schema.ts';
@@ -48,20 +47,12 @@ class ChunkSink {
   }
 }
 
-export interface WrittenSnapshot {
-  hashCode: string;
-  bytes: number;
-  gzipBytes: number;
-}
-
-/** Writes the pieces of JSON text `parts` yields; returns the MD5 hex and both sizes. */
+/** Gzips `bytes` once (level 6) and stores the gzip as chunks of `versionId`; the gzip's size. */
 export async function writeSnapshot(
   trx: Transaction<Database>,
   versionId: string,
-  parts: AsyncIterable<string>,
-): Promise<WrittenSnapshot> {
-  const md5 = createHash('md5');
-  let bytes = 0;
+  bytes: AsyncIterable<Uint8Array>,
+): Promise<number> {
   const gz = new ChunkSink(trx, versionId, 'gz');
   const gzip = createGzip({ level: 6 });
   const gzOut: Buffer[] = [];
@@ -69,10 +60,7 @@ export async function writeSnapshot(
   const drainGz = async () => {
     for (const b of gzOut.splice(0)) await gz.push(b);
   };
-  for await (const part of parts) {
-    const buf = Buffer.from(part, 'utf8');
-    md5.update(buf);
-    bytes += buf.length;
+  for await (const buf of bytes) {
     await new Promise<void>((resolve, reject) =>
       gzip.write(buf, (e) => (e ? reject(e) : resolve())),
     );
@@ -84,7 +72,7 @@ export async function writeSnapshot(
   );
   await drainGz();
   await gz.end();
-  return { hashCode: md5.digest('hex'), bytes, gzipBytes: gz.total };
+  return gz.total;
 }
 
 /** Stores an existing gzip (a snapshot pulled from a central) as chunks of `versionId`. */

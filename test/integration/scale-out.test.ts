@@ -140,10 +140,13 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
     assert.equal(first.headers.get('x-cache-status'), 'MISS');
     assert.equal(first.headers.get('etag'), `"${latest!.hash_code}.gz"`);
     assert.match(first.headers.get('cache-control') ?? '', /immutable/);
+    // nginx caches it though metasync says `private`, and passes that on to the client.
+    assert.match(first.headers.get('cache-control') ?? '', /^private\b/);
     const md5 = createHash('md5').update(gunzipSync(first.bytes)).digest('hex');
     assert.equal(md5, latest!.hash_code);
     const second = await api(file);
     assert.equal(second.headers.get('x-cache-status'), 'HIT');
+    assert.match(second.headers.get('cache-control') ?? '', /^private\b/);
     assert.deepEqual(second.bytes, first.bytes);
 
     // After a HIT: no credentials, a wrong password, a user without F_METADATA_MANAGE.

@@ -110,6 +110,8 @@ for (const backend of await backends()) {
           ] as const) {
             assert.equal(res.headers.get('etag'), etag, 'a strong ETag (no W/)');
             assert.match(res.headers.get('cache-control') ?? '', /\bimmutable\b/);
+            // Only for authorized clients: no shared cache may store it (issue 17 §6).
+            assert.match(res.headers.get('cache-control') ?? '', /^private\b/);
           }
         }
         for (const [suffix, etag] of [
@@ -123,6 +125,7 @@ for (const backend of await backends()) {
           assert.equal((await hit.arrayBuffer()).byteLength, 0);
           assert.equal(hit.headers.get('etag'), etag);
           assert.match(hit.headers.get('cache-control') ?? '', /\bimmutable\b/);
+          assert.match(hit.headers.get('cache-control') ?? '', /^private\b/);
           const miss = await server.request(`${base}/${suffix}`, {
             headers: { 'if-none-match': '"0123456789abcdef0123456789abcdef"' },
           });

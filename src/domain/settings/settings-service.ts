@@ -81,9 +81,14 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
 
   /**
    * Validates every entry first and then writes all of them in one transaction: one bad value
-   * rejects the whole request and changes nothing.
+   * rejects the whole request and changes nothing. `via` is a SettingStore bound to a caller's
+   * own transaction (version creation writes keySystemMetadataVersion with the version, contract
+   * §4 step 8); the cached read is dropped either way, so the write is seen at once.
    */
-  async function update(entries: Record<string, unknown>): Promise<void> {
+  async function update(
+    entries: Record<string, unknown>,
+    via: SettingStore = store,
+  ): Promise<void> {
     const prepared = new Map<string, unknown>();
     const cleared: string[] = [];
     for (const [key, raw] of Object.entries(entries)) {
@@ -93,13 +98,14 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
       if (def.secret && (parsed.value === '' || parsed.value === null)) cleared.push(key);
       else prepared.set(key, def.secret ? box.seal(String(parsed.value)) : parsed.value);
     }
-    cleared.push(...(await unboundSecrets(entries, prepared)));
+    cleared.push(...(await unboundSecrets(via, entries, prepared)));
     cached = null;
-    if (prepared.size > 0 || cleared.length > 0) await store.putMany(prepared, cleared);
+    if (prepared.size > 0 || cleared.length > 0) await via.putMany(prepared, cleared);
   }
 
   /** Stored secrets whose destination this update moves without setting them again. */
   async function unboundSecrets(
+    store: SettingStore,
     entries: Record<string, unknown>,
     prepared: Map<string, unknown>,
   ): Promise<string[]> {
@@ -124,7 +130,7 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
     await store.delete(key);
   }
 
-  /** Forget the cached read, after another component wrote settings directly. */
+  /** Forget the cached read, after something wrote the settings table behind this service. */
   const invalidate = () => {
     cached = null;
   };

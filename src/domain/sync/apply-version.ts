@@ -18,11 +18,9 @@ import { parsePayload, type SkippedType } from '../metadata/parse-payload.ts';
 import { prepareEntries } from '../metadata/prepare-entries.ts';
 import { metadataType } from '../metadata/types.ts';
 import { versionNumber, type MetadataVersion, type VersionType } from '../versioning/version.ts';
+import { DELETIONS_KEY } from '../versioning/snapshot-format.ts';
 import type { RemoteVersion, Snapshot } from './central-client.ts';
 import type { FailureKind, VersionReport } from './sync-report.ts';
-
-/** The key under which a metasync central carries deletions (issue 5 §5; docs/protocol.md). */
-export const DELETIONS_KEY = 'deletedObjects';
 
 export interface ApplyOptions {
   /** keyStopMetadataSync and the local's own DHIS2 version (`system.version`). */

@@ -3,8 +3,25 @@
  * MD5 `hashCode` of the exact snapshot bytes. metasync adds `parentHashCode` (the previous
  * version's hashCode) so a local can prove it follows the same chain (issue 5 §5).
  */
+import { AppError, ErrorCode } from '../errors.ts';
+
 export const VERSION_TYPES = ['BEST_EFFORT', 'ATOMIC'] as const;
 export type VersionType = (typeof VERSION_TYPES)[number];
+
+/** The `type` of a create request, or DHIS2's messages for a missing or unknown one. */
+export function parseVersionType(raw: string | undefined): VersionType {
+  if (!raw)
+    throw new AppError(
+      ErrorCode.VALIDATION_FAILED,
+      "Required request parameter 'type' for method parameter type VersionType is not present",
+    );
+  if (!(VERSION_TYPES as readonly string[]).includes(raw))
+    throw new AppError(
+      ErrorCode.VALIDATION_FAILED,
+      `Value '${raw}' is not valid for parameter type. Valid values are: [${VERSION_TYPES.join(', ')}]`,
+    );
+  return raw as VersionType;
+}
 
 export interface MetadataVersion {
   id: string;

@@ -7,15 +7,13 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
-import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
-import { snapshotScope } from '../../domain/versioning/snapshot-scope.ts';
+import { errors } from '../../domain/errors.ts';
 import {
-  VERSION_TYPES,
+  parseVersionType,
   versionEntity,
   versionListItem,
   versionsAfter,
   type MetadataVersion,
-  type VersionType,
 } from '../../domain/versioning/version.ts';
 import type { Services } from '../../services.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
@@ -27,7 +25,12 @@ const list = z
   .object({ metadataversions: z.array(z.record(z.string(), z.unknown())) })
   .meta({ id: 'MetadataVersionList' });
 const manage = requireAuthority(Authority.F_METADATA_MANAGE);
-const IMMUTABLE = 'public, max-age=31536000, immutable';
+/**
+ * A snapshot never changes, but it is only for authorized clients: `private` keeps shared caches
+ * (a proxy between a local and the central) from handing it to anyone. The shipped nginx caches
+ * it all the same, behind its own authorization check (deploy/nginx.conf).
+ */
+const IMMUTABLE = 'private, max-age=31536000, immutable';
 const FLEET_WRITE_MS = 60_000;
 
 /**
@@ -159,18 +162,8 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
     },
     async (request) => {
       const { type, force } = request.query;
-      if (!type)
-        throw new AppError(
-          ErrorCode.VALIDATION_FAILED,
-          "Required request parameter 'type' for method parameter type VersionType is not present",
-        );
-      if (!(VERSION_TYPES as readonly string[]).includes(type))
-        throw new AppError(
-          ErrorCode.VALIDATION_FAILED,
-          `Value '${type}' is not valid for parameter type. Valid values are: [${VERSION_TYPES.join(', ')}]`,
-        );
       const version = await services.versions.create({
-        type: type as VersionType,
+        type: parseVersionType(type),
         force: force === 'true',
         authorities: request.principal!.authorities,
       });
@@ -264,7 +257,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         },
       },
     },
-    async () => store.preview(await snapshotScope((key) => services.settings.value(key))),
+    async () => services.versions.preview(),
   );
 
   app.get(

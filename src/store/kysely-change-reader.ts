@@ -1,0 +1,140 @@
+/**
+ * The ChangeReader over Kysely (issue 5 §3): the objects whose change number is in
+ * (from, to], the deletions that still hold at `to`, and their counts, each without the scope's
+ * left-out objects (issue 16 §7). Run inside the version store's repeatable-read transaction, so
+ * every read sees the one MVCC snapshot the range was read in.
+ */
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { ChangeReader } from '../domain/ports.ts';
+import type { ObjectKey } from '../domain/versioning/snapshot-scope.ts';
+import type { Database } from './schema.ts';
+
+const PAGE = 5000;
+
+/** `(type, id)` of the row `alias` is none of `excluded` (the scope's left-out objects). */
+const notExcluded = (alias: string, excluded: readonly ObjectKey[]): RawBuilder<boolean> =>
+  excluded.length === 0
+    ? sql<boolean>`true`
+    : sql<boolean>`(${sql.ref(`${alias}.type`)}, ${sql.ref(`${alias}.id`)}) not in (${sql.join(
+        excluded.map((k) => sql`(${k.type}::text, ${k.id}::text)`),
+      )})`;
+
+/**
+ * Deletions in (from, to] that still hold at `to`: an object deleted and then created again with
+ * the same uid inside the range is in the snapshot as an object, not as a deletion.
+ */
+const liveTombstones = (
+  q: Kysely<Database> | Transaction<Database>,
+  from: number,
+  to: number,
+  excluded: readonly ObjectKey[],
+) =>
+  q
+    .selectFrom('metadata_tombstone as t')
+    .where('t.seq', '>', from)
+    .where('t.seq', '<=', to)
+    .where(notExcluded('t', excluded))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('metadata_object as o')
+            .select('o.id')
+            .whereRef('o.type', '=', 't.type')
+            .whereRef('o.id', '=', 't.id')
+            .whereRef('o.seq', '>', 't.seq')
+            .where('o.seq', '<=', to),
+        ),
+      ),
+    );
+
+export function createKyselyChangeReader(
+  q: Kysely<Database> | Transaction<Database>,
+  from: number,
+  to: number,
+): ChangeReader {
+  const deletionCount = async (excluded: readonly ObjectKey[]) => {
+    const { n } = await liveTombstones(q, from, to, excluded)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  };
+  return {
+    async *objectPages(type, excluded) {
+      let last = '';
+      for (;;) {
+        const { rows } = await sql<{
+          id: string;
+          payload: string;
+        }>`select o.id, o.payload::text as payload from metadata_object o
+          where o.type = ${type} and o.id > ${last} and o.seq > ${from} and o.seq <= ${to}
+            and ${notExcluded('o', excluded)}
+          order by o.id limit ${PAGE}`.execute(q);
+        if (rows.length === 0) return;
+        yield rows.map((r) => r.payload);
+        last = rows[rows.length - 1]!.id;
+      }
+    },
+
+    async deletions(excluded) {
+      const rows = await liveTombstones(q, from, to, excluded)
+        .select(['t.type', 't.id', 't.code', 't.deleted_at', 't.deleted_by'])
+        .orderBy('t.seq')
+        .execute();
+      return rows.map((t) => ({
+        type: t.type,
+        id: t.id,
+        code: t.code,
+        deletedAt: t.deleted_at,
+        deletedBy: t.deleted_by,
+      }));
+    },
+
+    deletionCount,
+
+    async anyChange(excluded) {
+      if (to === from) return false;
+      // Every change number in the range is an object's or a deletion's.
+      if (excluded.length === 0) return true;
+      const object = await q
+        .selectFrom('metadata_object as o')
+        .select('o.id')
+        .where('o.seq', '>', from)
+        .where('o.seq', '<=', to)
+        .where(notExcluded('o', excluded))
+        .limit(1)
+        .executeTakeFirst();
+      if (object) return true;
+      const tombstone = await q
+        .selectFrom('metadata_tombstone as t')
+        .select('t.id')
+        .where('t.seq', '>', from)
+        .where('t.seq', '<=', to)
+        .where(notExcluded('t', excluded))
+        .limit(1)
+        .executeTakeFirst();
+      return tombstone !== undefined;
+    },
+
+    async counts(excluded) {
+      const byType = await q
+        .selectFrom('metadata_object as o')
+        .select([
+          'type',
+          (eb) => eb.fn.countAll<number>().as('n'),
+          sql<number>`coalesce(sum(octet_length(payload::text)), 0)`.as('bytes'),
+        ])
+        .where('seq', '>', from)
+        .where('seq', '<=', to)
+        .where(notExcluded('o', excluded))
+        .groupBy('type')
+        .execute();
+      const types: Record<string, number> = {};
+      for (const r of byType) types[r.type] = Number(r.n);
+      return {
+        types,
+        bytes: byType.reduce((s, r) => s + Number(r.bytes), 0),
+        deletions: await deletionCount(excluded),
+      };
+    },
+  };
+}
