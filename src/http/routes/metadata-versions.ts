@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
-import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { snapshotScope } from '../../domain/versioning/snapshot-scope.ts';
 import {
   VERSION_TYPES,
@@ -160,13 +160,13 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
     async (request) => {
       const { type, force } = request.query;
       if (!type)
-        throw new AppError(
-          ErrorCode.VALIDATION_FAILED,
+        throw errors.invalidField(
+          'type',
           "Required request parameter 'type' for method parameter type VersionType is not present",
         );
       if (!(VERSION_TYPES as readonly string[]).includes(type))
-        throw new AppError(
-          ErrorCode.VALIDATION_FAILED,
+        throw errors.invalidField(
+          'type',
           `Value '${type}' is not valid for parameter type. Valid values are: [${VERSION_TYPES.join(', ')}]`,
         );
       const version = await services.versions.create({
