@@ -48,7 +48,7 @@ export function dhis2DateWithOffset(d: Date): string {
 }
 
 /** `GET /api/metadata/version` entity JSON (contract §6.1). */
-export function versionEntity(v: MetadataVersion): Record<string, unknown> {
+export function versionEntity(v: MetadataVersion) {
   return {
     name: v.name,
     created: dhis2Date(v.created),
@@ -63,7 +63,7 @@ export function versionEntity(v: MetadataVersion): Record<string, unknown> {
 }
 
 /** A `metadataversions` list item: keys in DHIS2's order, lowercase `importdate` (contract §6.2). */
-export function versionListItem(v: MetadataVersion): Record<string, unknown> {
+export function versionListItem(v: MetadataVersion) {
   return {
     name: v.name,
     type: v.type,

@@ -11,10 +11,17 @@ import type { SyncReport, VersionReport } from '../../domain/sync/sync-report.ts
 import { dhis2Date } from '../../domain/versioning/version.ts';
 import type { Services } from '../../services.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
+import {
+  auditEntrySchema,
+  metadataSyncSummarySchema,
+  rebaselineSchema,
+  syncReportSchema,
+  syncStartedSchema,
+  syncStatusSchema,
+} from '../schemas/sync.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
 const manage = requireAuthority(Authority.F_METADATA_MANAGE);
-const anyObject = z.record(z.string(), z.unknown());
 
 /** DHIS2's MetadataSyncSummary for the last version a manual sync handled (contract §6.7). */
 function summary(
@@ -52,7 +59,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         tags: ['sync'],
         summary: 'Sync up to and including ?versionName= from the central (DHIS2 manual sync)',
         querystring: z.object({ versionName: z.string().optional() }),
-        response: { 200: anyObject, 409: webMessageSchema },
+        response: { 200: metadataSyncSummarySchema, 409: webMessageSchema },
       },
     },
     async (request, reply) => {
@@ -119,7 +126,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         summary:
           'Start a full sync run (data push, then metadata pull); 202 with the report id, or the finished report with ?wait=true',
         querystring: z.object({ wait: z.enum(['true', 'false']).default('false') }),
-        response: { 200: anyObject, 202: anyObject, 409: webMessageSchema },
+        response: { 200: syncReportSchema, 202: syncStartedSchema, 409: webMessageSchema },
       },
     },
     async (request, reply) => {
@@ -146,7 +153,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         tags: ['sync'],
         summary: 'Sync run reports, newest first',
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }),
-        response: { 200: z.object({ reports: z.array(anyObject) }) },
+        response: { 200: z.object({ reports: z.array(syncReportSchema) }) },
       },
     },
     async (request) => ({
@@ -162,7 +169,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         tags: ['sync'],
         summary: 'One sync run report',
         params: z.object({ id: z.string().max(64) }),
-        response: { 200: anyObject },
+        response: { 200: syncReportSchema },
       },
     },
     async (request) => {
@@ -179,7 +186,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       schema: {
         tags: ['sync'],
         summary: 'The sync state at a glance',
-        response: { 200: anyObject },
+        response: { 200: syncStatusSchema },
       },
     },
     async () => ({ ...(await sync.status()) }),
@@ -194,7 +201,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         summary:
           "Audited recovery: take the central's version `to` as this instance's current version, without importing",
         body: z.object({ to: z.string().min(1).max(230), reason: z.string().min(1).max(2000) }),
-        response: { 200: anyObject },
+        response: { 200: rebaselineSchema },
       },
     },
     async (request) => ({
@@ -213,7 +220,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       schema: {
         tags: ['sync'],
         summary: 'The audit log of sync recovery actions',
-        response: { 200: z.object({ audit: z.array(anyObject) }) },
+        response: { 200: z.object({ audit: z.array(auditEntrySchema) }) },
       },
     },
     async () => ({
