@@ -27,17 +27,10 @@ import { api, errorText, fieldErrorsOf, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
-interface Job {
-  id: string;
-  name: string;
-  jobType: string;
-  cronExpression: string;
-  enabled: boolean;
-  jobStatus: string;
-  lastExecuted?: string;
-  lastExecutedStatus?: string;
-  nextExecutionTime?: string;
-}
+import type {
+  JobConfiguration as Job,
+  JobConfigurationList,
+} from '../../../src/http/schemas/api-types.ts';
 
 /** The form's choices: the domain's presets (all but hourly) or a cron expression as typed. */
 type FormFrequency = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY' | 'CRON';
@@ -143,7 +136,7 @@ export function describe(cron: string): string {
 export function Scheduler() {
   const { alert } = useApp();
   const jobs = useLoad(() =>
-    api<{ jobConfigurations: Job[] }>('/api/jobConfigurations?paging=false').then(
+    api<JobConfigurationList>('/api/jobConfigurations?paging=false').then(
       (r) => r.jobConfigurations,
     ),
   );

@@ -4,22 +4,13 @@ import { useEffect, useState } from 'react';
 import { api, errorText, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
-// The status is the domain's own record, serialised as is (GET /api/metadata/sync/status).
-import type { SyncStatus } from '../../../src/domain/sync/sync-status.ts';
-
-interface Version {
-  name: string;
-  type: string;
-  created: string;
-  importDate?: string;
-}
-interface Preview {
-  name: string;
-  objects: number;
-  types: Record<string, number>;
-  deletions: number;
-  bytes: number;
-}
+import type {
+  MetadataVersion,
+  MetadataVersionList,
+  SyncStarted,
+  SyncStatus,
+  VersionPreview,
+} from '../../../src/http/schemas/api-types.ts';
 
 /** What to do about a failure, in words, for the causes an administrator can fix. */
 function hint(message: string): string | null {
@@ -39,7 +30,7 @@ const typeLabel = (t: string) => (t === 'ATOMIC' ? 'Atomic' : 'Best effort');
 export function Versioning() {
   const { role } = useApp();
   const versions = useLoad(() =>
-    api<{ metadataversions: Version[] }>('/api/metadata/versions').then((r) => r.metadataversions),
+    api<MetadataVersionList>('/api/metadata/versions').then((r) => r.metadataversions),
   );
   const list = [...(versions.data ?? [])].sort((a, b) => b.created.localeCompare(a.created));
   const master = list[0]?.name;
@@ -63,7 +54,8 @@ export function Versioning() {
             rows={list.map((v) => [
               v.name === master ? '✓ ' + v.name : '',
               v.name,
-              when(v.importDate ?? v.created),
+              // A list item's import date is `importdate`, in lower case (DHIS2's, contract §6.2).
+              when(v.importdate ?? v.created),
               typeLabel(v.type),
             ])}
           />
@@ -77,11 +69,13 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
   const { role, alert, navigate } = useApp();
   const [type, setType] = useState<'BEST_EFFORT' | 'ATOMIC'>('BEST_EFFORT');
   const [busy, setBusy] = useState(false);
-  const preview = useLoad(() => api<Preview>('/api/metadata/version/preview'));
+  const preview = useLoad(() => api<VersionPreview>('/api/metadata/version/preview'));
   const create = async () => {
     setBusy(true);
     try {
-      const v = await api<Version>(`/api/metadata/version/create?type=${type}`, { method: 'POST' });
+      const v = await api<MetadataVersion>(`/api/metadata/version/create?type=${type}`, {
+        method: 'POST',
+      });
       alert(`Created ${v.name} (${typeLabel(v.type)})`);
       onCreated();
       void preview.reload();
@@ -164,7 +158,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
   const syncNow = async () => {
     setBusy(true);
     try {
-      const r = await api<{ id: string }>('/api/metadata/sync/run', { method: 'POST' });
+      const r = await api<SyncStarted>('/api/metadata/sync/run', { method: 'POST' });
       alert(`Sync started (report ${r.id})`);
       await status.reload();
     } catch (e) {
