@@ -87,6 +87,7 @@ export const SyncStatusShape = z.object({
   systemVersion: z.string(),
   centralSystemVersion: z.string().nullable(),
   dataPushWarning: z.string().nullable(),
+  failureKind: z.string().nullable().meta({ description: "The last run's FailureKind" }),
   message: z.string(),
 });
 export const syncStatusSchema = documented(

@@ -12,17 +12,20 @@ import type {
   VersionPreview,
 } from '../../../src/http/schemas/api-types.ts';
 
-/** What to do about a failure, in words, for the causes an administrator can fix. */
-function hint(message: string): string | null {
-  if (/Authentication failed|401|credentials/i.test(message))
-    return 'The central refused the username or password: check them in Settings → Synchronization.';
-  if (/ECONNREFUSED|ENOTFOUND|unreachable|timed out|fetch failed/i.test(message))
-    return 'The central could not be reached: check the remote server URL and the network.';
-  if (/versions differ|VERSION_MISMATCH/i.test(message))
-    return 'The DHIS2 versions differ and "Don\'t sync metadata if DHIS2 versions differ" is on.';
-  if (/diverged/i.test(message))
-    return 'This instance and the central disagree about the version history; see the run in Sync history.';
-  return null;
+/** What to do about a failure, in words, for the kinds of failure an administrator can fix. */
+function hint(kind: SyncStatus['failureKind']): string | null {
+  switch (kind) {
+    case 'REMOTE_AUTH':
+      return 'The central refused the username or password: check them in Settings → Synchronization.';
+    case 'REMOTE_UNREACHABLE':
+      return 'The central could not be reached: check the remote server URL and the network.';
+    case 'VERSION_MISMATCH':
+      return 'The DHIS2 versions differ and "Don\'t sync metadata if DHIS2 versions differ" is on.';
+    case 'DIVERGED':
+      return 'This instance and the central disagree about the version history; see the run in Sync history.';
+    default:
+      return null;
+  }
 }
 
 const typeLabel = (t: string) => (t === 'ATOMIC' ? 'Atomic' : 'Best effort');
@@ -196,7 +199,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
         title={headline}
       >
         {s.message}
-        {bad && hint(s.message) && <p style={{ margin: '8px 0 0' }}>{hint(s.message)}</p>}
+        {bad && hint(s.failureKind) && <p style={{ margin: '8px 0 0' }}>{hint(s.failureKind)}</p>}
       </NoticeBox>
       {s.dataPushWarning && (
         <div style={{ marginTop: 8 }}>
