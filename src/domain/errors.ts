@@ -56,20 +56,34 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** An expected, classified failure. `details` is safe to show to the client. */
+/**
+ * One input field that is wrong, and why: what a client shows next to that field, so it never
+ * has to parse the message (issue 17 §5). `property` is the field's name in the request part it
+ * came from (`cronExpression`, `jobParameters.dataValuesPageSize`, a setting's key).
+ */
+export interface FieldError {
+  property: string;
+  message: string;
+  /** For a schema violation: the field with its request part (`body.name`, `querystring.wait`). */
+  path?: string;
+}
+
+/** An expected, classified failure. `details` and `fields` are safe to show to the client. */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: unknown;
+  readonly fields: readonly FieldError[];
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { details?: unknown; cause?: unknown } = {},
+    options: { details?: unknown; cause?: unknown; fields?: readonly FieldError[] } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.details = options.details;
+    this.fields = options.fields ?? [];
   }
 }
 
@@ -81,6 +95,12 @@ export const errors = {
     new AppError(ErrorCode.BAD_REQUEST, message, { details }),
   validation: (message: string, details?: unknown) =>
     new AppError(ErrorCode.VALIDATION_FAILED, message, { details }),
+  /** One field is wrong: the message is the client's whole message and the field's. */
+  invalidField: (
+    property: string,
+    message: string,
+    code: ErrorCode = ErrorCode.VALIDATION_FAILED,
+  ) => new AppError(code, message, { fields: [{ property, message }] }),
   unauthorized: (message = 'Unauthorized') => new AppError(ErrorCode.UNAUTHORIZED, message),
   accountLocked: () =>
     new AppError(
@@ -98,9 +118,13 @@ export const errors = {
     new AppError(ErrorCode.CONFLICT, message, { details }),
   queryInvalid: (message: string) => new AppError(ErrorCode.QUERY_INVALID, message),
   settingUnknown: (key: string) =>
-    new AppError(ErrorCode.SETTING_UNKNOWN, `Setting does not exist: ${key}`),
+    new AppError(ErrorCode.SETTING_UNKNOWN, `Setting does not exist: ${key}`, {
+      fields: [{ property: key, message: 'Setting does not exist' }],
+    }),
   settingInvalid: (key: string, reason: string) =>
-    new AppError(ErrorCode.SETTING_INVALID, `Invalid value for setting ${key}: ${reason}`),
+    new AppError(ErrorCode.SETTING_INVALID, `Invalid value for setting ${key}: ${reason}`, {
+      fields: [{ property: key, message: reason }],
+    }),
   versioningDisabled: () =>
     new AppError(
       ErrorCode.VERSIONING_DISABLED,

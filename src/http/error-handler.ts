@@ -20,9 +20,8 @@ export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
     void reply.header('WWW-Authenticate', 'Basic realm="DHIS2"');
   // A data push's error carries the summary the local parses (issue 16 §2, ./push-summary.ts).
   const summaryType = summaryTypeFor(reply.request);
-  const response = summaryType
-    ? errorSummary(summaryType, error.message, error.details)
-    : error.details;
+  const details = withFieldErrors(error, wire.errorCode);
+  const response = summaryType ? errorSummary(summaryType, error.message, details) : details;
   return reply
     .code(wire.status)
     .type('application/json; charset=utf-8')
@@ -34,21 +33,39 @@ export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
     );
 }
 
+/**
+ * The error's field errors as DHIS2 ErrorReports in `response.errorReports` (issue 17 §5):
+ * `property` and `message` for the client (the web UI shows each next to its field), with
+ * DHIS2's own `errorProperty` (the same name) and `errorCode`, so DHIS2 clients read them too.
+ */
+function withFieldErrors(error: AppError, errorCode: string | undefined): unknown {
+  if (error.fields.length === 0) return error.details;
+  const errorReports = error.fields.map((f) => ({
+    ...f,
+    errorProperty: f.property,
+    ...(errorCode ? { errorCode } : {}),
+  }));
+  const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
+  return { ...details, errorReports };
+}
+
 /** Maps a thrown value to an AppError; unknown values become INTERNAL (logged by the caller). */
 export function classify(error: unknown, limitBytes: number): AppError | null {
   if (isAppError(error)) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
+    const part = error.validationContext ?? 'body';
     const issues = error.validation.map((v) => {
       // instancePath is '/' for the root value and '/a/b' below it: `body`, `querystring.value`.
       const segments = v.instancePath.split('/').filter(Boolean);
-      const path = [error.validationContext ?? 'body', ...segments].join('.');
-      return { path, message: v.message };
+      const path = [part, ...segments].join('.');
+      // The field within its part (`cronExpression`); the part itself when the whole is wrong.
+      return { property: segments.join('.') || part, message: v.message ?? 'is invalid', path };
     });
     const first = issues[0];
     const message = first ? `Invalid ${first.path}: ${first.message}` : 'Invalid request';
-    return new AppError(ErrorCode.VALIDATION_FAILED, message, {
-      details: { errorReports: issues },
-    });
+    // `path` (with the part: `body.name`) is what these reports said before issue 17; kept, and
+    // read by the data push summaries (push-summary.ts).
+    return new AppError(ErrorCode.VALIDATION_FAILED, message, { fields: issues });
   }
   const fe = error as Partial<FastifyError>;
   switch (fe.code) {

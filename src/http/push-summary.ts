@@ -49,10 +49,14 @@ function conflictsOf(details: unknown): ImportConflict[] {
   const reports = Array.isArray(d.errorReports) ? d.errorReports : [];
   const conflicts = Array.isArray(d.conflicts) ? d.conflicts : [];
   return [
-    ...reports.map((r) => ({
-      object: String(asRecord(r).path ?? ''),
-      value: String(asRecord(r).message ?? ''),
-    })),
+    // Schema violations (with their `path`); a domain's field errors have none and stay out,
+    // as before they were reported as field errors (issue 17 §5).
+    ...reports
+      .filter((r) => asRecord(r).path !== undefined)
+      .map((r) => ({
+        object: String(asRecord(r).path),
+        value: String(asRecord(r).message ?? ''),
+      })),
     ...conflicts.map((c) => ({
       object: String(asRecord(c).object ?? ''),
       value: String(asRecord(c).value ?? ''),

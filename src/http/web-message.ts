@@ -4,6 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
+import { webMessageResponse } from './schemas/web-message-response.ts';
 
 export const webMessageSchema = z
   .object({
@@ -12,7 +13,7 @@ export const webMessageSchema = z
     status: z.enum(['OK', 'WARNING', 'ERROR']),
     message: z.string().optional(),
     errorCode: z.string().optional(),
-    response: z.unknown().optional(),
+    response: webMessageResponse.optional(),
   })
   .meta({ id: 'WebMessage' });
 
@@ -31,7 +32,8 @@ export function webMessage(
   };
   if (message !== undefined) out.message = message;
   if (extra.errorCode !== undefined) out.errorCode = extra.errorCode;
-  if (extra.response !== undefined) out.response = extra.response;
+  // Any report object: the schema documents what they share (schemas/web-message-response.ts).
+  if (extra.response !== undefined) out.response = extra.response as WebMessage['response'];
   return out;
 }
 

@@ -14,12 +14,18 @@ interface Answer {
 }
 
 const ok = (message: string) => ({ httpStatus: 'OK', httpStatusCode: 200, status: 'OK', message });
-const badRequest = (message: string) => ({
+/** A 400; with `field`, the field error the UI shows next to that setting (issue 17 §5). */
+const badRequest = (message: string, field?: { property: string; message: string }) => ({
   httpStatus: 'Bad Request',
   httpStatusCode: 400,
   status: 'ERROR',
   message,
   errorCode: 'E1003',
+  ...(field && {
+    response: {
+      errorReports: [{ ...field, errorProperty: field.property, errorCode: 'E1003' }],
+    },
+  }),
 });
 const plain = { 'content-type': 'text/plain' };
 const json = { 'content-type': 'application/json' };
@@ -112,14 +118,22 @@ for (const backend of await backends()) {
       };
       assert.deepEqual(await listing(), applied);
 
-      for (const [bad, message] of [
-        [{ keyEmailPort: 'abc' }, 'Invalid value for setting keyEmailPort: must be an integer'],
-        [{ keyNoSuchSetting: 1 }, 'Setting does not exist: keyNoSuchSetting'],
+      for (const [bad, message, field] of [
+        [
+          { keyEmailPort: 'abc' },
+          'Invalid value for setting keyEmailPort: must be an integer',
+          { property: 'keyEmailPort', message: 'must be an integer' },
+        ],
+        [
+          { keyNoSuchSetting: 1 },
+          'Setting does not exist: keyNoSuchSetting',
+          { property: 'keyNoSuchSetting', message: 'Setting does not exist' },
+        ],
       ] as const) {
         const body = JSON.stringify({ applicationTitle: 'Changed', keyEmailTls: true, ...bad });
         const refused = await post('/api/systemSettings', body, json);
         assert.equal(refused.status, 400);
-        assert.deepEqual(refused.body, badRequest(message));
+        assert.deepEqual(refused.body, badRequest(message, field));
         assert.deepEqual(await listing(), applied);
       }
       await post('/api/systemSettings', JSON.stringify(defaults()), json);
@@ -142,12 +156,21 @@ for (const backend of await backends()) {
       ] as const) {
         const res = await post(`/api/systemSettings/${key}`, value);
         assert.equal(res.status, 400, `${key}=${value}`);
-        assert.deepEqual(res.body, badRequest(`Invalid value for setting ${key}: ${reason}`));
+        assert.deepEqual(
+          res.body,
+          badRequest(`Invalid value for setting ${key}: ${reason}`, {
+            property: key,
+            message: reason,
+          }),
+        );
       }
       const viaQuery = await call('/api/systemSettings/keyEmailPort?value=abc', { method: 'POST' });
       assert.deepEqual(
         viaQuery.body,
-        badRequest('Invalid value for setting keyEmailPort: must be an integer'),
+        badRequest('Invalid value for setting keyEmailPort: must be an integer', {
+          property: 'keyEmailPort',
+          message: 'must be an integer',
+        }),
       );
 
       for (const init of [
@@ -157,7 +180,13 @@ for (const backend of await backends()) {
       ]) {
         const res = await call('/api/systemSettings/keyNope', init);
         assert.equal(res.status, 400);
-        assert.deepEqual(res.body, badRequest('Setting does not exist: keyNope'));
+        assert.deepEqual(
+          res.body,
+          badRequest('Setting does not exist: keyNope', {
+            property: 'keyNope',
+            message: 'Setting does not exist',
+          }),
+        );
       }
       const empty = await call('/api/systemSettings/keyVersionEnabled', { method: 'POST' });
       assert.deepEqual(

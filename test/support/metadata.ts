@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import type { TestServer } from './server.ts';
 import type { ImportStats } from '../../src/domain/metadata/import-report.ts';
+import type { WebMessage } from '../../src/http/schemas/api-types.ts';
 
 export interface ErrorReportJson {
   errorCode: string;
@@ -32,14 +33,8 @@ export interface ImportReportJson {
   typeReports: { klass: string; stats: StatsJson; objectReports: ObjectReportJson[] }[];
 }
 
-export interface WebMessageJson {
-  httpStatus: string;
-  httpStatusCode: number;
-  status: string;
-  message?: string;
-  errorCode?: string;
-  response?: unknown;
-}
+/** A WebMessage as the routes' schemas give it (issue 17 §5). */
+export type WebMessageJson = WebMessage;
 
 type Auth = [string, string] | null | undefined;
 

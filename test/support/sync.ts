@@ -19,42 +19,21 @@ import {
 } from './versions.ts';
 
 export { listVersions };
-import type { SyncStatus } from '../../src/domain/sync/sync-status.ts';
+import type {
+  SyncReport,
+  SyncStatus,
+  SyncVersionReport,
+} from '../../src/http/schemas/api-types.ts';
 import { before } from 'node:test';
 
 type Json = Record<string, unknown>;
 
-export interface SyncStepJson {
-  name: string;
-  status: string;
-  message?: string;
-}
+// The wire types the routes' schemas give (issue 17 §5), shared with the web UI.
+export type SyncReportJson = SyncReport;
+export type SyncVersionJson = SyncVersionReport;
+export type SyncStepJson = SyncReport['steps'][number];
 
-export interface SyncVersionJson {
-  name: string;
-  type: string;
-  status: string;
-  stats?: { created: number; updated: number; deleted: number; ignored: number; total: number };
-  errors: { errorCode: string; message: string }[];
-  message?: string;
-}
-
-export interface SyncReportJson {
-  id: string;
-  trigger: string;
-  status: 'SUCCESS' | 'FAILED' | 'RUNNING' | 'INTERRUPTED';
-  startTime: string;
-  endTime: string | null;
-  attempts: number;
-  steps: SyncStepJson[];
-  versions: SyncVersionJson[];
-  fromVersion: string | null;
-  toVersion: string | null;
-  remoteVersion: string | null;
-  error: { kind: string; message: string; version: string | null; step: string } | null;
-}
-
-/** GET /api/metadata/sync/status: the domain record as JSON. */
+/** GET /api/metadata/sync/status. */
 export type StatusJson = SyncStatus;
 
 /** A server and how to dispose of it and its database. */

@@ -8,6 +8,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { generateUid } from '../../src/domain/uid.ts';
 import type { TestServer } from './server.ts';
+import type { MetadataVersion, MetadataVersionListItem } from '../../src/http/schemas/api-types.ts';
 
 type Auth = [string, string] | null | undefined;
 type Json = Record<string, unknown>;
@@ -21,17 +22,9 @@ export const UID = /^[a-zA-Z][a-zA-Z0-9]{10}$/;
 export const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 export const uid = (): string => generateUid((n) => randomInt(n));
 
-export interface VersionJson {
-  name: string;
-  type: string;
-  created: string;
-  id: string;
-  hashCode: string;
-  parentHashCode?: string;
-  lastUpdated?: string;
-  displayName?: string;
-  importdate?: string;
-}
+/** A version as a list item, or as the entity (with `lastUpdated`, `displayName`). */
+export type VersionJson = MetadataVersionListItem &
+  Partial<Pick<MetadataVersion, 'lastUpdated' | 'displayName'>>;
 
 export async function setSetting(server: TestServer, key: string, value: boolean | string) {
   const res = await server.request(

@@ -1,7 +1,13 @@
 /** DHIS2 cron: presets → expressions, job validation with Spring's reasons (issue 8 §1, 16 §10). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { presetToCron, SCHEDULER_APP_PRESETS } from '../../src/domain/jobs/cron.ts';
+import {
+  cronToPreset,
+  presetProblems,
+  presetToCron,
+  SCHEDULER_APP_PRESETS,
+  type Preset,
+} from '../../src/domain/jobs/cron.ts';
 import { parseCron } from '../../src/domain/jobs/cron-parse.ts';
 import { formatRuntime, isoWithOffset, validateJobInput } from '../../src/domain/jobs/job.ts';
 import { nextRun } from '../../src/jobs/cron-engine.ts';
@@ -52,6 +58,64 @@ describe('presetToCron', () => {
   it("the Scheduler app's presets are valid expressions", () => {
     for (const [label, cron] of Object.entries(SCHEDULER_APP_PRESETS))
       assert.ok(parseCron(cron).ok, label);
+  });
+});
+
+// The web UI's job form builds its cron with these (issue 17 §6): before, it had its own builder
+// that accepted days 29–31, which presetToCron refuses (not every month has them).
+describe('presetProblems and cronToPreset (shared with the web UI)', () => {
+  it('names the field of each day, month and time the UI used to accept', () => {
+    for (const dayOfMonth of [0, 29, 30, 31, 1.5, NaN])
+      assert.deepEqual(
+        presetProblems({ frequency: 'MONTHLY', time: '03:00', dayOfMonth }).map((p) => p.property),
+        ['dayOfMonth'],
+        `day ${dayOfMonth}`,
+      );
+    assert.deepEqual(
+      presetProblems({ frequency: 'YEARLY', time: '3:00', dayOfMonth: 31, month: 13 }),
+      [
+        { property: 'time', message: 'time must be HH:MM (00:00–23:59), got "3:00"' },
+        { property: 'dayOfMonth', message: 'dayOfMonth must be 1–28, got 31' },
+        { property: 'month', message: 'month must be 1–12, got 13' },
+      ],
+    );
+    assert.deepEqual(presetProblems({ frequency: 'MONTHLY', time: '23:59', dayOfMonth: 28 }), []);
+  });
+
+  it('presetToCron refuses exactly what presetProblems names', () => {
+    for (const dayOfMonth of [28, 29, 31])
+      for (const frequency of ['MONTHLY', 'YEARLY'] as const) {
+        const p: Preset = { frequency, time: '03:00', dayOfMonth, month: 2 };
+        const problems = presetProblems(p);
+        if (problems.length === 0) assert.match(presetToCron(p), /^0 0 3 28 /);
+        else assert.throws(() => presetToCron(p), { message: problems[0]!.message });
+      }
+  });
+
+  it('reads back every preset it writes, and nothing the form could not save', () => {
+    const presets: Preset[] = [
+      { frequency: 'HOURLY', time: '00:15' },
+      { frequency: 'DAILY', time: '03:00' },
+      { frequency: 'WEEKLY', time: '18:30', dayOfWeek: 'FRI' },
+      { frequency: 'MONTHLY', time: '02:05', dayOfMonth: 15 },
+      { frequency: 'YEARLY', time: '01:00', dayOfMonth: 28, month: 12 },
+    ];
+    for (const p of presets) assert.deepEqual(cronToPreset(presetToCron(p)), p);
+    // Older UIs wrote the month as a number.
+    assert.deepEqual(cronToPreset('0 0 3 5 12 ?'), {
+      frequency: 'YEARLY',
+      time: '03:00',
+      dayOfMonth: 5,
+      month: 12,
+    });
+    for (const cron of [
+      '0 0 3 31 * ?',
+      '0 0 3 30 FEB ?',
+      '0 0 25 ? * *',
+      '0 */5 * ? * *',
+      '@daily',
+    ])
+      assert.equal(cronToPreset(cron), null, cron);
   });
 });
 

@@ -5,13 +5,27 @@ export const setCsrfToken = (t: string) => {
 };
 
 export class ApiError extends Error {
+  /** The server's field errors (`response.errorReports`): field name → why (issue 17 §5). */
+  readonly fields: Record<string, string>;
   constructor(
     readonly status: number,
     message: string,
     readonly body: unknown,
   ) {
     super(message);
+    this.fields = fieldErrors(body);
   }
+}
+
+/** `{property, message}` of each ErrorReport in a WebMessage's `response`, if any. */
+function fieldErrors(body: unknown): Record<string, string> {
+  const response = (body as { response?: { errorReports?: unknown } } | null)?.response;
+  const reports = Array.isArray(response?.errorReports) ? response.errorReports : [];
+  const fields: Record<string, string> = {};
+  for (const r of reports as { property?: unknown; message?: unknown }[])
+    if (typeof r.property === 'string' && typeof r.message === 'string')
+      fields[r.property] ??= r.message;
+  return fields;
 }
 
 type Json = Record<string, unknown>;
@@ -54,11 +68,9 @@ export async function api<T = Json>(
 export const errorText = (e: unknown): string =>
   e instanceof ApiError ? e.message : e instanceof Error ? e.message : String(e);
 
-/** "Invalid value for setting keyX: reason" → { keyX: reason } (field errors from the server). */
-export function settingErrors(e: unknown): Record<string, string> {
-  const m = /Invalid value for setting (\w+): (.*)$/.exec(errorText(e));
-  return m ? { [m[1]!]: m[2]! } : {};
-}
+/** The server's field errors of a failed call ({} for any other failure). */
+export const fieldErrorsOf = (e: unknown): Record<string, string> =>
+  e instanceof ApiError ? e.fields : {};
 
 export const when = (iso: unknown): string => {
   if (typeof iso !== 'string' || !iso) return '—';

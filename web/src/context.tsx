@@ -1,12 +1,10 @@
 /** What every screen needs: the user, the instance's settings and role, and the alert bar. */
 import { createContext, useContext } from 'react';
 
-export interface SessionUser {
-  username: string;
-  displayName: string;
-  authorities: string[];
-  csrfToken: string;
-}
+import type { Session } from '../../src/http/schemas/api-types.ts';
+
+/** The logged-in user as `/api/metasync/session` answers. */
+export type SessionUser = Session;
 
 export type Settings = Record<string, unknown>;
 export type Role = 'central' | 'local' | 'standalone';

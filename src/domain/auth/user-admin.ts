@@ -86,15 +86,21 @@ export async function createUser(
   actorId: string = SUPERUSER.userId,
 ): Promise<User> {
   if (!USERNAME_PATTERN.test(input.username))
-    throw errors.validation('Username must be 4–255 characters of letters, digits and . _ - @');
+    throw errors.invalidField(
+      'username',
+      'Username must be 4–255 characters of letters, digits and . _ - @',
+    );
   const problems = passwordProblems(input.password);
-  if (problems.length > 0) throw errors.validation(`Password must have ${problems.join(', ')}`);
+  if (problems.length > 0)
+    throw errors.invalidField('password', `Password must have ${problems.join(', ')}`);
   const authorities = [...new Set(input.authorities.map((a) => a.trim()).filter(Boolean))];
-  if (authorities.length === 0) throw errors.validation('At least one authority is required');
+  if (authorities.length === 0)
+    throw errors.invalidField('authorities', 'At least one authority is required');
   const bad = authorities.filter((a) => !AUTHORITY_PATTERN.test(a));
-  if (bad.length > 0) throw errors.validation(`Not an authority name: ${bad.join(', ')}`);
+  if (bad.length > 0)
+    throw errors.invalidField('authorities', `Not an authority name: ${bad.join(', ')}`);
   if (input.email && !/^[^\s@]+@[^\s@]+$/.test(input.email))
-    throw errors.validation('Not an e-mail address');
+    throw errors.invalidField('email', 'Not an e-mail address');
   if ((await deps.users.findCredentials(input.username)) !== null)
     throw errors.conflict(`Username already taken: ${input.username}`);
 

@@ -3,7 +3,7 @@
  * terms. Only `META_DATA_SYNC` exists here; other DHIS2 job types are refused by name so a
  * client learns at once that metasync will not run them.
  */
-import { AppError, ErrorCode } from '../errors.ts';
+import { ErrorCode, errors } from '../errors.ts';
 import { unstorable } from '../text.ts';
 import { parseCron } from './cron-parse.ts';
 
@@ -70,22 +70,24 @@ export function validateJobInput(input: JobInput): {
 } {
   // A NUL failed the insert (500) and a lone surrogate was stored as U+FFFD (issue 10 §5).
   if (unstorable(input.name))
-    throw new AppError(
-      ErrorCode.VALIDATION_FAILED,
-      'name must not contain U+0000 or an unpaired surrogate',
-    );
+    throw errors.invalidField('name', 'name must not contain U+0000 or an unpaired surrogate');
   if (!(JOB_TYPES as readonly string[]).includes(input.jobType))
-    throw new AppError(
-      ErrorCode.JOB_TYPE_UNSUPPORTED,
+    throw errors.invalidField(
+      'jobType',
       `Job type ${input.jobType} is not supported: metasync schedules only ${JOB_TYPES.join(', ')}`,
+      ErrorCode.JOB_TYPE_UNSUPPORTED,
     );
   const cron = parseCron(input.cronExpression);
   if (!cron.ok)
-    throw new AppError(ErrorCode.CRON_INVALID, `Cron expression is invalid: \`${cron.reason}\``);
+    throw errors.invalidField(
+      'cronExpression',
+      `Cron expression is invalid: \`${cron.reason}\``,
+      ErrorCode.CRON_INVALID,
+    );
   const size = input.jobParameters?.dataValuesPageSize ?? DEFAULT_PARAMETERS.dataValuesPageSize;
   if (!Number.isInteger(size) || size < 50 || size > 30000)
-    throw new AppError(
-      ErrorCode.VALIDATION_FAILED,
+    throw errors.invalidField(
+      'jobParameters.dataValuesPageSize',
       `jobParameters.dataValuesPageSize must be an integer from 50 to 30000, got ${size}`,
     );
   return {

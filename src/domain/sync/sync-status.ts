@@ -6,7 +6,7 @@
  * rebaseline is what mends it (issue 17 §6).
  */
 import { versionNumber, type MetadataVersion } from '../versioning/version.ts';
-import type { SyncReport } from './sync-report.ts';
+import type { FailureKind, SyncReport } from './sync-report.ts';
 
 export type SyncState =
   'UP_TO_DATE' | 'BEHIND' | 'RUNNING' | 'FAILED' | 'DIVERGED' | 'NOT_CONFIGURED';
@@ -33,6 +33,8 @@ export interface SyncStatus {
   centralSystemVersion: string | null;
   /** The last run's data push left something unpushed (issue 16 §4): what. */
   dataPushWarning: string | null;
+  /** Why the last run failed, classified (docs/errors.md): what a client acts on, not `message`. */
+  failureKind: FailureKind | null;
   message: string;
 }
 
@@ -83,6 +85,7 @@ export function syncStatus(input: {
     // The newest run that read it: a run that failed before reading keeps the one before.
     centralSystemVersion: (last?.central ?? input.lastSuccess?.central)?.version ?? null,
     dataPushWarning: pushWarning(last),
+    failureKind: last?.error?.kind ?? null,
   };
   const pushed = base.dataPushWarning ? ` Data push: ${base.dataPushWarning}` : '';
   const warn =

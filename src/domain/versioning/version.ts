@@ -3,7 +3,7 @@
  * MD5 `hashCode` of the exact snapshot bytes. metasync adds `parentHashCode` (the previous
  * version's hashCode) so a local can prove it follows the same chain (issue 5 §5).
  */
-import { AppError, ErrorCode } from '../errors.ts';
+import { errors } from '../errors.ts';
 
 export const VERSION_TYPES = ['BEST_EFFORT', 'ATOMIC'] as const;
 export type VersionType = (typeof VERSION_TYPES)[number];
@@ -11,13 +11,13 @@ export type VersionType = (typeof VERSION_TYPES)[number];
 /** The `type` of a create request, or DHIS2's messages for a missing or unknown one. */
 export function parseVersionType(raw: string | undefined): VersionType {
   if (!raw)
-    throw new AppError(
-      ErrorCode.VALIDATION_FAILED,
+    throw errors.invalidField(
+      'type',
       "Required request parameter 'type' for method parameter type VersionType is not present",
     );
   if (!(VERSION_TYPES as readonly string[]).includes(raw))
-    throw new AppError(
-      ErrorCode.VALIDATION_FAILED,
+    throw errors.invalidField(
+      'type',
       `Value '${raw}' is not valid for parameter type. Valid values are: [${VERSION_TYPES.join(', ')}]`,
     );
   return raw as VersionType;
@@ -65,7 +65,7 @@ export function dhis2DateWithOffset(d: Date): string {
 }
 
 /** `GET /api/metadata/version` entity JSON (contract §6.1). */
-export function versionEntity(v: MetadataVersion): Record<string, unknown> {
+export function versionEntity(v: MetadataVersion) {
   return {
     name: v.name,
     created: dhis2Date(v.created),
@@ -80,7 +80,7 @@ export function versionEntity(v: MetadataVersion): Record<string, unknown> {
 }
 
 /** A `metadataversions` list item: keys in DHIS2's order, lowercase `importdate` (contract §6.2). */
-export function versionListItem(v: MetadataVersion): Record<string, unknown> {
+export function versionListItem(v: MetadataVersion) {
   return {
     name: v.name,
     type: v.type,

@@ -11,6 +11,7 @@ import { canonicalPeriod } from '../../domain/data/periods.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
 import { requireDataWrite } from '../plugins/basic-auth.ts';
+import { eventsSchema, registrationsSchema } from '../schemas/data.ts';
 import { webMessageSchema } from '../web-message.ts';
 import { summaryMessage } from './data-values.ts';
 
@@ -62,7 +63,7 @@ export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
           period: list.optional(),
           orgUnit: list.optional(),
         }),
-        response: { 200: z.record(z.string(), z.unknown()) },
+        response: { 200: registrationsSchema },
       },
     },
     async (request) => {
@@ -120,7 +121,7 @@ export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
           pageSize: z.coerce.number().int().min(1).max(50_000).default(50),
           paging: z.enum(['true', 'false']).default('true'),
         }),
-        response: { 200: z.record(z.string(), z.unknown()) },
+        response: { 200: eventsSchema },
       },
     },
     async (request) => {

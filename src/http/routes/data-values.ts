@@ -15,6 +15,8 @@ import { errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
 import { requireAuthority, requireDataWrite } from '../plugins/basic-auth.ts';
+import { dataValueSetSchema } from '../schemas/data.ts';
+import { noBody } from '../schemas/json.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -106,7 +108,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
           includeDeleted: bool.default(false),
           limit: z.coerce.number().int().min(1).optional(),
         }),
-        response: { 200: z.record(z.string(), z.unknown()) },
+        response: { 200: dataValueSetSchema },
       },
     },
     async (request) => {
@@ -200,6 +202,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
           comment: z.string().optional(),
           followUp: bool.optional(),
         }),
+        response: { 201: noBody('Stored; no body') },
       },
     },
     async (request, reply) => {
@@ -222,7 +225,15 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
 
   app.get(
     '/api/dataValues',
-    { schema: { tags: ['data'], summary: 'Read one data value', querystring: singleQuery } },
+    {
+      schema: {
+        tags: ['data'],
+        summary: 'Read one data value',
+        querystring: singleQuery,
+        // DHIS2 answers a one-element list: the value as text.
+        response: { 200: z.array(z.string()).length(1) },
+      },
+    },
     async (request) => {
       const q = request.query;
       const aoc = await attributeCombo(q.cc, q.cp);
@@ -248,6 +259,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
         tags: ['data'],
         summary: 'Delete one data value (soft: pushed on)',
         querystring: singleQuery,
+        response: { 204: noBody('Deleted; no body') },
       },
     },
     async (request, reply) => {

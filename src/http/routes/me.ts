@@ -1,21 +1,6 @@
 /** `GET /api/me`: the authenticated user and their authorities (DHIS2 shape, subset). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-
-const meSchema = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    firstName: z.string(),
-    surname: z.string(),
-    displayName: z.string(),
-    email: z.string().optional(),
-    authorities: z.array(z.string()),
-    userRoles: z.array(z.object({ id: z.string() })),
-    created: z.string(),
-    lastUpdated: z.string(),
-  })
-  .meta({ id: 'Me' });
+import { meSchema } from '../schemas/identity.ts';
 
 export const meRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(

@@ -23,6 +23,7 @@ import { newUid } from '../../security/random.ts';
 import type { Services } from '../../services.ts';
 import { refuseEscalation } from '../escalation-guard.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
+import { metadataList, metadataObject } from '../schemas/metadata.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
 const listQuery = z.object({
@@ -86,7 +87,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
           tags,
           summary: `List ${type.key} (paged; fields, filter, order)`,
           querystring: listQuery,
-          response: { 200: z.record(z.string(), z.unknown()) },
+          response: { 200: metadataList(type.key) },
         },
       },
       async (request) => {
@@ -130,7 +131,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
           summary: `One of ${type.key}`,
           params: idParams,
           querystring: z.object({ fields: z.string().optional() }),
-          response: { 200: z.record(z.string(), z.unknown()) },
+          response: { 200: metadataObject },
         },
       },
       async (request) => {

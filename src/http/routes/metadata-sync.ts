@@ -8,32 +8,20 @@ import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
 import { AppError, ErrorCode, errors } from '../../domain/errors.ts';
 import type { SyncReport, VersionReport } from '../../domain/sync/sync-report.ts';
-import type { SyncStatus } from '../../domain/sync/sync-status.ts';
 import { dhis2Date } from '../../domain/versioning/version.ts';
 import type { Services } from '../../services.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
+import {
+  auditEntrySchema,
+  metadataSyncSummarySchema,
+  rebaselineSchema,
+  syncReportSchema,
+  syncStartedSchema,
+  syncStatusSchema,
+} from '../schemas/sync.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
 const manage = requireAuthority(Authority.F_METADATA_MANAGE);
-const anyObject = z.record(z.string(), z.unknown());
-
-/** `SyncStatus` (domain/sync/sync-status.ts) on the wire. */
-const syncStatusSchema = z.object({
-  state: z.enum(['UP_TO_DATE', 'BEHIND', 'RUNNING', 'FAILED', 'DIVERGED', 'NOT_CONFIGURED']),
-  currentVersion: z.string().nullable(),
-  remoteVersion: z.string().nullable(),
-  behindBy: z.number().int().nullable(),
-  remoteCheckedAt: z.string().nullable(),
-  remoteCheckError: z.string().nullable(),
-  lastAttempt: z.string().nullable(),
-  lastSuccess: z.string().nullable(),
-  runningReport: z.string().nullable(),
-  localVersionWarning: z.boolean(),
-  systemVersion: z.string(),
-  centralSystemVersion: z.string().nullable(),
-  dataPushWarning: z.string().nullable(),
-  message: z.string(),
-}) satisfies z.ZodType<SyncStatus>;
 
 /** DHIS2's MetadataSyncSummary for the last version a manual sync handled (contract §6.7). */
 function summary(
@@ -71,7 +59,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         tags: ['sync'],
         summary: 'Sync up to and including ?versionName= from the central (DHIS2 manual sync)',
         querystring: z.object({ versionName: z.string().optional() }),
-        response: { 200: anyObject, 409: webMessageSchema },
+        response: { 200: metadataSyncSummarySchema, 409: webMessageSchema },
       },
     },
     async (request, reply) => {
@@ -138,7 +126,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         summary:
           'Start a full sync run (data push, then metadata pull); 202 with the report id, or the finished report with ?wait=true',
         querystring: z.object({ wait: z.enum(['true', 'false']).default('false') }),
-        response: { 200: anyObject, 202: anyObject, 409: webMessageSchema },
+        response: { 200: syncReportSchema, 202: syncStartedSchema, 409: webMessageSchema },
       },
     },
     async (request, reply) => {
@@ -165,7 +153,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         tags: ['sync'],
         summary: 'Sync run reports, newest first',
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }),
-        response: { 200: z.object({ reports: z.array(anyObject) }) },
+        response: { 200: z.object({ reports: z.array(syncReportSchema) }) },
       },
     },
     async (request) => ({
@@ -181,7 +169,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         tags: ['sync'],
         summary: 'One sync run report',
         params: z.object({ id: z.string().max(64) }),
-        response: { 200: anyObject },
+        response: { 200: syncReportSchema },
       },
     },
     async (request) => {
@@ -215,7 +203,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         summary:
           "Audited recovery: take the central's version `to` as this instance's current version, without importing",
         body: z.object({ to: z.string().min(1).max(230), reason: z.string().min(1).max(2000) }),
-        response: { 200: anyObject },
+        response: { 200: rebaselineSchema },
       },
     },
     async (request) => ({
@@ -234,7 +222,7 @@ export const metadataSyncRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       schema: {
         tags: ['sync'],
         summary: 'The audit log of sync recovery actions',
-        response: { 200: z.object({ audit: z.array(anyObject) }) },
+        response: { 200: z.object({ audit: z.array(auditEntrySchema) }) },
       },
     },
     async () => ({

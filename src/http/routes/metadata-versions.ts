@@ -17,14 +17,22 @@ import {
 } from '../../domain/versioning/version.ts';
 import type { Services } from '../../services.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
+import {
+  fleetSchema,
+  metadataVersionList,
+  metadataVersionSchema,
+  snapshotSchema,
+  versionPreviewSchema,
+} from '../schemas/versions.ts';
+import { noBody } from '../schemas/json.ts';
 import { webMessageSchema } from '../web-message.ts';
 import { SnapshotCache } from './snapshot-cache.ts';
 
-const entity = z.record(z.string(), z.unknown()).meta({ id: 'MetadataVersion' });
-const list = z
-  .object({ metadataversions: z.array(z.record(z.string(), z.unknown())) })
-  .meta({ id: 'MetadataVersionList' });
+const entity = metadataVersionSchema;
+const list = metadataVersionList;
 const manage = requireAuthority(Authority.F_METADATA_MANAGE);
+/** The gzipped snapshot: bytes, not JSON. */
+const gzipBytes = z.string().meta({ format: 'binary' });
 /**
  * A snapshot never changes, but it is only for authorized clients: `private` keeps shared caches
  * (a proxy between a local and the central) from handing it to anyone. The shipped nginx caches
@@ -192,6 +200,16 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
               ? 'The snapshot, byte for byte as hashed'
               : 'The snapshot, gzipped once at creation',
           params: z.object({ versionName: z.string().min(1).max(230) }),
+          response: {
+            200: {
+              description: 'The snapshot (sent as stored, never re-serialized)',
+              content:
+                kind === 'json'
+                  ? { 'application/json': { schema: snapshotSchema } }
+                  : { 'application/gzip': { schema: gzipBytes } },
+            },
+            304: noBody('Not modified: the If-None-Match tag is this snapshot'),
+          },
         },
       },
       async (request, reply) => {
@@ -246,15 +264,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
       schema: {
         tags: ['versions'],
         summary: 'What the next version would contain, without creating it',
-        response: {
-          200: z.object({
-            name: z.string(),
-            objects: z.number(),
-            types: z.record(z.string(), z.number()),
-            deletions: z.number(),
-            bytes: z.number(),
-          }),
-        },
+        response: { 200: versionPreviewSchema },
       },
     },
     async () => services.versions.preview(),
@@ -267,7 +277,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
       schema: {
         tags: ['versions'],
         summary: 'The locals that read this central’s history, and how far behind each is',
-        response: { 200: z.object({ locals: z.array(z.record(z.string(), z.unknown())) }) },
+        response: { 200: fleetSchema },
       },
     },
     async () => {

@@ -21,6 +21,7 @@ import { refuseEscalation } from '../escalation-guard.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
 import { importConflict } from './metadata-objects.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
+import { metadataExport } from '../schemas/metadata.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -79,7 +80,7 @@ export const metadataRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
         querystring: z
           .object({ fields: list.optional(), filter: list.optional(), order: list.optional() })
           .catchall(list),
-        response: { 200: z.record(z.string(), z.unknown()) },
+        response: { 200: metadataExport },
       },
     },
     async (request) => {

@@ -11,13 +11,7 @@ import type { Services } from '../../services.ts';
 import { loginFailure } from '../plugins/basic-auth.ts';
 import { csrfOk, sessionOf, sessionsOf, setSessionCookie } from '../session.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
-
-const sessionSchema = z.object({
-  username: z.string(),
-  displayName: z.string(),
-  authorities: z.array(z.string()),
-  csrfToken: z.string(),
-});
+import { sessionSchema } from '../schemas/identity.ts';
 
 const view = (principal: Principal, csrfToken: string) => ({
   username: principal.user.username,

@@ -10,9 +10,8 @@ import { errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
 import { okMessage, webMessageSchema } from '../web-message.ts';
+import { settingsObject } from '../schemas/identity.ts';
 
-const settingValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const settingsObject = z.record(z.string(), settingValue).meta({ id: 'SystemSettings' });
 const keyParams = z.object({ key: z.string().min(1).max(200) });
 const canWrite = requireAuthority(Authority.F_SYSTEM_SETTING);
 

@@ -2,23 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-
-const infoSchema = z
-  .object({
-    version: z.string(),
-    revision: z.string(),
-    buildTime: z.string(),
-    serverDate: z.string(),
-    contextPath: z.string(),
-    instanceBaseUrl: z.string(),
-    systemId: z.string(),
-    systemName: z.string(),
-    isMetadataVersionEnabled: z.boolean(),
-    systemMetadataVersion: z.string(),
-    metasyncVersion: z.string(),
-    databaseBackend: z.enum(['pglite', 'postgres']),
-  })
-  .meta({ id: 'SystemInfo' });
+import { infoSchema } from '../schemas/identity.ts';
 
 export const systemRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
   app,

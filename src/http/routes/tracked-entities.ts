@@ -14,6 +14,7 @@ import { errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
 import { requireDataWrite } from '../plugins/basic-auth.ts';
+import { trackedEntitiesSchema, trackedEntity } from '../schemas/data.ts';
 import { webMessageSchema } from '../web-message.ts';
 import { summaryMessage } from './data-values.ts';
 
@@ -86,7 +87,7 @@ export const trackedEntityRoutes: FastifyPluginAsyncZod<{ services: Services }> 
           paging: bool.default(true),
           includeDeleted: bool.default(false),
         }),
-        response: { 200: z.record(z.string(), z.unknown()) },
+        response: { 200: trackedEntitiesSchema },
       },
     },
     async (request) => {
@@ -127,7 +128,7 @@ export const trackedEntityRoutes: FastifyPluginAsyncZod<{ services: Services }> 
         summary: 'Export one tracked entity with its enrollments and events',
         params: z.object({ id: z.string() }),
         querystring: z.object({ program: z.string().optional() }).catchall(z.string()),
-        response: { 200: z.record(z.string(), z.unknown()) },
+        response: { 200: trackedEntity },
       },
     },
     async (request) => {

@@ -2,20 +2,11 @@
 import { api, when } from '../api.ts';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
-interface Local {
-  id: string;
-  name: string;
-  user: string;
-  address: string;
-  version: string | null;
-  lastSeen: string;
-  behindBy: number | null;
-  latest: string | null;
-}
+import type { Fleet as FleetAnswer } from '../../../src/http/schemas/api-types.ts';
 
 export function Fleet() {
   const fleet = useLoad(() =>
-    api<{ locals: Local[] }>('/api/metadata/version/fleet').then((r) => r.locals),
+    api<FleetAnswer>('/api/metadata/version/fleet').then((r) => r.locals),
   );
   return (
     <section aria-labelledby="fleet-title">

@@ -5,38 +5,7 @@ import { api, duration, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
-interface Stats {
-  created: number;
-  updated: number;
-  deleted: number;
-  ignored: number;
-  total: number;
-}
-interface VersionReport {
-  name: string;
-  type: string;
-  status: string;
-  stats?: Stats;
-  errors: { errorCode: string; message: string; mainKlass?: string; errorProperty?: string }[];
-  message?: string;
-  seconds?: number;
-}
-interface Report {
-  id: string;
-  trigger: string;
-  triggeredBy: string | null;
-  status: string;
-  startTime: string;
-  endTime: string | null;
-  attempts: number;
-  steps: { name: string; status: string; message?: string }[];
-  versions: VersionReport[];
-  fromVersion: string | null;
-  toVersion: string | null;
-  remoteVersion: string | null;
-  error: { kind: string; message: string; version: string | null; step: string } | null;
-  notifications?: { kind: string; to: string; status: string; detail: string }[];
-}
+import type { SyncReport as Report } from '../../../src/http/schemas/api-types.ts';
 
 const applied = (r: Report) =>
   r.versions.filter((v) => v.status === 'SUCCESS' || v.status === 'WARNING');

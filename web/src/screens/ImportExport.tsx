@@ -14,31 +14,7 @@ import { api, ApiError, errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { SimpleTable, StatusTag } from './common.tsx';
 
-interface Stats {
-  created: number;
-  updated: number;
-  deleted: number;
-  ignored: number;
-  total: number;
-}
-interface ImportReport {
-  status: string;
-  stats: Stats;
-  typeReports: {
-    klass: string;
-    stats: Stats;
-    objectReports: {
-      uid?: string;
-      displayName?: string;
-      errorReports: {
-        message: string;
-        errorCode: string;
-        mainKlass: string;
-        errorProperty?: string;
-      }[];
-    }[];
-  }[];
-}
+import type { ImportReport, WebMessage } from '../../../src/http/schemas/api-types.ts';
 
 const shortKlass = (k: string) => k.split('.').pop() ?? k;
 
@@ -89,7 +65,7 @@ function MetadataImport() {
       dryRun: String(dryRun),
     });
     try {
-      const r = await api<{ status: string; response: ImportReport }>(`/api/metadata?${q}`, {
+      const r = await api<WebMessage & { response: ImportReport }>(`/api/metadata?${q}`, {
         method: 'POST',
         body: text,
       });

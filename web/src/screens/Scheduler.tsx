@@ -13,26 +13,29 @@ import {
   SwitchField,
 } from '@dhis2/ui';
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, errorText, when } from '../api.ts';
+import {
+  cronToPreset,
+  presetProblems,
+  presetToCron,
+  WEEKDAYS,
+  type Frequency,
+  type Preset,
+  type PresetProblem,
+  type Weekday,
+} from '../../../src/domain/jobs/cron.ts';
+import { api, errorText, fieldErrorsOf, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
-interface Job {
-  id: string;
-  name: string;
-  jobType: string;
-  cronExpression: string;
-  enabled: boolean;
-  jobStatus: string;
-  lastExecuted?: string;
-  lastExecutedStatus?: string;
-  nextExecutionTime?: string;
-}
+import type {
+  JobConfiguration as Job,
+  JobConfigurationList,
+} from '../../../src/http/schemas/api-types.ts';
 
-type Frequency = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY' | 'CRON';
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+/** The form's choices: the domain's presets (all but hourly) or a cron expression as typed. */
+type FormFrequency = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY' | 'CRON';
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
+const MONTH_NAMES = [
   'January',
   'February',
   'March',
@@ -47,68 +50,85 @@ const MONTHS = [
   'December',
 ];
 
+/** The form's state: the inputs' text as typed (checked by the domain's `presetProblems`). */
 interface Schedule {
-  frequency: Frequency;
+  frequency: FormFrequency;
   time: string;
-  weekday: string;
+  weekday: Weekday;
   day: string;
   month: string;
   cron: string;
 }
 
-/** The 6-field DHIS2 cron (sec min hour day month weekday) for a schedule. */
-export function toCron(s: Schedule): string {
-  if (s.frequency === 'CRON') return s.cron.trim();
-  const [h, m] = s.time.split(':').map((x) => String(Number(x)));
-  switch (s.frequency) {
-    case 'DAILY':
-      return `0 ${m} ${h} ? * *`;
-    case 'WEEKLY':
-      return `0 ${m} ${h} ? * ${s.weekday}`;
-    case 'MONTHLY':
-      return `0 ${m} ${h} ${s.day} * ?`;
-    case 'YEARLY':
-      return `0 ${m} ${h} ${s.day} ${s.month} ?`;
-  }
+/** The domain's preset for the form (only the fields its frequency uses are checked). */
+function toPreset(s: Schedule & { frequency: Frequency }): Preset {
+  return {
+    frequency: s.frequency,
+    time: s.time,
+    ...(s.frequency === 'WEEKLY' ? { dayOfWeek: s.weekday } : {}),
+    ...(s.frequency === 'MONTHLY' || s.frequency === 'YEARLY' ? { dayOfMonth: Number(s.day) } : {}),
+    ...(s.frequency === 'YEARLY' ? { month: Number(s.month) } : {}),
+  };
 }
 
-/** The reverse, for editing: a cron the form can show, else the CRON form. */
+const isPreset = (s: Schedule): s is Schedule & { frequency: Frequency } => s.frequency !== 'CRON';
+
+/** The form's field for each of the domain's preset problems. */
+const FIELD: Record<PresetProblem['property'], string> = {
+  time: 'time',
+  dayOfMonth: 'day',
+  month: 'month',
+};
+
+/** Field errors of a preset schedule, from the domain's own checks (issue 17 §6). */
+export function scheduleProblems(s: Schedule): Record<string, string> {
+  if (!isPreset(s)) return {};
+  return Object.fromEntries(presetProblems(toPreset(s)).map((p) => [FIELD[p.property], p.message]));
+}
+
+/** The 6-field DHIS2 cron (sec min hour day month weekday): the domain's `presetToCron`. */
+export function toCron(s: Schedule): string {
+  return isPreset(s) ? presetToCron(toPreset(s)) : s.cron.trim();
+}
+
+const DEFAULTS: Schedule = {
+  frequency: 'DAILY',
+  time: '03:00',
+  weekday: 'MON',
+  day: '1',
+  month: '1',
+  cron: '0 0 3 ? * *',
+};
+
+/** The reverse, for editing: the form of the domain's preset, else the CRON form. */
 export function fromCron(cron: string): Schedule {
-  const base: Schedule = {
-    frequency: 'CRON',
-    time: '03:00',
-    weekday: 'MON',
-    day: '1',
-    month: '1',
+  const p = cronToPreset(cron);
+  if (!p || p.frequency === 'HOURLY') return { ...DEFAULTS, frequency: 'CRON', cron };
+  return {
+    ...DEFAULTS,
     cron,
+    frequency: p.frequency,
+    time: p.time,
+    weekday: p.dayOfWeek ?? 'MON',
+    day: String(p.dayOfMonth ?? 1),
+    month: String(p.month ?? 1),
   };
-  const f = cron.trim().split(/\s+/);
-  if (f.length !== 6 || f[0] !== '0' || !/^\d+$/.test(f[1]!) || !/^\d+$/.test(f[2]!)) return base;
-  const time = `${f[2]!.padStart(2, '0')}:${f[1]!.padStart(2, '0')}`;
-  const [, , , day, month, wd] = f as [string, string, string, string, string, string];
-  if ((day === '?' || day === '*') && month === '*' && (wd === '*' || wd === '?'))
-    return { ...base, frequency: 'DAILY', time };
-  if ((day === '?' || day === '*') && month === '*' && DAYS.includes(wd))
-    return { ...base, frequency: 'WEEKLY', time, weekday: wd };
-  if (/^\d+$/.test(day) && month === '*' && (wd === '?' || wd === '*'))
-    return { ...base, frequency: 'MONTHLY', time, day };
-  if (/^\d+$/.test(day) && /^\d+$/.test(month) && (wd === '?' || wd === '*'))
-    return { ...base, frequency: 'YEARLY', time, day, month };
-  return base;
 }
 
 export function describe(cron: string): string {
-  const s = fromCron(cron);
-  switch (s.frequency) {
+  const p = cronToPreset(cron);
+  switch (p?.frequency) {
+    case 'HOURLY':
+      return `Hourly at minute ${Number(p.time.slice(3))}`;
     case 'DAILY':
-      return `Daily at ${s.time}`;
+      return `Daily at ${p.time}`;
     case 'WEEKLY':
-      return `Weekly on ${DAY_NAMES[DAYS.indexOf(s.weekday)]} at ${s.time}`;
+      return `Weekly on ${DAY_NAMES[WEEKDAYS.indexOf(p.dayOfWeek ?? 'MON')]} at ${p.time}`;
     case 'MONTHLY':
-      return `Monthly on day ${s.day} at ${s.time}`;
+      return `Monthly on day ${p.dayOfMonth ?? 1} at ${p.time}`;
     case 'YEARLY':
-      return `Yearly on ${s.day} ${MONTHS[Number(s.month) - 1] ?? s.month} at ${s.time}`;
-    case 'CRON':
+      return `Yearly on ${p.dayOfMonth ?? 1} ${MONTH_NAMES[(p.month ?? 1) - 1]} at ${p.time}`;
+    default:
       return cron;
   }
 }
@@ -116,7 +136,7 @@ export function describe(cron: string): string {
 export function Scheduler() {
   const { alert } = useApp();
   const jobs = useLoad(() =>
-    api<{ jobConfigurations: Job[] }>('/api/jobConfigurations?paging=false').then(
+    api<JobConfigurationList>('/api/jobConfigurations?paging=false').then(
       (r) => r.jobConfigurations,
     ),
   );
@@ -141,7 +161,7 @@ export function Scheduler() {
       alert(`Not deleted: ${errorText(e)}`, 'critical');
     }
   };
-  const missing = jobs.error !== null && /No resource/.test(jobs.error);
+  const missing = jobs.status === 404;
   return (
     <section aria-labelledby="scheduler-title">
       <h2 id="scheduler-title">Scheduler</h2>
@@ -228,18 +248,7 @@ function JobForm({
   const { alert } = useApp();
   const [name, setName] = useState(job?.name ?? 'Metadata sync');
   const [enabled, setEnabled] = useState(job?.enabled ?? true);
-  const [s, setS] = useState<Schedule>(
-    job
-      ? fromCron(job.cronExpression)
-      : {
-          frequency: 'DAILY',
-          time: '03:00',
-          weekday: 'MON',
-          day: '1',
-          month: '1',
-          cron: '0 0 3 ? * *',
-        },
-  );
+  const [s, setS] = useState<Schedule>(job ? fromCron(job.cronExpression) : DEFAULTS);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const upd = (patch: Partial<Schedule>) => {
@@ -248,20 +257,12 @@ function JobForm({
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const errs: Record<string, string> = {};
+    const errs: Record<string, string> = scheduleProblems(s);
     if (!name.trim()) errs.name = 'A name is required';
-    if (s.frequency !== 'CRON' && !/^\d{1,2}:\d{2}$/.test(s.time))
-      errs.time = 'A time of day as HH:MM';
     // Spring's macros (@daily …) are one word; the server gives Spring's reason for the rest.
     const cron = s.cron.trim();
     if (s.frequency === 'CRON' && !cron.startsWith('@') && cron.split(/\s+/).length !== 6)
       errs.cron = 'Six fields: second minute hour day-of-month month day-of-week, e.g. 0 0 3 ? * *';
-    const d = Number(s.day);
-    if (
-      (s.frequency === 'MONTHLY' || s.frequency === 'YEARLY') &&
-      !(Number.isInteger(d) && d >= 1 && d <= 31)
-    )
-      errs.day = 'A day from 1 to 31';
     if (Object.keys(errs).length) {
       setErrors(errs);
       return;
@@ -279,11 +280,12 @@ function JobForm({
       alert(`Saved “${body.name}” (${describe(body.cronExpression)})`);
       onSaved();
     } catch (err) {
-      const msg = errorText(err);
-      if (err instanceof ApiError && /cron/i.test(msg))
-        setErrors({ [s.frequency === 'CRON' ? 'cron' : 'time']: msg });
-      else if (err instanceof ApiError && /name/i.test(msg)) setErrors({ name: msg });
-      else setErrors({ form: msg });
+      // The server names the field (`response.errorReports`); the rest goes above the buttons.
+      const fields = fieldErrorsOf(err);
+      const cron = fields.cronExpression;
+      if (cron) setErrors({ [s.frequency === 'CRON' ? 'cron' : 'time']: cron });
+      else if (fields.name) setErrors({ name: fields.name });
+      else setErrors({ form: errorText(err) });
     } finally {
       setBusy(false);
     }
@@ -306,7 +308,7 @@ function JobForm({
             <SingleSelectField
               label="Frequency"
               selected={s.frequency}
-              onChange={({ selected }) => upd({ frequency: selected as Frequency })}
+              onChange={({ selected }) => upd({ frequency: selected as FormFrequency })}
             >
               <SingleSelectOption value="DAILY" label="Daily" />
               <SingleSelectOption value="WEEKLY" label="Weekly" />
@@ -318,9 +320,9 @@ function JobForm({
               <SingleSelectField
                 label="Day of the week"
                 selected={s.weekday}
-                onChange={({ selected }) => upd({ weekday: selected })}
+                onChange={({ selected }) => upd({ weekday: selected as Weekday })}
               >
-                {DAYS.map((d, i) => (
+                {WEEKDAYS.map((d, i) => (
                   <SingleSelectOption key={d} value={d} label={DAY_NAMES[i]!} />
                 ))}
               </SingleSelectField>
@@ -331,7 +333,7 @@ function JobForm({
                 selected={s.month}
                 onChange={({ selected }) => upd({ month: selected })}
               >
-                {MONTHS.map((m, i) => (
+                {MONTH_NAMES.map((m, i) => (
                   <SingleSelectOption key={m} value={String(i + 1)} label={m} />
                 ))}
               </SingleSelectField>
@@ -358,7 +360,7 @@ function JobForm({
                 onChange={({ value }) => upd({ time: value ?? '' })}
                 error={Boolean(errors.time)}
                 validationText={errors.time}
-                helpText={`Cron: ${/^\d{1,2}:\d{2}$/.test(s.time) ? toCron(s) : '—'} (server time zone)`}
+                helpText={`Cron: ${Object.keys(scheduleProblems(s)).length ? '—' : toCron(s)} (server time zone)`}
               />
             ) : (
               <InputField

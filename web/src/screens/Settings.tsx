@@ -1,7 +1,7 @@
 /** Settings → Synchronization and Settings → Email (DHIS2's Settings app, those sections). */
 import { Button, InputField, NoticeBox, SwitchField } from '@dhis2/ui';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, errorText, settingErrors } from '../api.ts';
+import { api, ApiError, errorText, fieldErrorsOf } from '../api.ts';
 import { useApp } from '../context.tsx';
 
 type Values = Record<string, string | boolean>;
@@ -54,7 +54,7 @@ async function save(
     await after();
     alert('Settings saved');
   } catch (e) {
-    const fieldErrors = settingErrors(e);
+    const fieldErrors = fieldErrorsOf(e);
     setErrors(fieldErrors);
     alert(`Settings not saved: ${errorText(e)}`, 'critical');
   }

@@ -4,34 +4,28 @@ import { useEffect, useRef, useState } from 'react';
 import { api, errorText, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
-// The status is the domain's own record, serialised as is (GET /api/metadata/sync/status).
-import type { SyncStatus } from '../../../src/domain/sync/sync-status.ts';
+import type {
+  MetadataVersion,
+  MetadataVersionList,
+  SyncStarted,
+  SyncStatus,
+  VersionPreview,
+} from '../../../src/http/schemas/api-types.ts';
 
-interface Version {
-  name: string;
-  type: string;
-  created: string;
-  importDate?: string;
-}
-interface Preview {
-  name: string;
-  objects: number;
-  types: Record<string, number>;
-  deletions: number;
-  bytes: number;
-}
-
-/** What to do about a failure, in words, for the causes an administrator can fix. */
-function hint(message: string): string | null {
-  if (/Authentication failed|401|credentials/i.test(message))
-    return 'The central refused the username or password: check them in Settings → Synchronization.';
-  if (/ECONNREFUSED|ENOTFOUND|unreachable|timed out|fetch failed/i.test(message))
-    return 'The central could not be reached: check the remote server URL and the network.';
-  if (/versions differ|VERSION_MISMATCH/i.test(message))
-    return 'The DHIS2 versions differ and "Don\'t sync metadata if DHIS2 versions differ" is on.';
-  if (/diverged/i.test(message))
-    return 'This instance and the central disagree about the version history; see the run in Sync history.';
-  return null;
+/** What to do about a failure, in words, for the kinds of failure an administrator can fix. */
+function hint(kind: SyncStatus['failureKind']): string | null {
+  switch (kind) {
+    case 'REMOTE_AUTH':
+      return 'The central refused the username or password: check them in Settings → Synchronization.';
+    case 'REMOTE_UNREACHABLE':
+      return 'The central could not be reached: check the remote server URL and the network.';
+    case 'VERSION_MISMATCH':
+      return 'The DHIS2 versions differ and "Don\'t sync metadata if DHIS2 versions differ" is on.';
+    case 'DIVERGED':
+      return 'This instance and the central disagree about the version history; see the run in Sync history.';
+    default:
+      return null;
+  }
 }
 
 const typeLabel = (t: string) => (t === 'ATOMIC' ? 'Atomic' : 'Best effort');
@@ -39,7 +33,7 @@ const typeLabel = (t: string) => (t === 'ATOMIC' ? 'Atomic' : 'Best effort');
 export function Versioning() {
   const { role } = useApp();
   const versions = useLoad(() =>
-    api<{ metadataversions: Version[] }>('/api/metadata/versions').then((r) => r.metadataversions),
+    api<MetadataVersionList>('/api/metadata/versions').then((r) => r.metadataversions),
   );
   const list = [...(versions.data ?? [])].sort((a, b) => b.created.localeCompare(a.created));
   const master = list[0]?.name;
@@ -63,7 +57,8 @@ export function Versioning() {
             rows={list.map((v) => [
               v.name === master ? '✓ ' + v.name : '',
               v.name,
-              when(v.importDate ?? v.created),
+              // A list item's import date is `importdate`, in lower case (DHIS2's, contract §6.2).
+              when(v.importdate ?? v.created),
               typeLabel(v.type),
             ])}
           />
@@ -77,11 +72,13 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
   const { role, alert, navigate } = useApp();
   const [type, setType] = useState<'BEST_EFFORT' | 'ATOMIC'>('BEST_EFFORT');
   const [busy, setBusy] = useState(false);
-  const preview = useLoad(() => api<Preview>('/api/metadata/version/preview'));
+  const preview = useLoad(() => api<VersionPreview>('/api/metadata/version/preview'));
   const create = async () => {
     setBusy(true);
     try {
-      const v = await api<Version>(`/api/metadata/version/create?type=${type}`, { method: 'POST' });
+      const v = await api<MetadataVersion>(`/api/metadata/version/create?type=${type}`, {
+        method: 'POST',
+      });
       alert(`Created ${v.name} (${typeLabel(v.type)})`);
       onCreated();
       void preview.reload();
@@ -172,7 +169,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
   const syncNow = async () => {
     setBusy(true);
     try {
-      const r = await api<{ id: string }>('/api/metadata/sync/run', { method: 'POST' });
+      const r = await api<SyncStarted>('/api/metadata/sync/run', { method: 'POST' });
       alert(`Sync started (report ${r.id})`);
       await status.reload();
     } catch (e) {
@@ -210,7 +207,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
         title={headline}
       >
         {s.message}
-        {bad && hint(s.message) && <p style={{ margin: '8px 0 0' }}>{hint(s.message)}</p>}
+        {bad && hint(s.failureKind) && <p style={{ margin: '8px 0 0' }}>{hint(s.failureKind)}</p>}
       </NoticeBox>
       {s.dataPushWarning && (
         <div style={{ marginTop: 8 }}>

@@ -11,7 +11,7 @@ import {
   Tag,
 } from '@dhis2/ui';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { errorText } from '../api.ts';
+import { ApiError, errorText } from '../api.ts';
 
 export function SimpleTable({
   columns,
@@ -71,14 +71,20 @@ export function StatusTag({ status }: { status: string }) {
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The failed call's HTTP status, so a screen can tell "no such route" (404) from other failures.
+  const [status, setStatus] = useState<number | null>(null);
   const reload = useCallback(
-    () => load().then(setData, (e: unknown) => setError(errorText(e))),
+    () =>
+      load().then(setData, (e: unknown) => {
+        setError(errorText(e));
+        setStatus(e instanceof ApiError ? e.status : null);
+      }),
     deps,
   );
   useEffect(() => {
     void reload();
   }, [reload]);
-  return { data, error, reload };
+  return { data, error, status, reload };
 }
 
 export function Loading({ error }: { error: string | null }) {

@@ -1,0 +1,157 @@
+/**
+ * Response schemas of the local's sync endpoints (issue 6 §4–§6). The report and the status are
+ * documented objects (./json.ts): a report is stored as JSON and read back as it was written,
+ * including the fields older runs wrote, so the answer passes it on as it is; the shapes below
+ * are what the domain writes today (domain/sync/sync-report.ts, sync-status.ts).
+ */
+import { z } from 'zod';
+import { anyJson, documented } from './json.ts';
+import { ErrorReportShape, ImportStatsShape } from './web-message-response.ts';
+
+const StepShape = z.object({
+  name: z.enum(['setUp', 'ping', 'dataPush', 'history', 'versions']),
+  status: z.enum(['SUCCESS', 'WARNING', 'FAILED', 'SKIPPED', 'NOT_EXECUTED', 'RUNNING']),
+  message: z.string().optional(),
+});
+
+const VersionReportShape = z.object({
+  name: z.string(),
+  type: z.string(),
+  status: z.enum(['SUCCESS', 'WARNING', 'FAILED', 'NOT_EXECUTED']),
+  stats: ImportStatsShape.optional(),
+  typeStats: z.record(z.string(), ImportStatsShape).optional(),
+  errors: z.array(ErrorReportShape),
+  deletions: z.object({ applied: z.number(), skipped: z.number() }).optional(),
+  message: z.string().optional(),
+  seconds: z.number().optional(),
+});
+
+const FailureShape = z.object({
+  kind: z.string().meta({ description: 'A FailureKind (docs/errors.md)' }),
+  message: z.string(),
+  version: z.string().nullable(),
+  step: z.string(),
+});
+
+export const SyncReportShape = z.object({
+  id: z.string(),
+  trigger: z.enum(['SCHEDULED', 'MANUAL', 'MANUAL_VERSION', 'CLI', 'DEMO']),
+  triggeredBy: z.string().nullable(),
+  status: z.enum(['RUNNING', 'SUCCESS', 'FAILED', 'INTERRUPTED']),
+  startTime: z.string(),
+  endTime: z.string().nullable(),
+  attempts: z.number(),
+  steps: z.array(StepShape),
+  versions: z.array(VersionReportShape),
+  fromVersion: z.string().nullable(),
+  toVersion: z.string().nullable(),
+  remoteVersion: z.string().nullable(),
+  central: z
+    .object({
+      version: z.string().nullable(),
+      revision: z.string().nullable(),
+      metasync: z.boolean(),
+      unavailable: z.string().optional(),
+    })
+    .optional(),
+  error: FailureShape.nullable(),
+  notifications: z
+    .array(
+      z.object({
+        kind: z.enum(['SUCCESS', 'FAILURE', 'RECOVERY']),
+        to: z.string(),
+        subject: z.string(),
+        version: z.string().optional(),
+        status: z.enum(['SENT', 'FAILED']),
+        detail: z.string(),
+        at: z.string(),
+      }),
+    )
+    .optional(),
+});
+export const syncReportSchema = documented(
+  'SyncReport',
+  SyncReportShape,
+  'A sync run: its steps, each version tried with its import stats and errors, and the cause of a failure',
+);
+
+export const SyncStatusShape = z.object({
+  state: z.enum(['UP_TO_DATE', 'BEHIND', 'RUNNING', 'FAILED', 'DIVERGED', 'NOT_CONFIGURED']),
+  currentVersion: z.string().nullable(),
+  remoteVersion: z.string().nullable(),
+  behindBy: z.number().nullable(),
+  remoteCheckedAt: z.string().nullable().meta({
+    description: "When the central's newest version was last read (a run or ?refresh=true)",
+  }),
+  remoteCheckError: z.string().nullable().meta({
+    description: 'Why the last ?refresh=true could not read the central, if it could not',
+  }),
+  lastAttempt: z.string().nullable(),
+  lastSuccess: z.string().nullable(),
+  runningReport: z.string().nullable(),
+  localVersionWarning: z.boolean(),
+  systemVersion: z.string(),
+  centralSystemVersion: z.string().nullable(),
+  dataPushWarning: z.string().nullable(),
+  failureKind: z.string().nullable().meta({ description: "The last run's FailureKind" }),
+  message: z.string(),
+});
+/** Our own flat answer: a closed object, so a field the domain adds must be declared here. */
+export const syncStatusSchema = SyncStatusShape.meta({
+  id: 'SyncStatus',
+  description: 'The sync state at a glance',
+});
+
+/** `POST /api/metadata/sync/run` without `wait`: the run's report, still running. */
+export const syncStartedSchema = z
+  .object({ id: z.string(), status: z.string(), href: z.string() })
+  .meta({ id: 'SyncStarted' });
+
+export const RebaselineShape = z.object({
+  to: z.string(),
+  hashCode: z.string(),
+  from: z.string().nullable(),
+  fromHashCode: z.string().nullable(),
+  removed: anyJson,
+});
+export const rebaselineSchema = documented(
+  'Rebaseline',
+  RebaselineShape,
+  "The rebaseline done: the central's version taken and the local one it replaced",
+);
+
+export const auditEntrySchema = z
+  .object({
+    id: z.number(),
+    action: z.string(),
+    username: z.string(),
+    at: z.string(),
+    reason: z.string(),
+    details: documented(null, RebaselineShape, "The action's details (a rebaseline's)"),
+  })
+  .meta({ id: 'SyncAuditEntry' });
+
+/** DHIS2's MetadataSyncSummary for `GET /api/metadata/sync?versionName=` (contract §6.7). */
+export const MetadataSyncSummaryShape = z.object({
+  responseType: z.literal('MetadataSyncSummary'),
+  importReport: z
+    .object({ status: z.string(), stats: anyJson, errorReports: z.array(anyJson) })
+    .nullable(),
+  metadataVersion: z
+    .object({
+      name: z.string(),
+      type: z.string(),
+      hashCode: z.string(),
+      id: z.string(),
+      created: z.string(),
+      importDate: z.string().optional(),
+    })
+    .nullable(),
+  syncReport: z.string(),
+  versions: z.array(z.object({ name: z.string(), status: z.string(), stats: anyJson })),
+});
+export const metadataSyncSummarySchema = documented(
+  'MetadataSyncSummary',
+  MetadataSyncSummaryShape,
+  "DHIS2's MetadataSyncSummary of the last version the sync handled",
+);
