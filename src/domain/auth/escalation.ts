@@ -117,7 +117,7 @@ const matches = (o: Json, ref: ObjectRef): boolean =>
  * match by code or username, so each type is listed once per check (not once per payload
  * object) and every ref is matched against that list.
  */
-export function listLookups(list: (type: string) => Promise<Json[]>): EscalationLookups {
+function listLookups(list: (type: string) => Promise<Json[]>): EscalationLookups {
   const lists = new Map<string, Json[]>();
   const matching = async (type: string, ref: ObjectRef): Promise<Json[]> => {
     if (!lists.has(type)) lists.set(type, await list(type));
