@@ -44,7 +44,7 @@ async function importBody(
 let measured: Record<string, Record<string, unknown>[]>;
 let result: Awaited<ReturnType<typeof importBody>>;
 let written = -1;
-const store = server.instance.services.metadata.store;
+const store = server.instance.services.metadata;
 switch (workload) {
   case 'orgunits10k':
     measured = fixture('platform-perf/orgunits/orgunits_0000.json');

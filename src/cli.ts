@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `metasync` command line (issue 3 §2, issue 5 §2): serve, migrate, user create, version. Flags override
- * environment variables, which override the dhis.conf-style config file.
+ * The `metasync` command line (issue 3 §2, issue 5 §2, issue 6): serve, migrate, user create,
+ * version (`cli/version-commands.ts`), sync (`cli/sync-commands.ts`). Flags override environment
+ * variables, which override the dhis.conf-style config file.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';

@@ -1,9 +1,11 @@
 /**
- * The typed record of use cases the composition root builds and both the HTTP layer and the CLI
- * receive (house rule 2). Tests build the same record through `createInstance`.
+ * The typed record of use cases the composition root (`compose/build-services.ts`) builds and
+ * both the HTTP layer and the CLI receive (house rule 2). Tests build the same record through
+ * `buildServices`, directly or through `createInstance`.
  */
 import type { AuthResult } from './domain/auth/authenticate.ts';
 import type { CreateUserInput, Importer } from './domain/auth/user-admin.ts';
+import type { ImportActor } from './domain/metadata/import-metadata.ts';
 import type { User } from './domain/auth/users.ts';
 import type {
   Clock,
@@ -12,9 +14,9 @@ import type {
   VersionPreview,
   VersionStore,
 } from './domain/ports.ts';
+import type { SettingsService } from './domain/settings/settings-service.ts';
 import type { DataService } from './domain/data/import-data.ts';
 import type { MetadataVersion, VersionType } from './domain/versioning/version.ts';
-import type { SettingsService } from './domain/settings/settings-service.ts';
 import type { BuildInfo } from './build-info.ts';
 import type { Config } from './config.ts';
 import type { SyncService } from './sync/sync-service.ts';
@@ -30,8 +32,13 @@ export interface Services {
   backend: 'pglite' | 'postgres';
   /** `address`: the client's, as Fastify resolved it (`request.ip`): the lock key (issue 16 §6). */
   auth: { authenticate(username: string, password: string, address?: string): Promise<AuthResult> };
-  users: { create(input: CreateUserInput, actorId?: string): Promise<User> };
-  metadata: { store: MetadataStore; import: Importer };
+  users: {
+    /** `metasync user create`; the actor defaults to the instance (superuser, ALL). */
+    create(input: CreateUserInput, actor?: ImportActor): Promise<User>;
+    /** Creates role Superuser and user admin when the instance has no user (first start). */
+    ensureSuperuser(password: string): Promise<{ created: boolean }>;
+  };
+  metadata: MetadataService;
   /** Aggregate data, complete registrations and anonymous events (issue 7). */
   data: DataService;
   sync: SyncService;
@@ -56,4 +63,15 @@ export interface Services {
   pendingMigrations(): Promise<string[]>;
   /** Prometheus metrics of this instance (issue 10 §6). */
   metrics: Metrics;
+}
+
+/**
+ * The metadata import (the escalation rule is checked inside it, issue 17 §3) and the reads the
+ * export and per-type routes answer from.
+ */
+export interface MetadataService extends Pick<
+  MetadataStore,
+  'get' | 'list' | 'listSince' | 'referencing' | 'changeSeq'
+> {
+  import: Importer;
 }

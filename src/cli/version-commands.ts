@@ -32,8 +32,7 @@ export async function versionCommand(args: string[]): Promise<void> {
     if (!(VERSION_TYPES as readonly string[]).includes(type))
       throw new Error(`--type must be one of ${VERSION_TYPES.join(', ')}`);
     await withServices(values, async (services) => {
-      if ((await services.settings.value('keyVersionEnabled')) !== true)
-        throw errors.versioningDisabled();
+      if (!(await services.settings.get('keyVersionEnabled'))) throw errors.versioningDisabled();
       const v = await services.versions.create({
         type: type as VersionType,
         force: values.force === true,

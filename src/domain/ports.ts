@@ -1,7 +1,14 @@
 /**
- * Ports: what the domain needs from the outside world. Adapters in `src/store`, `src/security`
- * and elsewhere implement them; every store port has one conformance suite run on PGlite and
- * PostgreSQL (`test/integration/store-*.test.ts`).
+ * Ports: what the domain needs from the outside world, with their contracts. This file holds the
+ * shared ones (clock, users, login failures, settings, instance, password hashing, secret box,
+ * metadata, versions); a feature's own ports sit with it: `data/data-store.ts` and
+ * `data/tracker-store.ts`, `jobs/job.ts` (JobStore), `notifications/mailer.ts` (Mailer),
+ * `sync/central-client.ts` (CentralClient). `src/store` implements the stores over Kysely,
+ * `src/security` the hasher and the box, `src/central` and `src/mail` the clients; the
+ * composition root (`src/compose`) hands them to the use cases. Store conformance suites run on
+ * PGlite and PostgreSQL: `test/support/store-conformance.ts` and `tracker-store-conformance.ts`
+ * (from `test/integration/store-conformance.test.ts`) and `test/integration/store-jobs.test.ts`;
+ * the others are covered through the integration tests that use them.
  */
 import type { User, UserCredentials, UserRole } from './auth/users.ts';
 import type { ImportLookups, PlannedDelete, PlannedWrite } from './metadata/plan-import.ts';
@@ -98,6 +105,11 @@ export interface SecretBox {
 export interface MetadataWriter {
   /** Stored objects matching the payload's ids, codes, names and unique values (issue 4 §2). */
   lookups(keys: LookupKeys, options: { referrers: boolean }): Promise<ImportLookups>;
+  /**
+   * Every object of a type as this transaction sees it: the escalation check reads the users
+   * and roles it judges here, so no write between the check and the import can slip past it.
+   */
+  list(type: string): Promise<Record<string, unknown>[]>;
   /**
    * Writes creates/updates and deletes, each numbered with the next change sequence number;
    * keeps references, tombstones and the users/userRoles auth projection in step.

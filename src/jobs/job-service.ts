@@ -17,13 +17,13 @@ export interface JobServiceDeps {
   store: JobStore;
   clock: Clock;
   newUid: () => string;
-  /** Late-bound: the scheduler is built after the services. */
-  scheduler: () => Scheduler | null;
+  /** Re-reads the table after a change; runs a job now. */
+  scheduler: Pick<Scheduler, 'reconcile' | 'executeNow'>;
 }
 
 export function createJobService(deps: JobServiceDeps) {
   const changed = async () => {
-    await deps.scheduler()?.reconcile();
+    await deps.scheduler.reconcile();
   };
   async function getOrThrow(id: string): Promise<JobConfiguration> {
     const job = await deps.store.get(id);
@@ -83,10 +83,7 @@ export function createJobService(deps: JobServiceDeps) {
     },
     async execute(id: string) {
       await getOrThrow(id);
-      const scheduler = deps.scheduler();
-      if (!scheduler)
-        throw errors.unavailable('The scheduler is not running (the server is not listening)');
-      return scheduler.executeNow(id);
+      return deps.scheduler.executeNow(id);
     },
   };
 }

@@ -18,7 +18,7 @@ import type { RenderedMail } from './templates/layout.ts';
 
 export interface SyncNotifierDeps {
   mailer: Mailer;
-  settings: SettingsService;
+  settings: Pick<SettingsService, 'get'>;
   store: Pick<SyncReportStore, 'list' | 'save'>;
   now: () => Date;
   systemName: () => Promise<string>;
@@ -27,10 +27,10 @@ export interface SyncNotifierDeps {
 
 export function createSyncNotifier(deps: SyncNotifierDeps) {
   return async function notify(report: SyncReport): Promise<void> {
-    const to = String((await deps.settings.value('keySystemNotificationsEmail')) ?? '');
+    const to = await deps.settings.get('keySystemNotificationsEmail');
     // DHIS2 silently skips when no valid recipient is set (contract §10).
     if (!to) return;
-    const onlyOnChange = (await deps.settings.value('keyMetadataSyncNotifyOnlyOnChange')) === true;
+    const onlyOnChange = await deps.settings.get('keyMetadataSyncNotifyOnlyOnChange');
     const earlier = await deps.store.list(20);
     const previous =
       earlier.find(

@@ -21,12 +21,18 @@ function processMetrics(): client.Registry {
   return processRegistry;
 }
 
-export interface MetricsDeps {
-  /** The local's distance to its central, computed from the database at scrape time. */
+/** What a scrape reads at scrape time, from the database (given by the composition root). */
+export interface ScrapeSources {
+  /** The local's distance to its central. */
   versionsBehind(): Promise<number | null>;
 }
 
-export function createMetrics(deps: MetricsDeps) {
+/**
+ * The instance's recorders and its text exposition; the sources a scrape reads are given to
+ * `render`, so the sync service (which records its runs here) and the gauge that reads its
+ * status need no reference to each other.
+ */
+export function createMetrics() {
   const registry = new client.Registry();
   const syncRuns = new client.Counter({
     name: 'metasync_sync_runs_total',
@@ -41,13 +47,10 @@ export function createMetrics(deps: MetricsDeps) {
     buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 1800],
     registers: [registry],
   });
-  new client.Gauge({
+  const versionsBehind = new client.Gauge({
     name: 'metasync_versions_behind',
     help: 'Versions the central has that this local has not imported (0 when up to date or not a local).',
     registers: [registry],
-    async collect() {
-      this.set((await deps.versionsBehind()) ?? 0);
-    },
   });
   const httpDuration = new client.Histogram({
     name: 'metasync_http_request_duration_seconds',
@@ -76,7 +79,8 @@ export function createMetrics(deps: MetricsDeps) {
   return {
     contentType: client.Registry.PROMETHEUS_CONTENT_TYPE,
     /** The text exposition of this instance's metrics and the process metrics. */
-    async render(): Promise<string> {
+    async render(sources: ScrapeSources): Promise<string> {
+      versionsBehind.set((await sources.versionsBehind()) ?? 0);
       return client.Registry.merge([processMetrics(), registry]).metrics();
     },
     observeHttp(method: string, route: string, statusCode: number, seconds: number) {
@@ -97,4 +101,12 @@ export function createMetrics(deps: MetricsDeps) {
   };
 }
 
-export type Metrics = ReturnType<typeof createMetrics>;
+export type MetricsRecorder = ReturnType<typeof createMetrics>;
+
+/** The metrics as the HTTP layer sees them: the scrape sources are bound. */
+export type Metrics = Omit<MetricsRecorder, 'render'> & { render(): Promise<string> };
+
+export const withSources = (metrics: MetricsRecorder, sources: ScrapeSources): Metrics => ({
+  ...metrics,
+  render: () => metrics.render(sources),
+});

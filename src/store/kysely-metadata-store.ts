@@ -55,6 +55,16 @@ const toMeta = (r: MetaRow): StoredMeta => ({
   createdBy: r.created_by,
 });
 
+/** Every object of a type, ordered by name then id (in or outside a transaction). */
+const listPayloads = (db: Kysely<Database>, type: string) =>
+  db
+    .selectFrom('metadata_object')
+    .select('payload')
+    .where('type', '=', type)
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+
 function writer(
   trx: Transaction<Database>,
   baseSeq: number,
@@ -228,6 +238,10 @@ function writer(
       done(seq);
     },
 
+    async list(type) {
+      return (await listPayloads(trx, type)).map((r) => r.payload);
+    },
+
     async recordVersion(v, gzip) {
       await insertVersionRow(trx, v);
       await storeGzip(trx, v.id, gzip);
@@ -269,15 +283,7 @@ export function createKyselyMetadataStore(db: Kysely<Database>): MetadataStore {
       return row?.payload ?? null;
     },
     async list(type) {
-      return payloads(
-        await db
-          .selectFrom('metadata_object')
-          .select('payload')
-          .where('type', '=', type)
-          .orderBy('name')
-          .orderBy('id')
-          .execute(),
-      );
+      return payloads(await listPayloads(db, type));
     },
     async listSince(type, since, ids) {
       if (ids?.length === 0) return [];

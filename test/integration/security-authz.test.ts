@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SUPERUSER } from '../../src/domain/auth/users.ts';
+import { SUPERUSER_ACTOR } from '../../src/domain/auth/users.ts';
 import { DEFAULT_IMPORT_PARAMS } from '../../src/domain/metadata/import-params.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import {
@@ -89,7 +89,7 @@ interface Outcome {
       const report = await server.instance.services.metadata.import(
         payload,
         DEFAULT_IMPORT_PARAMS,
-        SUPERUSER.userId,
+        SUPERUSER_ACTOR,
       );
       assert.equal(report.status, 'OK', JSON.stringify(report));
     });

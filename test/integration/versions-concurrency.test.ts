@@ -196,7 +196,7 @@ describe('concurrent metadata versions on postgres', { skip }, () => {
       assert.equal(from, i === 0 ? 0 : Number(rows[i - 1]!.seq_to), rows[i]!.name);
       assert.ok(to >= from, rows[i]!.name);
     }
-    const counter = await server.instance.services.metadata.store.changeSeq();
+    const counter = await server.instance.services.metadata.changeSeq();
     assert.equal(Number(rows[rows.length - 1]!.seq_to), counter);
 
     // No object twice in one version; the objects column counts exactly the snapshot's objects.

@@ -125,5 +125,4 @@ export async function send(
   return { status: res.status, body: JSON.parse(text) as WebMessageJson, text };
 }
 
-export const changeSeq = (server: TestServer) =>
-  server.instance.services.metadata.store.changeSeq();
+export const changeSeq = (server: TestServer) => server.instance.services.metadata.changeSeq();

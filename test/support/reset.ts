@@ -9,7 +9,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { ensureSuperuser } from '../../src/domain/auth/user-admin.ts';
-import { SUPERUSER } from '../../src/domain/auth/users.ts';
+import { SUPERUSER_ACTOR } from '../../src/domain/auth/users.ts';
 import { ensureDefaults } from '../../src/domain/metadata/defaults.ts';
 import { newUid } from '../../src/security/random.ts';
 import type { Database } from '../../src/store/schema.ts';
@@ -63,7 +63,7 @@ export async function resetMetadata(server: TestServer): Promise<void> {
 
   await clear(db, 0);
   const { metadata } = server.instance.services;
-  await ensureDefaults(async () => false, metadata.import, SUPERUSER.userId);
+  await ensureDefaults(async () => false, metadata.import, SUPERUSER_ACTOR);
   const { users } = createStores(db);
   const { created } = await ensureSuperuser(
     { users, importMetadata: metadata.import, newUid },
@@ -76,5 +76,5 @@ export async function resetMetadata(server: TestServer): Promise<void> {
       table,
       (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db)).rows,
     );
-  snapshots.set(server, { rows, seq: await metadata.store.changeSeq() });
+  snapshots.set(server, { rows, seq: await metadata.changeSeq() });
 }

@@ -11,13 +11,16 @@
  * identifier=CODE (or AUTO without an id) an import matches existing users and roles, and resolves
  * role references, by code, so a fresh id must not hide a privileged match (a bypass found by the
  * lead's review; security-escalation.test.ts).
- * The sync's own import is trusted (it applies the central's versions) and does not come here.
+ * The check runs inside the metadata import use case (`importMetadata`), in the transaction that
+ * writes, so every caller of the import is checked against what it reads there: the HTTP import,
+ * the per-type routes, and any later caller. The sync's own import of a central's version is
+ * trusted (it applies the central's versions through `applyVersion`) and does not come here.
  */
 import { Authority } from '../authorities.ts';
+import { AppError, ErrorCode } from '../errors.ts';
 
 type Json = Record<string, unknown>;
 
-/** What the store knows about the users and roles a payload names (null: no such object). */
 /** How a payload names a role or user; any field that is set may match an existing object. */
 export interface ObjectRef {
   id?: string | undefined;
@@ -89,4 +92,75 @@ export async function escalations(
     if (holds.length > 0) problems.push(`user ${label} holds ${holds.join(', ')}`);
   }
   return problems;
+}
+
+const objects = (v: unknown): Json[] =>
+  Array.isArray(v) ? v.filter((o): o is Json => typeof o === 'object' && o !== null) : [];
+
+const roleRefs = (user: Json): ObjectRef[] =>
+  [...objects(user.userRoles), ...objects((user.userCredentials as Json | undefined)?.userRoles)]
+    .map((r) => ({
+      id: typeof r.id === 'string' ? r.id : undefined,
+      code: typeof r.code === 'string' ? r.code : undefined,
+    }))
+    .filter((r) => r.id || r.code);
+
+const matches = (o: Json, ref: ObjectRef): boolean =>
+  (ref.id !== undefined && o.id === ref.id) ||
+  (ref.code !== undefined && o.code === ref.code) ||
+  (ref.username !== undefined &&
+    (o.username === ref.username ||
+      (o.userCredentials as Json | undefined)?.username === ref.username));
+
+/**
+ * Lookups over stored objects as `list` answers them (inside the import's transaction). A ref may
+ * match by code or username, so each type is listed once per check (not once per payload
+ * object) and every ref is matched against that list.
+ */
+function listLookups(list: (type: string) => Promise<Json[]>): EscalationLookups {
+  const lists = new Map<string, Json[]>();
+  const matching = async (type: string, ref: ObjectRef): Promise<Json[]> => {
+    if (!lists.has(type)) lists.set(type, await list(type));
+    return lists.get(type)!.filter((o) => matches(o, ref));
+  };
+  const roleAuthorities = async (ref: ObjectRef) => {
+    const roles = await matching('userRoles', ref);
+    if (roles.length === 0) return null;
+    return roles.flatMap((role) => (role.authorities as unknown[] | undefined)?.map(String) ?? []);
+  };
+  return {
+    roleAuthorities,
+    async userAuthorities(ref) {
+      const users = await matching('users', ref);
+      if (users.length === 0) return null;
+      const all: (readonly string[] | null)[] = [];
+      // One at a time: inside a transaction the reads share one connection.
+      for (const r of users.flatMap(roleRefs)) all.push(await roleAuthorities(r));
+      return all.flatMap((a) => a ?? []);
+    },
+  };
+}
+
+/**
+ * Throws FORBIDDEN (403) when writing the payload's users and roles would exceed `held`; reads
+ * the stored users and roles through `list`. Answers before anything is written, dry runs
+ * included.
+ */
+export async function refuseEscalation(
+  payload: unknown,
+  held: ReadonlySet<string>,
+  list: (type: string) => Promise<Json[]>,
+): Promise<void> {
+  if (held.has(Authority.ALL)) return; // nothing to read: ALL may write anything
+  const body = (typeof payload === 'object' && payload !== null ? payload : {}) as Json;
+  const problems = await escalations(
+    { users: objects(body.users), userRoles: objects(body.userRoles) },
+    held,
+    listLookups(list),
+  );
+  if (problems.length > 0)
+    throw new AppError(
+      ErrorCode.FORBIDDEN,
+      `Access is denied: you cannot grant or change authorities you do not hold (${problems.join('; ')})`,
+    );
 }

@@ -7,14 +7,21 @@
 import { AUTHORITY_PATTERN, Authority } from '../authorities.ts';
 import { errors } from '../errors.ts';
 import { DEFAULT_IMPORT_PARAMS, type ImportParams } from '../metadata/import-params.ts';
+import type { ImportActor } from '../metadata/import-metadata.ts';
 import type { ImportReport } from '../metadata/import-report.ts';
 import type { UserStore } from '../ports.ts';
-import { SUPERUSER, USERNAME_PATTERN, passwordProblems, type User } from './users.ts';
+import {
+  SUPERUSER,
+  SUPERUSER_ACTOR,
+  USERNAME_PATTERN,
+  passwordProblems,
+  type User,
+} from './users.ts';
 
 export type Importer = (
   body: unknown,
   params: ImportParams,
-  actorId: string,
+  actor: ImportActor,
 ) => Promise<ImportReport>;
 
 export interface UserAdminDeps {
@@ -57,7 +64,7 @@ export async function ensureSuperuser(
       ],
     },
     CREATE_ONLY,
-    SUPERUSER.userId,
+    SUPERUSER_ACTOR,
   );
   if (report.status === 'OK') return { created: true };
   // Another process on the same database won the race: that is the same outcome.
@@ -83,7 +90,7 @@ export interface CreateUserInput {
 export async function createUser(
   deps: UserAdminDeps,
   input: CreateUserInput,
-  actorId: string = SUPERUSER.userId,
+  actor: ImportActor = SUPERUSER_ACTOR,
 ): Promise<User> {
   if (!USERNAME_PATTERN.test(input.username))
     throw errors.invalidField(
@@ -125,7 +132,7 @@ export async function createUser(
       ],
     },
     CREATE_ONLY,
-    actorId,
+    actor,
   );
   if (report.status !== 'OK')
     throw errors.conflict(

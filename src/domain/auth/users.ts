@@ -3,6 +3,8 @@
  * DHIS2's fixed ids so that metadata exchanged between instances (which carries users and roles)
  * refers to the same objects on a DHIS2 instance and on metasync (issue 3).
  */
+import { Authority } from '../authorities.ts';
+
 export interface UserRole {
   id: string;
   name: string;
@@ -37,6 +39,15 @@ export const SUPERUSER = {
   roleId: 'yrB6vc5Ip3r',
   roleName: 'Superuser',
   roleCode: 'Superuser',
+} as const;
+
+/**
+ * The instance itself as an importer: start-up (default category model, first superuser) and
+ * `metasync user create` act with the superuser's id and ALL.
+ */
+export const SUPERUSER_ACTOR = {
+  id: SUPERUSER.userId,
+  authorities: new Set<string>([Authority.ALL]),
 } as const;
 
 /** DHIS2 usernames: 4–255 characters of letters, digits and . _ - @ (DHIS2 UserService rules). */

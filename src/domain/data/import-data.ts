@@ -272,9 +272,14 @@ export async function importEvents(
   return rollUp(summaries);
 }
 
-/** What the composition root offers the HTTP layer for data (issue 7). */
-export interface DataService {
-  store: DataStore;
+/** The reads the data routes answer from. */
+type DataReads = Pick<
+  DataStore,
+  'resolve' | 'queryDataValues' | 'queryRegistrations' | 'queryEvents' | 'queryTrackedEntities'
+>;
+
+/** What the composition root offers the HTTP layer for data (issue 7): imports and reads. */
+export interface DataService extends DataReads {
   importValues(body: Record<string, unknown>, params: DataValueSetParams): Promise<ImportSummary>;
   importRegistrations(body: Record<string, unknown>, dryRun: boolean): Promise<ImportSummary>;
   importEvents(
@@ -289,7 +294,11 @@ export interface DataService {
 }
 
 export const createDataService = (deps: DataDeps): DataService => ({
-  store: deps.store,
+  resolve: (type, keys, scheme) => deps.store.resolve(type, keys, scheme),
+  queryDataValues: (q) => deps.store.queryDataValues(q),
+  queryRegistrations: (q) => deps.store.queryRegistrations(q),
+  queryEvents: (q) => deps.store.queryEvents(q),
+  queryTrackedEntities: (q) => deps.store.queryTrackedEntities(q),
   importValues: (body, params) => importDataValueSet(deps, body, params),
   importRegistrations: (body, dryRun) => importRegistrations(deps, body, dryRun),
   importEvents: (body, params) => importEvents(deps, body, params),

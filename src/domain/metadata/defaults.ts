@@ -3,6 +3,7 @@
  * so that objects without a category combo can point at the default one, exactly as on DHIS2.
  */
 import { DEFAULT_IMPORT_PARAMS } from './import-params.ts';
+import type { ImportActor } from './import-metadata.ts';
 import type { ImportReport } from './import-report.ts';
 import type { ImportParams } from './import-params.ts';
 import { DEFAULTS } from './types.ts';
@@ -45,14 +46,18 @@ export const DEFAULT_CATEGORY_MODEL = {
 /** Imports the default category model unless it exists; a concurrent start doing the same is fine. */
 export async function ensureDefaults(
   exists: () => Promise<boolean>,
-  importMetadata: (body: unknown, params: ImportParams, actorId: string) => Promise<ImportReport>,
-  actorId: string,
+  importMetadata: (
+    body: unknown,
+    params: ImportParams,
+    actor: ImportActor,
+  ) => Promise<ImportReport>,
+  actor: ImportActor,
 ): Promise<{ created: boolean }> {
   if (await exists()) return { created: false };
   const report = await importMetadata(
     DEFAULT_CATEGORY_MODEL,
     { ...DEFAULT_IMPORT_PARAMS, importStrategy: 'CREATE' },
-    actorId,
+    actor,
   );
   if (report.status === 'OK') return { created: true };
   if (await exists()) return { created: false };

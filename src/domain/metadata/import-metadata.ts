@@ -1,8 +1,11 @@
 /**
  * The metadata import use case (`POST /api/metadata`, issue 4 §2): parse, prepare, hash any
  * passwords (outside the write lock: scrypt is slow), then plan and apply inside one write
- * transaction so that the plan's look-ups cannot go stale and ALL means all-or-nothing.
+ * transaction so that the plan's look-ups cannot go stale and ALL means all-or-nothing. The
+ * escalation rule (`auth/escalation.ts`) is checked first in that transaction, so no caller of
+ * the import can write users or roles beyond the authorities of the actor it names.
  */
+import { refuseEscalation } from '../auth/escalation.ts';
 import type { Clock, MetadataStore, MetadataWriter, PasswordHasher } from '../ports.ts';
 import type { ImportParams } from './import-params.ts';
 import { ImportErrorCode, type ImportReport } from './import-report.ts';
@@ -17,6 +20,12 @@ export interface ImportDeps {
   newUid: () => string;
   /** True for a value that is already a password hash we can verify (DHIS2's bcrypt). */
   isPasswordHash: (value: string) => boolean;
+}
+
+/** Who imports: the id recorded on the objects and the authorities the escalation rule checks. */
+export interface ImportActor {
+  id: string;
+  authorities: ReadonlySet<string>;
 }
 
 export async function hashPasswords(
@@ -75,20 +84,21 @@ export async function importMetadata(
   deps: ImportDeps,
   body: unknown,
   params: ImportParams,
-  actorId: string,
+  actor: ImportActor,
 ): Promise<ImportReport> {
   const parsed = parsePayload(body);
   const prepared = prepareEntries(parsed.entries);
   const passwordHashes = await hashPasswords(deps, prepared);
-  const plan = await deps.store.write((writer) =>
-    planAndApply(writer, prepared, {
+  const plan = await deps.store.write(async (writer) => {
+    await refuseEscalation(body, actor.authorities, (type) => writer.list(type));
+    return planAndApply(writer, prepared, {
       params,
-      actorId,
+      actorId: actor.id,
       now: deps.clock.now(),
       newUid: deps.newUid,
       passwordHashes,
-    }),
-  );
+    });
+  });
   const report = plan.report;
   reportSkippedTypes(report, parsed.unknownTypes);
   report.importParams = { ...params, userOverrideMode: 'NONE' };

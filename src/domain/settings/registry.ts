@@ -37,7 +37,14 @@ const httpUrl = (v: string | number | boolean): string | null => {
 const email = (v: string | number | boolean): string | null =>
   v === '' || /^[^\s@]+@[^\s@]+$/.test(String(v)) ? null : 'must be an e-mail address';
 
-const defs: SettingDef[] = [
+const changeNumber = {
+  type: 'integer',
+  default: 0,
+  min: 0,
+  max: Number.MAX_SAFE_INTEGER,
+} as const;
+
+const defs = [
   // Versioning and sync (contract §7.1).
   { key: 'keyVersionEnabled', type: 'boolean', default: false },
   // metasync: snapshots also carry the deletions since the previous version (issue 5 §5).
@@ -67,17 +74,9 @@ const defs: SettingDef[] = [
   // metasync (issue 7 §4): the data change number each successful push reached. The push sends
   // exactly the rows numbered above it and at most the counter read at its start, so no value
   // is skipped or sent twice whatever the clocks say; the dates above stay for DHIS2 parity.
-  ...[
-    'keyLastSuccessfulDataSynchSeq',
-    'keyLastCompleteDataSetRegistrationSyncSeq',
-    'keyLastSuccessfulEventsDataSynchSeq',
-  ].map((key): SettingDef => ({
-    key,
-    type: 'integer',
-    default: 0,
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-  })),
+  { key: 'keyLastSuccessfulDataSynchSeq', ...changeNumber },
+  { key: 'keyLastCompleteDataSetRegistrationSyncSeq', ...changeNumber },
+  { key: 'keyLastSuccessfulEventsDataSynchSeq', ...changeNumber },
   // The data push's page sizes (DHIS2 job parameters dataValuesPageSize, eventProgramPageSize).
   { key: 'dataValuesPageSize', type: 'integer', default: 10_000, min: 1, max: 1_000_000 },
   { key: 'eventProgramPageSize', type: 'integer', default: 1_000, min: 1, max: 100_000 },
@@ -116,8 +115,27 @@ const defs: SettingDef[] = [
   // Security (issue 16 §6): DHIS2's temporary lock after failed logins, off unless set as in
   // DHIS2; metasync counts per username and client (login.lockout.* in the config file).
   { key: 'keyLockMultipleFailedLogins', type: 'boolean', default: false },
-];
+] as const satisfies readonly SettingDef[];
 
-export const SETTINGS: ReadonlyMap<string, SettingDef> = new Map(defs.map((d) => [d.key, d]));
+type Def = (typeof defs)[number];
 
-export const secretKeys = (): string[] => defs.filter((d) => d.secret).map((d) => d.key);
+/** Every setting key metasync knows, as a type: a typo in a typed read does not compile. */
+export type SettingKey = Def['key'];
+
+/** What a setting of each type holds once read: dates are ISO-8601 strings, or null when unset. */
+interface TypeValues {
+  boolean: boolean;
+  integer: number;
+  string: string;
+  date: string | null;
+}
+
+/** The value type of each key, e.g. `SettingValues['keyEmailPort']` is `number`. */
+export type SettingValues = { [D in Def as D['key']]: TypeValues[D['type']] };
+
+export const SETTINGS: ReadonlyMap<string, SettingDef> = new Map(
+  defs.map((d): [string, SettingDef] => [d.key, d]),
+);
+
+export const secretKeys = (): string[] =>
+  [...SETTINGS.values()].filter((d) => d.secret).map((d) => d.key);

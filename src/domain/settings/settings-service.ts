@@ -1,12 +1,15 @@
 /**
- * System settings use cases. Settings are read from the store on every call (no cache), so a
- * change made by one process is seen at once by every process on the same database (issue 3).
- * Secret values are sealed before they reach the store and are never part of any public view.
+ * System settings use cases. Reads share one read of all settings for `maxAgeMs` (500 ms): a
+ * change made through this service is seen at once in this process (a write drops the cached
+ * read), one made by another process on the same database within that time (issue 3 allows a
+ * second). Code reads a setting through `get(key)`, typed by the registry; `value`/`getPublic`
+ * take any string key (the settings API). Secret values are sealed before they reach the store
+ * and are never part of any public view.
  */
 import { errors } from '../errors.ts';
 import type { Clock, SecretBox, SettingStore } from '../ports.ts';
 import { parseSettingValue, type SettingValue } from './parse-setting.ts';
-import { SETTINGS, type SettingDef } from './registry.ts';
+import { SETTINGS, type SettingDef, type SettingKey, type SettingValues } from './registry.ts';
 
 export interface SettingsDeps {
   store: SettingStore;
@@ -80,6 +83,21 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
   }
 
   /**
+   * A setting's real value (secrets opened), typed by the registry. A stored value of another
+   * type (written by hand, or by an older release) is coerced as the untyped reads did.
+   */
+  async function get<K extends SettingKey>(key: K): Promise<SettingValues[K]> {
+    const v = await value(key);
+    const typed: Record<SettingDef['type'], () => unknown> = {
+      boolean: () => v === true,
+      integer: () => Number(v),
+      string: () => String(v ?? ''),
+      date: () => (v === null || v === '' ? null : String(v)),
+    };
+    return typed[definition(key).type]() as SettingValues[K];
+  }
+
+  /**
    * Validates every entry first and then writes all of them in one transaction: one bad value
    * rejects the whole request and changes nothing. `via` is a SettingStore bound to a caller's
    * own transaction (version creation writes keySystemMetadataVersion with the version, contract
@@ -140,6 +158,7 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
     listPublic,
     secretStatus,
     getPublic,
+    get,
     value,
     update,
     remove,

@@ -68,7 +68,7 @@ export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
     },
     async (request) => {
       const q = request.query;
-      const rows = await data.store.queryRegistrations({
+      const rows = await data.queryRegistrations({
         ...(q.dataSet ? { dataSets: q.dataSet } : {}),
         ...(q.period ? { periods: q.period.map(canonicalPeriod) } : {}),
         ...(q.orgUnit ? { orgUnits: q.orgUnit } : {}),
@@ -126,7 +126,7 @@ export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
     },
     async (request) => {
       const q = request.query;
-      const events = await data.store.queryEvents({
+      const events = await data.queryEvents({
         ...(q.program ? { program: q.program } : {}),
         ...(q.orgUnit ? { orgUnit: q.orgUnit } : {}),
         ...(q.paging === 'true' ? { limit: q.pageSize } : {}),

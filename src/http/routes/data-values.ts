@@ -115,7 +115,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
       const q = request.query;
       let dataElements = q.dataElement;
       if (q.dataSet) {
-        const sets = await data.store.resolve('dataSets', q.dataSet, 'UID');
+        const sets = await data.resolve('dataSets', q.dataSet, 'UID');
         const ids = [...sets.values()].flatMap((s) =>
           ((s.dataSetElements as { dataElement?: { id?: string } }[] | undefined) ?? []).map(
             (e) => e.dataElement?.id ?? '',
@@ -123,7 +123,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
         );
         dataElements = [...(dataElements ?? []), ...ids];
       }
-      let values = await data.store.queryDataValues({
+      let values = await data.queryDataValues({
         ...(dataElements ? { dataElements } : {}),
         ...(q.period ? { periods: q.period.map(canonicalPeriod) } : {}),
         ...(q.orgUnit ? { orgUnits: q.orgUnit, children: q.children } : {}),
@@ -151,7 +151,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
   async function attributeCombo(cc?: string, cp?: string): Promise<string> {
     if (!cc || !cp) return DEFAULT_COC;
     const wanted = new Set(cp.split(';'));
-    const combos = await services.metadata.store.list('categoryOptionCombos');
+    const combos = await services.metadata.list('categoryOptionCombos');
     const hit = combos.find((c) => {
       const opts = ((c.categoryOptions as { id: string }[] | undefined) ?? []).map((o) => o.id);
       return (
@@ -238,7 +238,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
       const q = request.query;
       const aoc = await attributeCombo(q.cc, q.cp);
       const [hit] = (
-        await data.store.queryDataValues({
+        await data.queryDataValues({
           dataElements: [q.de],
           periods: [canonicalPeriod(q.pe)],
           orgUnits: [q.ou],

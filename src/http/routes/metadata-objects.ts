@@ -11,6 +11,7 @@ import type { Principal } from '../../domain/auth/authenticate.ts';
 import { errors } from '../../domain/errors.ts';
 import { applyFields, parseFields } from '../../domain/metadata/fields.ts';
 import { matchesAll, parseFilter, parseOrder, sortBy } from '../../domain/metadata/filter.ts';
+import type { ImportActor } from '../../domain/metadata/import-metadata.ts';
 import { DEFAULT_IMPORT_PARAMS, type ImportParams } from '../../domain/metadata/import-params.ts';
 import type { ImportReport } from '../../domain/metadata/import-report.ts';
 import {
@@ -21,7 +22,6 @@ import {
 } from '../../domain/metadata/types.ts';
 import { newUid } from '../../security/random.ts';
 import type { Services } from '../../services.ts';
-import { refuseEscalation } from '../escalation-guard.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
 import { metadataList, metadataObject } from '../schemas/metadata.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
@@ -43,6 +43,12 @@ const objectBody = z.record(z.string(), z.unknown());
 
 const IMPORT_ERRORS = 'One or more errors occurred, please see full details in import report.';
 
+/** The caller as the import sees it: its id is recorded, its authorities bound what it may grant. */
+export const importActor = (principal: Principal): ImportActor => ({
+  id: principal.user.id,
+  authorities: principal.authorities,
+});
+
 /** DHIS2's 409 answer for an import or object write with errors (contract §6.0.1). */
 export const importConflict = (reply: FastifyReply, response: unknown) =>
   reply.code(409).send(webMessage(409, 'ERROR', IMPORT_ERRORS, { response }));
@@ -58,25 +64,22 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
   app,
   { services },
 ) => {
-  const { store } = services.metadata;
+  const { metadata } = services;
+  // Users and roles carry authorities: the import refuses writes beyond the caller's own
+  // (domain/auth/escalation.ts), with 403 and nothing written.
   const run = (
     type: MetadataType,
     object: Record<string, unknown>,
     params: Partial<ImportParams>,
-    actor: string,
+    principal: Principal,
   ) =>
-    services.metadata.import(
+    metadata.import(
       { [type.key]: [object] },
       { ...DEFAULT_IMPORT_PARAMS, ...params },
-      actor,
+      importActor(principal),
     );
   const notFound = (type: MetadataType, id: string) =>
     errors.notFound(`${simpleClassName(type)} with id ${id} could not be found.`);
-  // Users and roles carry authorities: no one writes more than they hold (escalation-guard.ts).
-  const guard = (type: MetadataType, principal: Principal, object: Record<string, unknown>) =>
-    type.key === 'users' || type.key === 'userRoles'
-      ? refuseEscalation(services, principal, { [type.key]: [object] })
-      : Promise.resolve();
 
   for (const type of METADATA_TYPES) {
     const tags = ['metadata objects'];
@@ -96,7 +99,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
         const orders = parseOrder(q.order ?? 'name:asc');
         const tree = parseFields(q.fields ?? 'id,displayName');
         const all = sortBy(
-          (await store.list(type.key)).filter((o) => matchesAll(o, filters, q.rootJunction)),
+          (await metadata.list(type.key)).filter((o) => matchesAll(o, filters, q.rootJunction)),
           orders,
         );
         if (q.paging === 'false') return { [type.key]: all.map((o) => applyFields(o, tree)) };
@@ -135,7 +138,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
         },
       },
       async (request) => {
-        const object = await store.get(type.key, request.params.id);
+        const object = await metadata.get(type.key, request.params.id);
         if (!object) throw notFound(type, request.params.id);
         return applyFields(object, parseFields(request.query.fields ?? ':all')) as Record<
           string,
@@ -162,13 +165,7 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
         // The id is chosen here when the body has none, so the answer can name it (as DHIS2 does).
         const body = { ...request.body, id: request.body.id ?? newUid() };
         const uid = typeof body.id === 'string' ? body.id : undefined;
-        await guard(type, request.principal!, body);
-        const report = await run(
-          type,
-          body,
-          { importStrategy: 'CREATE' },
-          request.principal!.user.id,
-        );
+        const report = await run(type, body, { importStrategy: 'CREATE' }, request.principal!);
         if (report.status === 'ERROR')
           return importConflict(reply, objectReport(type, report, uid));
         return reply.code(201).send(
@@ -193,13 +190,12 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
       },
       async (request, reply) => {
         const { id } = request.params;
-        if (!(await store.get(type.key, id))) throw notFound(type, id);
-        await guard(type, request.principal!, { ...request.body, id });
+        if (!(await metadata.get(type.key, id))) throw notFound(type, id);
         const report = await run(
           type,
           { ...request.body, id },
           { importStrategy: 'UPDATE' },
-          request.principal!.user.id,
+          request.principal!,
         );
         if (report.status === 'ERROR') return importConflict(reply, objectReport(type, report, id));
         return webMessage(200, 'OK', `${simpleClassName(type)} updated`, {
@@ -221,16 +217,10 @@ export const metadataObjectRoutes: FastifyPluginAsyncZod<{ services: Services }>
       },
       async (request, reply) => {
         const { id } = request.params;
-        if (!(await store.get(type.key, id))) throw notFound(type, id);
-        await guard(type, request.principal!, { id });
-        const report = await run(
-          type,
-          { id },
-          { importStrategy: 'DELETE' },
-          request.principal!.user.id,
-        );
+        if (!(await metadata.get(type.key, id))) throw notFound(type, id);
+        const report = await run(type, { id }, { importStrategy: 'DELETE' }, request.principal!);
         if (report.status === 'ERROR') {
-          const referencedBy = await store.referencing(id);
+          const referencedBy = await metadata.referencing(id);
           return reply.code(409).send(
             webMessage(
               409,

@@ -69,8 +69,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
 
   // Runs after the route's authority hook (onRequest), as DHIS2 checks authority first.
   app.addHook('preHandler', async () => {
-    if ((await services.settings.getPublic('keyVersionEnabled')) !== true)
-      throw errors.versioningDisabled();
+    if (!(await services.settings.get('keyVersionEnabled'))) throw errors.versioningDisabled();
   });
 
   const find = async (name: string): Promise<MetadataVersion> => {

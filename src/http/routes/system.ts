@@ -41,11 +41,9 @@ export const systemRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
         contextPath: baseUrl,
         instanceBaseUrl: baseUrl,
         systemId: services.instance.systemId,
-        systemName: String(await services.settings.getPublic('applicationTitle')),
-        isMetadataVersionEnabled: (await services.settings.getPublic('keyVersionEnabled')) === true,
-        systemMetadataVersion: String(
-          await services.settings.getPublic('keySystemMetadataVersion'),
-        ),
+        systemName: await services.settings.get('applicationTitle'),
+        isMetadataVersionEnabled: await services.settings.get('keyVersionEnabled'),
+        systemMetadataVersion: await services.settings.get('keySystemMetadataVersion'),
         metasyncVersion: services.build.metasyncVersion,
         databaseBackend: services.backend,
       };

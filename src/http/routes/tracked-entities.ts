@@ -94,7 +94,7 @@ export const trackedEntityRoutes: FastifyPluginAsyncZod<{ services: Services }> 
       const q = request.query;
       const orgUnits = q.ou ?? q.orgUnit;
       const paged = q.paging && !q.skipPaging;
-      const { trees, total } = await data.store.queryTrackedEntities({
+      const { trees, total } = await data.queryTrackedEntities({
         ...(orgUnits ? { orgUnits } : {}),
         ouMode: q.ouMode ?? (orgUnits ? 'SELECTED' : 'ALL'),
         ...(q.program ? { program: q.program } : {}),
@@ -133,7 +133,7 @@ export const trackedEntityRoutes: FastifyPluginAsyncZod<{ services: Services }> 
     },
     async (request) => {
       const id = request.params.id;
-      const { trees } = await data.store.queryTrackedEntities({
+      const { trees } = await data.queryTrackedEntities({
         uids: [id],
         ouMode: 'ALL',
         includeDeleted: false,

@@ -5,12 +5,17 @@
  * its own `now`.
  */
 import { ensureSuperuser } from '../../../src/domain/auth/user-admin.ts';
-import { SUPERUSER } from '../../../src/domain/auth/users.ts';
+import { Authority } from '../../../src/domain/authorities.ts';
+import { SUPERUSER, SUPERUSER_ACTOR } from '../../../src/domain/auth/users.ts';
 import {
   DEFAULT_IMPORT_PARAMS,
   type ImportParams,
 } from '../../../src/domain/metadata/import-params.ts';
-import { importMetadata, type ImportDeps } from '../../../src/domain/metadata/import-metadata.ts';
+import {
+  importMetadata,
+  type ImportActor,
+  type ImportDeps,
+} from '../../../src/domain/metadata/import-metadata.ts';
 import { ensureDefaults } from '../../../src/domain/metadata/defaults.ts';
 import { DEFAULTS } from '../../../src/domain/metadata/types.ts';
 import type { PasswordHasher } from '../../../src/domain/ports.ts';
@@ -49,18 +54,25 @@ export async function createImportWorld(seed = 1, { superuser = false } = {}) {
   const run = (
     body: unknown,
     params: Partial<ImportParams> = {},
-    actorId: string = SUPERUSER.userId,
-  ) => importMetadata(deps, body, { ...DEFAULT_IMPORT_PARAMS, ...params }, actorId);
+    actor: ImportActor | string = SUPERUSER_ACTOR,
+  ) =>
+    importMetadata(
+      deps,
+      body,
+      { ...DEFAULT_IMPORT_PARAMS, ...params },
+      // A bare id imports with ALL: these tests are about the import, not the escalation rule.
+      typeof actor === 'string' ? { id: actor, authorities: new Set([Authority.ALL]) } : actor,
+    );
   await ensureDefaults(
     async () => (await store.get('categoryCombos', DEFAULTS.categoryCombo)) !== null,
-    (body, params, actorId) => importMetadata(deps, body, params, actorId),
-    SUPERUSER.userId,
+    (body, params, actor) => importMetadata(deps, body, params, actor),
+    SUPERUSER_ACTOR,
   );
   if (superuser)
     await ensureSuperuser(
       {
         users,
-        importMetadata: (body, params, actorId) => importMetadata(deps, body, params, actorId),
+        importMetadata: (body, params, actor) => importMetadata(deps, body, params, actor),
         newUid: deps.newUid,
       },
       'Admin-Pass-1!',

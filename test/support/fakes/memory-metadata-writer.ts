@@ -86,6 +86,12 @@ export const byNameThenId = (a: Row, b: Row) =>
 
 export function memoryWriter(s: State, tables: AuthTables): MetadataWriter {
   return {
+    async list(type) {
+      return [...s.objects.values()]
+        .filter((r) => r.type === type)
+        .sort(byNameThenId)
+        .map((r) => JSON.parse(r.payload) as Record<string, unknown>);
+    },
     async lookups(keys, { referrers }): Promise<ImportLookups> {
       const rows = [...s.objects.values()];
       const byId = new Map<string, StoredMeta>();

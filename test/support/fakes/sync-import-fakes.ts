@@ -9,6 +9,7 @@
  */
 import type { ImportDeps } from '../../../src/domain/metadata/import-metadata.ts';
 import { importMetadata } from '../../../src/domain/metadata/import-metadata.ts';
+import { SUPERUSER_ACTOR } from '../../../src/domain/auth/users.ts';
 import { ensureDefaults } from '../../../src/domain/metadata/defaults.ts';
 import type { ImportLookups, StoredMeta } from '../../../src/domain/metadata/plan-import.ts';
 import {
@@ -48,6 +49,9 @@ export function createMemoryMetadataStore(versions: LocalVersionStore): MemoryMe
   const live = () => [...rows.values()];
 
   const writer: MetadataWriter = {
+    async list(type) {
+      return sorted(live().filter((r) => r.meta.type === type));
+    },
     async lookups(keys, { referrers }): Promise<ImportLookups> {
       const byId = new Map<string, StoredMeta>();
       for (const k of keys.ids) {
@@ -234,8 +238,8 @@ export async function memoryLocal() {
   // A new instance holds DHIS2's default category model (src/main.ts does the same at start-up).
   await ensureDefaults(
     async () => (await store.get('categoryCombos', DEFAULTS.categoryCombo)) !== null,
-    (body, params, actorId) => importMetadata(deps, body, params, actorId),
-    'M5zQapPyTZI',
+    (body, params, actor) => importMetadata(deps, body, params, actor),
+    SUPERUSER_ACTOR,
   );
   return { versions, store, clock, deps };
 }

@@ -1,0 +1,60 @@
+/**
+ * The composition root's one typed function (house rule 2): ports and config in, the `Services`
+ * record out, feature by feature. Each feature factory takes what it needs as arguments, in the
+ * order built here, so no service holds a late-bound reference to another: the sync records its
+ * runs in the metrics recorder built before it, and the scrape reads the sync status through
+ * `withSources`, bound after. The scheduler is returned beside the services: the instance starts
+ * and stops it (`main.ts`), the HTTP layer never sees it.
+ */
+import type { Config } from '../config.ts';
+import { createDataService } from '../domain/data/import-data.ts';
+import { createSettingsService } from '../domain/settings/settings-service.ts';
+import { createMetrics, withSources } from '../metrics/metrics.ts';
+import type { Scheduler } from '../jobs/scheduler.ts';
+import type { Services } from '../services.ts';
+import { authFeature } from './auth-feature.ts';
+import { jobsFeature } from './jobs-feature.ts';
+import { mailFeature } from './mail-feature.ts';
+import { metadataFeature } from './metadata-feature.ts';
+import type { Ports } from './ports.ts';
+import { syncFeature } from './sync-feature.ts';
+import { versionsFeature } from './versions-feature.ts';
+
+export interface Composition {
+  services: Services;
+  scheduler: Scheduler;
+}
+
+export async function buildServices(ports: Ports, config: Config): Promise<Composition> {
+  const { stores, clock } = ports;
+  const settings = createSettingsService({ store: stores.settings, box: ports.box, clock });
+  const recorder = createMetrics();
+  const metadata = metadataFeature(ports, recorder.countImport);
+  const { email, notifySync } = mailFeature(ports, settings);
+  const sync = syncFeature(ports, config, settings, metadata.importDeps, async (report) => {
+    recorder.syncFinished(report);
+    await notifySync(report);
+  });
+  const { scheduler, jobs } = jobsFeature(ports, config, sync);
+  const services: Services = {
+    config,
+    clock,
+    instance: ports.instance,
+    build: ports.build,
+    backend: ports.database.backend,
+    ...(await authFeature(ports, config, settings, metadata.importer)),
+    metadata: metadata.service,
+    metrics: withSources(recorder, {
+      versionsBehind: async () => (await sync.status()).behindBy ?? null,
+    }),
+    data: createDataService({ store: stores.data, clock, newUid: ports.newUid }),
+    jobs,
+    email,
+    sync,
+    versions: versionsFeature(ports, config, settings),
+    settings,
+    checkDatabase: () => ports.database.check(),
+    pendingMigrations: () => ports.database.pendingMigrations(),
+  };
+  return { services, scheduler };
+}

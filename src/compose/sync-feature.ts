@@ -1,0 +1,50 @@
+/**
+ * The metadata sync (issue 6) with the data push before the pull (contract §11, issue 7), to the
+ * same central with the same account. `onFinished` gets each settled run (metrics, mails).
+ */
+import { createHttpDataClient } from '../central/http-data-client.ts';
+import type { Config } from '../config.ts';
+import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
+import type { SettingsService } from '../domain/settings/settings-service.ts';
+import type { SyncReport } from '../domain/sync/sync-report.ts';
+import { createDataPush } from '../sync/data-push.ts';
+import { createSyncService } from '../sync/sync-service.ts';
+import type { Ports } from './ports.ts';
+
+export function syncFeature(
+  ports: Ports,
+  config: Config,
+  settings: SettingsService,
+  importDeps: ImportDeps,
+  onFinished: (report: SyncReport) => Promise<void>,
+) {
+  const { stores, clock, logger } = ports;
+  return createSyncService({
+    onFinished,
+    importDeps,
+    versions: stores.versions,
+    settings,
+    store: stores.sync,
+    clock,
+    systemId: ports.instance.systemId,
+    systemName: () => settings.get('applicationTitle'),
+    localSystemVersion: config.systemVersion,
+    retries: config.syncRetry,
+    retryDelayMs: config.syncRetryFrequencyMs,
+    remoteTimeoutMs: config.syncRemoteTimeoutMs,
+    dataPush: createDataPush({
+      store: stores.data,
+      clock,
+      settings,
+      client: async () =>
+        createHttpDataClient({
+          url: await settings.get('keyRemoteInstanceUrl'),
+          username: await settings.get('keyRemoteInstanceUsername'),
+          password: await settings.get('keyRemoteInstancePassword'),
+          maxAttempts: await settings.get('syncMaxAttempts'),
+          ...(config.syncRemoteTimeoutMs ? { timeoutMs: config.syncRemoteTimeoutMs } : {}),
+        }),
+    }),
+    log: (obj, msg) => logger.info(obj, msg),
+  });
+}

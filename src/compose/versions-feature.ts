@@ -1,0 +1,32 @@
+/** Metadata versions (issue 5): creating one, previewing the next, and the store the version routes read. */
+import type { Config } from '../config.ts';
+import type { SettingsService } from '../domain/settings/settings-service.ts';
+import {
+  createVersion,
+  previewVersion,
+  type CreateVersionDeps,
+} from '../domain/versioning/create-version.ts';
+import type { Services } from '../services.ts';
+import type { Ports } from './ports.ts';
+
+export function versionsFeature(
+  ports: Ports,
+  config: Config,
+  settings: SettingsService,
+): Services['versions'] {
+  const { stores, instance, build, clock } = ports;
+  // keySystemMetadataVersion is written through the settings service inside the version's
+  // transaction (contract §4 step 8), so no cache is invalidated here.
+  const deps: CreateVersionDeps = {
+    versions: stores.versions,
+    settings,
+    system: () => ({ id: instance.systemId, rev: build.revision, version: config.systemVersion }),
+    newId: ports.newUid,
+    now: () => clock.now(),
+  };
+  return {
+    store: stores.versions,
+    create: (input) => createVersion(deps, input),
+    preview: () => previewVersion(deps),
+  };
+}
