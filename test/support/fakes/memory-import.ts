@@ -6,7 +6,7 @@
  */
 import { ensureSuperuser } from '../../../src/domain/auth/user-admin.ts';
 import { Authority } from '../../../src/domain/authorities.ts';
-import { SUPERUSER, SUPERUSER_ACTOR } from '../../../src/domain/auth/users.ts';
+import { SUPERUSER_ACTOR } from '../../../src/domain/auth/users.ts';
 import {
   DEFAULT_IMPORT_PARAMS,
   type ImportParams,
