@@ -24,10 +24,14 @@ const A = '127.0.0.2';
 const B = '127.0.0.3';
 const WRONG = 'District-1!';
 
-/** A clock that starts at the real time and moves only forward, when told. */
+/**
+ * A clock that starts at the real time and then stands still, moving only when told: the lock's
+ * edges (1 s before and at its end) are then exact, however slowly a loaded machine answers.
+ */
 function movableClock(): Clock & { advance(ms: number): void } {
+  const start = Date.now();
   let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advance: (ms) => (offset += ms) };
+  return { now: () => new Date(start + offset), advance: (ms) => (offset += ms) };
 }
 
 /** One request sent from the loopback address `source` (node:http, as fetch cannot bind one). */
@@ -150,14 +154,14 @@ for (const backend of await backends()) {
         // Basic and the UI login count together: 4 failures (DHIS2's LOGIN_MAX_FAILED_ATTEMPTS).
         for (let i = 0; i < 2; i++) assert.equal((await ping(A, server.url, WRONG)).status, 401);
         for (let i = 0; i < 2; i++) assert.equal((await uiLogin(A, server.url, WRONG)).status, 401);
-        assert.ok(isLocked(await ping(A, server.url, ADMIN_PASSWORD)));
-        assert.ok(isLocked(await uiLogin(A, server.url, ADMIN_PASSWORD)));
+        assert.ok(isLocked(await ping(A, server.url, ADMIN_PASSWORD)), 'A is locked (Basic)');
+        assert.ok(isLocked(await uiLogin(A, server.url, ADMIN_PASSWORD)), 'A is locked (UI login)');
         // Naming another address in X-Forwarded-For changes nothing: no proxy is trusted here.
         const spoofed = await send(A, server.url, '/api/system/ping', {
           auth: ['admin', ADMIN_PASSWORD],
           headers: { 'x-forwarded-for': B },
         });
-        assert.ok(isLocked(spoofed));
+        assert.ok(isLocked(spoofed), 'an X-Forwarded-For from A is still A');
 
         assert.equal((await ping(B, server.url, ADMIN_PASSWORD)).status, 200);
         assert.equal((await uiLogin(B, server.url, ADMIN_PASSWORD)).status, 200);
@@ -168,7 +172,10 @@ for (const backend of await backends()) {
         assert.equal(lockLine?.client, A);
 
         clock.advance(DEFAULT_THROTTLE.lockMs - 1000);
-        assert.ok(isLocked(await ping(A, server.url, ADMIN_PASSWORD)));
+        assert.ok(
+          isLocked(await ping(A, server.url, ADMIN_PASSWORD)),
+          'still locked 1 s before the lock ends',
+        );
         clock.advance(1000);
         assert.equal((await ping(A, server.url, ADMIN_PASSWORD)).status, 200);
       } finally {
@@ -191,7 +198,10 @@ for (const backend of await backends()) {
         // The administrator at another address is not locked out by the local.
         assert.equal((await uiLogin(B, server.url, ADMIN_PASSWORD)).status, 200);
         // The password fixed on the local: usable once the lock time has passed.
-        assert.ok(isLocked(await ping(A, server.url, ADMIN_PASSWORD)));
+        assert.ok(
+          isLocked(await ping(A, server.url, ADMIN_PASSWORD)),
+          "the local's address is locked",
+        );
         clock.advance(DEFAULT_THROTTLE.lockMs);
         assert.equal((await ping(A, server.url, ADMIN_PASSWORD)).status, 200);
       } finally {
@@ -225,13 +235,13 @@ describe(
 
     it('locks the client nginx saw, not nginx itself, and ignores a forged X-Forwarded-For', async () => {
       for (let i = 0; i < 4; i++) assert.equal((await ping(A, proxy.url, WRONG)).status, 401);
-      assert.ok(isLocked(await ping(A, proxy.url, ADMIN_PASSWORD)));
+      assert.ok(isLocked(await ping(A, proxy.url, ADMIN_PASSWORD)), 'A behind nginx is locked');
       // nginx appends the address it saw; metasync takes the last address it does not trust.
       const forged = await send(A, proxy.url, '/api/system/ping', {
         auth: ['admin', ADMIN_PASSWORD],
         headers: { 'x-forwarded-for': B },
       });
-      assert.ok(isLocked(forged));
+      assert.ok(isLocked(forged), 'a forged X-Forwarded-For does not escape the lock');
       assert.equal((await ping(B, proxy.url, ADMIN_PASSWORD)).status, 200);
       assert.equal((await uiLogin(B, proxy.url, ADMIN_PASSWORD)).status, 200);
       const lockLine = server.logs.lines.find(
