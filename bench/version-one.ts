@@ -28,7 +28,7 @@ const res = await post('/api/metadata/version/create?type=BEST_EFFORT');
 const seconds = (performance.now() - t0) / 1000;
 const version = (await res.json()) as { name: string };
 if (!res.ok) throw new Error(`create failed: ${res.status} ${JSON.stringify(version)}`);
-const stored = await server.instance.services.versions.store.byName(version.name);
+const stored = await server.instance.services.versions.byName(version.name);
 const rssMb = process.resourceUsage().maxRSS / 1024;
 
 const f0 = performance.now();

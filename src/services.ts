@@ -15,6 +15,7 @@ import type {
   VersionStore,
 } from './domain/ports.ts';
 import type { SettingsService } from './domain/settings/settings-service.ts';
+import type { FleetLocal } from './domain/versioning/fleet.ts';
 import type { DataService } from './domain/data/import-data.ts';
 import type { MetadataVersion, VersionType } from './domain/versioning/version.ts';
 import type { BuildInfo } from './build-info.ts';
@@ -46,8 +47,10 @@ export interface Services {
   jobs: JobService;
   /** The test mail (issue 8); sync mails go through the sync service's onFinished hook. */
   email: EmailService;
-  versions: {
-    store: VersionStore;
+  /** The central's versions: what the routes and the CLI read, and the use cases that write. */
+  versions: Pick<VersionStore, 'list' | 'byName' | 'latest' | 'readSnapshot' | 'recordFleet'> & {
+    /** The locals that read this central's history, and how far behind each is. */
+    fleet(): Promise<FleetLocal[]>;
     create(input: {
       type: VersionType;
       force: boolean;

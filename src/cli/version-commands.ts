@@ -48,7 +48,7 @@ export async function versionCommand(args: string[]): Promise<void> {
     const { values } = parseArgs({ args: rest, options: dbOptions });
     if (values.help) return void console.log(VERSION_HELP.version);
     await withServices(values, async (services) => {
-      const versions = await services.versions.store.list();
+      const versions = await services.versions.list();
       if (versions.length === 0) return void console.log('No metadata versions.');
       for (const v of versions)
         console.log(

@@ -1,4 +1,4 @@
-/** Metadata versions (issue 5): creating one, previewing the next, and the store the version routes read. */
+/** Metadata versions (issue 5): creating one, previewing the next, and the reads the version routes answer from. */
 import type { Config } from '../config.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import {
@@ -6,6 +6,7 @@ import {
   previewVersion,
   type CreateVersionDeps,
 } from '../domain/versioning/create-version.ts';
+import { fleetView } from '../domain/versioning/fleet.ts';
 import type { Services } from '../services.ts';
 import type { Ports } from './ports.ts';
 
@@ -24,8 +25,14 @@ export function versionsFeature(
     newId: ports.newUid,
     now: () => clock.now(),
   };
+  const { versions } = stores;
   return {
-    store: stores.versions,
+    list: () => versions.list(),
+    byName: (name) => versions.byName(name),
+    latest: () => versions.latest(),
+    readSnapshot: (id, kind) => versions.readSnapshot(id, kind),
+    recordFleet: (entry) => versions.recordFleet(entry),
+    fleet: async () => fleetView(await versions.list(), await versions.fleet()),
     create: (input) => createVersion(deps, input),
     preview: () => previewVersion(deps),
   };

@@ -49,7 +49,7 @@ for (const backend of await backends()) {
       // Version_2 and Version_3 are both empty deltas stamped with the same instant.
       assert.equal(v2.hashCode, v3.hashCode);
       assert.equal(v3.parentHashCode, v2.hashCode);
-      assert.equal((await services.versions.store.list()).length, 3);
+      assert.equal((await services.versions.list()).length, 3);
     });
   });
 }

@@ -63,7 +63,8 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
   app,
   { services },
 ) => {
-  const { store } = services.versions;
+  // The version reads; creating goes through services.versions.create (the domain's rules).
+  const store = services.versions;
   const cache = new SnapshotCache(64 * 1024 * 1024, 8 * 1024 * 1024);
   const fleetSeen = new Map<string, { baseline: string | null; at: number }>();
 
@@ -279,24 +280,6 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         response: { 200: fleetSchema },
       },
     },
-    async () => {
-      const versions = await store.list();
-      const latest = versions[versions.length - 1]?.name ?? null;
-      const locals = (await store.fleet()).map((f) => {
-        const at = f.baseline ? versions.findIndex((v) => v.name === f.baseline) : -1;
-        return {
-          id: f.key,
-          systemId: f.systemId,
-          name: f.name ?? f.username,
-          user: f.username,
-          address: f.address,
-          version: f.baseline,
-          lastSeen: f.lastSeen.toISOString(),
-          behindBy: f.baseline && at < 0 ? null : versions.length - (at + 1),
-          latest,
-        };
-      });
-      return { locals };
-    },
+    async () => ({ locals: await services.versions.fleet() }),
   );
 };
