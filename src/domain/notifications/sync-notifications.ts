@@ -81,7 +81,7 @@ export function adviceFor(kind: FailureKind): string {
     case 'VERSION_EXISTS':
       return "This server's versions differ from the central's. See the sync report, then rebaseline (POST /api/metadata/sync/rebaseline) if the central is right.";
     case 'INTERRUPTED':
-      return 'The server stopped during the sync; the next run continues from the last imported version.';
+      return 'The server stopped during the sync, or the run lost its lease to another run; the next run continues from the last imported version.';
     case 'INTERNAL':
       return 'An internal error stopped the sync; the server log has the details. Retry, and report it if it persists.';
   }
