@@ -2,6 +2,7 @@
  * The metadata sync (issue 6) with the data push before the pull (contract §11, issue 7), to the
  * same central with the same account. `onFinished` gets each settled run (metrics, mails).
  */
+import { createHttpCentralClient } from '../central/http-central-client.ts';
 import { createHttpDataClient } from '../central/http-data-client.ts';
 import type { Config } from '../config.ts';
 import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
@@ -26,12 +27,18 @@ export function syncFeature(
     settings,
     store: stores.sync,
     clock,
-    systemId: ports.instance.systemId,
-    systemName: () => settings.get('applicationTitle'),
+    central: async (remote) =>
+      createHttpCentralClient({
+        ...remote,
+        systemId: ports.instance.systemId,
+        systemName: await settings.get('applicationTitle'),
+        ...(config.syncRemoteTimeoutMs
+          ? { timeoutMs: config.syncRemoteTimeoutMs, downloadTimeoutMs: config.syncRemoteTimeoutMs }
+          : {}),
+      }),
     localSystemVersion: config.systemVersion,
     retries: config.syncRetry,
     retryDelayMs: config.syncRetryFrequencyMs,
-    remoteTimeoutMs: config.syncRemoteTimeoutMs,
     dataPush: createDataPush({
       store: stores.data,
       clock,

@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { createHttpCentralClient } from '../central/http-central-client.ts';
 import { AppError, ErrorCode } from '../domain/errors.ts';
 import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
 import type { Clock, VersionStore } from '../domain/ports.ts';
@@ -29,19 +28,27 @@ const LEASE_MS = 60_000;
 /** How long a finished report that could not be saved is retried (the database is down). */
 const FINAL_SAVE_MS = 10 * 60_000;
 
+/** The remote settings a run reads (keyRemoteInstanceUrl, …Username, …Password). */
+export interface RemoteSettings {
+  url: string;
+  username: string;
+  password: string;
+}
+
 export interface SyncServiceDeps {
   importDeps: ImportDeps;
   versions: VersionStore;
   settings: SettingsService;
   store: SyncStore;
   clock: Clock;
-  systemId: string;
-  systemName: () => Promise<string>;
+  /**
+   * The client of the central at the remote settings of the moment (read per run, so an edit
+   * applies to the next run): the composition root gives the HTTP client, unit tests a fake.
+   */
+  central: (remote: RemoteSettings) => CentralClient | Promise<CentralClient>;
   localSystemVersion: string;
   retries: number;
   retryDelayMs: number;
-  /** The limit of each call to the central (config metadata.sync.remote.timeout.millisec). */
-  remoteTimeoutMs?: number | null;
   /**
    * The data push, told the central's release (issue 16 §4); a scheduled job may set its own
    * page size (jobParameters.dataValuesPageSize).
@@ -53,8 +60,6 @@ export interface SyncServiceDeps {
    * to the report and save it; it must not throw, and if it does the error is only logged.
    */
   onFinished?: (report: SyncReport) => Promise<void>;
-  /** Tests replace the central client (e.g. with one pointing at a proxy). */
-  clientFactory?: (cfg: { url: string; username: string; password: string }) => CentralClient;
   /** Tests shorten the lease (default 60 s); the heartbeat renews it every third of it. */
   leaseMs?: number;
 }
@@ -71,25 +76,12 @@ export interface StartInput {
 
 export function createSyncService(deps: SyncServiceDeps) {
   const leaseMs = deps.leaseMs ?? LEASE_MS;
-  const text = async (key: string) => String((await deps.settings.value(key)) ?? '');
   const remote = async () => ({
-    url: await text('keyRemoteInstanceUrl'),
-    username: await text('keyRemoteInstanceUsername'),
-    password: await text('keyRemoteInstancePassword'),
+    url: await deps.settings.get('keyRemoteInstanceUrl'),
+    username: await deps.settings.get('keyRemoteInstanceUsername'),
+    password: await deps.settings.get('keyRemoteInstancePassword'),
   });
-  const client = async () => {
-    const cfg = await remote();
-    return deps.clientFactory
-      ? deps.clientFactory(cfg)
-      : createHttpCentralClient({
-          ...cfg,
-          systemId: deps.systemId,
-          systemName: await deps.systemName(),
-          ...(deps.remoteTimeoutMs
-            ? { timeoutMs: deps.remoteTimeoutMs, downloadTimeoutMs: deps.remoteTimeoutMs }
-            : {}),
-        });
-  };
+  const client = async () => deps.central(await remote());
   const now = () => deps.clock.now();
   const lifecycle = createReportLifecycle({
     reports: deps.store,
@@ -259,7 +251,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       last,
       lastSuccess,
       current,
-      remoteVersion: (await text('keyRemoteMetadataVersion')) || null,
+      remoteVersion: (await deps.settings.get('keyRemoteMetadataVersion')) || null,
       remoteCheckedAt: checks.sort().at(-1) ?? null,
       remoteCheckError: options.refresh ? remoteCheck.last().error : null,
       rebaselinedAt: rebaselined?.at ?? null,

@@ -23,6 +23,7 @@ function setUp(store: MemorySyncStore, client: Partial<CentralClient>) {
   // The settings live in the same database as the reports: away when it is.
   const settings = {
     value: async (key: string) => values.get(key),
+    get: async (key: string) => values.get(key) ?? '',
     update: async (entries: Record<string, unknown>) => {
       if (store.failing) throw store.failing;
       for (const [k, v] of Object.entries(entries)) values.set(k, v);
@@ -48,14 +49,12 @@ function setUp(store: MemorySyncStore, client: Partial<CentralClient>) {
     settings,
     store,
     clock: { now: () => new Date() },
-    systemId: 'local-system-id',
-    systemName: async () => 'Local',
+    central: () => central,
     localSystemVersion: '2.41.0',
     retries: 1,
     retryDelayMs: 1,
     dataPush: async () => ({ status: 'SKIPPED', message: 'nothing to push' }),
     log: () => undefined,
-    clientFactory: () => central,
   });
 }
 
