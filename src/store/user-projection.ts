@@ -11,7 +11,8 @@ import type { Database } from './schema.ts';
 /** A hash no password matches: for users created without a password. */
 export const NO_PASSWORD = '!';
 
-const refIds = (v: unknown): string[] =>
+/** The ids of a list of `{id}` references (a user's roles); anything else is no reference. */
+export const refIds = (v: unknown): string[] =>
   Array.isArray(v)
     ? v.flatMap((r) =>
         typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string'
@@ -20,7 +21,8 @@ const refIds = (v: unknown): string[] =>
       )
     : [];
 
-const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+/** A non-empty string, else null (names and e-mails as the auth tables keep them). */
+export const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 export async function applyUserProjection(
   trx: Transaction<Database>,

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { adviceFor, notificationsFor } from '../../src/domain/notifications/sync-notifications.ts';
 import {
   newReport,
-  type FailureKind,
+  FAILURE_KINDS,
   type SyncReport,
   type VersionReport,
 } from '../../src/domain/sync/sync-report.ts';
@@ -89,23 +89,7 @@ describe('notificationsFor', () => {
   });
 
   it('has advice for every failure kind', () => {
-    const all: FailureKind[] = [
-      'REMOTE_NOT_CONFIGURED',
-      'REMOTE_UNREACHABLE',
-      'REMOTE_AUTH',
-      'REMOTE_REDIRECT',
-      'REMOTE_ERROR',
-      'DATA_PUSH',
-      'HASH_MISMATCH',
-      'BAD_SNAPSHOT',
-      'VERSION_MISMATCH',
-      'IMPORT_FAILED',
-      'DIVERGED',
-      'VERSION_EXISTS',
-      'INTERRUPTED',
-      'INTERNAL',
-    ];
-    for (const k of all) assert.ok(adviceFor(k).length > 20, k);
+    for (const k of FAILURE_KINDS) assert.ok(adviceFor(k).length > 20, k);
   });
 });
 

@@ -4,20 +4,9 @@
  * unknown roles are dropped, a deleted role leaves its users' memberships).
  */
 import type { PlannedDelete, PlannedWrite } from '../../../src/domain/metadata/plan-import.ts';
-import { NO_PASSWORD } from '../../../src/store/user-projection.ts';
+import { NO_PASSWORD, refIds, text } from '../../../src/store/user-projection.ts';
 import { cascadeRoles, type AuthTables } from './memory-auth-tables.ts';
 import { uniqueViolation } from './unique-violation.ts';
-
-const refIds = (v: unknown): string[] =>
-  Array.isArray(v)
-    ? v.flatMap((r) =>
-        typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string'
-          ? [(r as { id: string }).id]
-          : [],
-      )
-    : [];
-
-const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 export function projectUsers(
   t: AuthTables,
