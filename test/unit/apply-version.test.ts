@@ -123,6 +123,20 @@ describe('applyVersion: ATOMIC and BEST_EFFORT', () => {
     ['', 'all or nothing (DHIS2: any type but BEST_EFFORT)', 'ATOMIC'],
     ['PARTIAL', 'all or nothing (DHIS2: any type but BEST_EFFORT)', 'ATOMIC'],
   ];
+  it('an ATOMIC version with 250 bad objects says 250 errors, and its report keeps the first 200', async () => {
+    const local = await memoryLocal();
+    const bads = Array.from({ length: 250 }, (_, i) =>
+      dataElement(100 + i, { categoryCombo: { id: 'NoSuchCombo' } }),
+    );
+    const result = await apply(local, { objects: { dataElements: bads } }, { type: 'ATOMIC' });
+    assert.ok(!result.ok && result.kind === 'IMPORT_FAILED', 'the version fails');
+    assert.equal(result.report.errors.length, 200, 'the report keeps 200 errors');
+    assert.equal(
+      result.report.message,
+      'Import of metadata objects was unsuccessful: 250 error(s) in Version_1; nothing was imported',
+    );
+  });
+
   for (const [listed, how, recorded] of cases) {
     it(`type ${JSON.stringify(listed)} is imported ${how} and recorded ${recorded}`, async () => {
       const local = await memoryLocal();

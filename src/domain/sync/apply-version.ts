@@ -194,7 +194,9 @@ export async function applyVersion(
   report.typeStats = Object.fromEntries(
     outcome.imported.typeReports.map((t) => [t.klass, t.stats]),
   );
-  report.errors = errorsOf(outcome.imported).slice(0, 200);
+  // The report keeps the first 200 errors (and 100 of the deletions); the message counts them all.
+  const importErrors = errorsOf(outcome.imported);
+  report.errors = importErrors.slice(0, 200);
   report.seconds = (deps.clock.now().getTime() - t0) / 1000;
   if (outcome.deletes) {
     report.deletions = {
@@ -206,7 +208,7 @@ export async function applyVersion(
   if (!outcome.version)
     return fail(
       'IMPORT_FAILED',
-      `Import of metadata objects was unsuccessful: ${report.errors.length} error(s) in ${remote.name}; nothing was imported`,
+      `Import of metadata objects was unsuccessful: ${importErrors.length + (outcome.deletes ? errorsOf(outcome.deletes).length : 0)} error(s) in ${remote.name}; nothing was imported`,
     );
   report.status =
     outcome.imported.status === 'OK' && !outcome.deletes?.stats.ignored ? 'SUCCESS' : 'WARNING';
