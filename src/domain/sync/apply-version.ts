@@ -196,6 +196,7 @@ export async function applyVersion(
   );
   // The report keeps the first 200 errors (and 100 of the deletions); the message counts them all.
   const importErrors = errorsOf(outcome.imported);
+  const deleteErrors = outcome.deletes ? errorsOf(outcome.deletes) : [];
   report.errors = importErrors.slice(0, 200);
   report.seconds = (deps.clock.now().getTime() - t0) / 1000;
   if (outcome.deletes) {
@@ -203,12 +204,12 @@ export async function applyVersion(
       applied: outcome.deletes.stats.deleted,
       skipped: outcome.deletes.stats.ignored,
     };
-    report.errors.push(...errorsOf(outcome.deletes).slice(0, 100));
+    report.errors.push(...deleteErrors.slice(0, 100));
   }
   if (!outcome.version)
     return fail(
       'IMPORT_FAILED',
-      `Import of metadata objects was unsuccessful: ${importErrors.length + (outcome.deletes ? errorsOf(outcome.deletes).length : 0)} error(s) in ${remote.name}; nothing was imported`,
+      `Import of metadata objects was unsuccessful: ${importErrors.length + deleteErrors.length} error(s) in ${remote.name}; nothing was imported`,
     );
   report.status =
     outcome.imported.status === 'OK' && !outcome.deletes?.stats.ignored ? 'SUCCESS' : 'WARNING';
