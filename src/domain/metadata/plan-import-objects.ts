@@ -52,6 +52,12 @@ export const err = (
 
 const DEFAULT_IDS = new Set<string>(Object.values(DEFAULTS));
 
+/** E4001 when an indexed property is longer than DHIS2 allows. */
+function tooLong(it: Item, prop: string, value: string | null): void {
+  const message = lengthViolation(prop, value);
+  if (message) err(it, E.E4001, message, { errorProperty: prop, errorProperties: [prop] });
+}
+
 /** 1. Identity, strategy, required and unique properties: each object on its own. */
 export function checkObjects(
   items: readonly Item[],
@@ -128,34 +134,17 @@ export function checkObjects(
           errorProperties: [prop],
         });
     }
-    const unique: [string, string | null, StoredMeta | undefined][] = [
-      [
-        'code',
-        p.code,
-        p.code ? lookups.byCode.get(codeKey(p.type.key, p.scope, p.code)) : undefined,
-      ],
-    ];
-    if (p.type.uniqueName)
-      unique.push([
-        'name',
-        p.name,
-        p.name ? lookups.byName.get(nameKey(p.type.key, p.name)) : undefined,
-      ]);
-    for (const prop of p.type.uniqueProperties) {
-      const v = uniqueValue(p.object, prop);
-      unique.push([prop, v, v ? lookups.byUnique.get(uniqueKey(p.type.key, prop, v)) : undefined]);
-    }
-    // Every indexed property, `name` also where it is not unique (property-limits.ts).
-    const indexed = new Map<string, string | null>([
-      ['name', p.name],
-      ...unique.map(([k, v]) => [k, v] as const),
-    ]);
-    for (const [prop, value] of indexed) {
-      const tooLong = lengthViolation(prop, value);
-      if (tooLong) err(it, E.E4001, tooLong, { errorProperty: prop, errorProperties: [prop] });
-    }
-    for (const [prop, value, holder] of unique) {
-      if (value === null) continue;
+    // Every indexed property, `name` also where it is not unique (property-limits.ts); then
+    // each unique one against the payload and the store. No per-object arrays or maps: this
+    // runs for every object of an import (issue 18 §2).
+    tooLong(it, 'name', p.name);
+    tooLong(it, 'code', p.code);
+    const values = p.type.uniqueProperties.map((prop) => uniqueValue(p.object!, prop));
+    p.type.uniqueProperties.forEach((prop, i) => {
+      if (prop !== 'name' && prop !== 'code') tooLong(it, prop, values[i]!);
+    });
+    const twinCheck = (prop: string, value: string | null, holder: StoredMeta | undefined) => {
+      if (value === null) return;
       const key = `${p.type.key}\u0000${prop}\u0000${prop === 'code' ? p.scope : ''}\u0000${value}`;
       const twin = seenUnique.get(key);
       if (twin && twin !== it)
@@ -173,7 +162,18 @@ export function checkObjects(
           { errorProperty: prop, value },
         );
       seenUnique.set(key, it);
-    }
+    };
+    twinCheck('code', p.code, byCode);
+    if (p.type.uniqueName)
+      twinCheck(
+        'name',
+        p.name,
+        p.name ? lookups.byName.get(nameKey(p.type.key, p.name)) : undefined,
+      );
+    p.type.uniqueProperties.forEach((prop, i) => {
+      const v = values[i]!;
+      twinCheck(prop, v, v ? lookups.byUnique.get(uniqueKey(p.type.key, prop, v)) : undefined);
+    });
     if (it.errors.length === 0) it.op = it.existing ? 'update' : 'create';
   }
 }
