@@ -83,3 +83,15 @@ function walk(
       walk(inner, `${path}.${prop}`, false, USER_REFERENCE_PROPERTIES.has(prop), out, depth + 1);
   }
 }
+
+/** Depth of a JSON value, without recursion on the JS stack (pathological input is deep). */
+export function jsonDepthExceeds(value: Json, limit: number): boolean {
+  const stack: [Json, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (d > limit) return true;
+    if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
+    else if (isObject(v)) for (const x of Object.values(v)) stack.push([x, d + 1]);
+  }
+  return false;
+}
