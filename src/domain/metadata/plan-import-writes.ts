@@ -100,17 +100,14 @@ export function assemble(items: Item[], ctx: PlanContext): ImportPlan {
         continue;
       }
     } else tr.stats.created++;
-    const stamps = {
-      created: it.existing?.created ?? now,
-      lastUpdated: now,
-      createdBy: it.existing?.createdBy ?? ctx.actorId,
-    };
+    const created = it.existing?.created ?? now;
+    const createdBy = it.existing?.createdBy ?? ctx.actorId;
     // The stored payload is `body` with the server's stamps after it (one object, not a copy).
     const payload = body;
     if (!it.p.type.opaque) {
-      payload.created = stamps.created;
-      payload.lastUpdated = stamps.lastUpdated;
-      payload.createdBy = { id: stamps.createdBy };
+      payload.created = created;
+      payload.lastUpdated = now;
+      payload.createdBy = { id: createdBy };
       payload.lastUpdatedBy = { id: ctx.actorId };
     }
     writes.push({
@@ -121,7 +118,9 @@ export function assemble(items: Item[], ctx: PlanContext): ImportPlan {
       name: it.p.name,
       scope: it.p.scope,
       payload,
-      ...stamps,
+      created,
+      lastUpdated: now,
+      createdBy,
       contentHash: hash,
       refs: distinctIds(it.p.refs.hard, it.p.refs.soft),
       password,
