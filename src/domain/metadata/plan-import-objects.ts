@@ -14,7 +14,7 @@ import {
   type PreparedEntry,
 } from './prepare-entries.ts';
 import { lengthViolation } from './property-limits.ts';
-import { DEFAULTS, simpleClassName } from './types.ts';
+import { DEFAULTS, simpleClassName, type MetadataType } from './types.ts';
 import { isValidUid } from '../uid.ts';
 
 /** One payload object in the plan: what it matched in the store, its errors, what it becomes. */
@@ -52,6 +52,69 @@ export const err = (
 
 const DEFAULT_IDS = new Set<string>(Object.values(DEFAULTS));
 
+/** E4001 when an indexed property is longer than DHIS2 allows. */
+function tooLong(it: Item, prop: string, value: string | null): void {
+  const message = lengthViolation(prop, value);
+  if (message) err(it, E.E4001, message, { errorProperty: prop, errorProperties: [prop] });
+}
+
+/**
+ * The payload's items by type, property, scope and value, in nested maps: with 100k objects,
+ * concatenated keys cost a string per object and property to build and hash (issue 18 §2).
+ */
+class SeenValues {
+  readonly #root = new Map<string, Map<string, Map<string, Map<string, Item>>>>();
+
+  values(type: string, property: string, scope: string): Map<string, Item> {
+    let byProperty = this.#root.get(type);
+    if (!byProperty) this.#root.set(type, (byProperty = new Map()));
+    let byScope = byProperty.get(property);
+    if (!byScope) byProperty.set(property, (byScope = new Map()));
+    let values = byScope.get(scope);
+    if (!values) byScope.set(scope, (values = new Map()));
+    return values;
+  }
+}
+
+const classNames = new WeakMap<MetadataType, string>();
+/** simpleClassName, computed once per type. */
+function classNameOf(type: MetadataType): string {
+  let name = classNames.get(type);
+  if (name === undefined) classNames.set(type, (name = simpleClassName(type)));
+  return name;
+}
+
+/**
+ * E5003 when a unique property's value is already taken: by an earlier object of the payload,
+ * or by a stored object the payload does not also hold (which may be giving the value up).
+ */
+function checkTwin(
+  it: Item,
+  seen: SeenValues,
+  prop: string,
+  value: string | null,
+  holder: StoredMeta | undefined,
+): void {
+  if (value === null) return;
+  const { type, scope } = it.p;
+  const values = seen.values(type.key, prop, prop === 'code' ? scope : '');
+  const twin = values.get(value);
+  const taken =
+    twin && twin !== it
+      ? twin.id
+      : holder && holder.id !== it.id && !seen.values(holder.type, 'id', '').has(holder.id)
+        ? holder.id
+        : undefined;
+  if (taken !== undefined)
+    err(
+      it,
+      E.E5003,
+      `Property \`${prop}\` with value \`${value}\` on object ${classNameOf(type)} \`${it.id}\` already exists on object \`${taken}\``,
+      { errorProperty: prop, value },
+    );
+  values.set(value, it);
+}
+
 /** 1. Identity, strategy, required and unique properties: each object on its own. */
 export function checkObjects(
   items: readonly Item[],
@@ -60,11 +123,10 @@ export function checkObjects(
 ): void {
   const { params } = ctx;
   const deleting = params.importStrategy === 'DELETE';
-  const seenIds = new Map<string, Item>();
-  const seenUnique = new Map<string, Item>();
+  const seen = new SeenValues();
   for (const it of items) {
     const { p } = it;
-    const klass = simpleClassName(p.type);
+    const klass = classNameOf(p.type);
     if (!p.object) {
       err(it, E.E4061, `${klass} at index ${p.entry.index} ${p.malformed}`);
       continue;
@@ -85,7 +147,8 @@ export function checkObjects(
     const matchByCode = params.identifier === 'CODE' || (params.identifier === 'AUTO' && !p.id);
     it.existing = matchByCode ? byCode : byId;
     it.id = it.existing?.id ?? p.id ?? (deleting ? null : ctx.newUid());
-    if (it.id && seenIds.has(idKey(p.type.key, it.id))) {
+    const ids = seen.values(p.type.key, 'id', '');
+    if (it.id && ids.has(it.id)) {
       err(
         it,
         E.E5004,
@@ -94,7 +157,7 @@ export function checkObjects(
       );
       continue;
     }
-    if (it.id) seenIds.set(idKey(p.type.key, it.id), it);
+    if (it.id) ids.set(it.id, it);
 
     if (deleting) {
       if (!it.existing)
@@ -128,51 +191,31 @@ export function checkObjects(
           errorProperties: [prop],
         });
     }
-    const unique: [string, string | null, StoredMeta | undefined][] = [
-      [
-        'code',
-        p.code,
-        p.code ? lookups.byCode.get(codeKey(p.type.key, p.scope, p.code)) : undefined,
-      ],
-    ];
+    // Every indexed property, `name` also where it is not unique (property-limits.ts); then
+    // each unique one against the payload and the store. No per-object arrays or maps: this
+    // runs for every object of an import (issue 18 §2).
+    tooLong(it, 'name', p.name);
+    tooLong(it, 'code', p.code);
+    for (const prop of p.type.uniqueProperties)
+      if (prop !== 'name' && prop !== 'code') tooLong(it, prop, uniqueValue(p.object, prop));
+    checkTwin(it, seen, 'code', p.code, byCode);
     if (p.type.uniqueName)
-      unique.push([
+      checkTwin(
+        it,
+        seen,
         'name',
         p.name,
         p.name ? lookups.byName.get(nameKey(p.type.key, p.name)) : undefined,
-      ]);
+      );
     for (const prop of p.type.uniqueProperties) {
       const v = uniqueValue(p.object, prop);
-      unique.push([prop, v, v ? lookups.byUnique.get(uniqueKey(p.type.key, prop, v)) : undefined]);
-    }
-    // Every indexed property, `name` also where it is not unique (property-limits.ts).
-    const indexed = new Map<string, string | null>([
-      ['name', p.name],
-      ...unique.map(([k, v]) => [k, v] as const),
-    ]);
-    for (const [prop, value] of indexed) {
-      const tooLong = lengthViolation(prop, value);
-      if (tooLong) err(it, E.E4001, tooLong, { errorProperty: prop, errorProperties: [prop] });
-    }
-    for (const [prop, value, holder] of unique) {
-      if (value === null) continue;
-      const key = `${p.type.key}\u0000${prop}\u0000${prop === 'code' ? p.scope : ''}\u0000${value}`;
-      const twin = seenUnique.get(key);
-      if (twin && twin !== it)
-        err(
-          it,
-          E.E5003,
-          `Property \`${prop}\` with value \`${value}\` on object ${klass} \`${it.id}\` already exists on object \`${twin.id}\``,
-          { errorProperty: prop, value },
-        );
-      else if (holder && holder.id !== it.id && !seenIds.has(idKey(holder.type, holder.id)))
-        err(
-          it,
-          E.E5003,
-          `Property \`${prop}\` with value \`${value}\` on object ${klass} \`${it.id}\` already exists on object \`${holder.id}\``,
-          { errorProperty: prop, value },
-        );
-      seenUnique.set(key, it);
+      checkTwin(
+        it,
+        seen,
+        prop,
+        v,
+        v ? lookups.byUnique.get(uniqueKey(p.type.key, prop, v)) : undefined,
+      );
     }
     if (it.errors.length === 0) it.op = it.existing ? 'update' : 'create';
   }

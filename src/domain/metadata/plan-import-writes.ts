@@ -43,6 +43,15 @@ function passwordOf(object: Record<string, unknown>): string | null {
   return v;
 }
 
+/** The distinct ids of an object's references (most objects have none or one). */
+function distinctIds(hard: readonly { id: string }[], soft: readonly { id: string }[]): string[] {
+  if (hard.length + soft.length <= 1) return hard.length ? [hard[0]!.id] : soft.map((r) => r.id);
+  const ids = new Set<string>();
+  for (const r of hard) ids.add(r.id);
+  for (const r of soft) ids.add(r.id);
+  return [...ids];
+}
+
 export function assemble(items: Item[], ctx: PlanContext): ImportPlan {
   const failed = items.some((i) => i.errors.length > 0);
   const abort = failed && ctx.params.atomicMode === 'ALL';
@@ -91,20 +100,16 @@ export function assemble(items: Item[], ctx: PlanContext): ImportPlan {
         continue;
       }
     } else tr.stats.created++;
-    const stamps = {
-      created: it.existing?.created ?? now,
-      lastUpdated: now,
-      createdBy: it.existing?.createdBy ?? ctx.actorId,
-    };
-    const payload = it.p.type.opaque
-      ? body
-      : {
-          ...body,
-          created: stamps.created,
-          lastUpdated: stamps.lastUpdated,
-          createdBy: { id: stamps.createdBy },
-          lastUpdatedBy: { id: ctx.actorId },
-        };
+    const created = it.existing?.created ?? now;
+    const createdBy = it.existing?.createdBy ?? ctx.actorId;
+    // The stored payload is `body` with the server's stamps after it (one object, not a copy).
+    const payload = body;
+    if (!it.p.type.opaque) {
+      payload.created = created;
+      payload.lastUpdated = now;
+      payload.createdBy = { id: createdBy };
+      payload.lastUpdatedBy = { id: ctx.actorId };
+    }
     writes.push({
       op: it.op,
       type: it.p.type,
@@ -113,9 +118,11 @@ export function assemble(items: Item[], ctx: PlanContext): ImportPlan {
       name: it.p.name,
       scope: it.p.scope,
       payload,
-      ...stamps,
+      created,
+      lastUpdated: now,
+      createdBy,
       contentHash: hash,
-      refs: [...new Set([...it.p.refs.hard, ...it.p.refs.soft].map((r) => r.id))],
+      refs: distinctIds(it.p.refs.hard, it.p.refs.soft),
       password,
     });
   }

@@ -3,8 +3,8 @@
  * scope, name), and references. Its output says what must be looked up in the store before the
  * import can be planned (`lookupKeys`).
  */
-import { hasUnstorableText } from '../text.ts';
-import { collectReferences, jsonDepthExceeds, MAX_DEPTH, type References } from './references.ts';
+import { unstorable } from '../text.ts';
+import { collectReferences, MAX_DEPTH, type References } from './references.ts';
 import type { PayloadEntry } from './parse-payload.ts';
 import type { MetadataType } from './types.ts';
 
@@ -28,6 +28,39 @@ const refId = (v: unknown): string | null =>
   typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string'
     ? (v as { id: string }).id
     : null;
+
+const DEEP = 2;
+const UNSTORABLE = 1;
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters looked for
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+/** text.ts's `unstorable`, after a plain character-class scan that almost every string passes. */
+const unstorableText = (s: string): boolean => SUSPECT.test(s) && unstorable(s);
+
+/**
+ * One walk over an object for both of its shape checks (issue 18 §2: they were two walks over
+ * every object of an import): DEEP when a value sits more than MAX_DEPTH containers down
+ * (it wins: it is reported first), UNSTORABLE when a string or key cannot be stored, else 0.
+ * The recursion stops at MAX_DEPTH, so pathological nesting cannot overflow the stack.
+ */
+function scan(value: unknown, depth: number): number {
+  if (depth > MAX_DEPTH) return DEEP;
+  if (typeof value === 'string') return unstorableText(value) ? UNSTORABLE : 0;
+  if (typeof value !== 'object' || value === null) return 0;
+  let flaw = 0;
+  if (Array.isArray(value))
+    for (const v of value) {
+      flaw = Math.max(flaw, scan(v, depth + 1));
+      if (flaw === DEEP) return DEEP;
+    }
+  else
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      if (unstorableText(k)) flaw = Math.max(flaw, UNSTORABLE);
+      flaw = Math.max(flaw, scan((value as Record<string, unknown>)[k], depth + 1));
+      if (flaw === DEEP) return DEEP;
+    }
+  return flaw;
+}
 
 export function prepareEntries(entries: readonly PayloadEntry[]): PreparedEntry[] {
   // Options may omit their optionSet back-reference; the set's `options` list then gives the scope.
@@ -57,9 +90,9 @@ export function prepareEntries(entries: readonly PayloadEntry[]): PreparedEntry[
     if (typeof entry.object !== 'object' || entry.object === null || Array.isArray(entry.object))
       return { ...empty, malformed: 'must be a JSON object' };
     const object = entry.object as Record<string, unknown>;
-    if (jsonDepthExceeds(object, MAX_DEPTH))
-      return { ...empty, malformed: `is nested deeper than ${MAX_DEPTH} levels` };
-    if (hasUnstorableText(object))
+    const flaw = scan(object, 0);
+    if (flaw === DEEP) return { ...empty, malformed: `is nested deeper than ${MAX_DEPTH} levels` };
+    if (flaw === UNSTORABLE)
       return { ...empty, malformed: 'holds text with U+0000 or an unpaired surrogate' };
     for (const p of ['id', 'code', 'name', 'shortName']) {
       const v = object[p];
