@@ -10,6 +10,7 @@ import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely'
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { hasCluster, initdbInChild } from './pglite-initdb.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseTarget =
@@ -54,9 +55,25 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, backend: 'postgres', close: () => db.destroy() };
   }
-  if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
-  const pglite = await PGlite.create(target.dataDir ?? undefined);
+  if (target.dataDir) {
+    await mkdir(target.dataDir, { recursive: true });
+    if (!(await hasCluster(target.dataDir)))
+      await initdbInChild(target.dataDir, pgliteStartParams());
+  }
+  const pglite = await PGlite.create(target.dataDir ?? undefined, {
+    startParams: pgliteStartParams(),
+  });
   return fromPGlite(pglite);
+}
+
+/**
+ * PGlite's own start parameters with 16 MB of shared buffers instead of PostgreSQL's 128 MB
+ * (issue 18 §4). PGlite touches the whole buffer pool at start, so it was 128 MB resident in an
+ * empty server; the data files still sit in the OS page cache, and an import of 100k objects
+ * kept its ratio to the COPY floor (docs/operations.md, "Memory of the embedded database").
+ */
+export function pgliteStartParams(): string[] {
+  return [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 }
 
 /** Wraps an already open PGlite (tests clone a migrated template instead of running initdb). */
