@@ -1,6 +1,6 @@
 /**
- * "Server at rest" (issue 18 §4, §5): starts `metasync serve` the way a user does (`npm start`:
- * `node --import tsx src/cli.ts serve`) on a fresh PGlite data directory or a fresh PostgreSQL
+ * "Server at rest" (issue 18 §4, §5): starts `metasync serve` the way a user does (the `npm start`
+ * command line of package.json) on a fresh PGlite data directory or a fresh PostgreSQL
  * database, with a config file, waits 25 s, reads VmRSS and VmHWM of the server process from
  * /proc, stops it. Usage: node --import tsx bench/rest-one.ts <pglite|postgres> [fresh|restart]
  * Last stdout line: {"backend","rssMb","hwmMb","seconds"} (plus the smaps_rollup split).
@@ -44,6 +44,12 @@ const env = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !k.startsWith('METASYNC_')),
 );
 
+// `npm start` itself, node's flags included (package.json: "node … src/cli.ts serve").
+const { scripts } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
+  scripts: { start: string };
+};
+const START = scripts.start.split(' ').slice(1);
+
 interface Served {
   pid: number;
   startSeconds: number;
@@ -53,10 +59,7 @@ interface Served {
 async function serve(): Promise<Served> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'serve', '--host', '127.0.0.1', '--port', '0'].concat(
-      ['--config', config],
-      dbArgs,
-    ),
+    START.concat(['--host', '127.0.0.1', '--port', '0', '--config', config], dbArgs),
     {
       cwd: ROOT,
       env: { ...env, METASYNC_ADMIN_PASSWORD: 'Rest-Admin-1!' },

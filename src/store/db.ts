@@ -5,9 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
-import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { hasCluster, initdbInChild } from './pglite-initdb.ts';
@@ -28,8 +27,11 @@ const parseInt8 = (v: string): number | bigint => {
   return Number.isSafeInteger(n) ? n : BigInt(v);
 };
 
+// Each backend's driver is loaded only when it is opened: the one not used costs no memory (PGlite's
+// module alone was ~4 MB of an empty PostgreSQL server's heap, issue 18 §4).
 export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
   if (target.kind === 'postgres') {
+    const { default: pg } = await import('pg');
     const url = new URL(target.url);
     const pool = new pg.Pool({
       connectionString: target.url,
@@ -58,10 +60,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
   if (target.dataDir) {
     await mkdir(target.dataDir, { recursive: true });
     if (!(await hasCluster(target.dataDir)))
-      await initdbInChild(target.dataDir, pgliteStartParams());
+      await initdbInChild(target.dataDir, await pgliteStartParams());
   }
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create(target.dataDir ?? undefined, {
-    startParams: pgliteStartParams(),
+    startParams: await pgliteStartParams(),
   });
   return fromPGlite(pglite);
 }
@@ -72,7 +75,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
  * empty server; the data files still sit in the OS page cache, and an import of 100k objects
  * kept its ratio to the COPY floor (docs/operations.md, "Memory of the embedded database").
  */
-export function pgliteStartParams(): string[] {
+export async function pgliteStartParams(): Promise<string[]> {
+  const { PGlite } = await import('@electric-sql/pglite');
   return [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 }
 

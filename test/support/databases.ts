@@ -58,7 +58,7 @@ async function templateTarball(): Promise<Blob> {
   try {
     return new Blob([await readFile(file)]);
   } catch {
-    const fresh = await PGlite.create({ startParams: pgliteStartParams() });
+    const fresh = await PGlite.create({ startParams: await pgliteStartParams() });
     const db = fromPGlite(fresh);
     await migrateToLatest(db.db);
     const blob = await fresh.dumpDataDir('gzip');
@@ -90,7 +90,7 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
       location: { dataDir: dir },
       async open() {
         const options = {
-          startParams: pgliteStartParams(),
+          startParams: await pgliteStartParams(),
           ...(first ? { loadDataDir: await templateTarball() } : {}),
         };
         first = false;
