@@ -4,7 +4,6 @@
  * (DHIS2's meaning) on a submission port, and implicit TLS on 465. Timeouts are short: a mail is
  * a side effect of a sync and must not hold it up for minutes when the SMTP server is gone.
  */
-import nodemailer from 'nodemailer';
 import type { Mailer } from '../domain/notifications/mailer.ts';
 
 export interface SmtpSettings {
@@ -29,6 +28,9 @@ export function createSmtpMailer(
           notConfigured: true,
           error: 'No SMTP server is configured (keyEmailHostName)',
         };
+      // Loaded on the first mail, not at start: most servers never send one, and nodemailer was
+      // ~2 MB of an idle server's heap (issue 18 §4).
+      const { default: nodemailer } = await import('nodemailer');
       const transport = nodemailer.createTransport({
         host: s.host,
         port: s.port,

@@ -5,11 +5,11 @@
  */
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
-import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { hasCluster, initdbInChild } from './pglite-initdb.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseTarget =
@@ -27,8 +27,11 @@ const parseInt8 = (v: string): number | bigint => {
   return Number.isSafeInteger(n) ? n : BigInt(v);
 };
 
+// Each backend's driver is loaded only when it is opened: the one not used costs no memory (PGlite's
+// module alone was ~4 MB of an empty PostgreSQL server's heap, issue 18 §4).
 export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
   if (target.kind === 'postgres') {
+    const { default: pg } = await import('pg');
     const url = new URL(target.url);
     const pool = new pg.Pool({
       connectionString: target.url,
@@ -54,9 +57,27 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, backend: 'postgres', close: () => db.destroy() };
   }
-  if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
-  const pglite = await PGlite.create(target.dataDir ?? undefined);
+  if (target.dataDir) {
+    await mkdir(target.dataDir, { recursive: true });
+    if (!(await hasCluster(target.dataDir)))
+      await initdbInChild(target.dataDir, await pgliteStartParams());
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pglite = await PGlite.create(target.dataDir ?? undefined, {
+    startParams: await pgliteStartParams(),
+  });
   return fromPGlite(pglite);
+}
+
+/**
+ * PGlite's own start parameters with 16 MB of shared buffers instead of PostgreSQL's 128 MB
+ * (issue 18 §4). PGlite touches the whole buffer pool at start, so it was 128 MB resident in an
+ * empty server; the data files still sit in the OS page cache, and an import of 100k objects
+ * kept its ratio to the COPY floor (docs/operations.md, "Memory of the embedded database").
+ */
+export async function pgliteStartParams(): Promise<string[]> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  return [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 }
 
 /** Wraps an already open PGlite (tests clone a migrated template instead of running initdb). */

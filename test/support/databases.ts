@@ -14,6 +14,7 @@ import {
   fromPGlite,
   migrateToLatest,
   openDatabase,
+  pgliteStartParams,
   type OpenDatabase,
 } from '../../src/store/db.ts';
 
@@ -57,7 +58,7 @@ async function templateTarball(): Promise<Blob> {
   try {
     return new Blob([await readFile(file)]);
   } catch {
-    const fresh = await PGlite.create();
+    const fresh = await PGlite.create({ startParams: await pgliteStartParams() });
     const db = fromPGlite(fresh);
     await migrateToLatest(db.db);
     const blob = await fresh.dumpDataDir('gzip');
@@ -88,7 +89,10 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
       backend,
       location: { dataDir: dir },
       async open() {
-        const options = first ? { loadDataDir: await templateTarball() } : {};
+        const options = {
+          startParams: await pgliteStartParams(),
+          ...(first ? { loadDataDir: await templateTarball() } : {}),
+        };
         first = false;
         return fromPGlite(await PGlite.create(dir, options));
       },
