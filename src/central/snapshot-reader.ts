@@ -45,15 +45,82 @@ const parseText = (text: string, where: string): unknown => {
 
 function member(key: string, parts: Buffer[]): SnapshotMember {
   let held: Buffer[] | null = parts;
+  const take = (): Buffer => {
+    if (!held) throw new Error(`The value of ${key} was already read`);
+    const text = held.length === 1 ? held[0]! : Buffer.concat(held);
+    held = null; // the text goes once it is read: one copy of a type at a time
+    return text;
+  };
   return {
     key,
-    value() {
-      if (!held) throw new Error(`The value of ${key} was already read`);
-      const text = (held.length === 1 ? held[0]! : Buffer.concat(held)).toString('utf8');
-      held = null; // the text goes as soon as it is parsed: one copy of a type at a time
-      return parseText(text, `in the value of \`${key}\``);
+    value: () => parseText(take().toString('utf8'), `in the value of \`${key}\``),
+    batches(size) {
+      const text = take();
+      let at = 0;
+      while (at < text.length && isSpace(text[at]!)) at++;
+      if (text[at] === 0x5b) return arrayBatches(text, at + 1, size, key);
+      held = [text];
+      return null;
     },
   };
+}
+
+/**
+ * An array's elements, `size` at a time, each batch parsed by one `JSON.parse`: the array's text
+ * stays (it is a fraction of what its objects take once parsed), its objects do not pile up.
+ */
+function* arrayBatches(
+  text: Buffer,
+  from: number,
+  size: number,
+  key: string,
+): Generator<unknown[]> {
+  const where = `in the value of \`${key}\``;
+  const parse = (start: number, end: number, expected: number): unknown[] => {
+    const batch = parseText(`[${text.toString('utf8', start, end)}]`, where) as unknown[];
+    // `[1,,2]` cut between the commas would parse as `[]`: every element must be there.
+    if (batch.length !== expected)
+      throw new BadSnapshotError('syntax', `Unexpected token "," (${where})`);
+    return batch;
+  };
+  const n = text.length;
+  let depth = 0;
+  let count = 0;
+  let start = from;
+  let commas = 0;
+  for (let i = from; i < n; i++) {
+    const b = text[i]!;
+    if (b === QUOTE) {
+      // The closing quote: the first one not escaped by an odd run of backslashes.
+      let q = text.indexOf(QUOTE, i + 1);
+      for (;;) {
+        if (q < 0) throw new BadSnapshotError('syntax', `Unterminated string (${where})`);
+        let run = 0;
+        while (text[q - run - 1] === BACKSLASH) run++;
+        if (run % 2 === 0) break;
+        q = text.indexOf(QUOTE, q + 1);
+      }
+      i = q;
+    } else if (b === 0x7b || b === 0x5b) depth++;
+    else if (b === 0x7d || b === 0x5d) {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      // The array's end: the last batch, unless the array is empty (`[]`, `[ ]`).
+      if (commas > 0 || text.toString('utf8', start, i).trim() !== '')
+        yield parse(start, i, count + 1);
+      return;
+    } else if (b === 0x2c && depth === 0) {
+      commas++;
+      if (++count === size) {
+        yield parse(start, i, count);
+        start = i + 1;
+        count = 0;
+      }
+    }
+  }
+  throw new BadSnapshotError('syntax', `Unexpected end of JSON input (${where})`);
 }
 
 /**

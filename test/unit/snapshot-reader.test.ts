@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { snapshotMembers, streamedSnapshot } from '../../src/central/snapshot-reader.ts';
 import { applyVersion } from '../../src/domain/sync/apply-version.ts';
-import { BadSnapshotError } from '../../src/domain/sync/central-client.ts';
+import { BadSnapshotError, type SnapshotMember } from '../../src/domain/sync/central-client.ts';
 import { elements, options, version } from '../support/fakes/apply-version-harness.ts';
 import { snapshotBytes } from '../support/fakes/fake-central-client.ts';
 import { dataElement } from '../support/fakes/sync-run-harness.ts';
@@ -104,6 +104,36 @@ describe('snapshotMembers', () => {
     await bad('{"a":[1,2}', 'syntax');
     await bad('', 'syntax', /the snapshot is empty/);
     await bad('nul', 'syntax');
+  });
+
+  it('gives an array member in batches of n elements; null for other values', async () => {
+    const items = [dataElement(1), 'a "]" string', [1, [2]], { o: '\\' }, null, 7];
+    const text = JSON.stringify({ system: { a: 1 }, list: items, empty: [], spaced: [] });
+    for (const size of [1, 2, 4, 100, Infinity]) {
+      const got: Record<string, unknown[][] | null> = {};
+      for await (const m of snapshotMembers(chunked(text, 5).chunks)) {
+        const b = m.batches(size);
+        got[m.key] = b ? [...b] : null;
+      }
+      const expected: unknown[][] = [];
+      for (let i = 0; i < items.length; i += Number.isFinite(size) ? size : items.length)
+        expected.push(items.slice(i, i + (Number.isFinite(size) ? size : items.length)));
+      assert.deepEqual(got, { system: null, list: expected, empty: [], spaced: [] }, `${size}`);
+    }
+    for (const [list, size] of [
+      ['[1,,2]', 1],
+      ['[1,2,]', 2],
+      ['[,1]', 1],
+      ['[1,{"a":}]', 1],
+    ] as const) {
+      let m: SnapshotMember | undefined;
+      for await (const member of snapshotMembers(chunked(`{"l":${list}}`, 3).chunks)) m = member;
+      assert.throws(
+        () => [...m!.batches(size)!],
+        (e: unknown) => e instanceof BadSnapshotError && /in the value of `l`/.test(e.message),
+        list,
+      );
+    }
   });
 
   it('valid JSON that is not an object is a BadSnapshotError of its own', async () => {

@@ -37,6 +37,8 @@ export interface ApplyOptions {
   actorId: string;
   /** Gzips a snapshot the central sent uncompressed, for storing. */
   gzip: (bytes: Buffer) => Buffer;
+  /** Objects planned and applied at a time (default SLICE; tests cross slices with fewer). */
+  sliceSize?: number;
 }
 
 export type ApplyResult =
@@ -55,6 +57,13 @@ const errorsOf = (r: ImportReport) =>
       })),
     ),
   );
+
+/**
+ * Objects planned and applied at a time (issue 18 §1): small enough that a slice's objects, plans
+ * and statements stay a few tens of MB, large enough that the per-slice look-ups and statements
+ * cost little against the rows they carry.
+ */
+const SLICE = 5000;
 
 interface Outcome {
   imported: ImportReport;
@@ -76,6 +85,7 @@ async function importInOrder(
   members: AsyncIterable<SnapshotMember>,
   scan: SnapshotScan,
   types: TypeImport,
+  slice: number,
 ): Promise<void> {
   const held = new Map<string, SnapshotMember>();
   let next = 0;
@@ -86,7 +96,10 @@ async function importInOrder(
     for (let t = scan.types[next]; t && held.has(t.type.key); t = scan.types[++next]) {
       const member = held.get(t.type.key)!;
       held.delete(t.type.key);
-      await types.add(t.type, member.value() as unknown[]);
+      // A type with a repeated id goes in one piece, so the planner sees the twins (E5004).
+      const batches = member.batches(scan.repeatedIds.has(t.type.key) ? Infinity : slice);
+      if (!batches) throw new Error(`The snapshot changed between two reads: ${t.type.key}`);
+      await types.add(t.type, batches);
     }
   }
   if (next < scan.types.length)
@@ -202,7 +215,7 @@ export async function applyVersion(
     outcome = await deps.store.write(async (writer): Promise<Outcome> => {
       // Pass 2: type by type in import order, each let go once applied (./import-types.ts).
       const types = typeByTypeImport(deps, writer, scan.ids, { ...ctx, params });
-      await importInOrder(members(), scan, types);
+      await importInOrder(members(), scan, types, options.sliceSize ?? SLICE);
       const imported = types.report();
       // What was not imported is reported, never dropped silently (issue 16 §8).
       reportSkippedTypes(imported, scan.skipped);

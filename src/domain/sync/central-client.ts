@@ -54,6 +54,11 @@ export interface Snapshot {
 export interface SnapshotMember {
   key: string;
   value(): unknown;
+  /**
+   * For an array: its elements parsed `size` at a time (issue 18 §1: a large type never sits
+   * parsed in memory whole); null when the value is not an array. Read once, like `value()`.
+   */
+  batches(size: number): Iterable<unknown[]> | null;
 }
 
 /**

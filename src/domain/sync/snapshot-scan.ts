@@ -24,7 +24,15 @@ export interface SnapshotScan {
   last: Map<string, number>;
   /** The first metadata type key (in key order) whose value is not an array. */
   notArray: string | null;
+  /**
+   * Types in which an id occurs twice: imported in one piece, so that the planner reports the
+   * twin (E5004) as a whole-payload import does (./import-types.ts slices the others).
+   */
+  repeatedIds: Set<string>;
 }
+
+/** Objects parsed at a time in the first pass: only their ids are kept. */
+const SCAN_BATCH = 5000;
 
 export async function scanSnapshot(members: AsyncIterable<SnapshotMember>): Promise<SnapshotScan> {
   // Per position, what is kept of the member: a type's array is reduced to its ids at once.
@@ -32,15 +40,22 @@ export async function scanSnapshot(members: AsyncIterable<SnapshotMember>): Prom
   const last = new Map<string, number>();
   for await (const m of members) {
     last.set(m.key, kept.length);
-    const value = m.value();
     const type = metadataType(m.key);
-    if (type && Array.isArray(value)) {
+    const batches = type ? m.batches(SCAN_BATCH) : null;
+    if (type && batches) {
       const ids: string[] = [];
-      for (const o of value)
-        if (typeof o === 'object' && o !== null && typeof (o as { id?: unknown }).id === 'string')
-          ids.push((o as { id: string }).id);
-      kept.push({ key: m.key, type, count: value.length, ids });
-    } else if (type) kept.push({ key: m.key, notArray: true });
+      let count = 0;
+      for (const batch of batches) {
+        count += batch.length;
+        for (const o of batch)
+          if (typeof o === 'object' && o !== null && typeof (o as { id?: unknown }).id === 'string')
+            ids.push((o as { id: string }).id);
+      }
+      kept.push({ key: m.key, type, count, ids });
+      continue;
+    }
+    const value = m.value();
+    if (type) kept.push({ key: m.key, notArray: true });
     else
       kept.push({
         key: m.key,
@@ -57,6 +72,7 @@ export async function scanSnapshot(members: AsyncIterable<SnapshotMember>): Prom
     deletions: undefined,
     last,
     notArray: null,
+    repeatedIds: new Set(),
   };
   // In Object.entries order: a repeated key keeps its first position and its last value.
   const byType: { type: MetadataType; count: number; ids: string[] }[] = [];
@@ -72,7 +88,10 @@ export async function scanSnapshot(members: AsyncIterable<SnapshotMember>): Prom
   }
   for (const t of byType.sort((a, b) => a.type.order - b.type.order)) {
     scan.types.push({ type: t.type, count: t.count });
-    for (const id of t.ids) scan.ids.set(id, t.type.key);
+    for (const id of t.ids) {
+      if (scan.ids.get(id) === t.type.key) scan.repeatedIds.add(t.type.key);
+      scan.ids.set(id, t.type.key);
+    }
   }
   return scan;
 }
@@ -97,6 +116,18 @@ export function parsedMembers(snapshot: Snapshot): () => AsyncIterable<SnapshotM
     throw new BadSnapshotError('not-object', 'not a JSON object');
   const members = Object.entries(body as Record<string, unknown>);
   return async function* () {
-    for (const [key, value] of members) yield { key, value: () => value };
+    for (const [key, value] of members)
+      yield {
+        key,
+        value: () => value,
+        batches: (size: number) =>
+          !Array.isArray(value)
+            ? null
+            : Number.isFinite(size)
+              ? Array.from({ length: Math.ceil(value.length / size) }, (_, i) =>
+                  value.slice(i * size, (i + 1) * size),
+                )
+              : [value],
+      };
   };
 }
