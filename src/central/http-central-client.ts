@@ -1,12 +1,11 @@
 /**
  * The local's HTTP client for its central (contract §8, §12, §14 direction B). Basic auth on
- * every call; `data.gz` is gunzipped when its Content-Type says gzip (as DHIS2's client does);
+ * every call; `data.gz` is kept as gzip when its Content-Type says gzip (as DHIS2's client reads
+ * it) and inflated as a stream (./snapshot-download.ts, issue 18 §1);
  * an empty history body means "nothing newer". Failures become RemoteErrors with DHIS2's wording,
  * except a 3xx: DHIS2 says "No authentication was provided" (its login redirect), metasync says
  * where the central redirected to, the usual cause being a proxy or an http→https redirect.
  */
-import { constants } from 'node:buffer';
-import { gunzipSync } from 'node:zlib';
 import { unstorable } from '../domain/text.ts';
 import { versionName, versionNumber } from '../domain/versioning/version.ts';
 import {
@@ -14,10 +13,8 @@ import {
   type CentralClient,
   type CentralInfo,
   type RemoteVersion,
-  type Snapshot,
 } from '../domain/sync/central-client.ts';
-
-const { MAX_STRING_LENGTH } = constants;
+import { downloadSnapshot } from './snapshot-download.ts';
 
 /** Reads at most `limit` bytes of a body, then stops the download. */
 async function readCapped(res: Response, limit: number): Promise<Buffer> {
@@ -248,7 +245,7 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
         throw e;
       }
     },
-    async snapshot(name): Promise<Snapshot> {
+    async snapshot(name) {
       const path = `/api/metadata/version/${encodeURIComponent(name)}`;
       let res: Response;
       let file = `${path}/data.gz`;
@@ -259,22 +256,18 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
         file = `${path}/data`;
         res = await get(file, downloadTimeout);
       }
-      const raw = Buffer.from(await body(res, file, (r) => r.arrayBuffer()));
-      if (raw.length === 0) throw new RemoteError('PARSE', "Metadata snapshot can't be null.");
-      if ((res.headers.get('content-type') ?? '').includes('application/gzip')) {
-        try {
-          // A snapshot is parsed as one string: inflating past the longest string Node can hold
-          // gains nothing, and a gzip bomb from a rogue or spoofed central would otherwise inflate
-          // to 4 GiB in memory before failing (issue 10 §4).
-          return { bytes: gunzipSync(raw, { maxOutputLength: MAX_STRING_LENGTH }), gzip: raw };
-        } catch (e) {
-          throw new RemoteError(
-            'PARSE',
-            `The snapshot of ${name} is not valid gzip: ${(e as Error).message}`,
-          );
-        }
-      }
-      return { bytes: raw, gzip: null };
+      // Kept as gzip and read as a stream (issue 18 §1): MD5 while inflating, never the whole text.
+      const gzipped = (res.headers.get('content-type') ?? '').includes('application/gzip');
+      return downloadSnapshot(
+        (res.body ?? []) as AsyncIterable<Uint8Array>,
+        gzipped,
+        name,
+        (e) =>
+          new RemoteError(
+            'UNREACHABLE',
+            `Network is unreachable: ${base} (the answer to ${file} broke off: ${causeOf(e)})`,
+          ),
+      );
     },
   };
 }

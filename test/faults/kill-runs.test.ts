@@ -187,5 +187,49 @@ for (const backend of await backends()) {
       t.diagnostic(`restart of the local: mean ${Math.round(mean)} ms`);
       console.log(`kill-runs ${backend}: ${ROUNDS} rounds, landed ${JSON.stringify(landed)}`);
     });
+
+    // Issue 18 §6: a kill while a large version is being imported type by type from its stream
+    // (the central's versions carry organisation units and data elements): the version's first
+    // type is written in the open transaction when the kill lands, and none of it may remain.
+    it('leaves nothing of a version killed in the middle of its streamed import', async (t) => {
+      let child = await startChild(args);
+      await assertRecovers(central, child);
+      const size = 4000;
+      await central.nextVersion(size);
+      const t0 = performance.now();
+      await assertRecovers(central, child);
+      let delay = Math.round((performance.now() - t0) * 0.6);
+      let interrupted = false;
+      for (let attempt = 0; attempt < 4 && !interrupted; attempt++) {
+        const before = await assertAtRecordedVersion(central, child);
+        await central.nextVersion(size);
+        const started = await getJson<{ id: string }>(child, '/api/metadata/sync/run', {
+          method: 'POST',
+        });
+        assert.equal(started.status, 202, started.text);
+        await sleep(delay);
+        await child.kill();
+        child = await startChild(args);
+        const killed = (
+          await getJson<SyncReportJson>(child, `/api/metadata/sync/reports/${started.body.id}`)
+        ).body;
+        const at = await assertAtRecordedVersion(central, child);
+        t.diagnostic(`kill after ${delay} ms: ${killed.status}, local at ${at}`);
+        if (killed.status === 'INTERRUPTED') {
+          interrupted = true;
+          assert.equal(at, before, 'the killed version left nothing behind');
+          assert.equal(killed.error?.kind, 'INTERRUPTED');
+          // A running step is not saved: the history done and no version yet means the kill
+          // landed in the version (its download is a fraction of a second of it).
+          const step = killed.steps.filter((s) => s.status !== 'NOT_EXECUTED').at(-1);
+          assert.deepEqual([step?.name, step?.status], ['history', 'SUCCESS']);
+          assert.deepEqual(killed.versions, []);
+        } else delay = Math.round(delay / 2); // the run was faster than measured: kill earlier
+        await assertRecovers(central, child);
+        await assertAtRecordedVersion(central, child);
+      }
+      assert.ok(interrupted, 'no kill landed inside the import');
+      await child.stop();
+    });
   });
 }

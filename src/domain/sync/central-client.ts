@@ -46,6 +46,44 @@ export interface Snapshot {
   gzip: Buffer | null;
 }
 
+/**
+ * One top-level member of a snapshot, in document order (issue 18 §1). `value()` parses it on
+ * demand, so a reader holds one type's array at a time, never the whole snapshot; it throws a
+ * BadSnapshotError when the member's text is not valid JSON.
+ */
+export interface SnapshotMember {
+  key: string;
+  value(): unknown;
+  /**
+   * For an array: its elements parsed `size` at a time (issue 18 §1: a large type never sits
+   * parsed in memory whole); null when the value is not an array. Read once, like `value()`.
+   */
+  batches(size: number): Iterable<unknown[]> | null;
+}
+
+/**
+ * A snapshot read as a stream (issue 18 §1): the gzip to store, the MD5 and length of the
+ * uncompressed bytes (computed while inflating), and its members, read afresh from the gzip on
+ * each call of `members()` (an adapter inflates and splits them; the domain does no IO).
+ */
+export interface StreamedSnapshot {
+  gzip: Buffer;
+  md5: string;
+  size: number;
+  members(): AsyncIterable<SnapshotMember>;
+}
+
+/** The snapshot's text is not JSON, or not a JSON object (issue 18 §1: BAD_SNAPSHOT). */
+export class BadSnapshotError extends Error {
+  constructor(
+    readonly problem: 'syntax' | 'not-object',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BadSnapshotError';
+  }
+}
+
 export interface CentralClient {
   /** Resolves when `/api/system/ping` answers 200 with these credentials. */
   ping(): Promise<void>;
@@ -58,6 +96,9 @@ export interface CentralClient {
   history(baseline: string | null): Promise<RemoteVersion[]>;
   /** `GET /api/metadata/version?versionName=`; null when the central does not know it. */
   version(name: string): Promise<RemoteVersion | null>;
-  /** `data.gz` (gunzipped when its Content-Type says gzip), or `/data` when there is no data.gz. */
-  snapshot(name: string): Promise<Snapshot>;
+  /**
+   * `data.gz`, or `/data` when there is no data.gz: held in memory (`Snapshot`, small answers and
+   * fakes) or, from the HTTP client, as its gzip and read as a stream (`StreamedSnapshot`).
+   */
+  snapshot(name: string): Promise<Snapshot | StreamedSnapshot>;
 }
