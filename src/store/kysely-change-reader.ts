@@ -60,18 +60,29 @@ export function createKyselyChangeReader(
   };
   return {
     async *objectPages(type, excluded) {
-      let last = '';
-      for (;;) {
-        const { rows } = await sql<{
+      const page = (after: string) =>
+        sql<{
           id: string;
           payload: string;
         }>`select o.id, o.payload::text as payload from metadata_object o
-          where o.type = ${type} and o.id > ${last} and o.seq > ${from} and o.seq <= ${to}
+          where o.type = ${type} and o.id > ${after} and o.seq > ${from} and o.seq <= ${to}
             and ${notExcluded('o', excluded)}
-          order by o.id limit ${PAGE}`.execute(q);
+          order by o.id limit ${PAGE}`
+          .execute(q)
+          .then((r) => r.rows);
+      // The next page is asked for before this one is handed on, so the database reads it while
+      // the caller hashes and compresses this one (issue 18 §5).
+      let next = page('');
+      for (;;) {
+        const rows = await next;
         if (rows.length === 0) return;
+        const more = rows.length === PAGE;
+        if (more) {
+          next = page(rows[rows.length - 1]!.id);
+          next.catch(() => undefined); // awaited on the next turn; not unhandled meanwhile
+        }
         yield rows.map((r) => r.payload);
-        last = rows[rows.length - 1]!.id;
+        if (!more) return;
       }
     },
 
