@@ -132,7 +132,7 @@ if (!only || only === 'versions') {
   });
   save('versions', judged);
   printTable(
-    'Version creation: POST /api/metadata/version/create, every object changed (peak RSS: of the creation alone); floor = json_agg + md5 + gzip of the same rows, native PostgreSQL, best of 3',
+    'Version creation: POST /api/metadata/version/create, every object changed (peak RSS: VmHWM during the creation, reset after the import it starts from); floor = json_agg + md5 + gzip of the same rows, native PostgreSQL, best of 3',
     [
       'objects',
       'backend',
