@@ -46,7 +46,8 @@ function save(section: string, rows: unknown[]): void {
   );
 }
 const ratio = (x: number, floor: number) => (floor > 0 ? x / floor : undefined);
-const times = (r: number | undefined) => (r === undefined ? '-' : r.toFixed(1));
+// Two decimals: the sync target is 1.2×, and 1.16 must not print as 1.2.
+const times = (r: number | undefined) => (r === undefined ? '-' : r.toFixed(2));
 
 if (!only || only === 'import') {
   interface Row {
