@@ -1,31 +1,27 @@
 /**
- * One import benchmark in its own process, so peak RSS belongs to that workload alone.
+ * One import benchmark. The server runs alone in a child process (bench/server-child.ts), so
+ * its VmHWM is the import's peak RSS and not this driver's payload (issue 18 §5).
  * Usage: node --import tsx bench/import-one.ts <pglite|postgres> <workload>
- * Prints one JSON line with the measurements.
+ * Prints one JSON line with the measurements and the floor (bench/floors.ts) of the same payload.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { createTestDatabase, type Backend } from '../test/support/databases.ts';
-import { startServer } from '../test/support/server.ts';
-import { copyFloorPGlite, copyFloorPostgres, copyRows } from './copy-floor.ts';
+import type { Backend } from '../test/support/databases.ts';
+import { importFloor } from './floors.ts';
 import { generateMetadata } from './generate.ts';
+import { spawnServer } from './spawn-server.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../shared/research/fixtures');
+/** The fixture as one compact JSON text (what is sent, and what the floor parses). */
 const fixture = (p: string) =>
-  JSON.parse(readFileSync(path.join(FIXTURES, p), 'utf8')) as Record<
-    string,
-    Record<string, unknown>[]
-  >;
+  JSON.stringify(JSON.parse(readFileSync(path.join(FIXTURES, p), 'utf8')));
 
 const [backend, workload] = process.argv.slice(2) as [Backend, string];
-const database = await createTestDatabase(backend);
-const server = await startServer(database);
+const server = await spawnServer(backend);
 
-async function importBody(
-  body: unknown,
+async function importText(
+  text: string,
 ): Promise<{ seconds: number; stats: Record<string, number>; status: string }> {
-  const text = JSON.stringify(body);
   const t0 = performance.now();
   const res = await server.request('/api/metadata', {
     method: 'POST',
@@ -41,62 +37,49 @@ async function importBody(
   return { seconds, stats: json.response.stats, status: json.response.status };
 }
 
-let measured: Record<string, Record<string, unknown>[]>;
-let result: Awaited<ReturnType<typeof importBody>>;
+let measured: string;
+let result: Awaited<ReturnType<typeof importText>>;
 let written = -1;
-const store = server.instance.services.metadata;
 switch (workload) {
   case 'orgunits10k':
     measured = fixture('platform-perf/orgunits/orgunits_0000.json');
-    result = await importBody(measured);
+    result = await importText(measured);
     break;
   case 'users5k':
-    await importBody(fixture('platform-perf/orgunits/orgunits_0000.json'));
-    await importBody(fixture('platform-perf/usergroups/usergroups.json'));
+    await importText(fixture('platform-perf/orgunits/orgunits_0000.json'));
+    await importText(fixture('platform-perf/usergroups/usergroups.json'));
     measured = fixture('platform-perf/users/users_0000.json');
-    result = await importBody(measured);
+    result = await importText(measured);
     break;
   case 'reimport10k': {
     measured = fixture('platform-perf/orgunits/orgunits_0000.json');
-    await importBody(measured);
-    const before = await store.changeSeq();
-    result = await importBody(measured);
-    written = (await store.changeSeq()) - before;
+    await importText(measured);
+    const before = await server.changeSeq();
+    result = await importText(measured);
+    written = (await server.changeSeq()) - before;
     break;
   }
   case 'generated100k':
-    measured = generateMetadata(100_000);
-    result = await importBody(measured);
+    measured = JSON.stringify(generateMetadata(100_000));
+    result = await importText(measured);
     break;
   default:
     throw new Error(`unknown workload ${workload}`);
 }
-const rssMb = process.resourceUsage().maxRSS / 1024;
-const lines = copyRows(measured);
-let copySeconds: number;
-if (backend === 'postgres')
-  copySeconds = await copyFloorPostgres(
-    (database.location as { databaseUrl: string }).databaseUrl,
-    lines,
-  );
-else {
-  const floor = await PGlite.create();
-  copySeconds = await copyFloorPGlite(floor, lines);
-  await floor.close();
-}
+const rssMb = server.hwmMb();
 await server.stop();
-await database.dispose();
-const objects = lines.length;
+const floor = await importFloor(measured);
 console.log(
   JSON.stringify({
     backend,
     workload,
-    objects,
+    objects: floor.objects,
     status: result.status,
     stats: result.stats,
     seconds: result.seconds,
     rssMb,
-    copySeconds,
+    floorSeconds: floor.seconds,
+    floor,
     written,
   }),
 );

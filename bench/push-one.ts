@@ -1,19 +1,20 @@
 /**
  * One data push benchmark (issue 7): a central in another process (bench/data-central-one.ts),
  * a local here on the given backend holding `n` data values, timed over one sync run (whose
- * only work is the push: the central has no versions). Floor: PostgreSQL `COPY` of the same
- * rows into a bare table on the central's backend, in the same run.
+ * only work is the push: the central has no versions). Peak RSS is this process's VmHWM (the
+ * local's: the values are generated in the database). Floor: `COPY` of the same values into a
+ * table keyed on DHIS2's five data-value columns on native PostgreSQL, best of 3, same run.
  * Usage: node --import tsx bench/push-one.ts <pglite|postgres> <n>
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createTestDatabase, type Backend } from '../test/support/databases.ts';
 import { startServer } from '../test/support/server.ts';
 import { benchValue, DES, OUS, pushMetadata } from './data-generate.ts';
+import { pushFloor } from './floors.ts';
+import { hwmMb } from './proc.ts';
 
 const [backend, count] = process.argv.slice(2) as [Backend, string];
 const n = Number(count);
@@ -67,44 +68,23 @@ const report = (await (await post('/api/metadata/sync/run?wait=true')).json()) a
   error: unknown;
 };
 const seconds = (performance.now() - t0) / 1000;
-const rssMb = process.resourceUsage().maxRSS / 1024;
+const rssMb = hwmMb();
 const pushStep = report.steps.find((s) => s.name === 'dataPush');
 if (report.status !== 'SUCCESS' || !pushStep?.message?.includes(`data values: ${n}`))
   throw new Error(`push failed: ${JSON.stringify(report)}`);
 await local.stop();
 await database.dispose();
 
-// The floor: COPY of the same rows (the columns the central stores) on the central's backend.
+// The floor: COPY of the same values into a table keyed on DHIS2's five data-value columns, on
+// native PostgreSQL (bench/floors.ts).
 const lines: string[] = [];
 for (let i = 0; i < n; i++) {
   const v = benchValue(i);
   lines.push(
-    `${v.de}\t${v.period}\t${v.ou}\tHllvX50cXC0\tHllvX50cXC0\t${v.value}\tbench\t2020-01-01\t2020-01-01\tf\tf\t${i + 1}\n`,
+    `${v.de}\t${v.period}\t${v.ou}\tHllvX50cXC0\tHllvX50cXC0\t${v.value}\tbench\t2020-01-01\t2020-01-01\tf\tf\n`,
   );
 }
-const TABLE = `create table if not exists copy_floor_data (de text, pe text, ou text, coc text,
-  aoc text, value text, stored_by text, created timestamptz, last_updated timestamptz,
-  followup boolean, deleted boolean, seq bigint)`;
-let copySeconds: number;
-if (central.databaseUrl) {
-  const { pipeline } = await import('node:stream/promises');
-  const { Readable } = await import('node:stream');
-  const { from: copyFrom } = await import('pg-copy-streams');
-  const client = new pg.Client({ connectionString: central.databaseUrl });
-  await client.connect();
-  await client.query(TABLE);
-  const c0 = performance.now();
-  await pipeline(Readable.from(lines), client.query(copyFrom('COPY copy_floor_data FROM STDIN')));
-  copySeconds = (performance.now() - c0) / 1000;
-  await client.end();
-} else {
-  const pglite = await PGlite.create();
-  await pglite.query(TABLE);
-  const c0 = performance.now();
-  await pglite.query("COPY copy_floor_data FROM '/dev/blob'", [], { blob: new Blob(lines) });
-  copySeconds = (performance.now() - c0) / 1000;
-  await pglite.close();
-}
+const copySeconds = await pushFloor(lines);
 child.kill('SIGTERM');
 console.log(JSON.stringify({ backend, values: n, seconds, rssMb, copySeconds }));
 process.exit(0);

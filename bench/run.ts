@@ -1,22 +1,25 @@
 /**
- * `npm run bench [-- import|versions|sync|push|serve]`: runs each benchmark in its own process on
- * PGlite and PostgreSQL and prints tables with the hardware floors measured in the same run
- * (PostgreSQL COPY for imports and data pushes, json_agg for snapshots, a bare node:http server
- * for serving). `-- load [seconds] [interval] [pglite]` (not part of the default run: minutes
- * long) is the fleet load of issue 10: 1,000 locals polling one central (bench/fleet-one.ts).
+ * `npm run bench [-- import|versions|sync|push|serve|rest]`: runs each benchmark in its own
+ * process on PGlite and PostgreSQL and prints tables with seconds, peak RSS (VmHWM of a process
+ * that does nothing else), the floor measured in the same run (bench/floors.ts: native
+ * PostgreSQL for both backends), the ratio, the target (bench/targets.ts) and PASS/MISS; every
+ * section's rows also go to bench/out/<section>.json. `-- load [seconds] [interval] [pglite]`
+ * (not part of the default run: minutes long) is the fleet load of issue 10: 1,000 locals
+ * polling one central (bench/fleet-one.ts).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { postgresAvailable } from '../test/support/databases.ts';
+import { postgresAvailable, type Backend } from '../test/support/databases.ts';
 import type { EndpointStats } from './fleet-driver.ts';
 import { printTable } from './table.ts';
+import { describe, targetOf, verdict } from './targets.ts';
 
 const exec = promisify(execFile);
 const FIXTURES = path.resolve(import.meta.dirname, '../../shared/research/fixtures');
 const fixtures = existsSync(FIXTURES);
-const backends = (await postgresAvailable()) ? ['pglite', 'postgres'] : ['pglite'];
+const backends: Backend[] = (await postgresAvailable()) ? ['pglite', 'postgres'] : ['pglite'];
 const only = process.argv[2];
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -33,24 +36,31 @@ async function child<T>(script: string, args: string[]): Promise<T> {
   return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 
+const OUT = path.join(import.meta.dirname, 'out');
+/** Keeps a section's rows (with their targets and verdicts) for the closing notes. */
+function save(section: string, rows: unknown[]): void {
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(
+    path.join(OUT, `${section}.json`),
+    JSON.stringify({ section, at: new Date().toISOString(), rows }, null, 2) + '\n',
+  );
+}
+const ratio = (x: number, floor: number) => (floor > 0 ? x / floor : undefined);
+// Two decimals: the sync target is 1.2×, and 1.16 must not print as 1.2.
+const times = (r: number | undefined) => (r === undefined ? '-' : r.toFixed(2));
+
 if (!only || only === 'import') {
   interface Row {
-    backend: string;
+    backend: Backend;
     workload: string;
     objects: number;
     status: string;
     stats: { created: number; unchanged?: number };
     seconds: number;
     rssMb: number;
-    copySeconds: number;
+    floorSeconds: number;
     written: number;
   }
-  const targets: Record<string, string> = {
-    orgunits10k: '≤ 5 s',
-    users5k: '≤ 5 s',
-    reimport10k: '≤ 2 s, 0 written',
-    generated100k: '≤ 60 s',
-  };
   if (!fixtures) console.log(`(fixtures not found at ${FIXTURES}: fixture workloads skipped)`);
   const rows: Row[] = [];
   for (const workload of [
@@ -59,8 +69,15 @@ if (!only || only === 'import') {
   ])
     for (const backend of backends)
       rows.push(await child<Row>('import-one.ts', [backend, workload]));
+  const judged = rows.map((r) => {
+    const target = targetOf('import', r.workload, r.backend);
+    const x = ratio(r.seconds, r.floorSeconds);
+    const m = { ratio: x, rssMb: r.rssMb, seconds: r.seconds, written: r.written };
+    return { ...r, ratio: x, target, result: verdict(target, m) };
+  });
+  save('import', judged);
   printTable(
-    'Metadata import: POST /api/metadata over loopback HTTP (target peak RSS ≤ 1 GB)',
+    'Metadata import: POST /api/metadata over loopback HTTP to a server alone in its process; floor = JSON.parse + COPY of the same objects into a fresh keyed table, native PostgreSQL, best of 3',
     [
       'workload',
       'backend',
@@ -68,48 +85,68 @@ if (!only || only === 'import') {
       'seconds',
       'obj/s',
       'peak RSS',
-      'COPY s',
-      '×COPY',
+      'floor s',
+      '×floor',
       'status',
+      'written',
       'target',
       'result',
     ],
-    rows.map((r) => [
+    judged.map((r) => [
       r.workload,
       r.backend,
       r.objects,
       r.seconds.toFixed(2),
       Math.round(r.objects / r.seconds),
       `${Math.round(r.rssMb)} MB`,
-      r.copySeconds.toFixed(2),
-      (r.seconds / r.copySeconds).toFixed(1),
+      r.floorSeconds.toFixed(2),
+      times(r.ratio),
       r.status,
-      targets[r.workload] ?? '',
       r.workload === 'reimport10k'
         ? `${r.stats.unchanged ?? 0} unchanged, ${r.written} written`
         : `${r.stats.created} created`,
+      describe(r.target),
+      r.result,
     ]),
   );
 }
 
 if (!only || only === 'versions') {
   interface Row {
-    backend: string;
+    backend: Backend;
     objects: number;
     seconds: number;
     bytes: number;
     gzipBytes: number;
     rssMb: number;
     floorSeconds: number;
+    floorBytes: number;
   }
-  const rows: Row[] = [];
+  const rows: (Row & { n: number })[] = [];
   for (const n of [1_000, 10_000, 100_000])
     for (const backend of backends)
-      rows.push(await child<Row>('version-one.ts', [backend, String(n)]));
+      rows.push({ n, ...(await child<Row>('version-one.ts', [backend, String(n)])) });
+  const judged = rows.map((r) => {
+    const target = targetOf('versions', r.n, r.backend);
+    const x = ratio(r.seconds, r.floorSeconds);
+    return { ...r, ratio: x, target, result: verdict(target, { ...r, ratio: x }) };
+  });
+  save('versions', judged);
   printTable(
-    'Version creation: POST /api/metadata/version/create (targets: 10k ≤ 2 s, 100k ≤ 15 s, peak RSS ≤ 1 GB)',
-    ['objects', 'backend', 'seconds', 'bytes', 'gzip', 'peak RSS', 'json_agg s', '×json_agg'],
-    rows.map((r) => [
+    'Version creation: POST /api/metadata/version/create, every object changed (peak RSS: VmHWM during the creation, reset after the import it starts from); floor = json_agg + md5 + gzip of the same rows, native PostgreSQL, best of 3',
+    [
+      'objects',
+      'backend',
+      'seconds',
+      'bytes',
+      'gzip',
+      'peak RSS',
+      'floor s',
+      '×floor',
+      'target',
+      'result',
+    ],
+    judged.map((r) => [
       r.objects,
       r.backend,
       r.seconds.toFixed(2),
@@ -117,14 +154,16 @@ if (!only || only === 'versions') {
       mb(r.gzipBytes),
       `${Math.round(r.rssMb)} MB`,
       r.floorSeconds.toFixed(2),
-      (r.seconds / r.floorSeconds).toFixed(1),
+      times(r.ratio),
+      describe(r.target),
+      r.result,
     ]),
   );
 }
 
 if (!only || only === 'sync') {
   interface Row {
-    backend: string;
+    backend: Backend;
     workload: string;
     versions: number;
     seconds: number;
@@ -132,17 +171,17 @@ if (!only || only === 'sync') {
     directSeconds: number;
     bytes: number;
   }
-  const targets: Record<string, string> = {
-    small100: '≤ 30 s',
-    nothing: '≤ 1 s',
-    big22mb: '≤ 30 s',
-    bootstrap200k: '≤ 5 min, ≤ 1 GB',
-  };
   const rows: Row[] = [];
   for (const workload of ['small100', 'nothing', 'big22mb', 'bootstrap200k'])
     for (const backend of backends) rows.push(await child<Row>('sync-one.ts', [backend, workload]));
+  const judged = rows.map((r) => {
+    const target = targetOf('sync', r.workload, r.backend);
+    const x = ratio(r.seconds, r.directSeconds);
+    return { ...r, ratio: x, target, result: verdict(target, { ...r, ratio: x }) };
+  });
+  save('sync', judged);
   printTable(
-    'Sync runs of a local from a central in another process (loopback HTTP); floor = the same snapshots imported directly',
+    'Sync runs of a local from a central in another process (loopback HTTP); peak RSS of the local; floor = the same snapshots imported directly',
     [
       'workload',
       'local',
@@ -153,8 +192,9 @@ if (!only || only === 'sync') {
       'direct s',
       '×direct',
       'target',
+      'result',
     ],
-    rows.map((r) => [
+    judged.map((r) => [
       r.workload,
       r.backend,
       r.versions,
@@ -162,41 +202,74 @@ if (!only || only === 'sync') {
       r.seconds.toFixed(2),
       `${Math.round(r.rssMb)} MB`,
       r.directSeconds ? r.directSeconds.toFixed(2) : '-',
-      r.directSeconds ? (r.seconds / r.directSeconds).toFixed(1) : '-',
-      targets[r.workload] ?? '',
+      times(r.ratio),
+      describe(r.target),
+      r.result,
     ]),
   );
 }
 
 if (!only || only === 'push') {
   interface Row {
-    backend: string;
+    backend: Backend;
     values: number;
     seconds: number;
     rssMb: number;
     copySeconds: number;
   }
-  const targets: Record<number, string> = {
-    10_000: '',
-    100_000: '≤ 15 s, ≤ 1 GB',
-    1_000_000: '≤ 3 min, ≤ 1 GB',
-  };
   const rows: Row[] = [];
   for (const n of [10_000, 100_000, 1_000_000])
     for (const backend of backends)
       rows.push(await child<Row>('push-one.ts', [backend, String(n)]));
+  const judged = rows.map((r) => {
+    const target = targetOf('push', r.values, r.backend);
+    const x = ratio(r.seconds, r.copySeconds);
+    return { ...r, ratio: x, target, result: verdict(target, { ...r, ratio: x }) };
+  });
+  save('push', judged);
   printTable(
-    'Data push (issue 7): a local pushes n data values to a central in another process (one sync run); floor = COPY of the same rows on the central backend',
-    ['values', 'local', 'seconds', 'values/s', 'peak RSS', 'COPY s', '×COPY', 'target'],
-    rows.map((r) => [
+    "Data push (issue 7): a local pushes n data values to a central in another process (one sync run); peak RSS of the local; floor = COPY of the same values into a table keyed on DHIS2's five data-value columns, native PostgreSQL, best of 3",
+    ['values', 'local', 'seconds', 'values/s', 'peak RSS', 'floor s', '×floor', 'target', 'result'],
+    judged.map((r) => [
       r.values,
       r.backend,
       r.seconds.toFixed(2),
       Math.round(r.values / r.seconds),
       `${Math.round(r.rssMb)} MB`,
       r.copySeconds.toFixed(2),
-      (r.seconds / r.copySeconds).toFixed(1),
-      targets[r.values] ?? '',
+      times(r.ratio),
+      describe(r.target),
+      r.result,
+    ]),
+  );
+}
+
+if (!only || only === 'rest') {
+  interface Row {
+    backend: Backend;
+    rssMb: number;
+    hwmMb: number;
+    seconds: number;
+  }
+  const rows: Row[] = [];
+  if (!existsSync(path.join(import.meta.dirname, 'rest-one.ts')))
+    console.log('(bench/rest-one.ts not found: the server-at-rest section is skipped)');
+  else for (const backend of backends) rows.push(await child<Row>('rest-one.ts', [backend]));
+  const judged = rows.map((r) => {
+    const target = targetOf('rest', 'server', r.backend);
+    return { ...r, target, result: verdict(target, { rssMb: r.rssMb }) };
+  });
+  save('rest', judged);
+  printTable(
+    'Server at rest: `metasync serve` on an empty database, VmRSS 25 s after start (no floor)',
+    ['backend', 'seconds', 'VmRSS', 'VmHWM', 'target', 'result'],
+    judged.map((r) => [
+      r.backend,
+      r.seconds,
+      `${Math.round(r.rssMb)} MB`,
+      `${Math.round(r.hwmMb)} MB`,
+      describe(r.target),
+      r.result,
     ]),
   );
 }
@@ -223,6 +296,7 @@ if (!only || only === 'serve') {
   }
   const rows: Row[] = [];
   for (const backend of backends) rows.push(await child<Row>('serve-one.ts', [backend]));
+  save('serve', rows);
   const line = (r: Row, what: string, l: Load, floor?: Load) => [
     what,
     r.backend,
@@ -272,6 +346,7 @@ if (only === 'load') {
   const rows: Row[] = [];
   for (const backend of withPglite ? backends : backends.filter((b) => b === 'postgres'))
     rows.push(await child<Row>('fleet-one.ts', [backend, '1000', seconds, interval]));
+  save('load', rows);
   const line = (r: Row, what: string, s: Stats, target: string) => [
     what,
     r.backend,

@@ -1,7 +1,8 @@
 /**
  * One sync benchmark: a central child process (bench/central-one.ts) and a local in this
- * process on the given backend. Times the sync run, then imports the same snapshots directly
- * (POST /api/metadata into a fresh local database) as the floor.
+ * process on the given backend, which does nothing else until the run ends: its VmHWM then is
+ * the local's peak RSS (issue 18 §5). Times the sync run, then imports the same snapshots
+ * directly (POST /api/metadata into a fresh local database) as the floor.
  * Usage: node --import tsx bench/sync-one.ts <pglite|postgres> <small100|nothing|big22mb|bootstrap200k>
  */
 import { spawn } from 'node:child_process';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createTestDatabase, type Backend } from '../test/support/databases.ts';
 import { startServer } from '../test/support/server.ts';
+import { hwmMb } from './proc.ts';
 
 const [backend, workload] = process.argv.slice(2) as [Backend, string];
 const centralWorkload = workload === 'nothing' ? 'small100' : workload;
@@ -51,7 +53,7 @@ const report = (await (await post('/api/metadata/sync/run?wait=true')).json()) a
   error: unknown;
 };
 const seconds = (performance.now() - t0) / 1000;
-const rssMb = process.resourceUsage().maxRSS / 1024;
+const rssMb = hwmMb();
 if (report.status !== 'SUCCESS') throw new Error(`sync failed: ${JSON.stringify(report.error)}`);
 
 // The floor: the same snapshots imported directly (no HTTP download, hash, version records).
