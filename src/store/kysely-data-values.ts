@@ -82,7 +82,7 @@ export async function writeValues(
   const changed: DataValue[] = [];
   const changedSeqs: number[] = [];
   for (const v of writes) {
-    const known = stored.has(dataValueKey(v));
+    const known = stored.size > 0 && stored.has(dataValueKey(v));
     (known ? changed : fresh).push(v);
     (known ? changedSeqs : freshSeqs).push(next());
   }

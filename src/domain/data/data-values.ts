@@ -51,9 +51,7 @@ export const dataValueKey = (v: {
   categoryOptionCombo: string;
   attributeOptionCombo: string;
 }) =>
-  [v.dataElement, v.period, v.orgUnit, v.categoryOptionCombo, v.attributeOptionCombo].join(
-    '\u0000',
-  );
+  `${v.dataElement}\u0000${v.period}\u0000${v.orgUnit}\u0000${v.categoryOptionCombo}\u0000${v.attributeOptionCombo}`;
 
 const NUMERIC: Record<string, (n: number) => boolean> = {
   NUMBER: () => true,
@@ -166,25 +164,32 @@ export function dataValueValidator(
     }
     return hit;
   };
+  const fail = (index: number, object: string, value: string, errorCode: string): Validated => ({
+    ok: false,
+    conflict: { object, value, errorCode, indexes: [index] },
+  });
   return (input, index) => {
-    const fail = (object: string, value: string, errorCode: string): Validated => ({
-      ok: false,
-      conflict: { object, value, errorCode, indexes: [index] },
-    });
     const deKey = str(input.dataElement) ?? '';
     const de = refs.dataElements.get(deKey);
-    if (!de) return fail(deKey, `Data element not found or not accessible: \`${deKey}\``, 'E7610');
+    if (!de)
+      return fail(index, deKey, `Data element not found or not accessible: \`${deKey}\``, 'E7610');
     const periodId = str(input.period) ?? defaults.period ?? '';
     const period = canonical(periodId);
-    if (!period) return fail(periodId, `Period not valid: \`${periodId}\``, 'E7611');
+    if (!period) return fail(index, periodId, `Period not valid: \`${periodId}\``, 'E7611');
     const ouKey = str(input.orgUnit) ?? defaults.orgUnit ?? '';
     const orgUnit = refs.orgUnits.get(ouKey);
     if (!orgUnit)
-      return fail(ouKey, `Organisation unit not found or not accessible: \`${ouKey}\``, 'E7612');
+      return fail(
+        index,
+        ouKey,
+        `Organisation unit not found or not accessible: \`${ouKey}\``,
+        'E7612',
+      );
     const cocKey = str(input.categoryOptionCombo) ?? DEFAULT_COC;
     const coc = refs.optionCombos.get(cocKey);
     if (!coc)
       return fail(
+        index,
         cocKey,
         `Category option combo not found or not accessible: \`${cocKey}\``,
         'E7613',
@@ -193,6 +198,7 @@ export function dataValueValidator(
     const aoc = refs.optionCombos.get(aocKey);
     if (!aoc)
       return fail(
+        index,
         aocKey,
         `Attribute option combo not found or not accessible: \`${aocKey}\``,
         'E7615',
@@ -202,7 +208,7 @@ export function dataValueValidator(
       input.value === null || input.value === undefined ? null : (str(input.value) ?? null);
     if (raw !== null && raw !== '' && !deleted) {
       const problem = valueTypeProblem(de.valueType, raw);
-      if (problem) return fail(raw, `${problem} (data element \`${de.id}\`)`, 'E7619');
+      if (problem) return fail(index, raw, `${problem} (data element \`${de.id}\`)`, 'E7619');
     }
     return {
       ok: true,
