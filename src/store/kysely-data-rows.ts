@@ -1,40 +1,14 @@
 /**
- * Row mapping and the numbered write transaction shared by the Kysely data store (issue 7).
- * snake_case columns are mapped to DHIS2 wire names here only (aesthetics §8).
+ * Row mapping, the set-based writes and the numbered write transaction shared by the Kysely
+ * data store (issue 7, issue 18 §2). snake_case columns are mapped to DHIS2 wire names here only
+ * (aesthetics §8).
  */
-import {
-  sql,
-  type Insertable,
-  type Kysely,
-  type OnConflictBuilder,
-  type OnConflictTables,
-  type OnConflictUpdateDatabase,
-  type Selectable,
-  type Transaction,
-  type UpdateObject,
-} from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DataValue } from '../domain/data/data-values.ts';
 import type { AnonymousEvent } from '../domain/data/events.ts';
 import type { Registration } from '../domain/data/registrations.ts';
 import type { CompleteRegistrationTable, Database, DataValueTable, EventTable } from './schema.ts';
 
-/**
- * The `do update set` of a multi-row upsert: every column the rows carry but `kept` (the conflict
- * key, and what stays as first written such as `created`) takes the incoming (`excluded`) value.
- * The columns are read from the first row, as every row of a batch is built by one mapping.
- */
-export const updateFromExcluded = <DB, TB extends keyof DB>(
-  oc: OnConflictBuilder<DB, TB>,
-  rows: readonly Insertable<DB[TB]>[],
-  kept: readonly (keyof DB[TB] & string)[],
-) =>
-  oc.doUpdateSet(
-    Object.fromEntries(
-      Object.keys(rows[0] ?? {})
-        .filter((c) => !(kept as readonly string[]).includes(c))
-        .map((c) => [c, sql.ref(`excluded.${c}`)]),
-    ) as UpdateObject<OnConflictUpdateDatabase<DB, TB>, OnConflictTables<TB>, OnConflictTables<TB>>,
-  );
 /**
  * One column of a set-based write: its name, the element type its values are sent as (one array
  * parameter per column, so a statement has a dozen parameters whatever its row count), and, for
