@@ -17,16 +17,18 @@ export interface DataClientConfig {
 
 export interface DataClient {
   post(path: string, body: unknown): Promise<{ status: number; body: unknown }>;
+  /** As `post`, with the body already serialised (a data value page, issue 18 §3). */
+  postJson(path: string, json: string): Promise<{ status: number; body: unknown }>;
 }
 
 export function createHttpDataClient(config: DataClientConfig): DataClient {
   const base = config.url.replace(/\/+$/, '').replace(/\/api$/, '');
   const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
-  return {
-    async post(path, body) {
+  const client: DataClient = {
+    post: (path, body) => client.postJson(path, JSON.stringify(body)),
+    async postJson(path, payload) {
       if (!config.url || !config.username || !config.password)
         throw new RemoteError('NOT_CONFIGURED', 'Remote server is not configured');
-      const payload = JSON.stringify(body);
       for (let attempt = 0; ; attempt++) {
         let res: Response;
         try {
@@ -84,4 +86,5 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
       }
     },
   };
+  return client;
 }

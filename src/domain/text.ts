@@ -23,9 +23,11 @@ export function hasUnstorableText(value: unknown): boolean {
       if (unstorable(v)) return true;
     } else if (Array.isArray(v)) for (const x of v) stack.push(x);
     else if (typeof v === 'object' && v !== null)
-      for (const [k, x] of Object.entries(v)) {
+      // for…in, not Object.entries: no pair array per key (a 10k-value data page has 100k keys).
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
         if (unstorable(k)) return true;
-        stack.push(x);
+        stack.push((v as Record<string, unknown>)[k]);
       }
   }
   return false;

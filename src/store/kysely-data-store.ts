@@ -2,24 +2,26 @@
  * DataStore over Kysely (PostgreSQL and PGlite), issue 7. Writers lock `data_change_counter`
  * first (`for update`) and number their rows from it, so numbers follow commit order and a push
  * cut at the committed value never misses a later commit (the metadata store's pattern).
- * Look-ups use `unnest` so a 10k-value page is a handful of queries.
+ * Look-ups and writes use `unnest` (one array parameter per column), so a 10k-value page is a
+ * handful of statements whatever its size (issue 18 §2).
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChangeWindow, DataStore } from '../domain/data/data-store.ts';
-import { dataValueKey, type DataValue } from '../domain/data/data-values.ts';
+import { wireValue } from '../domain/data/data-values.ts';
 import type { AnonymousEvent } from '../domain/data/events.ts';
 import { registrationKey, type Registration } from '../domain/data/registrations.ts';
 import { chunks } from './chunks.ts';
 import {
-  fromValue,
+  columnsOf,
   numbered,
   toEvent,
   toRegistration,
   toValue,
-  updateFromExcluded,
+  upsertRows,
 } from './kysely-data-rows.ts';
+import { changedValuesJson, ROWS, storedValues, writeValues } from './kysely-data-values.ts';
 import { createKyselyTrackerStore } from './kysely-tracker-store.ts';
-import type { CompleteRegistrationTable, Database, DataValueTable, EventTable } from './schema.ts';
+import type { CompleteRegistrationTable, Database, EventTable } from './schema.ts';
 
 export function createKyselyDataStore(db: Kysely<Database>): DataStore {
   const descendants = async (roots: string[]): Promise<string[]> => {
@@ -70,39 +72,9 @@ export function createKyselyDataStore(db: Kysely<Database>): DataStore {
 
     async writeDataValues(incoming, plan, dryRun) {
       return numbered(db, async (trx, next) => {
-        const stored = new Map<string, DataValue>();
-        for (const part of chunks(incoming)) {
-          const { rows } = await sql<Selectable<DataValueTable>>`select d.* from data_value d
-            join unnest(${part.map((v) => v.dataElement)}::text[], ${part.map((v) => v.period)}::text[],
-              ${part.map((v) => v.orgUnit)}::text[], ${part.map((v) => v.categoryOptionCombo)}::text[],
-              ${part.map((v) => v.attributeOptionCombo)}::text[]) as k(de, pe, ou, coc, aoc)
-            on d.data_element = k.de and d.period = k.pe and d.org_unit = k.ou
-              and d.category_option_combo = k.coc and d.attribute_option_combo = k.aoc`.execute(
-            trx,
-          );
-          for (const r of rows) stored.set(dataValueKey(toValue(r)), toValue(r));
-        }
+        const stored = await storedValues(trx, incoming);
         const result = plan(stored);
-        if (dryRun) return result;
-        // One array parameter per column (not one per cell): a 10k-value page is two queries.
-        for (const part of chunks(result.writes)) {
-          const rows = part.map((v) => fromValue(v, next()));
-          const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
-          await sql`insert into data_value (data_element, period, org_unit, category_option_combo,
-              attribute_option_combo, value, stored_by, created, last_updated, comment, followup,
-              deleted, seq)
-            select * from unnest(${col('data_element')}::text[], ${col('period')}::text[],
-              ${col('org_unit')}::text[], ${col('category_option_combo')}::text[],
-              ${col('attribute_option_combo')}::text[], ${col('value')}::text[],
-              ${col('stored_by')}::text[], ${col('created')}::timestamptz[],
-              ${col('last_updated')}::timestamptz[], ${col('comment')}::text[],
-              ${col('followup')}::boolean[], ${col('deleted')}::boolean[], ${col('seq')}::bigint[])
-            on conflict (data_element, period, org_unit, category_option_combo, attribute_option_combo)
-            do update set value = excluded.value, stored_by = excluded.stored_by,
-              created = excluded.created, last_updated = excluded.last_updated,
-              comment = excluded.comment, followup = excluded.followup,
-              deleted = excluded.deleted, seq = excluded.seq`.execute(trx);
-        }
+        if (!dryRun) await writeValues(trx, result.writes, stored, next);
         return result;
       });
     },
@@ -132,6 +104,14 @@ export function createKyselyDataStore(db: Kysely<Database>): DataStore {
       return { rows: rows.map(toValue), lastSeq: lastSeq(rows, w) };
     },
 
+    async changedDataValuesJson(w) {
+      return changedValuesJson(db, w, async (slow) => {
+        const { rows, lastSeq } = await this.changedDataValues(slow);
+        const json = JSON.stringify(rows.map(wireValue)).slice(1, -1);
+        return { json, count: rows.length, lastSeq };
+      });
+    },
+
     async writeRegistrations(incoming, plan, dryRun) {
       return numbered(db, async (trx, next) => {
         const stored = new Map<string, Registration>();
@@ -144,30 +124,33 @@ export function createKyselyDataStore(db: Kysely<Database>): DataStore {
             on c.data_set = k.ds and c.period = k.pe and c.org_unit = k.ou and c.attribute_option_combo = k.aoc`.execute(
             trx,
           );
-          for (const r of rows) stored.set(registrationKey(toRegistration(r)), toRegistration(r));
+          for (const r of rows) {
+            const reg = toRegistration(r);
+            stored.set(registrationKey(reg), reg);
+          }
         }
         const result = plan(stored);
         if (dryRun) return result;
-        for (const part of chunks(result.writes, 1000)) {
-          const rows = part.map((r) => ({
-            data_set: r.dataSet,
-            period: r.period,
-            org_unit: r.organisationUnit,
-            attribute_option_combo: r.attributeOptionCombo,
-            date: r.date,
-            stored_by: r.storedBy,
-            last_updated_by: r.lastUpdatedBy,
-            last_updated: r.lastUpdated,
-            completed: r.completed,
-            deleted: r.deleted,
-            seq: next(),
-          }));
-          const key = ['data_set', 'period', 'org_unit', 'attribute_option_combo'] as const;
-          await trx
-            .insertInto('complete_registration')
-            .values(rows)
-            .onConflict((oc) => updateFromExcluded(oc.columns(key), rows, key))
-            .execute();
+        for (const part of chunks(result.writes, ROWS)) {
+          const seqs = part.map(() => next());
+          await upsertRows(
+            trx,
+            'complete_registration',
+            ['data_set', 'period', 'org_unit', 'attribute_option_combo'],
+            [],
+            columnsOf(part, [
+              ['data_set', 'text', (r) => r.dataSet],
+              ['period', 'text', (r) => r.period],
+              ['org_unit', 'text', (r) => r.organisationUnit],
+              ['attribute_option_combo', 'text', (r) => r.attributeOptionCombo],
+              ['date', 'timestamptz', (r) => r.date],
+              ['stored_by', 'text', (r) => r.storedBy],
+              ['last_updated_by', 'text', (r) => r.lastUpdatedBy],
+              ['last_updated', 'timestamptz', (r) => r.lastUpdated],
+              ['completed', 'boolean', (r) => r.completed],
+              ['deleted', 'boolean', (r) => r.deleted],
+            ]).concat({ name: 'seq', type: 'bigint', values: seqs }),
+          );
         }
         return result;
       });
@@ -204,27 +187,28 @@ export function createKyselyDataStore(db: Kysely<Database>): DataStore {
         }
         const result = plan(stored);
         if (dryRun) return result;
-        for (const part of chunks(result.writes, 1000)) {
-          const rows = part.map((e) => ({
-            uid: e.event,
-            program: e.program,
-            program_stage: e.programStage,
-            org_unit: e.orgUnit,
-            attribute_option_combo: e.attributeOptionCombo,
-            event_date: e.eventDate,
-            status: e.status,
-            stored_by: e.storedBy,
-            data_values: JSON.stringify(e.dataValues),
-            deleted: e.deleted,
-            created: e.created,
-            last_updated: e.lastUpdated,
-            seq: next(),
-          }));
-          await trx
-            .insertInto('event')
-            .values(rows)
-            .onConflict((oc) => updateFromExcluded(oc.column('uid'), rows, ['uid', 'created']))
-            .execute();
+        for (const part of chunks(result.writes, ROWS)) {
+          const seqs = part.map(() => next());
+          await upsertRows(
+            trx,
+            'event',
+            ['uid'],
+            ['created'],
+            columnsOf(part, [
+              ['uid', 'text', (e) => e.event],
+              ['program', 'text', (e) => e.program],
+              ['program_stage', 'text', (e) => e.programStage],
+              ['org_unit', 'text', (e) => e.orgUnit],
+              ['attribute_option_combo', 'text', (e) => e.attributeOptionCombo],
+              ['event_date', 'timestamptz', (e) => e.eventDate],
+              ['status', 'text', (e) => e.status],
+              ['stored_by', 'text', (e) => e.storedBy],
+              ['data_values', 'json', (e) => JSON.stringify(e.dataValues)],
+              ['deleted', 'boolean', (e) => e.deleted],
+              ['created', 'timestamptz', (e) => e.created],
+              ['last_updated', 'timestamptz', (e) => e.lastUpdated],
+            ]).concat({ name: 'seq', type: 'bigint', values: seqs }),
+          );
         }
         return result;
       });

@@ -13,7 +13,8 @@ import type {
   TrackedEntityTree,
 } from '../domain/data/tracker.ts';
 import { chunks } from './chunks.ts';
-import { iso, numbered, updateFromExcluded } from './kysely-data-rows.ts';
+import { columnsOf, iso, numbered, upsertRows } from './kysely-data-rows.ts';
+import { ROWS } from './kysely-data-values.ts';
 import type {
   Database,
   EnrollmentEventTable,
@@ -143,67 +144,79 @@ export function createKyselyTrackerStore(db: Kysely<Database>): TrackerStore {
         });
         if (dryRun) return result;
         const { trackedEntities, enrollments: ens, events: evs } = result.writes;
-        for (const part of chunks(trackedEntities, 1000)) {
-          const rows = part.map((t) => ({
-            uid: t.uid,
-            tracked_entity_type: t.trackedEntityType,
-            org_unit: t.orgUnit,
-            payload: JSON.stringify(t.payload),
-            deleted: t.deleted,
-            created: t.created,
-            last_updated: t.lastUpdated,
-            seq: next(),
-          }));
-          await trx
-            .insertInto('tracked_entity')
-            .values(rows)
-            .onConflict((oc) => updateFromExcluded(oc.column('uid'), rows, ['uid', 'created']))
-            .execute();
-        }
-        for (const part of chunks(ens, 1000)) {
-          const rows = part.map((e) => ({
-            uid: e.uid,
-            tracked_entity: e.trackedEntity,
-            program: e.program,
-            org_unit: e.orgUnit,
-            status: e.status,
-            enrollment_date: e.enrollmentDate,
-            incident_date: e.incidentDate,
-            payload: JSON.stringify(e.payload),
-            deleted: e.deleted,
-            created: e.created,
-            last_updated: e.lastUpdated,
-            seq: next(),
-          }));
-          await trx
-            .insertInto('enrollment')
-            .values(rows)
-            .onConflict((oc) => updateFromExcluded(oc.column('uid'), rows, ['uid', 'created']))
-            .execute();
-        }
-        for (const part of chunks(evs, 1000)) {
-          const rows = part.map((e) => ({
-            uid: e.uid,
-            enrollment: e.enrollment,
-            program: e.program,
-            program_stage: e.programStage,
-            org_unit: e.orgUnit,
-            status: e.status,
-            event_date: e.eventDate,
-            due_date: e.dueDate,
-            attribute_option_combo: e.attributeOptionCombo,
-            payload: JSON.stringify(e.payload),
-            deleted: e.deleted,
-            created: e.created,
-            last_updated: e.lastUpdated,
-            seq: next(),
-          }));
-          await trx
-            .insertInto('enrollment_event')
-            .values(rows)
-            .onConflict((oc) => updateFromExcluded(oc.column('uid'), rows, ['uid', 'created']))
-            .execute();
-        }
+        // One unnest upsert per table and 10k rows (issue 18 §2), parents first; `created` stays.
+        const seq = <T>(rows: readonly T[]) => ({
+          name: 'seq',
+          type: 'bigint' as const,
+          values: rows.map(() => next()),
+        });
+        for (const part of chunks(trackedEntities, ROWS))
+          await upsertRows(
+            trx,
+            'tracked_entity',
+            ['uid'],
+            ['created'],
+            [
+              ...columnsOf(part, [
+                ['uid', 'text', (t) => t.uid],
+                ['tracked_entity_type', 'text', (t) => t.trackedEntityType],
+                ['org_unit', 'text', (t) => t.orgUnit],
+                ['payload', 'json', (t) => JSON.stringify(t.payload)],
+                ['deleted', 'boolean', (t) => t.deleted],
+                ['created', 'timestamptz', (t) => t.created],
+                ['last_updated', 'timestamptz', (t) => t.lastUpdated],
+              ]),
+              seq(part),
+            ],
+          );
+        for (const part of chunks(ens, ROWS))
+          await upsertRows(
+            trx,
+            'enrollment',
+            ['uid'],
+            ['created'],
+            [
+              ...columnsOf(part, [
+                ['uid', 'text', (e) => e.uid],
+                ['tracked_entity', 'text', (e) => e.trackedEntity],
+                ['program', 'text', (e) => e.program],
+                ['org_unit', 'text', (e) => e.orgUnit],
+                ['status', 'text', (e) => e.status],
+                ['enrollment_date', 'timestamptz', (e) => e.enrollmentDate],
+                ['incident_date', 'timestamptz', (e) => e.incidentDate],
+                ['payload', 'json', (e) => JSON.stringify(e.payload)],
+                ['deleted', 'boolean', (e) => e.deleted],
+                ['created', 'timestamptz', (e) => e.created],
+                ['last_updated', 'timestamptz', (e) => e.lastUpdated],
+              ]),
+              seq(part),
+            ],
+          );
+        for (const part of chunks(evs, ROWS))
+          await upsertRows(
+            trx,
+            'enrollment_event',
+            ['uid'],
+            ['created'],
+            [
+              ...columnsOf(part, [
+                ['uid', 'text', (e) => e.uid],
+                ['enrollment', 'text', (e) => e.enrollment],
+                ['program', 'text', (e) => e.program],
+                ['program_stage', 'text', (e) => e.programStage],
+                ['org_unit', 'text', (e) => e.orgUnit],
+                ['status', 'text', (e) => e.status],
+                ['event_date', 'timestamptz', (e) => e.eventDate],
+                ['due_date', 'timestamptz', (e) => e.dueDate],
+                ['attribute_option_combo', 'text', (e) => e.attributeOptionCombo],
+                ['payload', 'json', (e) => JSON.stringify(e.payload)],
+                ['deleted', 'boolean', (e) => e.deleted],
+                ['created', 'timestamptz', (e) => e.created],
+                ['last_updated', 'timestamptz', (e) => e.lastUpdated],
+              ]),
+              seq(part),
+            ],
+          );
         return result;
       });
     },

@@ -26,9 +26,9 @@ import {
   trackerEvent,
   trackerQuery,
 } from '../domain/sync/tracker-push.ts';
-import { wireValue } from '../domain/data/data-values.ts';
 import type { AnonymousEvent } from '../domain/data/events.ts';
 import type { ChangeWindow, ChangedPage, DataStore } from '../domain/data/data-store.ts';
+import type { Registration } from '../domain/data/registrations.ts';
 import { describeFailure, extractSummary, pushSucceeded } from '../domain/data/push-outcome.ts';
 import type { Clock } from '../domain/ports.ts';
 import type { DataPushResult } from '../domain/sync/run-sync.ts';
@@ -48,15 +48,28 @@ export interface DataPushDeps {
 /** How one page went: sent, refused (the run fails), or not possible here (a warning). */
 type PageOutcome = { ok: true } | { ok: false; message: string; warn: boolean };
 
-interface Kind<T> {
+/** One page read for sending: its size, where the next starts, and what `send` takes. */
+interface Page<P> {
+  count: number;
+  lastSeq: number;
+  page: P;
+}
+
+interface Kind<P> {
   label: string;
   seqKey: string;
   dateKey: string;
   pageSizeKey: string;
-  changed: (w: ChangeWindow) => Promise<ChangedPage<T>>;
-  send: (client: DataClient, rows: T[], what: string) => Promise<PageOutcome>;
-  afterPage?: (rows: T[], at: Date) => Promise<void>;
+  changed: (w: ChangeWindow) => Promise<Page<P>>;
+  send: (client: DataClient, page: P, what: string) => Promise<PageOutcome>;
+  afterPage?: (page: P, at: Date) => Promise<void>;
 }
+
+const rowsPage = <T>({ rows, lastSeq }: ChangedPage<T>): Page<T[]> => ({
+  count: rows.length,
+  lastSeq,
+  page: rows,
+});
 
 class PushFailure extends Error {}
 
@@ -77,10 +90,13 @@ const missing = (status: number, path: string): PageOutcome | null =>
       }
     : null;
 
-/** A DHIS2 ≤ 2.41 push: one POST of `{rootKey: [...]}`, answered by an ImportSummary(ies). */
-function legacySend<T>(path: string, rootKey: string, wire: (row: T) => unknown) {
-  return async (client: DataClient, rows: T[], what: string): Promise<PageOutcome> => {
-    const res = await client.post(path, { [rootKey]: rows.map(wire) });
+/**
+ * A DHIS2 ≤ 2.41 push: one POST of `{rootKey: [...]}`, answered by an ImportSummary(ies). The
+ * items come as JSON text (data values, serialised by the store) or as rows to serialise.
+ */
+function legacySend<P>(path: string, rootKey: string, body: (page: P) => string) {
+  return async (client: DataClient, page: P, what: string): Promise<PageOutcome> => {
+    const res = await client.postJson(path, `{${JSON.stringify(rootKey)}:[${body(page)}]}`);
     const absent = missing(res.status, path);
     if (absent) return absent;
     const summary = extractSummary(res.body);
@@ -134,34 +150,34 @@ async function trackerSend(
 export function createDataPush(
   deps: DataPushDeps,
 ): (options?: DataPushOptions) => Promise<DataPushResult> {
-  const values: Kind<Parameters<typeof wireValue>[0]> = {
+  const items = <T>(rows: T[]) => JSON.stringify(rows).slice(1, -1);
+  const values: Kind<string> = {
     label: 'data values',
     seqKey: 'keyLastSuccessfulDataSynchSeq',
     dateKey: 'keyLastSuccessfulDataSynch',
     pageSizeKey: 'dataValuesPageSize',
-    changed: (w) => deps.store.changedDataValues(w),
-    send: legacySend('/api/dataValueSets', 'dataValues', wireValue),
+    changed: async (w) => {
+      const { json, count, lastSeq } = await deps.store.changedDataValuesJson(w);
+      return { count, lastSeq, page: json };
+    },
+    send: legacySend('/api/dataValueSets', 'dataValues', (json: string) => json),
   };
-  const registrations: Kind<
-    Awaited<ReturnType<DataStore['changedRegistrations']>>['rows'][number]
-  > = {
+  const registrations: Kind<Registration[]> = {
     label: 'complete registrations',
     seqKey: 'keyLastCompleteDataSetRegistrationSyncSeq',
     dateKey: 'keyLastCompleteDataSetRegistrationSyncSuccess',
     pageSizeKey: 'dataValuesPageSize',
-    changed: (w) => deps.store.changedRegistrations(w),
-    send: legacySend('/api/completeDataSetRegistrations', 'completeDataSetRegistrations', (r) => r),
+    changed: async (w) => rowsPage(await deps.store.changedRegistrations(w)),
+    send: legacySend('/api/completeDataSetRegistrations', 'completeDataSetRegistrations', items),
   };
-  const events = (api: 'EVENTS' | 'TRACKER'): Kind<AnonymousEvent> => ({
+  const events = (api: 'EVENTS' | 'TRACKER'): Kind<AnonymousEvent[]> => ({
     label: 'events',
     seqKey: 'keyLastSuccessfulEventsDataSynchSeq',
     dateKey: 'keyLastSuccessfulEventsDataSynch',
     pageSizeKey: 'eventProgramPageSize',
-    changed: (w) => deps.store.changedEvents(w),
+    changed: async (w) => rowsPage(await deps.store.changedEvents(w)),
     send:
-      api === 'TRACKER'
-        ? trackerSend
-        : legacySend('/api/events?strategy=SYNC', 'events', (e: AnonymousEvent) => e),
+      api === 'TRACKER' ? trackerSend : legacySend('/api/events?strategy=SYNC', 'events', items),
     afterPage: (rows, at) =>
       deps.store.markEventsSynchronized(
         rows.map((e) => e.event),
@@ -180,6 +196,8 @@ export function createDataPush(
     const warnings: string[] = [];
     let total = 0;
     let client: DataClient | null = null;
+    /** A page read ahead; waited for before the push returns, whatever became of it. */
+    let ahead: Promise<unknown> | null = null;
     try {
       kinds: for (const kind of kinds) {
         const watermark = Number((await deps.settings.value(kind.seqKey)) ?? 0);
@@ -187,16 +205,19 @@ export function createDataPush(
           kind.pageSizeKey === 'dataValuesPageSize' && options.dataValuesPageSize
             ? options.dataValuesPageSize
             : Number((await deps.settings.value(kind.pageSizeKey)) ?? 10_000);
-        let after = watermark;
         let sent = 0;
         let page = 0;
-        for (;;) {
-          const { rows, lastSeq } = await kind.changed({ after, upTo: cut, limit, skipBefore });
-          if (rows.length === 0) break;
+        const read = (after: number) => kind.changed({ after, upTo: cut, limit, skipBefore });
+        let current = await read(watermark);
+        while (current.count > 0) {
           page++;
+          // The next page is read while this one is on the wire: reading is the local's
+          // database, sending the central's (issue 18 §3). A page that fails leaves it unused.
+          const next = current.count < limit ? null : read(current.lastSeq);
+          ahead = next?.catch(() => undefined) ?? null;
           client ??= await deps.client();
-          const what = `Pushing ${kind.label}: page ${page} (${rows.length} rows)`;
-          const outcome = await kind.send(client, rows, what);
+          const what = `Pushing ${kind.label}: page ${page} (${current.count} rows)`;
+          const outcome = await kind.send(client, current.page, what);
           if (!outcome.ok && !outcome.warn) throw new PushFailure(outcome.message);
           if (!outcome.ok) {
             // The watermark stays: these rows (and any later page) go on a later run.
@@ -205,10 +226,10 @@ export function createDataPush(
             total += sent;
             continue kinds;
           }
-          await kind.afterPage?.(rows, start);
-          sent += rows.length;
-          after = lastSeq;
-          if (rows.length < limit) break;
+          await kind.afterPage?.(current.page, start);
+          sent += current.count;
+          if (!next) break;
+          current = await next;
         }
         // All pages (possibly none) succeeded: everything up to the cut is on the central.
         if (cut > watermark)
@@ -223,6 +244,8 @@ export function createDataPush(
         return { status: 'FAILED', message: `${e.message}${before}${warned}` };
       }
       throw e;
+    } finally {
+      await ahead;
     }
     if (warnings.length > 0)
       return {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { DataStore } from '../../src/domain/data/data-store.ts';
-import type { DataValue } from '../../src/domain/data/data-values.ts';
+import { wireValue, type DataValue } from '../../src/domain/data/data-values.ts';
 import type { AnonymousEvent } from '../../src/domain/data/events.ts';
 import type { Registration } from '../../src/domain/data/registrations.ts';
 import type { MetadataStore } from '../../src/domain/ports.ts';
@@ -179,6 +179,55 @@ export function registerDataStoreTests(get: Get<DataStoreUnderTest>) {
       skipBefore: new Date('2024-02-01T00:00:00.000Z'),
     });
     assert.deepEqual(mine(recent), rows.slice(1));
+  });
+
+  it('writes any storable text as sent and pages it out as the wire JSON, byte for byte', async () => {
+    // Quotes, backslashes, braces, commas, control characters, "null", non-ASCII and an astral
+    // character: the set-based writes send arrays as literals, the push's page is JSON built
+    // by the store (issue 18 §2–§3); both must keep every character.
+    const de = newUid();
+    // The first six need no escape in JSON (so the database store sends them as array literals
+    // built from JSON), the others do (so it falls back to the driver's encoding).
+    const texts = [
+      '{x,y}',
+      'null',
+      "NULL it's",
+      ' ',
+      'é ü 中文 😀 \u2028',
+      '</script>',
+      'a"b',
+      'c\\d',
+      'tab\tnew\nline\r',
+      '\u0001\u001f\u007f',
+      '',
+      '\\"\\',
+    ];
+    const base = await store().committedSeq();
+    const rows = texts.map((text, i) =>
+      dv({
+        dataElement: de,
+        orgUnit: `ConfDvOrg${String(i).padStart(2, '0')}`,
+        value: i % 3 === 0 ? null : text,
+        comment: i % 2 === 0 ? text : null,
+        storedBy: i % 4 === 1 ? null : text,
+        followup: i % 2 === 1,
+        deleted: i % 5 === 4,
+      }),
+    );
+    for (const part of [rows.slice(0, 6), rows.slice(6)])
+      await store().writeDataValues(part, all(part), false);
+    const upTo = await store().committedSeq();
+    const w = { after: base, upTo, limit: 100, skipBefore: null };
+    const page = await store().changedDataValues(w);
+    assert.deepEqual(
+      page.rows.filter((r) => r.dataElement === de),
+      rows,
+    );
+    const wire = await store().changedDataValuesJson(w);
+    assert.equal(wire.json, JSON.stringify(page.rows.map(wireValue)).slice(1, -1));
+    assert.deepEqual([wire.count, wire.lastSeq], [page.rows.length, page.lastSeq]);
+    const empty = await store().changedDataValuesJson({ ...w, after: upTo });
+    assert.deepEqual(empty, { json: '', count: 0, lastSeq: upTo });
   });
 
   it('registrations: upsert by key, query without deleted ones, change windows', async () => {

@@ -29,6 +29,14 @@ export interface ChangedPage<T> {
   lastSeq: number;
 }
 
+/** A page of changed rows as JSON text: the array's items joined by commas, without brackets. */
+export interface ChangedJson {
+  json: string;
+  count: number;
+  /** As `ChangedPage.lastSeq`. */
+  lastSeq: number;
+}
+
 export interface ChangeWindow {
   after: number;
   upTo: number;
@@ -53,6 +61,11 @@ export interface DataStore extends TrackerStore {
   ): Promise<DataValuePlan>;
   queryDataValues(q: DataValueQuery): Promise<DataValue[]>;
   changedDataValues(w: ChangeWindow): Promise<ChangedPage<DataValue>>;
+  /**
+   * The same page as the wire's JSON: `rows.map(wireValue)` serialised, brackets left off, byte
+   * for byte. The push sends it as it is, so no value is materialised on the way (issue 18 §3).
+   */
+  changedDataValuesJson(w: ChangeWindow): Promise<ChangedJson>;
   writeRegistrations<P extends { writes: Registration[] }>(
     incoming: readonly Registration[],
     plan: (stored: ReadonlyMap<string, Registration>) => P,

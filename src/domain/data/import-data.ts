@@ -10,7 +10,7 @@ import type { DataStore, IdScheme } from './data-store.ts';
 import {
   planDataValues,
   referenceKeys,
-  validateDataValue,
+  dataValueValidator,
   type DataImportStrategy,
   type DataValue,
   type DataValueInput,
@@ -101,13 +101,13 @@ export async function importDataValueSet(
     orgUnits: await ids(deps, 'organisationUnits', keys.orgUnits, params.idScheme),
     optionCombos: await ids(deps, 'categoryOptionCombos', keys.optionCombos, params.idScheme),
   };
-  const now = deps.clock.now().toISOString();
+  const validate = dataValueValidator(defaults, refs, deps.clock.now().toISOString());
   const valid: DataValue[] = [];
-  values.forEach((v, i) => {
-    const r = validateDataValue(v, i, defaults, refs, now);
+  for (let i = 0; i < values.length; i++) {
+    const r = validate(values[i]!, i);
     if (r.ok) valid.push(r.value);
     else conflicts.push(r.conflict);
-  });
+  }
   const plan = await deps.store.writeDataValues(
     valid,
     (stored) => planDataValues(valid, stored, params.importStrategy),

@@ -11,7 +11,7 @@ import { canonicalPeriod } from '../../domain/data/periods.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
 import { requireDataWrite } from '../plugins/basic-auth.ts';
-import { eventsSchema, registrationsSchema } from '../schemas/data.ts';
+import { eventsSchema, importBody, registrationsSchema } from '../schemas/data.ts';
 import { webMessageSchema } from '../web-message.ts';
 import { summaryMessage } from './data-values.ts';
 
@@ -22,8 +22,6 @@ const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
     .flatMap((s) => s.split(','))
     .filter(Boolean),
 );
-const items = (key: string) =>
-  z.object({ [key]: z.array(z.record(z.string(), z.unknown())).default([]) }).catchall(z.unknown());
 
 export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
   app,
@@ -40,7 +38,7 @@ export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
         tags: ['data'],
         summary: 'Import complete data set registrations; answers an ImportSummary',
         querystring: z.object({ dryRun: bool.default(false) }).catchall(z.string()),
-        body: items('completeDataSetRegistrations'),
+        body: importBody('completeDataSetRegistrations'),
         response: { 200: webMessageSchema, 409: webMessageSchema },
       },
       config: { importSummary: 'ImportSummary' },
@@ -93,7 +91,7 @@ export const dataEventRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
             dryRun: bool.default(false),
           })
           .catchall(z.string()),
-        body: items('events'),
+        body: importBody('events'),
         response: { 200: webMessageSchema, 409: webMessageSchema },
       },
       config: { importSummary: 'ImportSummaries' },

@@ -15,7 +15,7 @@ import { errors } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { acceptGzipBodies } from '../plugins/gzip-body.ts';
 import { requireAuthority, requireDataWrite } from '../plugins/basic-auth.ts';
-import { dataValueSetSchema } from '../schemas/data.ts';
+import { dataValueSetSchema, importBody } from '../schemas/data.ts';
 import { noBody } from '../schemas/json.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
@@ -71,9 +71,7 @@ export const dataValueRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
           orgUnitIdScheme: z.enum(['UID', 'CODE', 'uid', 'code']).optional(),
           async: z.string().optional(),
         }),
-        body: z
-          .object({ dataValues: z.array(z.record(z.string(), z.unknown())).default([]) })
-          .catchall(z.unknown()),
+        body: importBody('dataValues'),
         response: { 200: webMessageSchema, 409: webMessageSchema },
       },
       config: { importSummary: 'ImportSummary' },

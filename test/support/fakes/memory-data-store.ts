@@ -6,7 +6,7 @@
  * and the org unit tree) is read from `metadata`'s rows, as the database store reads metadata_object.
  */
 import type { ChangeWindow, ChangedPage, DataStore } from '../../../src/domain/data/data-store.ts';
-import { dataValueKey, type DataValue } from '../../../src/domain/data/data-values.ts';
+import { dataValueKey, wireValue, type DataValue } from '../../../src/domain/data/data-values.ts';
 import type { AnonymousEvent } from '../../../src/domain/data/events.ts';
 import { registrationKey, type Registration } from '../../../src/domain/data/registrations.ts';
 import type { MemoryMetadataStore } from './memory-metadata-store.ts';
@@ -152,6 +152,15 @@ export function createMemoryDataStore(metadata: MemoryMetadataStore): DataStore 
 
     async changedDataValues(w) {
       return window(tables.values.values(), w, (v) => v.lastUpdated);
+    },
+
+    async changedDataValuesJson(w) {
+      const { rows, lastSeq } = await this.changedDataValues(w);
+      return {
+        json: JSON.stringify(rows.map(wireValue)).slice(1, -1),
+        count: rows.length,
+        lastSeq,
+      };
     },
 
     async writeRegistrations(incoming, plan, dryRun) {
