@@ -5,7 +5,7 @@
  * /proc, stops it. Usage: node --import tsx bench/rest-one.ts <pglite|postgres> [fresh|restart]
  * Last stdout line: {"backend","rssMb","hwmMb","seconds"} (plus the smaps_rollup split).
  */
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -44,11 +44,15 @@ const env = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !k.startsWith('METASYNC_')),
 );
 
-// `npm start` itself, node's flags included (package.json: "node … src/cli.ts serve").
+// `npm start` itself, node's flags included (package.json: "node scripts/build-server.js &&
+// node … dist/cli.js serve"): the steps before the last run here, once; the last one is the
+// server, started below as its own process so that /proc shows the server alone.
 const { scripts } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
   scripts: { start: string };
 };
-const START = scripts.start.split(' ').slice(1);
+const steps = scripts.start.split(' && ');
+for (const step of steps.slice(0, -1)) execSync(step, { cwd: ROOT, stdio: 'inherit' });
+const START = steps.at(-1)!.split(' ').slice(1);
 
 interface Served {
   pid: number;

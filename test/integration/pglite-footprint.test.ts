@@ -1,7 +1,7 @@
 /**
  * The embedded database's small footprint (issue 18 §4, docs/operations.md "Memory of the
  * embedded database"): a new data directory is created by initdb in a child process, and PGlite
- * runs with 16 MB of shared buffers, whether the server opens it or a test clones the template.
+ * runs with 8 MB of shared buffers, whether the server opens it or a test clones the template.
  */
 import assert from 'node:assert/strict';
 import { access, mkdtemp, rm } from 'node:fs/promises';
@@ -28,11 +28,11 @@ const setting = async (database: OpenDatabase, name: string) => {
 };
 
 describe('PGlite footprint', () => {
-  it('a new data directory gets a cluster, opens with 16 MB of shared buffers, and reopens with its data', async () => {
+  it('a new data directory gets a cluster, opens with 8 MB of shared buffers, and reopens with its data', async () => {
     const dir = path.join(tmp, 'fresh');
     const first = await openDatabase({ kind: 'pglite', dataDir: dir });
     await access(path.join(dir, 'PG_VERSION'));
-    assert.equal(await setting(first, 'shared_buffers'), '16MB');
+    assert.equal(await setting(first, 'shared_buffers'), '8MB');
     await migrateToLatest(first.db);
     await sql`create table footprint (v text)`.execute(first.db);
     await sql`insert into footprint values ('kept')`.execute(first.db);
@@ -45,7 +45,7 @@ describe('PGlite footprint', () => {
       ['kept'],
     );
     assert.deepEqual(await pendingMigrations(again.db), []);
-    assert.equal(await setting(again, 'shared_buffers'), '16MB');
+    assert.equal(await setting(again, 'shared_buffers'), '8MB');
     await again.close();
   });
 
@@ -53,7 +53,7 @@ describe('PGlite footprint', () => {
     const database = await createTestDatabase('pglite');
     const open = await database.open();
     try {
-      assert.equal(await setting(open, 'shared_buffers'), '16MB');
+      assert.equal(await setting(open, 'shared_buffers'), '8MB');
     } finally {
       await open.close();
       await database.dispose();
