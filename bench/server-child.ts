@@ -11,7 +11,13 @@ import { ADMIN_PASSWORD, startServer } from '../test/support/server.ts';
 
 const [backend] = process.argv.slice(2) as [Backend];
 const database = await createTestDatabase(backend);
-const server = await startServer(database);
+// BENCH_STREAMED_IMPORT_BYTES=1e12 keeps every import body on the whole-body path, to compare
+// with the streamed one (issue 18 §1).
+const streamed = process.env.BENCH_STREAMED_IMPORT_BYTES;
+const server = await startServer(
+  database,
+  streamed ? { streamedImportBytes: Number(streamed) } : {},
+);
 console.log(JSON.stringify({ url: server.url, password: ADMIN_PASSWORD }));
 
 createInterface({ input: process.stdin }).on('line', (line) => {

@@ -30,6 +30,11 @@ export interface Config {
   /** The DHIS2 release whose API metasync follows: /api/system/info `version`, snapshots' `system.version`. */
   systemVersion: string;
   maxRequestBytes: number;
+  /**
+   * server.streamed.import.size: a POST /api/metadata body longer than this (or of unknown
+   * length: chunked, gzip) is read as a stream and imported type by type (issue 18 §1).
+   */
+  streamedImportBytes: number;
   loginThrottle: ThrottlePolicy;
   /**
    * server.trusted.proxies: the proxies (addresses, CIDRs, or proxy-addr's `loopback`,
@@ -153,6 +158,7 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
     serverBaseUrl,
     systemVersion: get('system.version') ?? DEFAULT_SYSTEM_VERSION,
     maxRequestBytes: parseSize(get('server.max.request.size') ?? '256mb'),
+    streamedImportBytes: parseSize(get('server.streamed.import.size') ?? '8mb'),
     loginThrottle: {
       maxFailures: maxFailures.data,
       windowMs: lockMinutes.data * 60_000,

@@ -6,6 +6,9 @@
 import type { AuthResult } from './domain/auth/authenticate.ts';
 import type { CreateUserInput, Importer } from './domain/auth/user-admin.ts';
 import type { ImportActor } from './domain/metadata/import-metadata.ts';
+import type { ImportParams } from './domain/metadata/import-params.ts';
+import type { ImportReport } from './domain/metadata/import-report.ts';
+import type { SnapshotMember } from './domain/sync/central-client.ts';
 import type { User } from './domain/auth/users.ts';
 import type {
   Clock,
@@ -77,4 +80,10 @@ export interface MetadataService extends Pick<
   'get' | 'list' | 'listSince' | 'referencing' | 'changeSeq'
 > {
   import: Importer;
+  /** The import of a large body read as its members, twice (issue 18 §1). */
+  importStreamed: (
+    members: () => AsyncIterable<SnapshotMember>,
+    params: ImportParams,
+    actor: ImportActor,
+  ) => Promise<ImportReport>;
 }

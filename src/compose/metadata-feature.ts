@@ -5,7 +5,9 @@
  */
 import type { Importer } from '../domain/auth/user-admin.ts';
 import { importMetadata, type ImportDeps } from '../domain/metadata/import-metadata.ts';
-import type { ImportStats } from '../domain/metadata/import-report.ts';
+import type { ImportParams } from '../domain/metadata/import-params.ts';
+import type { ImportReport, ImportStats } from '../domain/metadata/import-report.ts';
+import { importMetadataStreamed } from '../domain/metadata/import-streamed.ts';
 import type { MetadataService } from '../services.ts';
 import type { Ports } from './ports.ts';
 
@@ -24,17 +26,19 @@ export function metadataFeature(
   /** The import as start-up and user administration use it: not counted as API traffic. */
   const importer: Importer = (body, params, actor) =>
     importMetadata(importDeps, body, params, actor);
+  // Only what was written counts: not validations, not a rejected all-or-nothing import.
+  const counted = (params: ImportParams, report: ImportReport) => {
+    if (
+      params.importMode === 'COMMIT' &&
+      (params.atomicMode === 'NONE' || report.status !== 'ERROR')
+    )
+      countImport('api', report.stats);
+    return report;
+  };
   const service: MetadataService = {
-    import: async (body, params, actor) => {
-      const report = await importer(body, params, actor);
-      // Only what was written counts: not validations, not a rejected all-or-nothing import.
-      if (
-        params.importMode === 'COMMIT' &&
-        (params.atomicMode === 'NONE' || report.status !== 'ERROR')
-      )
-        countImport('api', report.stats);
-      return report;
-    },
+    import: async (body, params, actor) => counted(params, await importer(body, params, actor)),
+    importStreamed: async (members, params, actor) =>
+      counted(params, await importMetadataStreamed(importDeps, members, params, actor)),
     get: (type, id) => store.get(type, id),
     list: (type) => store.list(type),
     listSince: (type, since, ids) => store.listSince(type, since, ids),

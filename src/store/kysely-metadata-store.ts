@@ -71,6 +71,9 @@ function writer(
   baseSeq: number,
   done: (seq: number) => void,
 ): MetadataWriter {
+  // A transaction may apply more than once (the type-by-type import, issue 18 §1): each apply
+  // numbers its changes after the previous one's, never from the transaction's start again.
+  let last = baseSeq;
   return {
     async lookups(keys: LookupKeys, { referrers }): Promise<ImportLookups> {
       const byId = new Map<string, StoredMeta>();
@@ -168,11 +171,11 @@ function writer(
     },
 
     async apply({ writes, deletes }, meta) {
-      let seq = await writeObjects(trx, writes, baseSeq, meta.actorId);
+      let seq = await writeObjects(trx, writes, last, meta.actorId);
       await writeReferences(trx, writes, deletes);
       seq = await deleteObjects(trx, deletes, seq, meta);
       await applyUserProjection(trx, writes, deletes, meta.passwordHashes);
-      done(seq);
+      done((last = seq));
     },
 
     async list(type) {

@@ -148,6 +148,19 @@ export function registerMetadataWriterTests(get: Get<MetadataStoreUnderTest>) {
     assert.equal(await users().findRole(roleId), null);
   });
 
+  it('numbers the changes of several applies in one write one after another', async () => {
+    // The type-by-type import applies once per slice in one transaction (issue 18 §1); each
+    // apply used to number from the transaction's start again, reusing change numbers.
+    const [a, b, c] = [newUid(), newUid(), newUid()];
+    const before = await store().changeSeq();
+    await store().write(async (w) => {
+      await w.apply({ writes: [write('constants', a), write('constants', b)], deletes: [] }, meta);
+      await w.apply({ writes: [write('constants', c)], deletes: [] }, meta);
+      await w.apply({ writes: [], deletes: [del('constants', a)] }, meta);
+    });
+    assert.equal(await store().changeSeq(), before + 4);
+  });
+
   it('records a pulled version in the write that imports it, or not at all', async () => {
     const number = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
     const version = (n: number): MetadataVersion => ({

@@ -65,7 +65,7 @@ const errorsOf = (r: ImportReport) =>
  * 87–117 s and 560–600 MB peak RSS, 10,000 82 s and 639 MB, 20,000 60 s and 727 MB, whole types
  * 59 s and 757 MB. Memory is what issue 18 §1 is about; cheaper look-ups would buy the time back.
  */
-const SLICE = 5000;
+export const SLICE = 5000;
 
 interface Outcome {
   imported: ImportReport;
@@ -83,7 +83,7 @@ class RolledBack {
  * writes them in that order; a member that comes early (another central's key order) is held
  * unparsed until its turn. A repeated key counts once, with its last value, as JSON.parse does.
  */
-async function importInOrder(
+export async function importInOrder(
   members: AsyncIterable<SnapshotMember>,
   scan: SnapshotScan,
   types: TypeImport,

@@ -21,6 +21,7 @@ import { acceptGzipBodies } from '../plugins/gzip-body.ts';
 import { importActor, importConflict } from './metadata-objects.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
 import { metadataExport } from '../schemas/metadata.ts';
+import { streamedMembers, streamLargeBodies } from '../streamed-body.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -45,6 +46,11 @@ export const metadataRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
     '/api/metadata',
     {
       onRequest: requireAuthority(Authority.F_METADATA_IMPORT),
+      // A large body skips Fastify's JSON.parse and is imported type by type (issue 18 §1).
+      preParsing: streamLargeBodies(
+        services.config.streamedImportBytes,
+        services.config.maxRequestBytes,
+      ),
       schema: {
         tags: ['metadata'],
         summary: 'Import metadata (DHIS2 import JSON); answers an ImportReport',
@@ -57,11 +63,11 @@ export const metadataRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
       const { dryRun, ...rest } = request.query;
       const params = { ...rest, importMode: dryRun ? ('VALIDATE' as const) : rest.importMode };
       // The import refuses users and roles beyond the caller's authorities (403, nothing written).
-      const report = await services.metadata.import(
-        request.body,
-        params,
-        importActor(request.principal!),
-      );
+      const actor = importActor(request.principal!);
+      const members = streamedMembers(request);
+      const report = members
+        ? await services.metadata.importStreamed(members, params, actor)
+        : await services.metadata.import(request.body, params, actor);
       if (report.status === 'ERROR') return importConflict(reply, report);
       return webMessage(200, report.status, undefined, { response: report });
     },
