@@ -27,7 +27,11 @@ import {
   type ImportDeps,
 } from '../metadata/import-metadata.ts';
 import { parsePayload } from '../metadata/parse-payload.ts';
-import { prepareEntries, type PreparedEntry } from '../metadata/prepare-entries.ts';
+import {
+  prepareEntries,
+  type LookupKeys,
+  type PreparedEntry,
+} from '../metadata/prepare-entries.ts';
 import type { MetadataType } from '../metadata/types.ts';
 import type { MetadataWriter } from '../ports.ts';
 
@@ -53,17 +57,22 @@ export function typeByTypeImport(
   let failed = false;
   let aborted = false;
   let slice = new Set<string>();
+  let orgUnits = false;
   // Only `lookups` differs: a reference to another object of this version resolves, unless that
   // object failed; the objects of the slice being planned resolve through the plan itself.
   const resolving = new Proxy(writer, {
     get(target, property, receiver) {
       if (property === 'lookups')
-        return async (...args: Parameters<MetadataWriter['lookups']>) => {
-          const found = await target.lookups(...args);
+        return async (keys: LookupKeys, options: { referrers: boolean }) => {
+          const resolves = (id: string) => ids.has(id) && !failedIds.has(id) && !slice.has(id);
+          // Those references resolve whatever the store holds, so the store is not asked about
+          // them (most of a bootstrap's, issue 18 §5). Org units keep them all: the store walks
+          // the stored parent chains above every existing reference for the loop check.
+          const refs = orgUnits ? keys.refs : new Set([...keys.refs].filter((id) => !resolves(id)));
+          const found = await target.lookups({ ...keys, refs }, options);
           let existing: Set<string> | null = null;
-          for (const id of args[0].refs) {
-            if (found.existing.has(id) || failedIds.has(id) || slice.has(id)) continue;
-            if (!ids.has(id)) continue;
+          for (const id of keys.refs) {
+            if (found.existing.has(id) || !resolves(id)) continue;
             (existing ??= new Set(found.existing)).add(id);
           }
           return existing ? { ...found, existing } : found;
@@ -86,6 +95,7 @@ export function typeByTypeImport(
         offset += objects.length;
         const prepared: PreparedEntry[] = prepareEntries(entries);
         slice = new Set(prepared.map((p) => p.id).filter((id): id is string => id !== null));
+        orgUnits = type.key === 'organisationUnits';
         // Hashing inside the transaction: only users carry passwords (issue 18 §1).
         const passwordHashes = await hashPasswords(deps, prepared);
         const params = aborted ? { ...ctx.params, importMode: 'VALIDATE' as const } : ctx.params;
