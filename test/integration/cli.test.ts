@@ -1,7 +1,7 @@
 /**
  * The real `metasync` command line as child processes (issue 3 §2): help, migrate, user create
  * and serve, on PGlite data directories and on PostgreSQL. Server starts are few and shared by
- * the tests of a describe, which run in order: each PGlite start costs 1–3 s and ~500 MB.
+ * the tests of a describe, which run in order: each PGlite start costs 1–3 s and ~250 MB.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
