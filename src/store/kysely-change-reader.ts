@@ -122,24 +122,17 @@ export function createKyselyChangeReader(
       if (to === from) return false;
       // Every change number in the range is an object's or a deletion's.
       if (excluded.length === 0) return true;
-      const object = await q
-        .selectFrom('metadata_object as o')
-        .select('o.id')
-        .where('o.seq', '>', from)
-        .where('o.seq', '<=', to)
-        .where(notExcluded('o', excluded))
-        .limit(1)
-        .executeTakeFirst();
-      if (object) return true;
-      const tombstone = await q
-        .selectFrom('metadata_tombstone as t')
-        .select('t.id')
-        .where('t.seq', '>', from)
-        .where('t.seq', '<=', to)
-        .where(notExcluded('t', excluded))
-        .limit(1)
-        .executeTakeFirst();
-      return tombstone !== undefined;
+      // One changed object or carried deletion in the range is enough (either table, same test).
+      for (const [table, alias] of [
+        ['metadata_object', 'o'],
+        ['metadata_tombstone', 't'],
+      ] as const) {
+        const { rows } = await sql`select 1 from ${sql.table(table)} as ${sql.raw(alias)}
+          where ${sql.ref(`${alias}.seq`)} > ${from} and ${sql.ref(`${alias}.seq`)} <= ${to}
+            and ${notExcluded(alias, excluded)} limit 1`.execute(q);
+        if (rows.length > 0) return true;
+      }
+      return false;
     },
 
     async counts(excluded) {
