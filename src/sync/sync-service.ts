@@ -27,6 +27,8 @@ import { createRemoteCheck } from './remote-check.ts';
 const LEASE_MS = 60_000;
 /** How long a finished report that could not be saved is retried (the database is down). */
 const FINAL_SAVE_MS = 10 * 60_000;
+/** How long a start waits for an earlier run's report to reach its returning database. */
+const FINISH_WAIT_MS = 2_000;
 
 /** The remote settings a run reads (keyRemoteInstanceUrl, …Username, …Password). */
 export interface RemoteSettings {
@@ -96,6 +98,8 @@ export function createSyncService(deps: SyncServiceDeps) {
    * answer with these, so a run that failed reads FAILED with its cause at once, not RUNNING.
    */
   const unsaved = new Map<string, SyncReport>();
+  /** The background saves of those reports; each releases the lease when it lands. */
+  const finishing = new Set<Promise<void>>();
   const overlay = (r: SyncReport) => unsaved.get(r.id) ?? r;
   const remoteCheck = createRemoteCheck({
     client,
@@ -110,6 +114,18 @@ export function createSyncService(deps: SyncServiceDeps) {
     input: StartInput,
   ): Promise<{ report: SyncReport; done: Promise<SyncReport> }> {
     const id = randomUUID();
+    // A run of this process whose report waits for its database still holds the lease; once the
+    // database is back its save is at most a second of back-off away (report-lifecycle `finish`),
+    // so a start right after an outage waits for it rather than answering 409 for a run that has
+    // already ended (seen in the database-fault suite: the retry came 0.3 s too early).
+    if (finishing.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...finishing]),
+        new Promise((r) => (timer = setTimeout(r, FINISH_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+    }
     // Active before the lease is taken: another start in this process that reads the lease
     // between its commit and the line after this await must see a live holder, not a dead one
     // (two runs overlapped: scale-out test, a scheduled tick and a manual run in one process).
@@ -212,8 +228,10 @@ export function createSyncService(deps: SyncServiceDeps) {
           active.delete(report.id);
           await deps.store.release(report.id).catch(() => undefined);
         };
-        if (pending) void finish();
-        else await finish();
+        if (pending) {
+          const saving = finish().finally(() => finishing.delete(saving));
+          finishing.add(saving);
+        } else await finish();
       }
     })();
     const { onFinished } = deps;

@@ -127,4 +127,23 @@ describe('sync service: the run and its lease', () => {
     assert.deepEqual(stored.error, finished.error);
     await eventually(async () => assert.equal(await store.read(), null, 'lease kept'), 2000, 50);
   });
+
+  it('a run started the moment the database is back waits for the last run to be stored, not 409', async () => {
+    const store = createMemorySyncStore();
+    let calls = 0;
+    const sync = setUp(store, {
+      ping: async () => {
+        calls += 1;
+        if (calls === 1) store.failing = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      },
+    });
+    const first = await sync.start(input);
+    assert.equal((await first.done).status, 'FAILED');
+    // Let the background save back off past its first try, so the lease is still held.
+    await new Promise((r) => setTimeout(r, 350));
+    store.failing = null;
+    const second = await sync.start(input);
+    assert.equal((await store.get(first.report.id))?.status, 'FAILED');
+    assert.equal((await second.done).status, 'SUCCESS');
+  });
 });
