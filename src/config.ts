@@ -25,6 +25,11 @@ export interface Config {
    * and 600 s for a push page. A link that drops silently then fails the run in bounded time.
    */
   syncRemoteTimeoutMs: number | null;
+  /**
+   * metadata.sync.remote.inactivity.millisec (default 30 s): a call to the central that receives
+   * no byte for this long fails (issue 19 §3: silence, not slowness, fails a call).
+   */
+  syncInactivityMs: number;
   encryptionPassword: string | null;
   serverBaseUrl: string | null;
   /** The DHIS2 release whose API metasync follows: /api/system/info `version`, snapshots' `system.version`. */
@@ -142,6 +147,11 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
   if (!maxFailures.success) throw new Error(maxFailures.error.issues[0]!.message);
   if (!lockMinutes.success) throw new Error(lockMinutes.error.issues[0]!.message);
 
+  const inactivity = positiveInt('metadata.sync.remote.inactivity.millisec').safeParse(
+    get('metadata.sync.remote.inactivity.millisec') ?? 30_000,
+  );
+  if (!inactivity.success) throw new Error(inactivity.error.issues[0]!.message);
+
   const serverBaseUrl = get('server.base.url') ?? null;
   if (serverBaseUrl !== null) new URL(serverBaseUrl); // throws "Invalid URL" early, at start
 
@@ -154,6 +164,7 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
     syncRetry: retry.data,
     syncRetryFrequencyMs: freq.data,
     syncRemoteTimeoutMs: remoteTimeout(get('metadata.sync.remote.timeout.millisec')),
+    syncInactivityMs: inactivity.data,
     encryptionPassword: get('encryption.password') ?? null,
     serverBaseUrl,
     systemVersion: get('system.version') ?? DEFAULT_SYSTEM_VERSION,

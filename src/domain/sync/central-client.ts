@@ -44,6 +44,7 @@ export interface Snapshot {
   bytes: Buffer;
   /** The gzip the central sent, when it sent one. */
   gzip: Buffer | null;
+  download?: DownloadRecord;
 }
 
 /**
@@ -67,6 +68,8 @@ export interface SnapshotMember {
  * each call of `members()` (an adapter inflates and splits them; the domain does no IO).
  */
 export interface StreamedSnapshot {
+  /** How it was downloaded; absent from fakes and in-memory snapshots. */
+  download?: DownloadRecord;
   gzip: Buffer;
   md5: string;
   size: number;
@@ -82,6 +85,45 @@ export class BadSnapshotError extends Error {
     super(message);
     this.name = 'BadSnapshotError';
   }
+}
+
+/** How one snapshot download went (issue 19 §6), recorded on the version's report. */
+export interface DownloadRecord {
+  /** Bytes of the file received over the network by this call (not those kept from before). */
+  received: number;
+  /** The whole file's length: the bytes kept from an earlier attempt plus those received. */
+  size: number;
+  /** The byte the download resumed from (kept from an earlier attempt or run); 0 from the start. */
+  resumedFrom: number;
+  /** Time spent receiving, for the rate. */
+  seconds: number;
+}
+
+/** A download under way (issue 19 §6): for the CLI bar and the UI's live run view. */
+export interface DownloadProgress {
+  version: string;
+  /** Bytes of the file in hand: the resumed offset plus what has arrived since. */
+  received: number;
+  /** The whole file's length when the central said it (Content-Length/Content-Range). */
+  total: number | null;
+  resumedFrom: number;
+  /** The rate of this call so far, in bytes per second. */
+  bytesPerSecond: number;
+}
+
+export interface SnapshotOptions {
+  /** The version's id from the history: a kept partial is for this id only (issue 19 §2). */
+  versionId?: string;
+  onProgress?: (p: DownloadProgress) => void;
+}
+
+/**
+ * Counts the bytes a run moves over its link (issue 19 §6): every client of the run adds to it,
+ * and the run's report and `/metrics` read it.
+ */
+export interface TransferMeter {
+  received(bytes: number): void;
+  sent(bytes: number): void;
 }
 
 export interface CentralClient {
@@ -100,5 +142,5 @@ export interface CentralClient {
    * `data.gz`, or `/data` when there is no data.gz: held in memory (`Snapshot`, small answers and
    * fakes) or, from the HTTP client, as its gzip and read as a stream (`StreamedSnapshot`).
    */
-  snapshot(name: string): Promise<Snapshot | StreamedSnapshot>;
+  snapshot(name: string, options?: SnapshotOptions): Promise<Snapshot | StreamedSnapshot>;
 }

@@ -14,6 +14,7 @@ import {
   RemoteError,
   type CentralClient,
   type CentralInfo,
+  type DownloadProgress,
   type RemoteErrorKind,
   type RemoteVersion,
 } from './central-client.ts';
@@ -44,7 +45,9 @@ export type SyncEvent =
       status: string;
       seconds?: number;
     }
-  | { kind: 'retry'; attempt: number; waitMs: number; message: string };
+  | { kind: 'retry'; attempt: number; waitMs: number; message: string }
+  /** A snapshot download under way (issue 19 §6): the CLI bar and the UI's live view. */
+  | ({ kind: 'download' } & DownloadProgress);
 
 export interface DataPushResult {
   /** WARNING: a kind was not pushed (the central lacks its endpoint); the pull goes on. */

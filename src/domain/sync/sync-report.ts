@@ -4,7 +4,7 @@
  * here (house rule 6); the mailer (issue 8) renders from this record.
  */
 import type { ErrorReport, ImportStats } from '../metadata/import-report.ts';
-import type { CentralInfo } from './central-client.ts';
+import type { CentralInfo, DownloadRecord } from './central-client.ts';
 
 export type RunStatus = 'RUNNING' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
 /** WARNING: the step went on with something left undone (issue 16 §4: a data kind not pushed). */
@@ -31,6 +31,20 @@ export interface VersionReport {
   deletions?: { applied: number; skipped: number };
   message?: string;
   seconds?: number;
+  /** How its snapshot was downloaded (issue 19 §6). */
+  download?: DownloadRecord;
+}
+
+/** What a run moved over its link (issue 19 §6). */
+export interface TransferReport {
+  /** All bytes received from the central: answers, snapshots (as they came over the wire). */
+  bytesReceived: number;
+  /** All bytes sent to it: requests and data push bodies (as sent, compressed or not). */
+  bytesSent: number;
+  /** Each download that continued from kept bytes, and the byte it continued from. */
+  resumed: { version: string; from: number }[];
+  /** Snapshot bytes received per second of downloading; null when nothing was downloaded. */
+  bytesPerSecond: number | null;
 }
 
 /**
@@ -90,6 +104,7 @@ export interface SyncReport {
   /** The central's release as read at the run's start (`/api/system/info`, issue 16 §4). */
   central?: CentralInfo;
   error: SyncFailure | null;
+  transfer?: TransferReport;
   /** The mails sent (or not) after the run (issue 8); an SMTP failure is recorded, never fatal. */
   notifications?: NotificationRecord[];
 }
