@@ -30,6 +30,10 @@ export async function downloadSnapshot(
   let sent = 0;
   let size = 0;
   let download: unknown = null;
+  // Set the moment the snapshot itself fails (bad gzip, too large): the pipeline then cancels the
+  // body, and the read that was waiting rejects too; that rejection is not a network failure.
+  // Which came first decides the kind (a bomb was once reported UNREACHABLE under load).
+  let bad = false;
   // The download's own failures (a reset mid-body) are network failures, not bad gzip.
   async function* received() {
     try {
@@ -38,16 +42,19 @@ export async function downloadSnapshot(
         yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
       }
     } catch (e) {
-      download = e;
+      if (!bad) download = e;
       throw e;
     }
   }
   const hashed = (chunk: Buffer) => {
     size += chunk.length;
-    if (size > MAX_SNAPSHOT)
+    if (size > MAX_SNAPSHOT) {
+      bad = true;
       throw new Error(`it inflates past ${MAX_SNAPSHOT} bytes, more than a snapshot can be`);
+    }
     md5.update(chunk);
   };
+  const gunzip = () => createGunzip().once('error', () => (bad = true));
   const sink = (write: (chunk: Buffer) => void) =>
     new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -69,7 +76,7 @@ export async function downloadSnapshot(
             yield chunk;
           }
         },
-        createGunzip(),
+        gunzip(),
         sink(hashed),
       );
     else
