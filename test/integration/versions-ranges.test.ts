@@ -146,6 +146,8 @@ for (const backend of await backends()) {
           const { res, bytes } = await get(server, path(small.name, kind), { range });
           assert.equal(res.status, 416, `${kind} ${range}`);
           assert.equal(res.headers.get('content-range'), `bytes */${size}`);
+          assert.equal(res.headers.get('etag'), null, 'an error is not the snapshot');
+          assert.equal(res.headers.get('cache-control'), 'no-store');
           const body = JSON.parse(bytes.toString('utf8')) as Json;
           assert.equal(body.httpStatusCode, 416);
           assert.equal(body.status, 'ERROR');

@@ -249,16 +249,16 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         // A HEAD (nginx's authorization check before it serves a cached snapshot, deploy/
         // nginx.conf) has passed the same hooks and needs only the headers: the snapshot row
         // holds its sizes, so the bytes are not read. Range is defined for GET only (RFC 9110
-        // §14.2): a HEAD always describes the whole snapshot.
-        // Sent as an empty stream: Fastify's HEAD route sets Content-Length: 0 for no payload,
-        // and leaves the header alone for a stream.
+        // §14.2): a HEAD always describes the whole snapshot. The empty stream keeps the
+        // Content-Length (Fastify's HEAD route writes 0 for no payload, and leaves a stream's).
         if (version && request.method === 'HEAD')
           return headers().header('Content-Length', size).send(Readable.from([]));
         const range = ifRangeHolds(request.headers['if-range'], etag)
           ? requestedRange(request.headers.range, size)
           : ({ kind: 'whole' } as const);
+        // A WebMessage, not the snapshot: no ETag or immutable caching, only the size.
         if (version && range.kind === 'unsatisfiable') {
-          void headers().header('Content-Range', `bytes */${size}`);
+          void reply.header('Accept-Ranges', 'bytes').header('Content-Range', `bytes */${size}`);
           throw errors.rangeNotSatisfiable(size);
         }
         const key = `${version?.id}:${kind}`;
