@@ -30,7 +30,7 @@ export function versionsFeature(
     list: () => versions.list(),
     byName: (name) => versions.byName(name),
     latest: () => versions.latest(),
-    readSnapshot: (id, kind) => versions.readSnapshot(id, kind),
+    readSnapshot: (id, kind, range) => versions.readSnapshot(id, kind, range),
     recordFleet: (entry) => versions.recordFleet(entry),
     fleet: async () => fleetView(await versions.list(), await versions.fleet()),
     create: (input) => createVersion(deps, input),

@@ -34,6 +34,8 @@ export const ErrorCode = {
   SETTING_UNKNOWN: 'SETTING_UNKNOWN',
   /** A system setting value of the wrong type or out of range. */
   SETTING_INVALID: 'SETTING_INVALID',
+  /** A `Range` whose first byte is past the end of the snapshot (issue 19 §1; RFC 9110 416). */
+  RANGE_NOT_SATISFIABLE: 'RANGE_NOT_SATISFIABLE',
   /** A versioning endpoint was called while keyVersionEnabled is off (contract §6.0). */
   VERSIONING_DISABLED: 'VERSIONING_DISABLED',
   /** A version create found nothing changed since the previous version (metasync; force=true overrides). */
@@ -125,6 +127,11 @@ export const errors = {
     new AppError(ErrorCode.SETTING_INVALID, `Invalid value for setting ${key}: ${reason}`, {
       fields: [{ property: key, message: reason }],
     }),
+  rangeNotSatisfiable: (size: number) =>
+    new AppError(
+      ErrorCode.RANGE_NOT_SATISFIABLE,
+      `The requested range is not satisfiable: the snapshot has ${size} bytes`,
+    ),
   versioningDisabled: () =>
     new AppError(
       ErrorCode.VERSIONING_DISABLED,

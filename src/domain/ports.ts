@@ -208,6 +208,12 @@ export interface VersionDraft {
   settings: SettingStore;
 }
 
+/** Bytes `start` to `end` of a snapshot, both included (RFC 9110 §14.1.2 counts so). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface FleetEntry {
   key: string;
   systemId: string | null;
@@ -235,8 +241,17 @@ export interface VersionStore {
   create<T>(build: (draft: VersionDraft) => Promise<T>): Promise<T>;
   /** Reads the pending changes as `create` would, without the lock and without writing. */
   pending<T>(read: (draft: Pick<VersionDraft, 'latest' | 'changes'>) => Promise<T>): Promise<T>;
-  /** The snapshot's bytes in order, chunk by chunk; null when no snapshot is stored. */
-  readSnapshot(versionId: string, kind: 'json' | 'gz'): Promise<AsyncIterable<Uint8Array> | null>;
+  /**
+   * The snapshot's bytes in order, chunk by chunk; null when no snapshot is stored. With `range`
+   * only bytes `start`..`end` (both included, as HTTP counts them; an end past the last byte is
+   * the last byte, a start past it yields nothing): a resumed download (issue 19 §1). For `gz`
+   * the stored chunks before `start` are skipped without being read.
+   */
+  readSnapshot(
+    versionId: string,
+    kind: 'json' | 'gz',
+    range?: ByteRange,
+  ): Promise<AsyncIterable<Uint8Array> | null>;
   /**
    * Local recovery (issue 6 §6): removes the local versions numbered at or above `version`'s and
    * records `version` (the central's) as the current one, without importing. Returns the names

@@ -20,6 +20,7 @@ import {
 import type { Services } from '../services.ts';
 import { clientErrorHandler, errorRenderer, installErrorHandler } from './error-handler.ts';
 import { authenticateRequest, requireAuthentication } from './plugins/basic-auth.ts';
+import { compressAnswers } from './plugins/compress-answers.ts';
 import { installRouteRegistry } from './plugins/method-not-allowed.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { refuseNulInUrls } from './plugins/url-guard.ts';
@@ -99,6 +100,8 @@ export async function buildApp(
     (request, reply) => serveUi?.(request, reply),
   );
 
+  // Before any route: the plugin hooks each route as it is registered (issue 19 §5).
+  await compressAnswers(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

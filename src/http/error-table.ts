@@ -26,6 +26,7 @@ export const ERROR_TABLE: Record<ErrorCode, WireError> = {
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415 },
   [ErrorCode.SETTING_UNKNOWN]: { status: 400, errorCode: 'E1003' },
   [ErrorCode.SETTING_INVALID]: { status: 400, errorCode: 'E1003' },
+  [ErrorCode.RANGE_NOT_SATISFIABLE]: { status: 416 },
   [ErrorCode.VERSIONING_DISABLED]: { status: 400, errorCode: 'E1003' },
   [ErrorCode.VERSION_UNCHANGED]: { status: 409, errorCode: 'E1004' },
   [ErrorCode.CRON_INVALID]: { status: 400, errorCode: 'E7005' },

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { FleetEntry, VersionStore } from '../domain/ports.ts';
+import type { ByteRange, FleetEntry, VersionStore } from '../domain/ports.ts';
 import type { MetadataVersion, VersionType } from '../domain/versioning/version.ts';
 import { createKyselyChangeReader } from './kysely-change-reader.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
@@ -35,30 +35,65 @@ const toVersion = (r: Selectable<MetadataVersionTable>): MetadataVersion => ({
   types: r.types,
 });
 
-/** The stored gzip chunks of a version, in order, read one at a time. */
+/**
+ * The stored gzip chunks of a version, in order, read one at a time; with `range`, only its
+ * bytes. The chunk sizes come first from `octet_length(data)`, which PostgreSQL answers from the
+ * TOAST header without reading the value, so a resumed download (issue 19 §1) skips the chunks
+ * before its start unread, and the first chunk it needs is cut by `substring` in the database.
+ */
 async function readGz(
   db: Kysely<Database>,
   versionId: string,
+  range?: ByteRange,
 ): Promise<AsyncIterable<Uint8Array> | null> {
-  const { n } = await db
-    .selectFrom('snapshot_chunk')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('version_id', '=', versionId)
-    .where('kind', '=', 'gz')
-    .executeTakeFirstOrThrow();
-  const count = Number(n);
-  if (count === 0) return null;
+  const { rows: sizes } = await sql<{ n: number; len: number }>`
+    select n, octet_length(data) as len from snapshot_chunk
+    where version_id = ${versionId} and kind = 'gz' order by n`.execute(db);
+  if (sizes.length === 0) return null;
+  const first = range?.start ?? 0;
+  const last = range?.end ?? Number.MAX_SAFE_INTEGER;
   return (async function* () {
-    for (let i = 0; i < count; i++) {
-      // Read as base64 text for the same reason it is written so (snapshot-writer.ts).
-      const { rows } = await sql<{
-        data: string;
-      }>`select encode(data, 'base64') as data from snapshot_chunk
-        where version_id = ${versionId} and kind = 'gz' and n = ${i}`.execute(db);
+    let at = 0;
+    for (const [i, chunk] of sizes.entries()) {
+      if (Number(chunk.n) !== i)
+        throw new Error(`Snapshot chunk ${i} of version ${versionId} is missing`);
+      const begin = at;
+      const len = Number(chunk.len);
+      at += len;
+      if (begin > last) return;
+      const from = Math.max(first - begin, 0);
+      const to = Math.min(last - begin, len - 1);
+      if (from > to) continue;
+      // Read as base64 text for the same reason it is written so (snapshot-writer.ts);
+      // substring counts from 1.
+      const { rows } = await sql<{ data: string }>`
+        select encode(substring(data from ${from + 1} for ${to - from + 1}), 'base64') as data
+        from snapshot_chunk where version_id = ${versionId} and kind = 'gz' and n = ${i}`.execute(
+        db,
+      );
       if (!rows[0]) throw new Error(`Snapshot chunk ${i} of version ${versionId} is missing`);
       yield Buffer.from(rows[0].data, 'base64');
     }
   })();
+}
+
+/** Bytes `range.start`..`range.end` of a stream (all of it without a range): inflated JSON is cut here. */
+async function* slice(
+  bytes: AsyncIterable<Uint8Array>,
+  range?: ByteRange,
+): AsyncIterable<Uint8Array> {
+  if (!range) {
+    yield* bytes;
+    return;
+  }
+  let at = 0;
+  for await (const piece of bytes) {
+    const from = Math.max(range.start - at, 0);
+    const to = Math.min(range.end - at + 1, piece.length);
+    at += piece.length;
+    if (from < to) yield piece.subarray(from, to);
+    if (at > range.end) return;
+  }
 }
 
 export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
@@ -144,11 +179,12 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
         });
     },
 
-    async readSnapshot(versionId, kind) {
-      const gz = await readGz(db, versionId);
+    async readSnapshot(versionId, kind, range) {
+      const gz = await readGz(db, versionId, kind === 'gz' ? range : undefined);
       if (!gz || kind === 'gz') return gz;
-      // The JSON is the stored gzip inflated: the exact bytes that were hashed.
-      return Readable.from(gz).pipe(createGunzip());
+      // The JSON is the stored gzip inflated: the exact bytes that were hashed. A range of it is
+      // inflated from the start and cut (ranges address the JSON's bytes, not the gzip's).
+      return slice(Readable.from(gz).pipe(createGunzip()), range);
     },
 
     async rebaseline(v) {

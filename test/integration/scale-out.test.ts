@@ -202,6 +202,64 @@ describe('scale-out: metasync processes on one PostgreSQL database behind nginx'
         `12 concurrent on ${other}: 1 upstream GET, ${hits} served as HIT`,
     );
   });
+  it('ranges through nginx: 206 on a MISS and on a HIT, If-Range by the strong ETag, 416 past the end, authorized first (issue 19 §1)', async (t) => {
+    const [v] = await central.db
+      .selectFrom('metadata_version')
+      .select(['name', 'hash_code', 'gzip_bytes'])
+      .where('name', '=', 'Version_3')
+      .execute();
+    const file = `/api/metadata/version/${v!.name}/data.gz`;
+    const etag = `"${v!.hash_code}.gz"`;
+    const size = Number(v!.gzip_bytes);
+    const at = Math.floor(size / 3);
+    const expectRange = (r: Awaited<ReturnType<Client>>, start: number, end: number) => {
+      assert.equal(r.status, 206, r.bytes.toString('utf8', 0, 300));
+      assert.equal(r.headers.get('content-range'), `bytes ${start}-${end}/${size}`);
+      assert.equal(r.bytes.length, end - start + 1);
+    };
+    // Nobody fetched it yet: nginx asks metasync for the whole file, caches it, and cuts the range.
+    const miss = await api(file, { headers: { range: `bytes=${at}-` } });
+    expectRange(miss, at, size - 1);
+    assert.equal(miss.headers.get('x-cache-status'), 'MISS');
+    const whole = await api(file);
+    expectStatus(whole, 200);
+    assert.equal(whole.headers.get('x-cache-status'), 'HIT');
+    assert.equal(whole.bytes.length, size);
+    assert.equal(createHash('md5').update(gunzipSync(whole.bytes)).digest('hex'), v!.hash_code);
+    assert.ok(
+      miss.bytes.equals(whole.bytes.subarray(at)),
+      'the MISS range is the tail of the file',
+    );
+    for (const [range, start, end] of [
+      ['bytes=0-9', 0, 9],
+      [`bytes=${at}-${at + 9}`, at, at + 9],
+      ['bytes=-16', size - 16, size - 1],
+    ] as const) {
+      const hit = await api(file, { headers: { range, 'if-range': etag } });
+      expectRange(hit, start, end);
+      assert.equal(hit.headers.get('x-cache-status'), 'HIT');
+      assert.ok(hit.bytes.equals(whole.bytes.subarray(start, end + 1)), range);
+    }
+    // Another tag, or a weak one: the file has changed for the client, so the whole 200.
+    for (const ifRange of [`"${'0'.repeat(32)}.gz"`, `W/${etag}`]) {
+      const changed = await api(file, { headers: { range: 'bytes=10-', 'if-range': ifRange } });
+      assert.equal(changed.status, 200, ifRange);
+      assert.ok(changed.bytes.equals(whole.bytes), ifRange);
+    }
+    const past = await api(file, { headers: { range: `bytes=${size}-` } });
+    assert.equal(past.status, 416);
+    assert.equal(past.headers.get('content-range'), `bytes */${size}`);
+    // A range is no way around the authorization check.
+    const anonymous = await api(file, { auth: null, headers: { range: 'bytes=0-' } });
+    assert.equal(anonymous.status, 401);
+    assert.ok(anonymous.bytes.indexOf(whole.bytes.subarray(0, 64)) < 0, 'no snapshot bytes');
+    const gets = await servedBy(centrals, 'GET', file);
+    assert.equal(sum(gets), 1, `upstream GETs of ${file}: ${gets}`);
+    t.diagnostic(
+      `${file} (${size} bytes): 1 upstream GET for a MISS range, a whole file and 6 more ranges`,
+    );
+  });
+
   it('two local processes on one database: each tick runs once, one sync at a time, each version imported once', (t) =>
     twoLocalsSyncOnce(t, { url: proxy.url, api, admin: ADMIN, central, centrals }));
 

@@ -23,6 +23,7 @@ export interface VersionStoreSubject {
   setting(key: string): Promise<unknown>;
 }
 
+const MIB = 1024 * 1024;
 const T = (ms: number) => new Date(Date.UTC(2026, 0, 2, 3, 4, 5, ms));
 const text = (id: string, name = id) => `{"id": "${id}", "name": "${name}"}`;
 const gone = (ms: number, code: string | null = null): Omit<Deletion, 'type' | 'id'> => ({
@@ -141,6 +142,49 @@ export function registerVersionStoreTests(fresh: () => Promise<VersionStoreSubje
     assert.equal(gz?.length, v.gzipBytes);
     assert.ok(gunzipSync(gz).equals(bytes), 'the gzip inflates to the bytes written');
     assert.equal(await s.setting('keySystemMetadataVersion'), 'Version_1');
+  });
+
+  it('readSnapshot with a range: exactly those bytes, across stored chunks, for gz and JSON (issue 19 §1)', async () => {
+    const s = await fresh();
+    // Incompressible: the gzip is ~1.5 MiB, two stored chunks of 1 MiB at most.
+    const bytes = Buffer.from(randomBytes(1100 * 1024).toString('base64'));
+    const v = await createNext(s, bytes);
+    const gz = (await collect(await s.store.readSnapshot(v.id, 'gz')))!;
+    assert.ok(gz.length > MIB, `more than one chunk: ${gz.length}`);
+    const ranges: [number, number][] = [
+      [0, 0],
+      [0, 99],
+      [MIB - 10, MIB + 9],
+      [MIB, MIB],
+      [MIB - 1, MIB - 1],
+      [1234, gz.length - 1],
+      [gz.length - 1, gz.length - 1],
+    ];
+    for (const [start, end] of ranges) {
+      const got = await collect(await s.store.readSnapshot(v.id, 'gz', { start, end }));
+      assert.deepEqual(got, gz.subarray(start, end + 1), `gz ${start}-${end}`);
+    }
+    const past = await collect(
+      await s.store.readSnapshot(v.id, 'gz', { start: gz.length - 5, end: gz.length + 99 }),
+    );
+    assert.deepEqual(past, gz.subarray(gz.length - 5), 'an end past the last byte is the last');
+    const none = await collect(
+      await s.store.readSnapshot(v.id, 'gz', { start: gz.length, end: gz.length + 9 }),
+    );
+    assert.equal(none?.length, 0, 'a start past the last byte yields nothing');
+    for (const [start, end] of [
+      [0, 9],
+      [70_000, 1_400_000],
+      [bytes.length - 3, bytes.length + 10],
+    ] as const) {
+      const got = await collect(await s.store.readSnapshot(v.id, 'json', { start, end }));
+      assert.deepEqual(got, bytes.subarray(start, end + 1), `json ${start}-${end}`);
+    }
+    assert.equal(
+      await s.store.readSnapshot('confnone001', 'gz', { start: 0, end: 9 }),
+      null,
+      'no snapshot: null, with a range too',
+    );
   });
 
   it('the next draft holds only the changes after the previous version', async () => {

@@ -3,6 +3,7 @@
  * authority, then keyVersionEnabled (400 "Metadata versioning is not enabled for this instance.").
  * Unknown versions answer 404 (a documented difference: DHIS2 answers 500).
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ import {
   type MetadataVersion,
 } from '../../domain/versioning/version.ts';
 import type { Services } from '../../services.ts';
+import { ifRangeHolds, requestedRange } from '../byte-ranges.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
 import {
   fleetSchema,
@@ -108,10 +110,14 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         tags: ['versions'],
         summary: 'Versions created after ?baseline= (all without it), oldest first',
         querystring: z.object({ baseline: z.string().optional() }),
-        response: { 200: list, 404: webMessageSchema },
+        response: {
+          200: list,
+          304: noBody('Not modified: the If-None-Match tag is this answer (issue 19 §4)'),
+          404: webMessageSchema,
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const baselineName = request.query.baseline || null;
       const all = await store.list();
       const baseline = baselineName ? (all.find((v) => v.name === baselineName) ?? null) : null;
@@ -143,7 +149,15 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
           lastSeen: now,
         });
       }
-      return { metadataversions: versionsAfter(all, baseline).map(versionListItem) };
+      // Cheap polling (issue 19 §4): the answer's own MD5 is its strong ETag, so an unchanged
+      // history is a 304 without a body. DHIS2 locals send no If-None-Match; their body is as before.
+      const answer = { metadataversions: versionsAfter(all, baseline).map(versionListItem) };
+      // Hashed as the route's own serializer writes it: the tag names the bytes a 200 sends.
+      const body = reply.serialize(answer) as string;
+      const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+      void reply.header('ETag', etag);
+      if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      return answer;
     },
   );
 
@@ -189,10 +203,17 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
   );
 
   for (const kind of ['json', 'gz'] as const) {
+    const content =
+      kind === 'json'
+        ? { 'application/json': { schema: snapshotSchema } }
+        : { 'application/gzip': { schema: gzipBytes } };
     app.get(
       `/api/metadata/version/:versionName/${kind === 'json' ? 'data' : 'data.gz'}`,
       {
         onRequest: manage,
+        // Sent as stored (issue 19 §5): data.gz is gzip already, and a range addresses the
+        // stored bytes, which a Content-Encoding would change.
+        compress: false,
         schema: {
           tags: ['versions'],
           summary:
@@ -201,14 +222,14 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
               : 'The snapshot, gzipped once at creation',
           params: z.object({ versionName: z.string().min(1).max(230) }),
           response: {
-            200: {
-              description: 'The snapshot (sent as stored, never re-serialized)',
-              content:
-                kind === 'json'
-                  ? { 'application/json': { schema: snapshotSchema } }
-                  : { 'application/gzip': { schema: gzipBytes } },
+            200: { description: 'The snapshot (sent as stored, never re-serialized)', content },
+            206: {
+              description:
+                'The bytes a single `Range` asked for (`Content-Range` says which; issue 19 §1)',
+              content,
             },
             304: noBody('Not modified: the If-None-Match tag is this snapshot'),
+            416: webMessageSchema,
           },
         },
       },
@@ -218,31 +239,56 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
         const etag = `"${version?.hashCode}${kind === 'gz' ? '.gz' : ''}"`;
         if (version && etagMatches(request.headers['if-none-match'], etag))
           return reply.code(304).header('ETag', etag).header('Cache-Control', IMMUTABLE).send();
-        // A HEAD (nginx's authorization check before it serves a cached snapshot, deploy/
-        // nginx.conf) has passed the same hooks and needs only the headers: the snapshot row
-        // holds its sizes, so the bytes are not read.
-        if (version && request.method === 'HEAD')
-          return reply
+        const size = version ? (kind === 'gz' ? version.gzipBytes : version.bytes) : 0;
+        const headers = () =>
+          reply
             .header('ETag', etag)
             .header('Cache-Control', IMMUTABLE)
-            .type(kind === 'gz' ? 'application/gzip' : 'application/json; charset=utf-8')
-            .header('Content-Length', kind === 'gz' ? version.gzipBytes : version.bytes)
-            .send();
+            .header('Accept-Ranges', 'bytes')
+            .type(kind === 'gz' ? 'application/gzip' : 'application/json; charset=utf-8');
+        // A HEAD (nginx's authorization check before it serves a cached snapshot, deploy/
+        // nginx.conf) has passed the same hooks and needs only the headers: the snapshot row
+        // holds its sizes, so the bytes are not read. Range is defined for GET only (RFC 9110
+        // §14.2): a HEAD always describes the whole snapshot. The empty stream keeps the
+        // Content-Length (Fastify's HEAD route writes 0 for no payload, and leaves a stream's).
+        if (version && request.method === 'HEAD')
+          return headers().header('Content-Length', size).send(Readable.from([]));
+        const range = ifRangeHolds(request.headers['if-range'], etag)
+          ? requestedRange(request.headers.range, size)
+          : ({ kind: 'whole' } as const);
+        // A WebMessage, not the snapshot: no ETag or immutable caching, only the size.
+        if (version && range.kind === 'unsatisfiable') {
+          void reply.header('Accept-Ranges', 'bytes').header('Content-Range', `bytes */${size}`);
+          throw errors.rangeNotSatisfiable(size);
+        }
         const key = `${version?.id}:${kind}`;
         const cached = version ? cache.get(key) : undefined;
-        const chunks = cached ? null : version ? await store.readSnapshot(version.id, kind) : null;
+        const chunks =
+          cached || !version
+            ? null
+            : await store.readSnapshot(
+                version.id,
+                kind,
+                range.kind === 'partial' ? range : undefined,
+              );
         if (!version || (!cached && !chunks))
           throw errors.notFound(
             `No metadata version snapshot found for the given version ${versionName}`,
           );
-        void reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
+        void headers();
         if (kind === 'gz')
           void reply
-            .type('application/gzip')
             .header('Content-Disposition', 'attachment; filename="metadata.json.gz"')
             .header('Content-Transfer-Encoding', 'binary');
-        else void reply.type('application/json; charset=utf-8');
-        const size = kind === 'gz' ? version.gzipBytes : version.bytes;
+        if (range.kind === 'partial') {
+          // A resumed download (issue 19 §1): only the bytes asked for, read from their chunk on.
+          void reply
+            .code(206)
+            .header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
+            .header('Content-Length', range.end - range.start + 1);
+          if (cached) return reply.send(cached.subarray(range.start, range.end + 1));
+          return reply.send(Readable.from(chunks!));
+        }
         void reply.header('Content-Length', size);
         if (cached) return reply.send(cached);
         if (cache.accepts(size)) {

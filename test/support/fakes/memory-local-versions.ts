@@ -73,12 +73,14 @@ export function createLocalVersionStore(initial: MetadataVersion[] = []): LocalV
       return top ? copy(top) : null;
     },
     create: central,
-    async readSnapshot(versionId, kind) {
+    async readSnapshot(versionId, kind, range) {
       const gz = gzips.get(versionId);
       if (!gz) return null;
-      const bytes = kind === 'gz' ? gz : gunzipSync(gz);
+      const whole = kind === 'gz' ? gz : gunzipSync(gz);
+      // A range as the port defines it: both ends included, an end past the last byte is the last.
+      const bytes = range ? whole.subarray(range.start, range.end + 1) : whole;
       return (async function* () {
-        yield new Uint8Array(bytes);
+        if (bytes.length > 0) yield new Uint8Array(bytes);
       })();
     },
     async rebaseline(v) {

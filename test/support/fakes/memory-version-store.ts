@@ -185,12 +185,14 @@ export function createMemoryVersionStore(options: { pageSize?: number } = {}) {
       return read({ latest, changes: changeReader(snapshot, from, to, pageSize) });
     },
 
-    async readSnapshot(versionId, kind) {
+    async readSnapshot(versionId, kind, range) {
       const gz = state.gz.get(versionId);
       if (!gz) return null;
-      const bytes = kind === 'gz' ? gz : gunzipSync(gz);
+      const whole = kind === 'gz' ? gz : gunzipSync(gz);
+      // A range as the port defines it: both ends included, an end past the last byte is the last.
+      const bytes = range ? whole.subarray(range.start, range.end + 1) : whole;
       return (async function* () {
-        yield new Uint8Array(bytes);
+        if (bytes.length > 0) yield new Uint8Array(bytes);
       })();
     },
 
