@@ -317,6 +317,8 @@ export function createSyncService(deps: SyncServiceDeps) {
     async recover(): Promise<void> {
       await lifecycle.running(holderAlive);
       await lifecycle.settle(await deps.store.list(20), holderAlive);
+      // Partials of versions imported meanwhile (by another process) go at once (issue 19 §2).
+      await deps.partials?.pruneImported();
     },
   };
 }
