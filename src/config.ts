@@ -20,9 +20,11 @@ export interface Config {
   /** metadata.sync.retry.time.frequency.millisec: first back-off delay (contract §7.2). */
   syncRetryFrequencyMs: number;
   /**
-   * metadata.sync.remote.timeout.millisec: when set, the limit of every call a sync run makes to
-   * the central (ping, history, data.gz, data push page); otherwise 120 s, 300 s for a download
-   * and 600 s for a push page. A link that drops silently then fails the run in bounded time.
+   * metadata.sync.remote.timeout.millisec: when set, the overall bound of every call a sync run
+   * makes to the central (ping, history, data.gz, data push page), and the inactivity limit is at
+   * most this. Unset (the default, issue 19 §3): silence, not slowness, fails a call — no byte
+   * for `syncInactivityMs` — with generous outer bounds (10 min for a JSON call, 6 h for a
+   * snapshot download, whose broken-off bytes are kept and resumed, issue 19 §2).
    */
   syncRemoteTimeoutMs: number | null;
   /**

@@ -1,11 +1,12 @@
 /**
  * The local's HTTP client for its central (contract §8, §12, §14 direction B). Basic auth on
- * every call; `data.gz` is kept as gzip when its Content-Type says gzip (as DHIS2's client reads
- * it) and inflated as a stream (./snapshot-download.ts, issue 18 §1);
- * an empty history body means "nothing newer". Failures become RemoteErrors with DHIS2's wording,
- * except a 3xx: DHIS2 says "No authentication was provided" (its login redirect), metasync says
- * where the central redirected to, the usual cause being a proxy or an http→https redirect.
+ * every call (./central-call.ts), each under a link watch: silence fails a call, slowness does
+ * not (issue 19 §3). `data.gz` is kept as gzip when its Content-Type says gzip (as DHIS2's client
+ * reads it), inflated as a stream (./snapshot-download.ts, issue 18 §1) and resumed after a break
+ * (./resumable-download.ts, issue 19 §2); the history is asked with `If-None-Match`
+ * (./history-cache.ts, issue 19 §4); an empty history body means "nothing newer".
  */
+import type { PartialDownloadStore } from '../domain/ports.ts';
 import { unstorable } from '../domain/text.ts';
 import { versionName, versionNumber } from '../domain/versioning/version.ts';
 import {
@@ -13,20 +14,14 @@ import {
   type CentralClient,
   type CentralInfo,
   type RemoteVersion,
+  type TransferMeter,
 } from '../domain/sync/central-client.ts';
-import { downloadSnapshot } from './snapshot-download.ts';
+import { causeOf, createCaller, readCapped, type CentralCall } from './central-call.ts';
+import type { HistoryCache } from './history-cache.ts';
+import type { LinkLimits } from './link-watch.ts';
+import { downloadVersion } from './resumable-download.ts';
 
-/** Reads at most `limit` bytes of a body, then stops the download. */
-async function readCapped(res: Response, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body ?? []) {
-    chunks.push(Buffer.from(chunk as Uint8Array));
-    size += (chunk as Uint8Array).length;
-    if (size >= limit) break; // leaving the loop cancels the rest of the download
-  }
-  return Buffer.concat(chunks).subarray(0, limit);
-}
+export { redirected } from './central-call.ts';
 
 export interface CentralConfig {
   url: string;
@@ -35,8 +30,43 @@ export interface CentralConfig {
   /** Sent as X-Metasync-System-Id / -Name so a metasync central can list this local in its fleet. */
   systemId?: string;
   systemName?: string;
+  /** No byte for this long fails a call (issue 19 §3; metadata.sync.remote.inactivity.millisec). */
+  inactivityMs?: number;
+  /**
+   * metadata.sync.remote.timeout.millisec: when set, the overall bound of every call (and the
+   * inactivity limit is at most this); otherwise 10 min for a JSON call, 6 h for a snapshot.
+   */
   timeoutMs?: number;
-  downloadTimeoutMs?: number;
+  /** Where broken-off downloads are kept to be resumed (issue 19 §2); none: nothing is kept. */
+  partials?: PartialDownloadStore;
+  /** The last history answers and their ETags, across runs (issue 19 §4). */
+  historyCache?: HistoryCache;
+  /** The run's byte counter (issue 19 §6). */
+  meter?: TransferMeter;
+}
+
+/** Defaults of issue 19 §3: generous outer bounds; silence is what fails a call. */
+export const INACTIVITY_MS = 30_000;
+const CALL_MS = 10 * 60_000;
+const SNAPSHOT_MS = 6 * 60 * 60_000;
+
+/** The limits of a JSON call and of a snapshot download under `config`. */
+export function linkLimits(config: Pick<CentralConfig, 'inactivityMs' | 'timeoutMs'>): {
+  call: LinkLimits;
+  snapshot: LinkLimits;
+} {
+  const inactivity = config.inactivityMs ?? INACTIVITY_MS;
+  if (config.timeoutMs) {
+    const limits = {
+      inactivityMs: Math.min(inactivity, config.timeoutMs),
+      overallMs: config.timeoutMs,
+    };
+    return { call: limits, snapshot: limits };
+  }
+  return {
+    call: { inactivityMs: inactivity, overallMs: CALL_MS },
+    snapshot: { inactivityMs: inactivity, overallMs: SNAPSHOT_MS },
+  };
 }
 
 /**
@@ -88,23 +118,6 @@ function toRemoteVersion(v: unknown): RemoteVersion | null {
   };
 }
 
-/** A 3xx answer (fetch follows none: credentials must not travel to another host). */
-export function redirected(res: Response, requested: string): RemoteError {
-  const location = res.headers.get('location');
-  let target = '(no Location header)';
-  if (location)
-    try {
-      target = new URL(location, requested).href;
-    } catch {
-      target = JSON.stringify(location.slice(0, 200));
-    }
-  return new RemoteError(
-    'REDIRECT',
-    `The central redirected to ${target} (HTTP ${res.status} for ${requested}): set keyRemoteInstanceUrl to the address it redirects to; a proxy or an http→https redirect is the usual cause`,
-    res.status,
-  );
-}
-
 /** The longest `/api/system/info` answer read (DHIS2's is ~2 KB): a central may be hostile. */
 const INFO_LIMIT = 256 * 1024;
 
@@ -123,18 +136,26 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
   const headers: Record<string, string> = { authorization, accept: 'application/json' };
   if (config.systemId) headers['x-metasync-system-id'] = config.systemId;
   if (config.systemName) headers['x-metasync-system-name'] = encodeURIComponent(config.systemName);
-
-  const causeOf = (e: unknown) =>
-    e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+  const get = createCaller({
+    base,
+    headers,
+    configured: Boolean(config.url && config.username && config.password),
+    ...(config.meter ? { meter: config.meter } : {}),
+  });
+  const limits = linkLimits(config);
 
   /**
    * Reads an answer's body. The link can break after the head (a connection reset or closed
-   * mid-body, the timeout firing during the download): that is the same network failure as one
+   * mid-body, a limit passed during the download): that is the same network failure as one
    * before the head, not an internal error named only "terminated" (issue 10 §1 fault suite).
    */
-  async function body<T>(res: Response, path: string, read: (r: Response) => Promise<T>) {
+  async function body<T>(
+    call: CentralCall,
+    path: string,
+    read: (b: AsyncIterable<Uint8Array>) => Promise<T>,
+  ) {
     try {
-      return await read(res);
+      return await read(call.body());
     } catch (e) {
       throw new RemoteError(
         'UNREACHABLE',
@@ -143,34 +164,9 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
     }
   }
 
-  async function get(path: string, timeoutMs: number): Promise<Response> {
-    if (!config.url || !config.username || !config.password)
-      throw new RemoteError('NOT_CONFIGURED', 'Remote server is not configured');
-    let res: Response;
-    try {
-      res = await fetch(`${base}${path}`, {
-        headers,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (e) {
-      throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${causeOf(e)})`);
-    }
-    if (res.ok) return res;
-    const body = (await res.text().catch(() => '')).slice(0, 500);
-    if (res.status === 401) throw new RemoteError('AUTH', 'Authentication failed', 401);
-    if (res.status >= 300 && res.status < 400) throw redirected(res, `${base}${path}`);
-    if (res.status === 404) throw new RemoteError('NOT_FOUND', `Not found: ${path} (${body})`, 404);
-    const kind = res.status >= 500 ? 'Server Error' : 'Client Error';
-    throw new RemoteError(
-      'HTTP',
-      `${kind}. Http call failed with status code: ${res.status} Caused by: ${body}`,
-      res.status,
-    );
-  }
-
-  async function json(res: Response, path: string): Promise<unknown> {
-    const text = await body(res, path, (r) => r.text());
+  async function json(call: CentralCall, path: string): Promise<unknown> {
+    // As Response.text(): UTF-8 with a leading BOM dropped.
+    const text = new TextDecoder().decode(await body(call, path, (b) => readCapped(b, Infinity)));
     if (text.trim() === '') return null;
     try {
       return JSON.parse(text);
@@ -182,12 +178,17 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
     }
   }
 
-  const timeout = config.timeoutMs ?? 120_000;
-  const downloadTimeout = config.downloadTimeoutMs ?? 300_000;
+  const versions = (answer: unknown): RemoteVersion[] => {
+    const list = (answer as { metadataversions?: unknown } | null)?.metadataversions;
+    return (Array.isArray(list) ? list : [])
+      .map(toRemoteVersion)
+      .filter((v): v is RemoteVersion => v !== null);
+  };
 
   return {
     async ping() {
-      await get('/api/system/ping', timeout);
+      // The status is the answer (DHIS2's client reads no more): the body is not waited for.
+      await (await get('/api/system/ping', limits.call)).cancel();
     },
     async systemInfo(): Promise<CentralInfo> {
       const path = '/api/system/info';
@@ -197,16 +198,16 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
         metasync: false,
         unavailable,
       });
-      let res: Response;
+      let call: CentralCall;
       try {
-        res = await get(path, timeout);
+        call = await get(path, limits.call);
       } catch (e) {
         // An old or odd central without the endpoint (or refusing it) still syncs (issue 16 §4).
         if (e instanceof RemoteError && (e.kind === 'NOT_FOUND' || e.kind === 'HTTP'))
           return none(`HTTP ${e.status ?? '?'}`);
         throw e;
       }
-      const bytes = await body(res, path, (r) => readCapped(r, INFO_LIMIT));
+      const bytes = await body(call, path, (b) => readCapped(b, INFO_LIMIT));
       let info: unknown;
       try {
         info = JSON.parse(bytes.toString('utf8'));
@@ -225,16 +226,30 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
     async history(baseline) {
       const q = baseline ? `?baseline=${encodeURIComponent(baseline)}` : '';
       const path = `/api/metadata/version/history${q}`;
-      const answer = (await json(await get(path, timeout), path)) as {
-        metadataversions?: unknown;
-      } | null;
-      const list = Array.isArray(answer?.metadataversions) ? answer.metadataversions : [];
-      return list.map(toRemoteVersion).filter((v): v is RemoteVersion => v !== null);
+      // Issue 19 §4: the same question as last time is asked with the last answer's ETag; a
+      // metasync central answers 304 when its answer has not changed. DHIS2 sends no ETag.
+      const cache = config.historyCache;
+      const key = `${base}\n${config.username}\n${baseline ?? ''}`;
+      const cached = cache?.get(key);
+      const call = await get(
+        path,
+        limits.call,
+        cached ? { 'if-none-match': cached.etag } : {},
+        cached ? [304] : [],
+      );
+      if (call.res.status === 304 && cached) {
+        await call.cancel();
+        return cached.versions;
+      }
+      const list = versions(await json(call, path));
+      const etag = call.res.headers.get('etag');
+      cache?.set(key, etag ? { etag, versions: list } : null);
+      return list;
     },
     async version(name) {
       try {
         const path = `/api/metadata/version?versionName=${encodeURIComponent(name)}`;
-        return toRemoteVersion(await json(await get(path, timeout), path));
+        return toRemoteVersion(await json(await get(path, limits.call), path));
       } catch (e) {
         // DHIS2 answers 500 for an unknown name (contract §6.1), metasync 404.
         if (
@@ -245,29 +260,16 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
         throw e;
       }
     },
-    async snapshot(name) {
-      const path = `/api/metadata/version/${encodeURIComponent(name)}`;
-      let res: Response;
-      let file = `${path}/data.gz`;
-      try {
-        res = await get(file, downloadTimeout);
-      } catch (e) {
-        if (!(e instanceof RemoteError && e.kind === 'NOT_FOUND')) throw e;
-        file = `${path}/data`;
-        res = await get(file, downloadTimeout);
-      }
-      // Kept as gzip and read as a stream (issue 18 §1): MD5 while inflating, never the whole text.
-      const gzipped = (res.headers.get('content-type') ?? '').includes('application/gzip');
-      return downloadSnapshot(
-        (res.body ?? []) as AsyncIterable<Uint8Array>,
-        gzipped,
+    snapshot: (name, options) =>
+      downloadVersion(
+        {
+          get,
+          base,
+          limits: limits.snapshot,
+          ...(config.partials ? { partials: config.partials } : {}),
+        },
         name,
-        (e) =>
-          new RemoteError(
-            'UNREACHABLE',
-            `Network is unreachable: ${base} (the answer to ${file} broke off: ${causeOf(e)})`,
-          ),
-      );
-    },
+        options,
+      ),
   };
 }

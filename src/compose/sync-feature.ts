@@ -4,6 +4,7 @@
  */
 import { createHttpCentralClient } from '../central/http-central-client.ts';
 import { createHttpDataClient } from '../central/http-data-client.ts';
+import { createHistoryCache } from '../central/history-cache.ts';
 import type { Config } from '../config.ts';
 import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
@@ -20,6 +21,8 @@ export function syncFeature(
   onFinished: (report: SyncReport) => Promise<void>,
 ) {
   const { stores, clock, logger } = ports;
+  // The history answers and their ETags outlive a run's client (issue 19 §4).
+  const historyCache = createHistoryCache();
   return createSyncService({
     onFinished,
     importDeps,
@@ -32,10 +35,13 @@ export function syncFeature(
         ...remote,
         systemId: ports.instance.systemId,
         systemName: await settings.get('applicationTitle'),
-        ...(config.syncRemoteTimeoutMs
-          ? { timeoutMs: config.syncRemoteTimeoutMs, downloadTimeoutMs: config.syncRemoteTimeoutMs }
-          : {}),
+        // Issue 19 §3: silence fails a call; the remote timeout, when set, bounds every call.
+        inactivityMs: config.syncInactivityMs,
+        ...(config.syncRemoteTimeoutMs ? { timeoutMs: config.syncRemoteTimeoutMs } : {}),
+        partials: stores.partialDownloads,
+        historyCache,
       }),
+    partials: stores.partialDownloads,
     localSystemVersion: config.systemVersion,
     retries: config.syncRetry,
     retryDelayMs: config.syncRetryFrequencyMs,

@@ -261,3 +261,39 @@ export interface VersionStore {
   recordFleet(entry: FleetEntry): Promise<void>;
   fleet(): Promise<FleetEntry[]>;
 }
+
+/** What is kept of a snapshot download that broke off (issue 19 §2). */
+export interface PartialDownload {
+  /** The version's name (`Version_<n>`): at most one partial per version. */
+  version: string;
+  /** The version's id from the central's history: a partial is for this id only. */
+  versionId: string;
+  /** The strong ETag the central sent with the bytes kept; a resume asks `If-Range` with it. */
+  etag: string;
+  /** How many bytes of the file are kept, from byte 0. */
+  bytes: number;
+}
+
+/**
+ * The bytes of broken-off snapshot downloads, kept so a later attempt, run or process resumes
+ * them with `Range` + `If-Range` instead of starting from byte 0 (issue 19 §2). Shared by every
+ * process on the database; a partial survives kill -9 up to its last append.
+ */
+export interface PartialDownloadStore {
+  find(version: string): Promise<PartialDownload | null>;
+  /** The kept bytes in order, from byte 0 (nothing when there is no partial). */
+  read(version: string): AsyncIterable<Uint8Array>;
+  /** Starts an empty partial for `version`, replacing any earlier one of that version. */
+  begin(partial: Omit<PartialDownload, 'bytes'>): Promise<void>;
+  /**
+   * Adds `bytes` at `offset`, which must be the kept length: false (nothing written) when it is
+   * not, or when there is no partial of `version` (another attempt replaced or discarded it).
+   */
+  append(version: string, offset: number, bytes: Uint8Array): Promise<boolean>;
+  discard(version: string): Promise<void>;
+  /**
+   * Drops the partials of versions this instance already has or has passed (numbered at or below
+   * its newest version): run at the start of a sync, so partials never pile up. Their names.
+   */
+  pruneImported(): Promise<string[]>;
+}

@@ -227,6 +227,8 @@ export interface Database {
   tracked_entity: TrackedEntityTable;
   enrollment: EnrollmentTable;
   enrollment_event: EnrollmentEventTable;
+  partial_download: PartialDownloadTable;
+  partial_download_chunk: PartialDownloadChunkTable;
 }
 
 /** Scheduled jobs (issue 8, migration 0006). */
@@ -305,4 +307,21 @@ export interface EnrollmentEventTable {
   created: Timestamp;
   last_updated: Timestamp;
   seq: Seq;
+}
+
+/** Broken-off snapshot downloads kept for resuming (issue 19 §2, migration 0010). */
+export interface PartialDownloadTable {
+  version: string;
+  number: number;
+  version_id: string;
+  etag: string;
+  bytes: ColumnType<string, number | string | undefined, number | string>;
+  chunks: ColumnType<number, number | undefined, number>;
+  updated: Timestamp;
+}
+
+export interface PartialDownloadChunkTable {
+  version: string;
+  n: number;
+  data: Uint8Array;
 }

@@ -4,6 +4,7 @@ import { createKyselyInstanceStore } from './kysely-instance-store.ts';
 import { createKyselyJobStore } from './kysely-job-store.ts';
 import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
 import { createKyselyMetadataStore } from './kysely-metadata-store.ts';
+import { createKyselyPartialDownloadStore } from './kysely-partial-download-store.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
 import { createKyselySyncStore } from './kysely-sync-store.ts';
 import { createKyselyDataStore } from './kysely-data-store.ts';
@@ -22,6 +23,7 @@ export function createStores(db: Kysely<Database>) {
     sync: createKyselySyncStore(db),
     data: createKyselyDataStore(db),
     jobs: createKyselyJobStore(db),
+    partialDownloads: createKyselyPartialDownloadStore(db),
   };
 }
 

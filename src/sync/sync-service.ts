@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { AppError, ErrorCode } from '../domain/errors.ts';
 import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
-import type { Clock, VersionStore } from '../domain/ports.ts';
+import type { Clock, PartialDownloadStore, VersionStore } from '../domain/ports.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { CentralClient } from '../domain/sync/central-client.ts';
 import { rebaseline as rebaselineOp, REBASELINE } from '../domain/sync/rebaseline.ts';
@@ -62,6 +62,8 @@ export interface SyncServiceDeps {
    * to the report and save it; it must not throw, and if it does the error is only logged.
    */
   onFinished?: (report: SyncReport) => Promise<void>;
+  /** Broken-off downloads kept for resuming (issue 19 §2): pruned and dropped by the run. */
+  partials?: PartialDownloadStore;
   /** Tests shorten the lease (default 60 s); the heartbeat renews it every third of it. */
   leaseMs?: number;
 }
@@ -192,6 +194,7 @@ export function createSyncService(deps: SyncServiceDeps) {
               input.onEvent?.(e);
             },
             checkpoint: heartbeat.checkpoint,
+            ...(deps.partials ? { partials: deps.partials } : {}),
           },
           { report, actorId: input.actorId, ...(input.upTo ? { upTo: input.upTo } : {}) },
           now,
@@ -314,6 +317,8 @@ export function createSyncService(deps: SyncServiceDeps) {
     async recover(): Promise<void> {
       await lifecycle.running(holderAlive);
       await lifecycle.settle(await deps.store.list(20), holderAlive);
+      // Partials of versions imported meanwhile (by another process) go at once (issue 19 §2).
+      await deps.partials?.pruneImported();
     },
   };
 }

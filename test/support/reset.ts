@@ -18,6 +18,7 @@ import { ADMIN_PASSWORD, type TestServer } from './server.ts';
 
 /** Deleted in this order (referencing rows first); snapshot tables are restored in reverse. */
 const TABLES = [
+  'partial_download',
   'login_failure',
   'metadata_tombstone',
   'metadata_ref',

@@ -7,7 +7,7 @@
  * divergence) fail at once. A run never skips a version: it stops at the first that fails.
  */
 import type { ImportDeps } from '../metadata/import-metadata.ts';
-import type { VersionStore } from '../ports.ts';
+import type { PartialDownloadStore, VersionStore } from '../ports.ts';
 import type { MetadataVersion } from '../versioning/version.ts';
 import { applyVersion } from './apply-version.ts';
 import {
@@ -75,6 +75,11 @@ export interface SyncDeps {
    * when the run must stop there (its lease was lost, issue 17 §2), null to go on.
    */
   checkpoint?: () => Promise<string | null>;
+  /**
+   * The kept partial downloads (issue 19 §2): pruned at the start of a run, and a version's
+   * dropped once its download has been used (imported, or refused for its hash or content).
+   */
+  partials?: Pick<PartialDownloadStore, 'discard' | 'pruneImported'>;
 }
 
 export interface SyncInput {
@@ -221,7 +226,11 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
       );
     let snapshot;
     try {
-      snapshot = await deps.client.snapshot(remote.name);
+      snapshot = await deps.client.snapshot(remote.name, {
+        // A kept partial is resumed only for the same version id (issue 19 §2).
+        ...(remote.id ? { versionId: remote.id } : {}),
+        onProgress: (p) => emit({ kind: 'download', ...p }),
+      });
     } catch (e) {
       throw remoteFailure(e, 'versions', remote.name);
     }
@@ -233,6 +242,10 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
       actorId: input.actorId,
       gzip: deps.gzip,
     });
+    if (snapshot.download) result.report.download = snapshot.download;
+    // The whole file arrived and was used: imported, or refused (a HASH_MISMATCH after a resume
+    // means the kept bytes were bad); either way its partial must not be resumed again.
+    await deps.partials?.discard(remote.name);
     report.versions = report.versions.filter((v) => v.name !== remote.name);
     report.versions.push(result.report);
     emit({
@@ -266,6 +279,9 @@ export async function runSync(
 ): Promise<SyncReport> {
   const { report } = input;
   const attempts = Math.max(1, deps.retries);
+  // Partials of versions this instance already has never pile up (issue 19 §2). Best effort: a
+  // database that is away fails the run's own steps, with their report.
+  await deps.partials?.pruneImported().catch(() => undefined);
   for (let n = 1; ; n++) {
     report.attempts = n;
     try {
