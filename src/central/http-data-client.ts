@@ -3,16 +3,62 @@
  * version calls of http-central-client.ts. A 4xx answer's body is returned (DHIS2 parses its
  * `response`); 5xx is retried up to `maxAttempts` more times (DHIS2 `syncMaxAttempts`);
  * a connection error fails at once.
+ *
+ * Over a poor link (issue 19 §3, §5): a body goes gzip-compressed when the push says so (a
+ * metasync central); a call fails on silence, not on slowness (link-watch.ts). The body is sent
+ * in slices, each handed to the socket keeping the call alive; once all is sent the central
+ * imports the page and says nothing until it answers, so that wait is allowed
+ * max(inactivity, 2 min): a 10 000-value page takes a real DHIS2 tens of seconds, and cutting
+ * it would only resend the same page. The answer's bytes keep the call alive again.
  */
-import { RemoteError } from '../domain/sync/central-client.ts';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { RemoteError, type TransferMeter } from '../domain/sync/central-client.ts';
 import { redirected } from './http-central-client.ts';
+import { LinkWatch, watched } from './link-watch.ts';
+
+const deflate = promisify(gzip);
+
+/** The least silence allowed while the central imports a page it has received (issue 19 §3). */
+export const PROCESSING_MS = 120_000;
+/** The overall bound of one POST when `metadata.sync.remote.timeout.millisec` is not set. */
+export const PUSH_OVERALL_MS = 30 * 60_000;
+/** Slices of a body, each a sign of life when the socket takes it. */
+const SLICE = 64 * 1024;
 
 export interface DataClientConfig {
   url: string;
   username: string;
   password: string;
   maxAttempts: number;
+  /** No byte moved for this long fails a call (`metadata.sync.remote.inactivity.millisec`). */
+  inactivityMs?: number;
+  /** The overall bound of one call (`metadata.sync.remote.timeout.millisec`); 30 min if unset. */
   timeoutMs?: number;
+  /** Send bodies gzip-compressed (`Content-Encoding: gzip`): to a metasync central only. */
+  gzip?: boolean;
+  /** The run's byte counts: bodies as sent, answers as read (issue 19 §6). */
+  meter?: TransferMeter;
+}
+
+/** Why a call failed, for the report: the cause fetch wraps, or the error itself. */
+const causeOf = (e: unknown) =>
+  e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+
+/** `bytes` in slices, each keeping `watch()` alive and counted as sent; `sent()` after the last. */
+async function* uploaded(
+  bytes: Buffer,
+  watch: () => LinkWatch,
+  meter: TransferMeter | undefined,
+  sent: () => void,
+): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += SLICE) {
+    const slice = bytes.subarray(at, at + SLICE);
+    watch().alive();
+    meter?.sent(slice.length);
+    yield slice;
+  }
+  sent();
 }
 
 export interface DataClient {
@@ -24,12 +70,34 @@ export interface DataClient {
 export function createHttpDataClient(config: DataClientConfig): DataClient {
   const base = config.url.replace(/\/+$/, '').replace(/\/api$/, '');
   const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
+  const inactivityMs = config.inactivityMs ?? 30_000;
+  const overallMs = config.timeoutMs ?? PUSH_OVERALL_MS;
   const client: DataClient = {
     post: (path, body) => client.postJson(path, JSON.stringify(body)),
     async postJson(path, payload) {
       if (!config.url || !config.username || !config.password)
         throw new RemoteError('NOT_CONFIGURED', 'Remote server is not configured');
+      const plain = Buffer.from(payload, 'utf8');
+      const body = config.gzip ? await deflate(plain) : plain;
       for (let attempt = 0; ; attempt++) {
+        // One abort for the whole call, from whichever watch is on: sending, the central's
+        // import, the answer. Each phase's watch gets what is left of the overall bound.
+        const call = new AbortController();
+        const started = Date.now();
+        let watch: LinkWatch;
+        const phase = (idleMs: number) => {
+          watch?.done();
+          const next = new LinkWatch({
+            inactivityMs: idleMs,
+            overallMs: Math.max(1, overallMs - (Date.now() - started)),
+          });
+          next.signal.addEventListener('abort', () => call.abort(next.signal.reason), {
+            once: true,
+          });
+          watch = next;
+          return next;
+        };
+        phase(inactivityMs);
         let res: Response;
         try {
           res = await fetch(`${base}${path}`, {
@@ -38,24 +106,38 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
               authorization,
               'content-type': 'application/json',
               accept: 'application/json',
+              'content-length': String(body.length),
+              ...(config.gzip ? { 'content-encoding': 'gzip' } : {}),
             },
-            body: payload,
+            body: uploaded(
+              body,
+              () => watch,
+              config.meter,
+              () => phase(Math.max(inactivityMs, PROCESSING_MS)),
+            ),
+            duplex: 'half',
             redirect: 'manual',
-            signal: AbortSignal.timeout(config.timeoutMs ?? 600_000),
-          });
+            signal: call.signal,
+          } as RequestInit);
         } catch (e) {
-          const cause =
-            e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
-          throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${cause})`);
+          watch!.done();
+          throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${causeOf(e)})`);
         }
         let text: string;
         try {
-          text = await res.text();
+          const answer = phase(inactivityMs);
+          const chunks: Buffer[] = [];
+          if (res.body)
+            for await (const chunk of watched(res.body, answer)) {
+              config.meter?.received(chunk.length);
+              chunks.push(Buffer.from(chunk));
+            }
+          answer.done();
+          text = Buffer.concat(chunks).toString('utf8');
         } catch (e) {
           // The answer broke off mid-body: the page may or may not be on the central, so it is
           // a network failure; the watermark stays and the next run resends (data-push.ts).
-          const cause =
-            e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+          const cause = call.signal.aborted ? causeOf(call.signal.reason) : causeOf(e);
           throw new RemoteError(
             'UNREACHABLE',
             `Network is unreachable: ${base} (the answer to ${path} broke off: ${cause})`,
