@@ -39,6 +39,8 @@ export interface DataClientConfig {
   gzip?: boolean;
   /** The run's byte counts: bodies as sent, answers as read (issue 19 §6). */
   meter?: TransferMeter;
+  /** Tests: the least silence allowed while the central imports (default `PROCESSING_MS`). */
+  processingMs?: number;
 }
 
 /** Why a call failed, for the report: the cause fetch wraps, or the error itself. */
@@ -113,7 +115,7 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
               body,
               () => watch,
               config.meter,
-              () => phase(Math.max(inactivityMs, PROCESSING_MS)),
+              () => phase(Math.max(inactivityMs, config.processingMs ?? PROCESSING_MS)),
             ),
             duplex: 'half',
             redirect: 'manual',
