@@ -82,24 +82,27 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
       const plain = Buffer.from(payload, 'utf8');
       const body = config.gzip ? await deflate(plain) : plain;
       for (let attempt = 0; ; attempt++) {
-        // One abort for the whole call, from whichever watch is on: sending, the central's
-        // import, the answer. Each phase's watch gets what is left of the overall bound.
+        // One abort for the whole call, from whichever watch fires first: the overall bound (a
+        // watch never kept alive, whose inactivity comes after its outer limit), or the current
+        // phase's silence: sending, the central's import, the answer.
         const call = new AbortController();
-        const started = Date.now();
-        let watch: LinkWatch;
+        const follow = (w: LinkWatch) => {
+          w.signal.addEventListener('abort', () => call.abort(w.signal.reason), { once: true });
+          return w;
+        };
+        const overall = follow(new LinkWatch({ inactivityMs: overallMs + 1, overallMs }));
+        let watch: LinkWatch | undefined;
         const phase = (idleMs: number) => {
           watch?.done();
-          const next = new LinkWatch({
-            inactivityMs: idleMs,
-            overallMs: Math.max(1, overallMs - (Date.now() - started)),
-          });
-          next.signal.addEventListener('abort', () => call.abort(next.signal.reason), {
-            once: true,
-          });
-          watch = next;
-          return next;
+          watch = follow(new LinkWatch({ inactivityMs: idleMs, overallMs }));
+          return watch;
+        };
+        const settle = () => {
+          watch?.done();
+          overall.done();
         };
         phase(inactivityMs);
+        let answered = false;
         let res: Response;
         try {
           res = await fetch(`${base}${path}`, {
@@ -113,20 +116,22 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
             },
             body: uploaded(
               body,
-              () => watch,
+              () => watch!,
               config.meter,
-              () => phase(Math.max(inactivityMs, config.processingMs ?? PROCESSING_MS)),
+              // An answer before the whole body went (a 401, a 413) keeps its own watch.
+              () => answered || phase(Math.max(inactivityMs, config.processingMs ?? PROCESSING_MS)),
             ),
             duplex: 'half',
             redirect: 'manual',
             signal: call.signal,
           } as RequestInit);
         } catch (e) {
-          watch!.done();
+          settle();
           throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${causeOf(e)})`);
         }
         let text: string;
         try {
+          answered = true;
           const answer = phase(inactivityMs);
           const chunks: Buffer[] = [];
           if (res.body)
@@ -134,7 +139,6 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
               config.meter?.received(chunk.length);
               chunks.push(Buffer.from(chunk));
             }
-          answer.done();
           text = Buffer.concat(chunks).toString('utf8');
         } catch (e) {
           // The answer broke off mid-body: the page may or may not be on the central, so it is
@@ -144,6 +148,8 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
             'UNREACHABLE',
             `Network is unreachable: ${base} (the answer to ${path} broke off: ${cause})`,
           );
+        } finally {
+          settle();
         }
         if (res.status >= 500 && attempt < config.maxAttempts) continue;
         if (res.status === 401) throw new RemoteError('AUTH', 'Authentication failed', 401);
