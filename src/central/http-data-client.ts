@@ -37,7 +37,7 @@ export interface DataClientConfig {
   timeoutMs?: number;
   /** Send bodies gzip-compressed (`Content-Encoding: gzip`): to a metasync central only. */
   gzip?: boolean;
-  /** The run's byte counts: bodies as sent, answers as read (issue 19 §6). */
+  /** The run's byte counts: heads (estimated) and bodies as sent, answers as read (issue 19 §6). */
   meter?: TransferMeter;
   /** Tests: the least silence allowed while the central imports (default `PROCESSING_MS`). */
   processingMs?: number;
@@ -103,17 +103,24 @@ export function createHttpDataClient(config: DataClientConfig): DataClient {
         };
         phase(inactivityMs);
         let answered = false;
+        const headers: Record<string, string> = {
+          authorization,
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'content-length': String(body.length),
+          ...(config.gzip ? { 'content-encoding': 'gzip' } : {}),
+        };
+        // The request's head, roughly as it goes over the wire, like the metadata client's
+        // (the body's slices are counted as they go).
+        config.meter?.sent(
+          `POST ${path} HTTP/1.1\r\n`.length +
+            Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0),
+        );
         let res: Response;
         try {
           res = await fetch(`${base}${path}`, {
             method: 'POST',
-            headers: {
-              authorization,
-              'content-type': 'application/json',
-              accept: 'application/json',
-              'content-length': String(body.length),
-              ...(config.gzip ? { 'content-encoding': 'gzip' } : {}),
-            },
+            headers,
             body: uploaded(
               body,
               () => watch!,
