@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { SUPERUSER } from '../domain/auth/users.ts';
 import type { SyncEvent } from '../domain/sync/run-sync.ts';
+import { describeDownload, describeTransfer } from '../domain/sync/transfer.ts';
 import { createLogger } from '../logger.ts';
 import { DB_FLAGS, dbOptions, withServices } from './options.ts';
 
@@ -32,7 +33,8 @@ const withQuietServices: typeof withServices = (values, fn) =>
 async function run(values: Record<string, unknown>): Promise<void> {
   await withQuietServices(values, async (services) => {
     const bar = new SingleBar(
-      { format: ' {bar} {value}/{total} versions | {name} {status}', hideCursor: true },
+      // {download}: the snapshot under way, its bytes, rate and time left (issue 19 §6).
+      { format: ' {bar} {value}/{total} versions | {name} {status}{download}', hideCursor: true },
       Presets.shades_classic,
     );
     let started = false;
@@ -43,8 +45,11 @@ async function run(values: Record<string, unknown>): Promise<void> {
         );
       else if (e.kind === 'versions' && e.total > 0) {
         started = true;
-        bar.start(e.total, 0, { name: '', status: '' });
-      } else if (e.kind === 'version') bar.update(e.index + 1, { name: e.name, status: e.status });
+        bar.start(e.total, 0, { name: '', status: '', download: '' });
+      } else if (e.kind === 'download' && started)
+        bar.update({ name: e.version, status: 'downloading', download: ` ${describeDownload(e)}` });
+      else if (e.kind === 'version')
+        bar.update(e.index + 1, { name: e.name, status: e.status, download: '' });
       else if (e.kind === 'retry')
         process.stderr.write(`  retrying in ${e.waitMs} ms: ${e.message}\n`);
     };
@@ -59,6 +64,7 @@ async function run(values: Record<string, unknown>): Promise<void> {
     console.log(
       `\nSync ${report.status} (report ${report.id}, ${report.attempts} attempt(s)): ${report.fromVersion ?? 'none'} → ${report.toVersion ?? report.fromVersion ?? 'none'}`,
     );
+    if (report.transfer) console.log(`Transfer: ${describeTransfer(report.transfer)}`);
     if (report.versions.length > 0) {
       console.log(
         `\n${'version'.padEnd(12)} ${'type'.padEnd(11)} ${'status'.padEnd(8)} ${'created'.padStart(8)} ${'updated'.padStart(8)} ${'ignored'.padStart(8)} ${'seconds'.padStart(8)}`,

@@ -31,10 +31,17 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
   const recorder = createMetrics();
   const metadata = metadataFeature(ports, recorder.countImport);
   const { email, notifySync } = mailFeature(ports, settings);
-  const sync = syncFeature(ports, config, settings, metadata.importDeps, async (report) => {
-    recorder.syncFinished(report);
-    await notifySync(report);
-  });
+  const sync = syncFeature(
+    ports,
+    config,
+    settings,
+    metadata.importDeps,
+    async (report) => {
+      recorder.syncFinished(report);
+      await notifySync(report);
+    },
+    recorder.transferCounters,
+  );
   const { scheduler, jobs } = jobsFeature(ports, config, sync);
   const services: Services = {
     config,

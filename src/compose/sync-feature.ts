@@ -1,6 +1,8 @@
 /**
  * The metadata sync (issue 6) with the data push before the pull (contract §11, issue 7), to the
- * same central with the same account. `onFinished` gets each settled run (metrics, mails).
+ * same central with the same account. `onFinished` gets each settled run (metrics, mails);
+ * `transferCounters` every byte a run moves (issue 19 §6), through the run's meter that both
+ * clients count on.
  */
 import { createHttpCentralClient } from '../central/http-central-client.ts';
 import { createHttpDataClient } from '../central/http-data-client.ts';
@@ -10,6 +12,7 @@ import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { SyncReport } from '../domain/sync/sync-report.ts';
 import { createDataPush } from '../sync/data-push.ts';
+import type { TransferCounters } from '../sync/run-transfer.ts';
 import { createSyncService } from '../sync/sync-service.ts';
 import type { Ports } from './ports.ts';
 
@@ -19,6 +22,7 @@ export function syncFeature(
   settings: SettingsService,
   importDeps: ImportDeps,
   onFinished: (report: SyncReport) => Promise<void>,
+  transferCounters?: TransferCounters,
 ) {
   const { stores, clock, logger } = ports;
   // The history answers and their ETags outlive a run's client (issue 19 §4).
@@ -30,9 +34,13 @@ export function syncFeature(
     settings,
     store: stores.sync,
     clock,
-    central: async (remote) =>
+    ...(transferCounters ? { transferCounters } : {}),
+    // `run` carries the run's meter; the metadata client counts every body byte on it (issue 19
+    // §6, CentralConfig.meter).
+    central: async (remote, run) =>
       createHttpCentralClient({
         ...remote,
+        ...run,
         systemId: ports.instance.systemId,
         systemName: await settings.get('applicationTitle'),
         // Issue 19 §3: silence fails a call; the remote timeout, when set, bounds every call.
@@ -49,8 +57,10 @@ export function syncFeature(
       store: stores.data,
       clock,
       settings,
-      client: async () =>
+      client: async (link) =>
         createHttpDataClient({
+          ...link,
+          inactivityMs: config.syncInactivityMs,
           url: await settings.get('keyRemoteInstanceUrl'),
           username: await settings.get('keyRemoteInstanceUsername'),
           password: await settings.get('keyRemoteInstancePassword'),

@@ -59,6 +59,17 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const syncBytes = new client.Counter({
+    name: 'metasync_sync_bytes_total',
+    help: 'Bytes sync runs moved over the link to the central, as they moved (bodies as sent or received: compressed where they were).',
+    labelNames: ['direction'] as const,
+    registers: [registry],
+  });
+  const resumedDownloads = new client.Counter({
+    name: 'metasync_sync_resumed_downloads_total',
+    help: 'Snapshot downloads that continued from bytes kept from an earlier attempt (issue 19 §2).',
+    registers: [registry],
+  });
   const importObjects = new client.Counter({
     name: 'metasync_import_objects_total',
     help: 'Metadata objects processed by imports (API and sync), by source and action.',
@@ -69,6 +80,7 @@ export function createMetrics() {
   for (const source of ['api', 'sync'])
     for (const action of ACTIONS) importObjects.labels(source, action).inc(0);
   for (const status of ['SUCCESS', 'FAILED', 'INTERRUPTED']) syncRuns.labels(status).inc(0);
+  for (const direction of ['received', 'sent']) syncBytes.labels(direction).inc(0);
 
   const countImport = (source: 'api' | 'sync', stats: ImportStats | undefined) => {
     if (!stats) return;
@@ -88,7 +100,15 @@ export function createMetrics() {
     },
     /** API imports; dry runs and rejected imports write nothing and are not counted. */
     countImport,
+    /** A run's bytes as they move (issue 19 §6), not only once it has ended. */
+    transferCounters: {
+      bytes(direction: 'received' | 'sent', n: number) {
+        if (n > 0) syncBytes.labels(direction).inc(n);
+      },
+    },
     syncFinished(report: SyncReport) {
+      for (const version of report.versions)
+        if ((version.download?.resumedFrom ?? 0) > 0) resumedDownloads.inc();
       syncRuns.labels(report.status).inc();
       if (report.endTime) {
         const seconds = (Date.parse(report.endTime) - Date.parse(report.startTime)) / 1000;

@@ -16,8 +16,12 @@
  * metadata pull go on. So is a 2.42+ central's rejection of events: from 2.42 DHIS2 syncs
  * events in a job of their own that never holds back the metadata sync.
  */
-import { RemoteError, type CentralInfo } from '../domain/sync/central-client.ts';
-import { eventApi } from '../domain/sync/central-release.ts';
+import {
+  RemoteError,
+  type CentralInfo,
+  type TransferMeter,
+} from '../domain/sync/central-client.ts';
+import { eventApi, gzipsPush } from '../domain/sync/central-release.ts';
 import {
   describeTrackerFailure,
   onlyGone,
@@ -41,8 +45,11 @@ export interface DataPushDeps {
     value(key: string): Promise<unknown>;
     update(entries: Record<string, unknown>): Promise<void>;
   };
-  /** A client for the configured central (built per push from the remote settings). */
-  client: () => Promise<DataClient>;
+  /**
+   * A client for the configured central (built per push from the remote settings): it counts
+   * its bytes on the run's meter and gzips its bodies when told to (issue 19 §5, §6).
+   */
+  client: (link: { gzip: boolean; meter?: TransferMeter }) => Promise<DataClient>;
 }
 
 /** How one page went: sent, refused (the run fails), or not possible here (a warning). */
@@ -76,8 +83,10 @@ class PushFailure extends Error {}
 /** Per-run input: the central read at the run's start, a job's `dataValuesPageSize` (issue 8). */
 export interface DataPushOptions {
   dataValuesPageSize?: number;
-  /** Unknown (a direct call without a run): the ≤ 2.41 routes. */
+  /** Unknown (a direct call without a run): the ≤ 2.41 routes, plain bodies. */
   central?: CentralInfo;
+  /** The run's byte counts (issue 19 §6). */
+  meter?: TransferMeter;
 }
 
 /** 404/405 on a push path: the central has no such endpoint (DHIS2 2.42 dropped /api/events). */
@@ -215,7 +224,10 @@ export function createDataPush(
           // database, sending the central's (issue 18 §3). A page that fails leaves it unused.
           const next = current.count < limit ? null : read(current.lastSeq);
           ahead = next?.catch(() => undefined) ?? null;
-          client ??= await deps.client();
+          client ??= await deps.client({
+            gzip: gzipsPush(options.central),
+            ...(options.meter ? { meter: options.meter } : {}),
+          });
           const what = `Pushing ${kind.label}: page ${page} (${current.count} rows)`;
           const outcome = await kind.send(client, current.page, what);
           if (!outcome.ok && !outcome.warn) throw new PushFailure(outcome.message);

@@ -12,7 +12,7 @@ import { AppError, ErrorCode } from '../domain/errors.ts';
 import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
 import type { Clock, PartialDownloadStore, VersionStore } from '../domain/ports.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
-import type { CentralClient } from '../domain/sync/central-client.ts';
+import type { CentralClient, TransferMeter } from '../domain/sync/central-client.ts';
 import { rebaseline as rebaselineOp, REBASELINE } from '../domain/sync/rebaseline.ts';
 import { createReportLifecycle, INTERRUPTED_BY_DEATH } from '../domain/sync/report-lifecycle.ts';
 import { runSync, type DataPushResult, type SyncEvent } from '../domain/sync/run-sync.ts';
@@ -21,6 +21,7 @@ import type { SyncReport, Trigger } from '../domain/sync/sync-report.ts';
 import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
 import type { DataPushOptions } from './data-push.ts';
 import { startLeaseHeartbeat } from './lease-heartbeat.ts';
+import { createRunTransfer, type TransferCounters } from './run-transfer.ts';
 import { activeRuns as active, holderAlive, thisHolder } from './process-liveness.ts';
 import { createRemoteCheck } from './remote-check.ts';
 
@@ -29,6 +30,8 @@ const LEASE_MS = 60_000;
 const FINAL_SAVE_MS = 10 * 60_000;
 /** How long a start waits for an earlier run's report to reach its returning database. */
 const FINISH_WAIT_MS = 2_000;
+/** How often a download's progress is saved to the running report (the UI polls it). */
+const PROGRESS_SAVE_MS = 1_000;
 
 /** The remote settings a run reads (keyRemoteInstanceUrl, …Username, …Password). */
 export interface RemoteSettings {
@@ -47,7 +50,10 @@ export interface SyncServiceDeps {
    * The client of the central at the remote settings of the moment (read per run, so an edit
    * applies to the next run): the composition root gives the HTTP client, unit tests a fake.
    */
-  central: (remote: RemoteSettings) => CentralClient | Promise<CentralClient>;
+  central: (
+    remote: RemoteSettings,
+    run?: { meter: TransferMeter },
+  ) => CentralClient | Promise<CentralClient>;
   localSystemVersion: string;
   retries: number;
   retryDelayMs: number;
@@ -64,6 +70,8 @@ export interface SyncServiceDeps {
   onFinished?: (report: SyncReport) => Promise<void>;
   /** Broken-off downloads kept for resuming (issue 19 §2): pruned and dropped by the run. */
   partials?: PartialDownloadStore;
+  /** Every byte a run moves, as it moves (issue 19 §6: `metasync_sync_bytes_total`). */
+  transferCounters?: TransferCounters;
   /** Tests shorten the lease (default 60 s); the heartbeat renews it every third of it. */
   leaseMs?: number;
 }
@@ -165,19 +173,44 @@ export function createSyncService(deps: SyncServiceDeps) {
     const heartbeat = startLeaseHeartbeat(deps.store, report.id, leaseMs, now);
     deps.log({ reportId: report.id, trigger: input.trigger }, 'metadata sync started');
     let pending = false;
+    // The run's bytes (issue 19 §6): counted by its clients, saved with every save of the report,
+    // and a download's progress saved at most every second so the UI's live view sees it grow.
+    const transfer = createRunTransfer(deps.transferCounters);
+    let saves: Promise<unknown> = Promise.resolve();
+    let progressQueued = false;
+    let progressSavedAt = 0;
+    /** Saves in order: a progress save never lands after a later save of the run. */
+    const save = (r: SyncReport): Promise<void> => {
+      const saved = saves.then(() => {
+        r.transfer = transfer.report(r);
+        return lifecycle.save(r);
+      });
+      saves = saved.catch(() => undefined);
+      return saved;
+    };
+    const saveProgress = () => {
+      const at = Date.now();
+      if (progressQueued || at - progressSavedAt < PROGRESS_SAVE_MS) return;
+      progressQueued = true;
+      progressSavedAt = at;
+      save(report)
+        .catch((e: unknown) => deps.log({ reportId: report.id, err: e }, 'progress not saved'))
+        .finally(() => (progressQueued = false));
+    };
     const settled = (async () => {
       try {
-        const central = await client();
+        const central = await deps.central(await remote(), { meter: transfer.meter });
         const finished = await runSync(
           {
             client: central,
             importDeps: deps.importDeps,
             versions: deps.versions,
             settings: deps.settings,
-            saveReport: lifecycle.save,
+            saveReport: save,
             dataPush: (info) =>
               deps.dataPush({
                 central: info,
+                meter: transfer.meter,
                 ...(input.dataValuesPageSize
                   ? { dataValuesPageSize: input.dataValuesPageSize }
                   : {}),
@@ -191,6 +224,8 @@ export function createSyncService(deps: SyncServiceDeps) {
               // Saved with the step right after: when `remoteVersion` was true.
               if (e.kind === 'step' && e.step === 'history' && e.status === 'SUCCESS')
                 report.remoteCheckedAt = now().toISOString();
+              transfer.follow(e);
+              if (e.kind === 'download') saveProgress();
               input.onEvent?.(e);
             },
             checkpoint: heartbeat.checkpoint,
@@ -213,7 +248,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       } catch (e) {
         // A bug or a broken database: the run is recorded as failed, never left RUNNING.
         lifecycle.crashed(report, e);
-        pending = await lifecycle.save(report).then(
+        pending = await save(report).then(
           () => false,
           () => true,
         );

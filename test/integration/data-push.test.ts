@@ -48,6 +48,10 @@ async function startProxy(target: string, onDataPost: () => Promise<void>) {
         headers: {
           authorization: req.headers.authorization ?? '',
           'content-type': req.headers['content-type'] ?? 'application/json',
+          // The push to a metasync central is gzip-compressed (issue 19 §5).
+          ...(req.headers['content-encoding']
+            ? { 'content-encoding': req.headers['content-encoding'] }
+            : {}),
         },
         ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
       });

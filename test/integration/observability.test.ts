@@ -95,6 +95,8 @@ for (const backend of await backends()) {
         'metasync_versions_behind',
         'metasync_http_request_duration_seconds',
         'metasync_import_objects_total',
+        'metasync_sync_bytes_total',
+        'metasync_sync_resumed_downloads_total',
         'metasync_process_resident_memory_bytes',
       ])
         assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), family);

@@ -52,6 +52,33 @@ export function registerSyncStoreTests({ store, advance, ownClock }: SyncStoreSu
     assert.equal((await store().lastSuccess())?.id, b.id);
   });
 
+  it('reports: the transfer and each version download round-trip (issue 19 §6)', async () => {
+    const r = report();
+    r.versions.push({
+      name: 'Version_7',
+      type: 'BEST_EFFORT',
+      status: 'SUCCESS',
+      errors: [],
+      download: { received: 2_000_000, size: 3_145_728, resumedFrom: 1_145_728, seconds: 31.25 },
+    });
+    r.transfer = {
+      bytesReceived: 2_004_321,
+      bytesSent: 4_567,
+      resumed: [{ version: 'Version_7', from: 1_145_728 }],
+      bytesPerSecond: 64_000,
+      downloading: {
+        version: 'Version_8',
+        received: 10,
+        total: null,
+        resumedFrom: 0,
+        bytesPerSecond: 5,
+      },
+    };
+    await store().save(r);
+    assert.deepEqual(await store().get(r.id), r);
+    assert.deepEqual((await store().list(1000)).find((x) => x.id === r.id)?.transfer, r.transfer);
+  });
+
   it('reports: a finished report is never reopened; the same status saves again', async () => {
     const r = report();
     await store().save(r);

@@ -62,3 +62,12 @@ export function describeCentral(central: CentralInfo): string {
     return `${what}, a release this instance cannot read; its data is pushed as to DHIS2 2.41 and earlier`;
   return eventApi(central) === 'TRACKER' ? `${what}; events go to /api/tracker` : what;
 }
+
+/**
+ * Whether the data push sends its bodies gzip-compressed (`Content-Encoding: gzip`, issue 19 §5):
+ * to a metasync central, which inflates any request body that says so (src/http/plugins/
+ * gzip-body.ts). Not to DHIS2: it honours no `Content-Encoding` on requests; some of its import
+ * paths sniff the gzip magic of a body instead, path by path and release by release, which is
+ * no promise (docs/protocol.md, "Compressed data push").
+ */
+export const gzipsPush = (central: CentralInfo | undefined): boolean => central?.metasync === true;

@@ -4,7 +4,7 @@
  * here (house rule 6); the mailer (issue 8) renders from this record.
  */
 import type { ErrorReport, ImportStats } from '../metadata/import-report.ts';
-import type { CentralInfo, DownloadRecord } from './central-client.ts';
+import type { CentralInfo, DownloadProgress, DownloadRecord } from './central-client.ts';
 
 export type RunStatus = 'RUNNING' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
 /** WARNING: the step went on with something left undone (issue 16 §4: a data kind not pushed). */
@@ -45,6 +45,8 @@ export interface TransferReport {
   resumed: { version: string; from: number }[];
   /** Snapshot bytes received per second of downloading; null when nothing was downloaded. */
   bytesPerSecond: number | null;
+  /** While the run goes on: the download under way, for the UI's live run view (issue 19 §6). */
+  downloading?: DownloadProgress;
 }
 
 /**

@@ -14,6 +14,33 @@ const StepShape = z.object({
   message: z.string().optional(),
 });
 
+/** How a snapshot was downloaded (issue 19 §6). */
+const DownloadShape = z.object({
+  received: z.number().meta({ description: 'Bytes received over the network by this download' }),
+  size: z.number().meta({ description: "The whole file's length (kept bytes + received)" }),
+  resumedFrom: z.number().meta({ description: 'The byte it continued from; 0 from the start' }),
+  seconds: z.number(),
+});
+
+const DownloadProgressShape = z.object({
+  version: z.string(),
+  received: z.number(),
+  total: z.number().nullable(),
+  resumedFrom: z.number(),
+  bytesPerSecond: z.number(),
+});
+
+/** What a run moved over its link (issue 19 §6). */
+const TransferShape = z.object({
+  bytesReceived: z.number(),
+  bytesSent: z.number(),
+  resumed: z.array(z.object({ version: z.string(), from: z.number() })),
+  bytesPerSecond: z.number().nullable(),
+  downloading: DownloadProgressShape.optional().meta({
+    description: 'While the run goes on: the download under way (saved about every second)',
+  }),
+});
+
 const VersionReportShape = z.object({
   name: z.string(),
   type: z.string(),
@@ -24,6 +51,7 @@ const VersionReportShape = z.object({
   deletions: z.object({ applied: z.number(), skipped: z.number() }).optional(),
   message: z.string().optional(),
   seconds: z.number().optional(),
+  download: DownloadShape.optional(),
 });
 
 const FailureShape = z.object({
@@ -55,6 +83,7 @@ export const SyncReportShape = z.object({
     })
     .optional(),
   error: FailureShape.nullable(),
+  transfer: TransferShape.optional(),
   notifications: z
     .array(
       z.object({

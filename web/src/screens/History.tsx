@@ -6,6 +6,7 @@ import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
 import type { SyncReport as Report } from '../../../src/http/schemas/api-types.ts';
+import { describeDownload, formatBytes } from '../../../src/domain/sync/transfer.ts';
 
 const applied = (r: Report) =>
   r.versions.filter((v) => v.status === 'SUCCESS' || v.status === 'WARNING');
@@ -93,6 +94,12 @@ export function HistoryDetail({ id }: { id: string }) {
             <NoticeBox title="Running">
               Step {r.steps.find((s) => s.status === 'RUNNING')?.name ?? '…'}; {applied(r).length}{' '}
               version(s) applied so far. This page updates by itself.
+              {r.transfer?.downloading && (
+                <p data-testid="live-download">
+                  Downloading {r.transfer.downloading.version}:{' '}
+                  {describeDownload(r.transfer.downloading)}
+                </p>
+              )}
             </NoticeBox>
           )}
           <div className="panel" style={{ marginTop: 12 }}>
@@ -141,6 +148,7 @@ export function HistoryDetail({ id }: { id: string }) {
                 'Ignored',
                 'Total',
                 'Seconds',
+                'Download',
               ]}
               empty="No version was tried."
               rows={r.versions.map((v) => [
@@ -153,6 +161,9 @@ export function HistoryDetail({ id }: { id: string }) {
                 v.stats?.ignored ?? '—',
                 v.stats?.total ?? '—',
                 v.seconds?.toFixed(2) ?? '—',
+                v.download
+                  ? `${formatBytes(v.download.received)}${v.download.resumedFrom > 0 ? `, resumed at byte ${v.download.resumedFrom}` : ''}`
+                  : '—',
               ])}
             />
             {r.versions.some((v) => v.errors.length > 0 || v.message) && (
@@ -172,6 +183,31 @@ export function HistoryDetail({ id }: { id: string }) {
                     ]),
                   ])}
                 />
+              </>
+            )}
+            {r.transfer && !running && (
+              <>
+                <h3>Transfer</h3>
+                <dl className="kv" data-testid="transfer">
+                  <dt>Received</dt>
+                  <dd>{formatBytes(r.transfer.bytesReceived)}</dd>
+                  <dt>Sent</dt>
+                  <dd>{formatBytes(r.transfer.bytesSent)}</dd>
+                  <dt>Download rate</dt>
+                  <dd>
+                    {r.transfer.bytesPerSecond === null
+                      ? 'nothing downloaded'
+                      : `${formatBytes(r.transfer.bytesPerSecond)}/s`}
+                  </dd>
+                  <dt>Resumed downloads</dt>
+                  <dd>
+                    {r.transfer.resumed.length === 0
+                      ? 'none'
+                      : r.transfer.resumed
+                          .map((d) => `${d.version} from byte ${d.from} (${formatBytes(d.from)})`)
+                          .join(', ')}
+                  </dd>
+                </dl>
               </>
             )}
             {r.notifications && r.notifications.length > 0 && (

@@ -1,0 +1,160 @@
+/**
+ * The transfer seen by people in the web UI (issue 19 §6), in Debian's Chromium: a local pulls a
+ * version of some hundreds of kB from a real central through a proxy that lets the snapshot
+ * through at 24 kB/s; the run's page shows the download under way (bytes of the total, the rate,
+ * the time left) while it goes on, and the finished run shows what it moved. The progress and
+ * the bytes come from the metadata client (its `onProgress` and meter, the resume part of
+ * issue 19 §2) through run-sync's `download` events and the run's meter.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ADMIN_PASSWORD } from '../support/server.ts';
+import {
+  centralBackend,
+  connect,
+  createVersion,
+  importMetadata,
+  newDataElement,
+  start,
+  type Started,
+} from '../support/sync.ts';
+import { enableVersioning } from '../support/versions.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = '.artifacts/screenshots';
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does it)`;
+
+/** Bytes per 100 ms of a snapshot's answer through the slow proxy. */
+const SLICE = 2_400;
+
+/** Forwards to `target`; a snapshot's answer body goes through at SLICE bytes per 100 ms. */
+async function slowSnapshots(target: string) {
+  const to = new URL(target);
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http.createServer((req, res) => {
+    const up = http.request(
+      {
+        host: to.hostname,
+        port: to.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: to.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (!/\/data(\.gz)?$/.test((req.url ?? '').split('?')[0]!)) return void answer.pipe(res);
+        void (async () => {
+          for await (const chunk of answer as AsyncIterable<Buffer>)
+            for (let at = 0; at < chunk.length; at += SLICE) {
+              res.write(chunk.subarray(at, at + SLICE));
+              await new Promise((r) => setTimeout(r, 100));
+            }
+          res.end();
+        })().catch(() => res.destroy());
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe("web UI: a run's transfer (issue 19 §6)", { skip }, () => {
+  let central: Started;
+  let local: Started;
+  let proxy: Awaited<ReturnType<typeof slowSnapshots>>;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    if (!existsSync('dist-web/index.html'))
+      execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+    const backend = await centralBackend();
+    [central, local] = await Promise.all([start(backend), start(backend)]);
+    await enableVersioning(central.server);
+    // Names that do not repeat, so the gzip stays some hundreds of kB: seconds at 24 kB/s.
+    const elements = Array.from({ length: 1500 }, (_, i) =>
+      newDataElement(`Transfer ${i} ${Math.random().toString(36).slice(2)}`, {
+        description: Array.from({ length: 6 }, () => Math.random().toString(36).slice(2)).join(' '),
+      }),
+    );
+    await importMetadata(central.server, { dataElements: elements });
+    await createVersion(central.server, 'BEST_EFFORT');
+    proxy = await slowSnapshots(central.server.url);
+    await connect(local.server, proxy.url);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
+    });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await ctx.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await proxy?.stop();
+    await Promise.all([central?.dispose(), local?.dispose()]);
+  });
+
+  it('shows the download under way, then what the finished run moved', async () => {
+    await page.goto(local.server.url + '/');
+    await page.locator('input[name="username"]').fill('admin');
+    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+
+    const started = await local.server.request('/api/metadata/sync/run', { method: 'POST' });
+    assert.equal(started.status, 202, await started.clone().text());
+    const { id } = (await started.json()) as { id: string };
+    await page.goto(`${local.server.url}/#/history/${id}`);
+
+    // While it runs: "<bytes> of <total> · <rate>/s · <time> left", growing.
+    const live = page.getByTestId('live-download');
+    await live.waitFor();
+    const first = (await live.textContent()) ?? '';
+    assert.match(first, /Downloading Version_1: [\d.]+ [kM]?B of [\d.]+ [kM]?B · [\d.]+ [kM]?B\/s/);
+    await page.screenshot({ path: `${SHOTS}/20-local-run-downloading.png`, fullPage: true });
+    let later = first;
+    for (let i = 0; i < 100 && later === first; i++) {
+      await page.waitForTimeout(200);
+      later = (await live.textContent()) ?? first;
+    }
+    assert.notEqual(later, first, 'the line grows while the download goes on');
+    assert.match(later, / left/);
+
+    // Finished: the transfer, and the version's download.
+    const transfer = page.getByTestId('transfer');
+    await transfer.waitFor({ timeout: 120_000 });
+    const text = (await transfer.textContent()) ?? '';
+    assert.match(text, /Received\s*[\d.]+ (kB|MB)/);
+    assert.match(text, /Download rate\s*[\d.]+ kB\/s/);
+    assert.match(text, /Resumed downloads\s*none/);
+    assert.equal(await live.count(), 0, 'no live line once the run has ended');
+    await page
+      .getByRole('cell', { name: /^[\d.]+ (kB|MB)$/ })
+      .first()
+      .waitFor();
+    await page.screenshot({ path: `${SHOTS}/21-local-run-transfer.png`, fullPage: true });
+  });
+});
