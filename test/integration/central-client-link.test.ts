@@ -190,10 +190,7 @@ for (const backend of await backends()) {
       const resumes = snap.download?.resumes ?? [];
       assert.equal(resumes.length, cuts.length, `resumes ${String(resumes)}`);
       const ranges = central.state.seen.map((s) => [s.range, s.status]);
-      assert.deepEqual(ranges, [
-        [undefined, 200],
-        ...resumes.map((r) => [`bytes=${r}-`, 206]),
-      ]);
+      assert.deepEqual(ranges, [[undefined, 200], ...resumes.map((r) => [`bytes=${r}-`, 206])]);
       // Every byte that crossed the link before a break was read (the body is read eagerly),
       // so little is fetched twice: at most one chunk of the central's writes per break.
       cuts.forEach((cut, i) =>
