@@ -1,6 +1,6 @@
 /**
  * The fault proxy itself (test/support/fault-proxy.ts): each fault as a client sees it, in front
- * of a real HTTP server and a real TCP echo server.
+ * of a real HTTP server and a real TCP echo server, and the bytes it counts as forwarded.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -9,6 +9,28 @@ import { after, before, describe, it } from 'node:test';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 
 const BIG = Buffer.alloc(100_000, 'x');
+
+/** A raw GET: every byte the client receives, and how the connection ended. */
+function rawGet(port: number, path: string, headers = '') {
+  return new Promise<{ bytes: Buffer; end: string; socket: net.Socket }>((resolve) => {
+    const chunks: Buffer[] = [];
+    let end = 'FIN';
+    const s = net.connect(port, '127.0.0.1', () =>
+      s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n${headers}\r\n`),
+    );
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('error', (e: NodeJS.ErrnoException) => (end = e.code ?? e.message));
+    s.on('close', () => resolve({ bytes: Buffer.concat(chunks), end, socket: s }));
+  });
+}
+
+/** Waits (up to 2 s) until `done()`; the proxy sees a close a moment after the client. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(done());
+}
+
+const bodyOf = (answer: Buffer) => answer.subarray(answer.indexOf('\r\n\r\n') + 4);
 
 /** The error (and its cause) a fetch through the proxy ends with, or null if it succeeds. */
 async function failure(url: string, init: RequestInit = {}): Promise<string | null> {
@@ -32,7 +54,15 @@ describe('fault proxy, http mode', () => {
       req.on('error', () => undefined); // the proxy resets some on purpose
       req.resume();
       req.on('end', () => {
-        if (req.url === '/big') res.end(BIG);
+        const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+        if (req.url === '/ranged' && range) {
+          const from = Number(range[1]);
+          res.writeHead(206, {
+            'content-length': BIG.length - from,
+            'content-range': `bytes ${from}-${BIG.length - 1}/${BIG.length}`,
+          });
+          res.end(BIG.subarray(from));
+        } else if (req.url === '/big' || req.url === '/ranged') res.end(BIG);
         else res.end(`ok ${req.method} ${req.url}`);
       });
     });
@@ -71,6 +101,7 @@ describe('fault proxy, http mode', () => {
     const first = await fetch(`${proxy.url}/c`);
     assert.equal(first.status, 503);
     assert.match(await first.text(), /Service Unavailable/);
+    assert.equal(proxy.hits.at(-1)?.status, 503);
     assert.equal(seen.length, before, 'the server never saw it');
     assert.equal((await fetch(`${proxy.url}/c`)).status, 200);
     assert.equal((await fetch(`${proxy.url}/d`)).status, 200);
@@ -94,6 +125,7 @@ describe('fault proxy, http mode', () => {
       /^HTTP\/1\.1 200 OK\r\n.*content-length: 100000/is,
     );
     assert.equal(got.length - headEnd - 4, 5000);
+    assert.equal(proxy.hits.at(-1)?.bytes, got.length, 'what the client got is counted');
   });
 
   it('resets, closes, or hangs a connection', async () => {
@@ -117,6 +149,79 @@ describe('fault proxy, http mode', () => {
     // The head goes up late, the answer comes down late: at least two delays.
     assert.ok(performance.now() - t0 >= 290, `${performance.now() - t0} ms`);
     assert.equal(fired, 1);
+  });
+
+  it('link: paces an answer to bytesPerSecond and counts what it forwarded', async () => {
+    proxy.set({ path: /^\/big$/, fault: { kind: 'link', bytesPerSecond: 50_000 } });
+    const t0 = performance.now();
+    const { bytes, end } = await rawGet(proxy.port, '/big');
+    const seconds = (performance.now() - t0) / 1000;
+    assert.equal(end, 'FIN');
+    assert.deepEqual(bodyOf(bytes), BIG);
+    // 100 kB at 50 kB/s: 2 s, less the first 50 ms slice. Loose above: the machine is shared.
+    assert.ok(seconds >= 1.9 && seconds < 8, `${seconds} s`);
+    const hit = proxy.hits.at(-1)!;
+    assert.deepEqual([hit.fault, hit.status, hit.bytes], ['link', 200, bytes.length]);
+    await until(() => hit.closedAt !== null);
+  });
+
+  it('link: resets after resetAfter bytes, each request with a fresh budget', async () => {
+    proxy.set({ path: /^\/ranged$/, fault: { kind: 'link', resetAfter: 30_000 } });
+    const first = proxy.hits.length;
+    let body = Buffer.alloc(0);
+    const ends: string[] = [];
+    const asked: (string | null)[] = [];
+    // A client that resumes with Range after each break, as the local does.
+    while (body.length < BIG.length) {
+      asked.push(body.length > 0 ? `bytes=${body.length}-` : null);
+      const range = body.length > 0 ? `Range: bytes=${body.length}-\r\n` : '';
+      const { bytes, end } = await rawGet(proxy.port, '/ranged', range);
+      ends.push(end);
+      body = Buffer.concat([body, bodyOf(bytes)]);
+      assert.ok(ends.length < 10, 'the download makes no progress');
+    }
+    assert.deepEqual(body, BIG);
+    const hits = proxy.hits.slice(first);
+    // Four requests of ≤ 30,000 bytes each for 100,000 bytes and their heads: three reset.
+    assert.deepEqual(ends, ['ECONNRESET', 'ECONNRESET', 'ECONNRESET', 'FIN']);
+    assert.deepEqual(
+      hits.map((h) => [h.status, h.bytes === 30_000]),
+      [
+        [200, true],
+        [206, true],
+        [206, true],
+        [206, false],
+      ],
+    );
+    assert.deepEqual(
+      hits.map((h) => h.headers.range ?? null),
+      asked,
+    );
+    const answered = hits.reduce((n, h) => n + h.bytes, 0);
+    assert.ok(answered > BIG.length && answered < BIG.length + 1000, `${answered}`);
+    assert.ok(proxy.forwarded(/^\/ranged$/) >= answered, 'forwarded() sums the matching hits');
+  });
+
+  it('link: falls silent after stallAfter bytes and keeps the connection open', async () => {
+    proxy.set({ path: /^\/big$/, fault: { kind: 'link', stallAfter: 10_000 } });
+    const got: Buffer[] = [];
+    const s = net.connect(proxy.port, '127.0.0.1', () =>
+      s.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n'),
+    );
+    s.on('data', (d: Buffer) => got.push(d));
+    let closed = false;
+    s.on('close', () => (closed = true));
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(Buffer.concat(got).length, 10_000);
+    assert.equal(closed, false, 'a hung link is not closed');
+    const hit = proxy.hits.at(-1)!;
+    assert.deepEqual([hit.bytes, hit.closedAt], [10_000, null]);
+    s.destroy(); // the client gives up; the proxy sees it
+    await until(() => hit.closedAt !== null);
+    const t0 = performance.now();
+    const hung = await failure(`${proxy.url}/big`, { signal: AbortSignal.timeout(400) });
+    assert.match(hung ?? 'succeeded', /TimeoutError/);
+    assert.ok(performance.now() - t0 >= 390);
   });
 });
 
