@@ -25,6 +25,7 @@ import {
   importMetadata,
   newDataElement,
   runSync,
+  type SyncReportJson,
 } from '../test/support/sync.ts';
 import { enableVersioning } from '../test/support/versions.ts';
 import { hwmMb } from './proc.ts';
@@ -87,7 +88,17 @@ const timer = setInterval(() => {
   const s = Math.round((performance.now() - t0) / 1000);
   say(`${s} s: ${proxy.forwarded(path)} B forwarded`);
 }, 30_000);
-const report = await runSync(local);
+// Started and polled: a run of minutes outlasts fetch's 300 s wait for an answer's head.
+const started = (await (
+  await local.request('/api/metadata/sync/run', { method: 'POST' })
+).json()) as { id: string };
+let report: SyncReportJson;
+for (;;) {
+  await new Promise((r) => setTimeout(r, 500));
+  const r = await local.request(`/api/metadata/sync/reports/${started.id}`);
+  report = (await r.json()) as SyncReportJson;
+  if (report.status !== 'RUNNING') break;
+}
 clearInterval(timer);
 const seconds = (performance.now() - t0) / 1000;
 const download = report.versions.find((v) => v.name === name)?.download;
