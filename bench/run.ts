@@ -5,7 +5,9 @@
  * PostgreSQL for both backends), the ratio, the target (bench/targets.ts) and PASS/MISS; every
  * section's rows also go to bench/out/<section>.json. `-- load [seconds] [interval] [pglite]`
  * (not part of the default run: minutes long) is the fleet load of issue 10: 1,000 locals
- * polling one central (bench/fleet-one.ts).
+ * polling one central (bench/fleet-one.ts). `-- link [--size 10mb] [--rate 32000] [--reset 1mb]
+ * [--attempts 3] [--backend B]` (not in the default run either) is issue 19 §8: a version over a
+ * slow link that breaks, with and without resuming (bench/link-one.ts).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -376,4 +378,86 @@ if (only === 'load') {
     console.log(
       `${r.backend}${r.nice ? ` (BENCH_NICE=${r.nice})` : ''}: central peak RSS ${Math.round(r.peakRssMb)} MB (target ≤ 500 MB); history inside the central (its /metrics): ${(100 * r.server.within50ms).toFixed(1)} % ≤ 50 ms, p95 ≤ ${r.server.p95AtMostMs} ms; warm-up (${r.users} first logins) ${r.warmupSeconds.toFixed(0)} s; generator lag p99 ${r.lagP99} ms${r.samples.length ? `; errors: ${r.samples.join('; ')}` : ''}`,
     );
+}
+
+if (only === 'link') {
+  // `-- link [--size 10mb] [--rate 32000] [--reset 1mb] [--attempts 3] [--backend pglite]`:
+  // not in the default run (the issue's figures take about 6 minutes per backend).
+  const option = (flag: string, fallback: string) => {
+    const i = process.argv.indexOf(`--${flag}`);
+    return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+  };
+  const bytes = (text: string) => {
+    const m = /^(\d+(?:\.\d+)?)\s*(kb|mb|k|m|b)?$/i.exec(text.trim());
+    if (!m) throw new Error(`not a size: ${text}`);
+    const unit = (m[2] ?? 'b').toLowerCase()[0];
+    return Math.round(Number(m[1]) * (unit === 'm' ? 1024 * 1024 : unit === 'k' ? 1024 : 1));
+  };
+  const size = bytes(option('size', '10mb'));
+  // 256 kbit/s: 32,000 bytes per second.
+  const rate = bytes(option('rate', '32000'));
+  const reset = bytes(option('reset', '1mb'));
+  const attempts = option('attempts', '3');
+  const chosen = option('backend', '');
+  interface Row {
+    backend: Backend;
+    mode: 'resume' | 'whole';
+    fileBytes: number;
+    status: string;
+    imported: boolean;
+    attempts: number;
+    seconds: number;
+    floorSeconds: number;
+    forwarded: number;
+    requests: number;
+    resumes: number;
+    rssMb: number;
+  }
+  const rows: Row[] = [];
+  for (const backend of chosen ? [chosen as Backend] : backends)
+    for (const mode of ['resume', 'whole'])
+      rows.push(
+        await child<Row>('link-one.ts', [
+          backend,
+          mode,
+          String(size),
+          String(rate),
+          String(reset),
+          attempts,
+        ]),
+      );
+  save('link', rows);
+  printTable(
+    `Field link (issue 19 §8): a version's data.gz over a link paced to ${rate} B/s (${((rate * 8) / 1000).toFixed(0)} kbit/s) that resets every ${mb(reset)}; resume = a central with ranges, whole = the same link to a central that ignores ranges (as DHIS2), ${attempts} attempts; floor = size ÷ rate; peak RSS of the process holding central and local`,
+    [
+      'mode',
+      'local',
+      'file',
+      'result',
+      'attempts',
+      'seconds',
+      'floor s',
+      '×floor',
+      'forwarded',
+      '×file',
+      'requests',
+      'resumes',
+      'peak RSS',
+    ],
+    rows.map((r) => [
+      r.mode,
+      r.backend,
+      mb(r.fileBytes),
+      r.imported ? 'imported' : `${r.status}, not imported`,
+      r.attempts,
+      r.seconds.toFixed(1),
+      r.floorSeconds.toFixed(1),
+      times(r.seconds / r.floorSeconds),
+      mb(r.forwarded),
+      times(r.forwarded / r.fileBytes),
+      r.requests,
+      r.resumes,
+      `${Math.round(r.rssMb)} MB`,
+    ]),
+  );
 }

@@ -14,8 +14,13 @@ export interface CentralCall {
   res: Response;
   /** The body through the watch and the meter; the watch ends with it. */
   body(): AsyncIterable<Uint8Array>;
-  /** Gives up the body (a refused 206); ends the watch. */
+  /**
+   * Gives up the call (a refused 206, a download left early): ends the watch and aborts the
+   * request, so that a read waiting on a silent link returns at once.
+   */
   cancel(): Promise<void>;
+  /** True when the link watch failed the call: silence or the overall bound, not a break. */
+  timedOut(): boolean;
 }
 
 /** A 3xx answer (fetch follows none: credentials must not travel to another host). */
@@ -103,9 +108,10 @@ export function createCaller({ base, headers, configured, meter }: CallerOptions
       body: () =>
         res.body ? counted(watched(res.body, watch)) : (watch.done(), (async function* () {})()),
       cancel: async () => {
-        watch.done();
+        watch.giveUp();
         await res.body?.cancel().catch(() => undefined);
       },
+      timedOut: () => watch.timedOut,
     };
     if (res.ok || pass.includes(res.status)) return call;
     const text = (await readCapped(call.body(), ERROR_BODY).catch(() => Buffer.alloc(0)))

@@ -58,6 +58,17 @@ export class LinkWatch {
     clearTimeout(this.overall);
   }
 
+  /** The call is given up by its caller: the request and its body stop now. */
+  giveUp(): void {
+    this.done();
+    if (!this.controller.signal.aborted) this.controller.abort(new Error('the call was given up'));
+  }
+
+  /** True when a limit aborted the call (silence or the overall bound), not its caller. */
+  get timedOut(): boolean {
+    return this.controller.signal.reason instanceof LinkTimeoutError;
+  }
+
   private abort(why: string): void {
     this.done();
     this.controller.abort(new LinkTimeoutError(why));

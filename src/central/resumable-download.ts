@@ -16,12 +16,18 @@ import {
   type StreamedSnapshot,
 } from '../domain/sync/central-client.ts';
 import { causeOf, type CentralCall, type Get } from './central-call.ts';
-import { rangeOutcome, resumable } from './download-resume.ts';
+import { rangeOutcome, resumable, strongEtag } from './download-resume.ts';
+import { eager } from './eager-body.ts';
 import type { LinkLimits } from './link-watch.ts';
 import { downloadSnapshot } from './snapshot-download.ts';
 
 /** Bytes received before they are appended to the partial: few writes; kill -9 loses ≤ one batch. */
 export const PARTIAL_BATCH = 256 * 1024;
+/**
+ * The most calls one download makes: the first and the range requests that continue it after
+ * breaks. Each must bring new bytes, so this bounds only a link that breaks very often.
+ */
+export const TRIES_PER_DOWNLOAD = 100;
 /** The least time between two progress reports. */
 const PROGRESS_MS = 250;
 
@@ -75,6 +81,8 @@ export async function downloadVersion(
 
   let file = `${path}/data.gz`;
   let call: CentralCall;
+  // Each answer's body is read from the moment its head arrives (./eager-body.ts).
+  let body: AsyncGenerator<Uint8Array>;
   let resumedFrom = 0;
   let total: number | null = null;
   let keep = false;
@@ -86,12 +94,14 @@ export async function downloadVersion(
         asked ? { range: `bytes=${asked.from}-`, 'if-range': asked.etag } : {},
         asked ? [416] : [],
       );
+      body = eager(call);
     } catch (e) {
       if (!(e instanceof RemoteError && e.kind === 'NOT_FOUND')) throw e;
       // No data.gz (an old central): `/data`, whole and not kept.
       if (store) await store.discard(name);
       file = `${path}/data`;
       call = await ctx.get(file, ctx.limits);
+      body = eager(call);
       break;
     }
     const outcome = rangeOutcome(asked, {
@@ -126,9 +136,18 @@ export async function downloadVersion(
   }
 
   const writer = keep && store ? partialWriter(store, name, resumedFrom) : null;
+  /** The call the download reads now; given up if the download fails. */
+  let current = call;
+  // What a range request may continue: only the same bytes, named by a strong ETag, from a
+  // central that serves ranges (it said so, or this is its 206). A DHIS2 says neither: its
+  // answer to a range would be the whole file again, so the next attempt decides instead.
+  const ranges = resumedFrom > 0 || /\bbytes\b/i.test(call.res.headers.get('accept-ranges') ?? '');
+  const etag =
+    ranges && file.endsWith('/data.gz') ? strongEtag(call.res.headers.get('etag')) : null;
   const started = performance.now();
   let received = 0;
   let reported = 0;
+  const resumes: number[] = [];
   const progress = (): DownloadProgress => {
     const seconds = (performance.now() - started) / 1000;
     return {
@@ -146,19 +165,59 @@ export async function downloadVersion(
     reported = at;
     onProgress(progress());
   };
+  /**
+   * The file from the network, across breaks: a call that broke off after bringing new bytes is
+   * followed at once by `Range: bytes=<had>-` + `If-Range` (issue 19 §2, "within the same run"),
+   * and the pipeline reading this stream never notices. Silence, the overall bound, a break that
+   * brought nothing, an answer that does not continue the bytes, or the last try end the attempt
+   * with the break; the run's next attempt or run resumes from the kept partial.
+   */
   async function* network() {
-    try {
-      for await (const chunk of call.body()) {
-        received += chunk.length;
-        await writer?.add(chunk);
-        report(false);
-        yield chunk;
+    let stream = body;
+    for (let tries = 1; ; tries++) {
+      const before = received;
+      try {
+        for await (const chunk of stream) {
+          received += chunk.length;
+          await writer?.add(chunk);
+          report(false);
+          yield chunk;
+        }
+        return;
+      } catch (e) {
+        // What arrived before the break is kept for the next attempt.
+        await writer?.flush();
+        if (!etag || current.timedOut() || received === before || tries >= TRIES_PER_DOWNLOAD)
+          throw e;
+        const next = await continued(resumedFrom + received, etag);
+        if (!next) throw e;
+        resumes.push(resumedFrom + received);
+        current = next;
+        stream = eager(next);
+        report(true);
       }
-    } catch (e) {
-      // What arrived before the break is kept for the next attempt.
-      await writer?.flush();
-      throw e;
     }
+  }
+  /** The rest of the file from `from`, or null when the central does not give exactly that. */
+  async function continued(from: number, tag: string): Promise<CentralCall | null> {
+    let next: CentralCall;
+    try {
+      next = await ctx.get(file, ctx.limits, { range: `bytes=${from}-`, 'if-range': tag }, [416]);
+    } catch {
+      return null; // the link is down: the attempt fails with the break that came first
+    }
+    const outcome = rangeOutcome(
+      { from, etag: tag },
+      {
+        status: next.res.status,
+        etag: next.res.headers.get('etag'),
+        contentRange: next.res.headers.get('content-range'),
+      },
+    );
+    if (outcome.kind === 'resume') return next;
+    // The whole file again (it changed, or ranges are ignored now): the next attempt decides.
+    await next.cancel();
+    return null;
   }
   async function* whole() {
     if (resumedFrom > 0) yield* store!.read(name);
@@ -180,6 +239,8 @@ export async function downloadVersion(
         ),
     );
   } catch (e) {
+    // The body may not have been read to its end (or at all): the request stops now.
+    await current.cancel();
     // Not valid gzip (or empty): the kept bytes are of no use to the next attempt.
     if (store && !(e instanceof RemoteError && e.kind === 'UNREACHABLE'))
       await store.discard(name).catch(() => undefined);
@@ -191,6 +252,7 @@ export async function downloadVersion(
     size: resumedFrom + received,
     resumedFrom,
     seconds: Math.round(performance.now() - started) / 1000,
+    ...(resumes.length > 0 ? { resumes } : {}),
   };
   return snapshot;
 }

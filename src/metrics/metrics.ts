@@ -8,6 +8,7 @@
 import client from 'prom-client';
 import type { ImportStats } from '../domain/metadata/import-report.ts';
 import type { SyncReport } from '../domain/sync/sync-report.ts';
+import { resumesOf } from '../domain/sync/transfer.ts';
 
 const ACTIONS = ['created', 'updated', 'deleted', 'ignored'] as const;
 let processRegistry: client.Registry | null = null;
@@ -67,7 +68,7 @@ export function createMetrics() {
   });
   const resumedDownloads = new client.Counter({
     name: 'metasync_sync_resumed_downloads_total',
-    help: 'Snapshot downloads that continued from bytes kept from an earlier attempt (issue 19 §2).',
+    help: 'Times a snapshot download continued from bytes it had (kept from an earlier attempt or run, or received before a break in the same attempt; issue 19 §2).',
     registers: [registry],
   });
   const importObjects = new client.Counter({
@@ -108,7 +109,7 @@ export function createMetrics() {
     },
     syncFinished(report: SyncReport) {
       for (const version of report.versions)
-        if ((version.download?.resumedFrom ?? 0) > 0) resumedDownloads.inc();
+        if (version.download) resumedDownloads.inc(resumesOf(version.download).length);
       syncRuns.labels(report.status).inc();
       if (report.endTime) {
         const seconds = (Date.parse(report.endTime) - Date.parse(report.startTime)) / 1000;

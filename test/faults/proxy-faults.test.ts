@@ -154,6 +154,18 @@ for (const backend of localBackends) {
             await values.assertOnCentral(central.server, local, true);
             return;
           }
+          if (f.name === 'truncated answer' && step.name === 'data.gz download') {
+            // Every call brings 200 more bytes before it breaks off: the download continues at
+            // once from where each broke (issue 19 §2), and the run succeeds in one attempt.
+            assert.equal(report.status, 'SUCCESS', JSON.stringify(report.error));
+            assert.equal(report.attempts, 1);
+            const resumes = report.versions.at(-1)?.download?.resumes ?? [];
+            assert.ok(resumes.length > 0, 'the download continued after each break');
+            resumes.forEach((at, i) => assert.ok(at > (resumes[i - 1] ?? 0), String(resumes)));
+            await assertAtRecordedVersion(central, local);
+            await values.assertOnCentral(central.server, local, true);
+            return;
+          }
           await assertFailedRun(local, report, {
             step: step.reportStep,
             kinds:

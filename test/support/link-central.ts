@@ -24,8 +24,13 @@ export async function startLinkCentral() {
   const state = {
     etags: true,
     history: [{ name: 'Version_2', id: 'v2id', hashCode: MD5, type: 'BEST_EFFORT' }],
-    /** The next data.gz answers: break off after this byte of the file, or hang there. */
-    cuts: [] as { at: number; hang?: boolean }[],
+    /**
+     * The next data.gz answers: break off after this byte of the file, or hang there; `then`:
+     * the data.gz request that follows the break gets this status (a link that stays down).
+     */
+    cuts: [] as { at: number; hang?: boolean; then?: number }[],
+    /** The status the next data.gz request gets instead of the file, if any. */
+    refuse: null as number | null,
     /** Send the file in pieces of this size, this far apart (a slow, steady link). */
     trickle: null as { bytes: number; ms: number } | null,
     seen: [] as Seen[],
@@ -53,6 +58,12 @@ export async function startLinkCentral() {
         });
         return res.end(body);
       }
+      if (state.refuse !== null) {
+        seen.status = state.refuse;
+        state.refuse = null;
+        res.writeHead(seen.status, { 'content-type': 'text/plain' });
+        return res.end('down');
+      }
       let start = 0;
       const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
       if (m && req.headers['if-range'] === ETAG) {
@@ -66,6 +77,7 @@ export async function startLinkCentral() {
       }
       res.writeHead(seen.status, {
         'content-type': 'application/gzip',
+        'accept-ranges': 'bytes',
         etag: ETAG,
         'content-length': String(GZ.length - start),
         ...(seen.status === 206
@@ -82,6 +94,7 @@ export async function startLinkCentral() {
         if (state.trickle) await new Promise((r) => setTimeout(r, state.trickle!.ms));
       }
       if (!cut) return res.end();
+      if (cut.then !== undefined) state.refuse = cut.then;
       if (cut.hang) return; // silent from here on: the client must give up
       await new Promise((r) => setTimeout(r, 30));
       res.socket?.destroy();

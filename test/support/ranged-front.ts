@@ -29,6 +29,11 @@ export interface RangedFront {
    * changed under the same ETag); afterwards the upstream's file again.
    */
   bodies: Buffer[];
+  /**
+   * For each coming `data.gz` request in turn: answer this status without the file (a link that
+   * stays down after a break); null serves it.
+   */
+  statuses: (number | null)[];
   /** The file as this front serves it, when set (else the upstream's). */
   file: ((upstream: Buffer) => Buffer) | null;
   data: DataRequest[];
@@ -54,6 +59,7 @@ export async function startRangedFront(target: string): Promise<RangedFront> {
     etag: null,
     cuts: [],
     bodies: [],
+    statuses: [],
     file: null,
     data: [],
     sentBytes: () => front.data.reduce((n, d) => n + d.sent, 0),
@@ -78,6 +84,18 @@ export async function startRangedFront(target: string): Promise<RangedFront> {
     if (up.status !== 200) {
       res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'text/plain' });
       return res.end(whole);
+    }
+    const status = front.statuses.shift();
+    if (typeof status === 'number') {
+      front.data.push({
+        path: req.url ?? '',
+        range: req.headers.range ?? null,
+        ifRange: (req.headers['if-range'] as string | undefined) ?? null,
+        status,
+        sent: 0,
+      });
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      return res.end('down');
     }
     const file = front.bodies.shift() ?? (front.file ? front.file(whole) : whole);
     const etag = front.etag ?? up.headers.get('etag');

@@ -97,6 +97,11 @@ export interface DownloadRecord {
   resumedFrom: number;
   /** Time spent receiving, for the rate. */
   seconds: number;
+  /**
+   * The bytes it continued from after breaks within the same attempt (range requests that
+   * followed a broken-off answer at once); absent when the link never broke.
+   */
+  resumes?: number[];
 }
 
 /** A download under way (issue 19 §6): for the CLI bar and the UI's live run view. */

@@ -3,7 +3,7 @@
  * run's byte counts and its versions' downloads, and the line the CLI bar and the UI's live run
  * view show during a download ("3.1 MB of 10.0 MB · 41 kB/s · 3 min left").
  */
-import type { DownloadProgress } from './central-client.ts';
+import type { DownloadProgress, DownloadRecord } from './central-client.ts';
 import type { TransferReport, VersionReport } from './sync-report.ts';
 
 /** The run's transfer: the meter's totals, the resumed downloads and the snapshot rate. */
@@ -18,14 +18,20 @@ export function transferReport(
   return {
     bytesReceived: totals.received,
     bytesSent: totals.sent,
-    resumed: downloads
-      .filter((d) => d.resumedFrom > 0)
-      .map((d) => ({ version: d.name, from: d.resumedFrom })),
+    resumed: downloads.flatMap((d) => resumesOf(d).map((from) => ({ version: d.name, from }))),
     // Over the time spent receiving, not the run's: imports and pauses between retries are
     // not the link's speed.
     bytesPerSecond: downloads.length === 0 || seconds <= 0 ? null : Math.round(received / seconds),
     ...(downloading ? { downloading } : {}),
   };
+}
+
+/**
+ * Every byte a download continued from: the kept bytes of an earlier attempt or run, then each
+ * break within the attempt (issue 19 §6: "how many downloads resumed and from which offset").
+ */
+export function resumesOf(d: DownloadRecord): number[] {
+  return [...(d.resumedFrom > 0 ? [d.resumedFrom] : []), ...(d.resumes ?? [])];
 }
 
 /** Bytes in decimal units, as a person reads them: 512 B, 41 kB, 3.1 MB, 1.2 GB. */

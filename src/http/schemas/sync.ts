@@ -20,6 +20,10 @@ const DownloadShape = z.object({
   size: z.number().meta({ description: "The whole file's length (kept bytes + received)" }),
   resumedFrom: z.number().meta({ description: 'The byte it continued from; 0 from the start' }),
   seconds: z.number(),
+  resumes: z
+    .array(z.number())
+    .optional()
+    .meta({ description: 'The bytes it continued from after breaks within the same attempt' }),
 });
 
 const DownloadProgressShape = z.object({

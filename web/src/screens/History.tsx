@@ -6,7 +6,15 @@ import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
 import type { SyncReport as Report } from '../../../src/http/schemas/api-types.ts';
-import { describeDownload, formatBytes } from '../../../src/domain/sync/transfer.ts';
+import { describeDownload, formatBytes, resumesOf } from '../../../src/domain/sync/transfer.ts';
+
+/** A version's download: what came over the link, and where it continued after breaks. */
+function describeResumes(d: NonNullable<Report['versions'][number]['download']>): string {
+  const resumes = resumesOf(d);
+  if (resumes.length === 0) return formatBytes(d.received);
+  const times = resumes.length === 1 ? 'once' : `${resumes.length} times`;
+  return `${formatBytes(d.received)}, resumed ${times}, first at byte ${resumes[0]}`;
+}
 
 const applied = (r: Report) =>
   r.versions.filter((v) => v.status === 'SUCCESS' || v.status === 'WARNING');
@@ -161,9 +169,7 @@ export function HistoryDetail({ id }: { id: string }) {
                 v.stats?.ignored ?? '—',
                 v.stats?.total ?? '—',
                 v.seconds?.toFixed(2) ?? '—',
-                v.download
-                  ? `${formatBytes(v.download.received)}${v.download.resumedFrom > 0 ? `, resumed at byte ${v.download.resumedFrom}` : ''}`
-                  : '—',
+                v.download ? describeResumes(v.download) : '—',
               ])}
             />
             {r.versions.some((v) => v.errors.length > 0 || v.message) && (
