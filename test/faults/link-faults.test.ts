@@ -95,11 +95,11 @@ for (const backend of await backends()) {
         ...(record.resumedFrom > 0 ? [record.resumedFrom] : []),
         ...(record.resumes ?? []),
       ];
-      assert.equal(resumes.length, hits.length - 1, JSON.stringify(record));
+      assert.ok(resumes.length >= Math.floor(v.size / (256 * KB)) - 1, JSON.stringify(record));
       assert.deepEqual(
-        hits.slice(1).map((h) => rangeFrom(h)),
+        hits.slice(hits.length - resumes.length).map((h) => rangeFrom(h)),
         resumes,
-        'each request continued at the byte the record names',
+        'each request of the attempt continued at the byte the record names',
       );
       assert.deepEqual(
         report.transfer?.resumed.filter((r) => r.version === v.name).map((r) => r.from),
