@@ -78,8 +78,11 @@ export interface Central {
   server: TestServer;
   /** The central's canonical export right after each version was created, by version name. */
   ledger: Map<string, Record<string, Json[]>>;
-  /** Changes some metadata, creates the next version and records its export. */
-  nextVersion(objects?: number): Promise<string>;
+  /**
+   * Changes some metadata, creates the next version and records its export; `extra` adds
+   * properties to each new data element (e.g. a long random description, for a large snapshot).
+   */
+  nextVersion(objects?: number, extra?: () => Json): Promise<string>;
   latest(): string;
   dispose(): Promise<void>;
 }
@@ -106,13 +109,15 @@ export async function startCentral(backend: Backend, database?: TestDatabase): P
   const central: Central = {
     server,
     ledger,
-    async nextVersion(objects = 40) {
+    async nextVersion(objects = 40, extra = () => ({})) {
       n++;
       const body =
         n === 1
           ? DATA_METADATA
           : {
-              dataElements: Array.from({ length: objects }, () => newDataElement(`Fault${n}`)),
+              dataElements: Array.from({ length: objects }, () =>
+                newDataElement(`Fault${n}`, extra()),
+              ),
               // An update of an object every local already has.
               organisationUnits: [
                 {
