@@ -68,7 +68,7 @@ export function createMetrics() {
   });
   const resumedDownloads = new client.Counter({
     name: 'metasync_sync_resumed_downloads_total',
-    help: 'Times a snapshot download continued from bytes it had (kept from an earlier attempt or run, or received before a break in the same attempt; issue 19 §2).',
+    help: 'Snapshot downloads that continued from bytes they had, once each however often their link broke (kept from an earlier attempt or run, or received before a break in the same attempt; issue 19 §2).',
     registers: [registry],
   });
   const importObjects = new client.Counter({
@@ -109,7 +109,9 @@ export function createMetrics() {
     },
     syncFinished(report: SyncReport) {
       for (const version of report.versions)
-        if (version.download) resumedDownloads.inc(resumesOf(version.download).length);
+        // A download that continued at all counts once, however often its link broke; the
+        // report's `transfer.resumed` lists every offset.
+        if (version.download && resumesOf(version.download).length > 0) resumedDownloads.inc();
       syncRuns.labels(report.status).inc();
       if (report.endTime) {
         const seconds = (Date.parse(report.endTime) - Date.parse(report.startTime)) / 1000;

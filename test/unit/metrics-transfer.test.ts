@@ -33,14 +33,22 @@ describe('metrics of the link', () => {
     assert.equal(sample(during, 'metasync_sync_bytes_total{direction="received"}'), 2000);
     assert.equal(sample(during, 'metasync_sync_bytes_total{direction="sent"}'), 42);
 
-    const version = (name: string, resumedFrom?: number): VersionReport => ({
+    const version = (name: string, resumedFrom?: number, resumes?: number[]): VersionReport => ({
       name,
       type: 'BEST_EFFORT',
       status: 'SUCCESS',
       errors: [],
       ...(resumedFrom === undefined
         ? {}
-        : { download: { received: 10, size: 10 + resumedFrom, resumedFrom, seconds: 1 } }),
+        : {
+            download: {
+              received: 10,
+              size: 10 + resumedFrom,
+              resumedFrom,
+              seconds: 1,
+              ...(resumes ? { resumes } : {}),
+            },
+          }),
     });
     const report = newReport('r1', 'MANUAL', 'admin', new Date('2026-12-07T06:00:00Z'));
     report.status = 'SUCCESS';
@@ -49,9 +57,11 @@ describe('metrics of the link', () => {
       version('Version_1', 0),
       version('Version_2', 262_144),
       version('Version_3'),
+      // Continued three times within its attempt, and from kept bytes: still one download.
+      version('Version_4', 1000, [5000, 9000, 13_000]),
     ];
     metrics.syncFinished(report);
     const after = await metrics.render(sources);
-    assert.equal(sample(after, 'metasync_sync_resumed_downloads_total'), 1);
+    assert.equal(sample(after, 'metasync_sync_resumed_downloads_total'), 2);
   });
 });

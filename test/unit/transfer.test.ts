@@ -10,6 +10,7 @@ import {
   describeTransfer,
   formatBytes,
   formatTimeLeft,
+  resumesOf,
   secondsLeft,
   transferReport,
 } from '../../src/domain/sync/transfer.ts';
@@ -35,6 +36,19 @@ describe('the transfer report', () => {
       resumed: [{ version: 'Version_3', from: 2000 }],
       bytesPerSecond: 3000,
     });
+  });
+
+  it('every continuation is listed: kept bytes first, then the breaks within the attempt', () => {
+    const d = { received: 900, size: 1000, resumedFrom: 100, seconds: 2, resumes: [400, 700] };
+    assert.deepEqual(resumesOf(d), [100, 400, 700]);
+    assert.deepEqual(resumesOf({ ...d, resumedFrom: 0 }), [400, 700]);
+    assert.deepEqual(resumesOf({ received: 5, size: 5, resumedFrom: 0, seconds: 1 }), []);
+    const t = transferReport({ received: 900, sent: 10 }, [version('Version_9', d)]);
+    assert.deepEqual(t.resumed, [
+      { version: 'Version_9', from: 100 },
+      { version: 'Version_9', from: 400 },
+      { version: 'Version_9', from: 700 },
+    ]);
   });
 
   it('no download: no rate; a download under way is carried for the live view', () => {
