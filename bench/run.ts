@@ -6,7 +6,7 @@
  * section's rows also go to bench/out/<section>.json. `-- load [seconds] [interval] [pglite]`
  * (not part of the default run: minutes long) is the fleet load of issue 10: 1,000 locals
  * polling one central (bench/fleet-one.ts). `-- link [--size 10mb] [--rate 32000] [--reset 1mb]
- * [--attempts 3] [--backend B]` (not in the default run either) is issue 19 §8: a version over a
+ * [--attempts 3] [--backend B] [--mode resume,whole]` (not in the default run either) is issue 19 §8: a version over a
  * slow link that breaks, with and without resuming (bench/link-one.ts).
  */
 import { execFile } from 'node:child_process';
@@ -381,7 +381,8 @@ if (only === 'load') {
 }
 
 if (only === 'link') {
-  // `-- link [--size 10mb] [--rate 32000] [--reset 1mb] [--attempts 3] [--backend pglite]`:
+  // `-- link [--size 10mb] [--rate 32000] [--reset 1mb] [--attempts 3] [--backend pglite]
+  // [--mode resume,whole]`:
   // not in the default run (the issue's figures take about 6 minutes per backend).
   const option = (flag: string, fallback: string) => {
     const i = process.argv.indexOf(`--${flag}`);
@@ -399,6 +400,7 @@ if (only === 'link') {
   const reset = bytes(option('reset', '1mb'));
   const attempts = option('attempts', '3');
   const chosen = option('backend', '');
+  const modes = option('mode', 'resume,whole').split(',');
   interface Row {
     backend: Backend;
     mode: 'resume' | 'whole';
@@ -415,7 +417,7 @@ if (only === 'link') {
   }
   const rows: Row[] = [];
   for (const backend of chosen ? [chosen as Backend] : backends)
-    for (const mode of ['resume', 'whole'])
+    for (const mode of modes)
       rows.push(
         await child<Row>('link-one.ts', [
           backend,
