@@ -33,8 +33,12 @@ interface Case {
   whose: 'local' | 'central';
   /** The request of the run at which it goes down (the last rule of the list). */
   at: readonly Rule[];
-  /** Down this long after that request; 0 = at once. */
-  afterMs: number;
+  /**
+   * Down this long after that request (0 = at once), or once its answer has been read whole
+   * ('answered': the download is done, the import starts; a timer raced the import, which
+   * bulk writes and an eager download made shorter than any fixed delay).
+   */
+  afterMs: number | 'answered';
   step: string;
   kinds: string[];
   message: RegExp;
@@ -63,7 +67,7 @@ const CASES: Case[] = [
     name: "the local's database, during the import of a version",
     whose: 'local',
     at: [{ path: /\/data\.gz$/, fault: { kind: 'pass' } }],
-    afterMs: 150,
+    afterMs: 'answered',
     step: 'versions',
     kinds: ['INTERNAL'],
     message: /Connection terminated|ECONNRESET|connect/,
@@ -130,9 +134,16 @@ describe('PostgreSQL unreachable during a run', { skip }, () => {
       await values.write(local, 5);
       const db = c.whose === 'local' ? localDb : centralDb;
       const rules = c.at.map((r) => ({ ...r }));
-      rules[rules.length - 1]!.onMatch = () => {
+      rules[rules.length - 1]!.onMatch = (hit) => {
         if (c.afterMs === 0) db.down();
-        else setTimeout(() => db.down(), c.afterMs);
+        else if (c.afterMs !== 'answered') setTimeout(() => db.down(), c.afterMs);
+        else {
+          const poll = setInterval(() => {
+            if (hit.closedAt === null) return;
+            clearInterval(poll);
+            db.down();
+          }, 1);
+        }
       };
       link.set(...rules);
       let report: SyncReportJson;
