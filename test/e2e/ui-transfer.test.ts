@@ -1,7 +1,7 @@
 /**
  * The transfer seen by people in the web UI (issue 19 §6), in Debian's Chromium: a local pulls a
- * version of some hundreds of kB from a real central through a proxy that lets the snapshot
- * through at 24 kB/s; the run's page shows the download under way (bytes of the total, the rate,
+ * version of some hundreds of kB from a real central through the fault proxy's `link` fault,
+ * which lets the snapshot through at 24 kB/s; the run's page shows the download under way (bytes of the total, the rate,
  * the time left) while it goes on, and the finished run shows what it moved. The progress and
  * the bytes come from the metadata client (its `onProgress` and meter, the resume part of
  * issue 19 §2) through run-sync's `download` events and the run's meter.
@@ -9,10 +9,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
   centralBackend,
@@ -25,63 +25,15 @@ import {
 } from '../support/sync.ts';
 import { enableVersioning } from '../support/versions.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = '.artifacts/screenshots';
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does it)`;
+const skip = skipWithoutBrowser;
 
-/** Bytes per 100 ms of a snapshot's answer through the slow proxy. */
-const SLICE = 2_400;
-
-/** Forwards to `target`; a snapshot's answer body goes through at SLICE bytes per 100 ms. */
-async function slowSnapshots(target: string) {
-  const to = new URL(target);
-  const sockets = new Set<import('node:net').Socket>();
-  const server = http.createServer((req, res) => {
-    const up = http.request(
-      {
-        host: to.hostname,
-        port: to.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: to.host },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        if (!/\/data(\.gz)?$/.test((req.url ?? '').split('?')[0]!)) return void answer.pipe(res);
-        void (async () => {
-          for await (const chunk of answer as AsyncIterable<Buffer>)
-            for (let at = 0; at < chunk.length; at += SLICE) {
-              res.write(chunk.subarray(at, at + SLICE));
-              await new Promise((r) => setTimeout(r, 100));
-            }
-          res.end();
-        })().catch(() => res.destroy());
-      },
-    );
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
+/** A snapshot's pace through the proxy: 24 kB/s, so a few hundred kB take seconds. */
+const PACE = 24_000;
 
 describe("web UI: a run's transfer (issue 19 §6)", { skip }, () => {
   let central: Started;
   let local: Started;
-  let proxy: Awaited<ReturnType<typeof slowSnapshots>>;
+  let proxy: FaultProxy;
   let browser: Browser;
   let page: Page;
 
@@ -100,7 +52,11 @@ describe("web UI: a run's transfer (issue 19 §6)", { skip }, () => {
     );
     await importMetadata(central.server, { dataElements: elements });
     await createVersion(central.server, 'BEST_EFFORT');
-    proxy = await slowSnapshots(central.server.url);
+    proxy = await startFaultProxy({
+      target: { host: '127.0.0.1', port: Number(new URL(central.server.url).port) },
+      mode: 'http',
+    });
+    proxy.set({ path: /\/data(\.gz)?$/, fault: { kind: 'link', bytesPerSecond: PACE } });
     await connect(local.server, proxy.url);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -113,7 +69,7 @@ describe("web UI: a run's transfer (issue 19 §6)", { skip }, () => {
 
   after(async () => {
     await browser?.close();
-    await proxy?.stop();
+    await proxy?.close();
     await Promise.all([central?.dispose(), local?.dispose()]);
   });
 

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
   centralBackend,
@@ -18,11 +19,7 @@ import {
   type Started,
 } from '../support/sync.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = '.artifacts/screenshots';
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does it)`;
+const skip = skipWithoutBrowser;
 
 describe('web UI in Chromium', { skip }, () => {
   let central: Started;

@@ -19,7 +19,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { killAllChildren, startChild, type ChildServer } from '../support/child-server.ts';
+import {
+  killAllChildren,
+  locationArgs,
+  startChild,
+  type ChildServer,
+} from '../support/child-server.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import { centralBackend, type SyncReportJson } from '../support/sync.ts';
@@ -70,14 +75,7 @@ for (const backend of await backends()) {
           'metadata.sync.remote.timeout.millisec = 20000',
         ].join('\n'),
       );
-      const { location } = database;
-      args = [
-        '--config',
-        conf,
-        ...('databaseUrl' in location
-          ? ['--database-url', location.databaseUrl]
-          : ['--data-dir', location.dataDir]),
-      ];
+      args = ['--config', conf, ...locationArgs(database)];
     });
     after(async () => {
       killAllChildren();

@@ -15,7 +15,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PARTIAL_BATCH } from '../../src/central/resumable-download.ts';
-import { killAllChildren, startChild, type ChildServer } from '../support/child-server.ts';
+import {
+  killAllChildren,
+  locationArgs,
+  startChild,
+  type ChildServer,
+} from '../support/child-server.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
@@ -56,14 +61,7 @@ for (const backend of await backends()) {
         conf,
         ['metadata.sync.retry = 2', 'metadata.sync.retry.time.frequency.millisec = 10'].join('\n'),
       );
-      const { location } = database;
-      args = [
-        '--config',
-        conf,
-        ...('databaseUrl' in location
-          ? ['--database-url', location.databaseUrl]
-          : ['--data-dir', location.dataDir]),
-      ];
+      args = ['--config', conf, ...locationArgs(database)];
     });
     after(async () => {
       killAllChildren();

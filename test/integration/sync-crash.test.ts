@@ -12,7 +12,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateMetadata } from '../../bench/generate.ts';
-import { killAllChildren, startChild, type ChildServer } from '../support/child-server.ts';
+import {
+  killAllChildren,
+  locationArgs,
+  startChild,
+  type ChildServer,
+} from '../support/child-server.ts';
 import { backends, createTestDatabase } from '../support/databases.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
@@ -70,11 +75,7 @@ describe('kill -9 of a local in the middle of a 10,000-object sync', () => {
       const database = await createTestDatabase(backend);
       // PGlite: the migrated template is unpacked into the data dir here (initdb takes ~10 s).
       if (backend === 'pglite') await (await database.open()).close();
-      const { location } = database;
-      const args =
-        'databaseUrl' in location
-          ? ['--database-url', location.databaseUrl]
-          : ['--data-dir', location.dataDir];
+      const args = locationArgs(database);
       try {
         // 1. A local with nothing but the defaults starts pulling Version_1; it is killed mid-run.
         let child = await startChild(args);

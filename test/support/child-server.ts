@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { TestDatabase } from './databases.ts';
 import { basic } from './server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -14,6 +15,12 @@ const children = new Set<ChildProcess>();
 export function killAllChildren(): void {
   for (const child of children) child.kill('SIGKILL');
 }
+
+/** The `serve` arguments that point a child at a test database (a data dir or a URL). */
+export const locationArgs = ({ location }: Pick<TestDatabase, 'location'>): string[] =>
+  'databaseUrl' in location
+    ? ['--database-url', location.databaseUrl]
+    : ['--data-dir', location.dataDir];
 
 export interface ChildServer {
   url: string;
