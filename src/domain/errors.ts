@@ -40,6 +40,8 @@ export const ErrorCode = {
   VERSIONING_DISABLED: 'VERSIONING_DISABLED',
   /** A version create found nothing changed since the previous version (metasync; force=true overrides). */
   VERSION_UNCHANGED: 'VERSION_UNCHANGED',
+  /** An offline bundle that is not this format, not signed by the trusted key, or corrupt (issue 20). */
+  BUNDLE_REFUSED: 'BUNDLE_REFUSED',
   /** A job configuration's cron expression does not parse (issue 8; DHIS2 E7005). */
   CRON_INVALID: 'CRON_INVALID',
   /** A job configuration of a type metasync does not run (only META_DATA_SYNC; issue 8). */

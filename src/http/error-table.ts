@@ -29,6 +29,7 @@ export const ERROR_TABLE: Record<ErrorCode, WireError> = {
   [ErrorCode.RANGE_NOT_SATISFIABLE]: { status: 416 },
   [ErrorCode.VERSIONING_DISABLED]: { status: 400, errorCode: 'E1003' },
   [ErrorCode.VERSION_UNCHANGED]: { status: 409, errorCode: 'E1004' },
+  [ErrorCode.BUNDLE_REFUSED]: { status: 409, errorCode: 'E1004' },
   [ErrorCode.CRON_INVALID]: { status: 400, errorCode: 'E7005' },
   [ErrorCode.JOB_TYPE_UNSUPPORTED]: { status: 400, errorCode: 'E1003' },
   [ErrorCode.EMAIL_NOT_CONFIGURED]: { status: 409, errorCode: 'E1004' },

@@ -1,0 +1,93 @@
+/**
+ * Writes an offline bundle (issue 20 §2): an uncompressed tar of `manifest.json` and, per version
+ * in chain order, its stored snapshot gzip, byte for byte what `data.gz` serves. Uncompressed,
+ * because the snapshots are gzip already, and so each file's bytes can be checked as they stream.
+ * Streamed: at most one chunk of one snapshot is in memory, whatever the bundle weighs.
+ */
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pack as tarPack, type Header, type Pack } from 'tar-stream';
+import {
+  MANIFEST_FILE,
+  type BundleManifest,
+  type BundleVersionEntry,
+} from '../domain/bundle/manifest.ts';
+
+/** The stored gzip of one version, chunk by chunk (the version store's `readSnapshot`). */
+export type SnapshotSource = (
+  entry: BundleVersionEntry,
+) => Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>>;
+
+const BLOCK = 512;
+/** A tar entry: a 512-byte header, then the bytes padded to a whole block. */
+const entryBytes = (size: number) => BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+
+/** The manifest file's bytes: indented, so a person can read it on the stick. */
+export const manifestFileBytes = (manifest: BundleManifest): Buffer =>
+  Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+
+/**
+ * The bundle's length in bytes, known before a byte is written (a Content-Length, a progress
+ * bar): every entry, then tar-stream's end of archive, two empty blocks. Names are short
+ * (`versions/Version_<n>.json.gz`), so no entry needs a long-name header.
+ */
+export function bundleSize(manifest: BundleManifest): number {
+  let size = entryBytes(manifestFileBytes(manifest).length) + 2 * BLOCK;
+  for (const v of manifest.versions) size += entryBytes(v.size);
+  return size;
+}
+
+/**
+ * The bundle as a stream. A snapshot whose stored bytes are not the size the manifest says (a
+ * broken store) fails the stream there: tar-stream refuses an entry of another length.
+ */
+export function writeBundle(
+  manifest: BundleManifest,
+  snapshot: SnapshotSource,
+  onVersion?: (entry: BundleVersionEntry) => void,
+): Readable {
+  const pack = tarPack();
+  // The creation time, not the files' own: two exports of the same versions at the same moment
+  // are the same bytes.
+  const mtime = new Date(manifest.createdAt);
+  const fill = async () => {
+    const json = manifestFileBytes(manifest);
+    await addEntry(pack, { name: MANIFEST_FILE, size: json.length, mtime }, [json]);
+    for (const v of manifest.versions) {
+      await addEntry(pack, { name: v.file, size: v.size, mtime }, await snapshot(v));
+      onVersion?.(v);
+    }
+    pack.finalize();
+  };
+  fill().catch((e: unknown) => pack.destroy(e as Error));
+  // A Node stream for Fastify and pipeline(); tar-stream's own are streamx streams.
+  return Readable.from(pack);
+}
+
+/** One entry, its bytes written as the pack takes them (the entry's callback says it is whole). */
+async function addEntry(
+  pack: Pack,
+  header: Pick<Header, 'name' | 'size' | 'mtime'>,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<void> {
+  let sink!: ReturnType<Pack['entry']>;
+  const done = new Promise<void>((resolve, reject) => {
+    sink = pack.entry(header, (e) => (e ? reject(e) : resolve()));
+    // A short or long entry fails the sink itself too ("Size mismatch"): the same failure.
+    sink.on('error', reject);
+  });
+  try {
+    for await (const chunk of chunks) {
+      // Waits when the bundle's reader is slower than the store: memory stays flat.
+      if (!sink.write(chunk)) await once(sink, 'drain');
+    }
+    // streamx's end takes an optional last chunk; its types say it must be given.
+    sink.end(undefined);
+  } catch (e) {
+    sink.destroy(e as Error);
+    // The entry's own failure is this one: `e` is what the caller sees.
+    done.catch(() => undefined);
+    throw e;
+  }
+  await done;
+}
