@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `metasync` command line (issue 3 §2, issue 5 §2, issue 6): serve, migrate, user create,
- * version (`cli/version-commands.ts`), sync (`cli/sync-commands.ts`). Flags override environment
- * variables, which override the dhis.conf-style config file.
+ * version (`cli/version-commands.ts`), sync (`cli/sync-commands.ts`), bundle
+ * (`cli/bundle-commands.ts`). Flags override environment variables, which override the
+ * dhis.conf-style config file.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { BUNDLE_HELP, bundleCommand } from './cli/bundle-commands.ts';
 import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
 import { SYNC_HELP, syncCommand } from './cli/sync-commands.ts';
 import { VERSION_HELP, versionCommand } from './cli/version-commands.ts';
@@ -17,6 +19,7 @@ import { migrateToLatest } from './store/db.ts';
 const HELP: Record<string, string> = {
   ...VERSION_HELP,
   ...SYNC_HELP,
+  ...BUNDLE_HELP,
   main: `metasync — DHIS2-compatible metadata versioning and sync server
 
 Usage: metasync <command> [options]
@@ -27,6 +30,7 @@ Commands:
   user create   create a user with the given authorities
   version create | list   create a metadata version, or list them (central)
   sync run | status | rebaseline   pull versions from the central (local)
+  bundle export   write a signed offline bundle of versions to a file (central)
 
 Run "metasync <command> --help" for a command's options.`,
   serve: `Usage: metasync serve [options]
@@ -169,6 +173,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (command === 'version') return versionCommand(rest);
   if (command === 'sync') return syncCommand(rest);
+  if (command === 'bundle') return bundleCommand(rest);
   throw new Error(`Unknown command: ${command} (try "metasync --help")`);
 }
 

@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { SUPERUSER_ACTOR } from './domain/auth/users.ts';
 import { ensureDefaults } from './domain/metadata/defaults.ts';
 import { DEFAULTS } from './domain/metadata/types.ts';
+import type { BundleSigner } from './domain/bundle/signer.ts';
 import type { Clock } from './domain/ports.ts';
 import { buildApp } from './http/app.ts';
 import { createAesSecretBox } from './security/aes-secret-box.ts';
@@ -42,6 +43,8 @@ export interface InstanceOptions {
   /** An already open database (tests); otherwise opened from the config. */
   database?: OpenDatabase;
   clock?: Clock;
+  /** The bundle signing key (tests; issue 20 §1's key service supplies it otherwise). */
+  bundleSigner?: () => Promise<BundleSigner>;
 }
 
 export async function openConfiguredDatabase(config: Config): Promise<OpenDatabase> {
@@ -58,6 +61,7 @@ export async function openPorts(
   database: OpenDatabase,
   clock: Clock,
   logger: Logger,
+  bundleSigner?: () => Promise<BundleSigner>,
 ): Promise<Ports> {
   await migrateToLatest(database.db);
   const stores = createStores(database.db);
@@ -81,6 +85,7 @@ export async function openPorts(
     newPassword,
     isPasswordHash: isBcryptHash,
     logger,
+    ...(bundleSigner ? { bundleSigner } : {}),
     database: {
       backend: database.backend,
       check: async () => {
@@ -100,8 +105,9 @@ export async function createServices(
   database: OpenDatabase,
   clock: Clock = systemClock,
   logger: Logger = createLogger(config.logLevel),
+  bundleSigner?: () => Promise<BundleSigner>,
 ): Promise<Composition> {
-  const ports = await openPorts(config, database, clock, logger);
+  const ports = await openPorts(config, database, clock, logger, bundleSigner);
   const composition = await buildServices(ports, config);
   const { metadata } = composition.services;
   await ensureDefaults(
@@ -118,7 +124,13 @@ export async function createInstance(config: Config, options: InstanceOptions): 
   try {
     // The scheduler (issue 8) exists from here so "execute now" works; its timers start with
     // listen() (the serve command) and it stops first in stop().
-    const { services, scheduler } = await createServices(config, database, options.clock, logger);
+    const { services, scheduler } = await createServices(
+      config,
+      database,
+      options.clock,
+      logger,
+      options.bundleSigner,
+    );
     // A run left RUNNING by a process that died (kill -9) reads INTERRUPTED from the start.
     await services.sync
       .recover()

@@ -22,6 +22,8 @@ import type { FleetLocal } from './domain/versioning/fleet.ts';
 import type { DataService } from './domain/data/import-data.ts';
 import type { MetadataVersion, VersionType } from './domain/versioning/version.ts';
 import type { BuildInfo } from './build-info.ts';
+import type { BundleExport } from './bundle/bundle-export.ts';
+import type { BundleRange } from './domain/bundle/bundle-range.ts';
 import type { Config } from './config.ts';
 import type { SyncService } from './sync/sync-service.ts';
 import type { JobService } from './jobs/job-service.ts';
@@ -61,6 +63,11 @@ export interface Services {
     }): Promise<MetadataVersion>;
     /** What the next version would hold (GET /api/metadata/version/preview). */
     preview(): Promise<VersionPreview>;
+  };
+  /** Offline bundles (issue 20): a central's export of a range of versions, signed. */
+  bundles: {
+    /** `baseUrl`: this instance's public address, as the manifest names it (null: unknown). */
+    export(range: BundleRange, baseUrl: string | null): Promise<BundleExport>;
   };
   settings: SettingsService;
   /** Resolves when the database answers; rejects otherwise. */

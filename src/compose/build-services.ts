@@ -13,6 +13,7 @@ import { createMetrics, withSources } from '../metrics/metrics.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
 import type { Services } from '../services.ts';
 import { authFeature } from './auth-feature.ts';
+import { bundlesFeature } from './bundles-feature.ts';
 import { jobsFeature } from './jobs-feature.ts';
 import { mailFeature } from './mail-feature.ts';
 import { metadataFeature } from './metadata-feature.ts';
@@ -59,6 +60,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     email,
     sync,
     versions: versionsFeature(ports, config, settings),
+    bundles: bundlesFeature(ports, settings),
     settings,
     checkDatabase: () => ports.database.check(),
     pendingMigrations: () => ports.database.pendingMigrations(),

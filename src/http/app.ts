@@ -24,6 +24,7 @@ import { compressAnswers } from './plugins/compress-answers.ts';
 import { installRouteRegistry } from './plugins/method-not-allowed.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { refuseNulInUrls } from './plugins/url-guard.ts';
+import { bundleRoutes } from './routes/bundles.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { webRoutes } from './routes/web.ts';
@@ -132,6 +133,7 @@ export async function buildApp(
     await authed.register(metadataObjectRoutes, { services });
     await authed.register(metadataVersionRoutes, { services });
     await authed.register(metadataSyncRoutes, { services });
+    await authed.register(bundleRoutes, { services });
     await authed.register(jobConfigurationRoutes, { services });
     await authed.register(emailRoutes, { services });
     await authed.register(dataValueRoutes, { services });

@@ -56,6 +56,7 @@ const DECLARED: Record<string, Access> = {
   'GET /api/metadata/version/:versionName/data.gz': MANAGE,
   'GET /api/metadata/version/preview': MANAGE,
   'GET /api/metadata/version/fleet': MANAGE,
+  'GET /api/metasync/bundles': any('F_METADATA_EXPORT', 'F_METADATA_MANAGE'),
   'GET /api/metadata/sync': MANAGE,
   'POST /api/metadata/sync/run': MANAGE,
   'GET /api/metadata/sync/reports': MANAGE,

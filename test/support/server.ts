@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { after, before, type TestContext } from 'node:test';
 import { loadConfig, type Config } from '../../src/config.ts';
+import type { BundleSigner } from '../../src/domain/bundle/signer.ts';
 import type { Clock } from '../../src/domain/ports.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createInstance, type Instance } from '../../src/main.ts';
@@ -40,7 +41,7 @@ export const basic = (user: string, password: string) =>
 export async function startServer(
   database: TestDatabase,
   overrides: Partial<Config> = {},
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; bundleSigner?: () => Promise<BundleSigner> } = {},
 ): Promise<TestServer> {
   const config = {
     ...loadConfig({ host: '127.0.0.1', port: '0' }, { METASYNC_ADMIN_PASSWORD: ADMIN_PASSWORD }),
@@ -51,6 +52,7 @@ export async function startServer(
     logger: createLogger(process.env.METASYNC_TEST_LOG ?? 'info', logs),
     database: await database.open(),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.bundleSigner ? { bundleSigner: options.bundleSigner } : {}),
   });
   const url = await instance.listen();
   return {
