@@ -9,6 +9,7 @@ import type { BundleSigner } from '../../src/domain/bundle/signer.ts';
 import type { Clock } from '../../src/domain/ports.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createInstance, type Instance } from '../../src/main.ts';
+import { testSigner } from './bundle-keys.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
 
 export const ADMIN_PASSWORD = 'Test-Admin-1!';
@@ -48,11 +49,14 @@ export async function startServer(
     ...overrides,
   };
   const logs = new LogCapture();
+  let signer: BundleSigner | undefined;
   const instance = await createInstance(config, {
     logger: createLogger(process.env.METASYNC_TEST_LOG ?? 'info', logs),
     database: await database.open(),
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.bundleSigner ? { bundleSigner: options.bundleSigner } : {}),
+    // Every instance signs bundles with its own key (issue 20 §1); until that key service is
+    // wired, a test server gets a fresh one, so a bundle export answers as it will then.
+    bundleSigner: options.bundleSigner ?? (async () => (signer ??= testSigner())),
   });
   const url = await instance.listen();
   return {
