@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
@@ -110,6 +111,13 @@ describe('web UI in Chromium', { skip }, () => {
     await cpage.getByText('Created Version_1 (Atomic)').waitFor();
     await cpage.getByRole('cell', { name: 'Version_1', exact: true }).waitFor();
     await shot(cpage, '03-central-versioning');
+    // The offline bundle (issue 20 §2) downloads straight from the server.
+    const download = cpage.waitForEvent('download');
+    await cpage.getByRole('button', { name: 'Export bundle' }).click();
+    const bundle = await download;
+    assert.equal(bundle.suggestedFilename(), 'metasync-bundle-Version_1.tar');
+    const tar = await readFile((await bundle.path())!);
+    assert.equal(tar.toString('latin1', 0, 13), 'manifest.json');
   });
 
   it('explains a failed sync (wrong remote password), then syncs the local', async () => {

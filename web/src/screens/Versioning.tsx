@@ -1,5 +1,5 @@
 /** Data Administration → Metadata versioning, for a central and for a local. */
-import { Button, NoticeBox, Radio } from '@dhis2/ui';
+import { Button, NoticeBox, Radio, SingleSelectField, SingleSelectOption } from '@dhis2/ui';
 import { useEffect, useRef, useState } from 'react';
 import { api, errorText, when } from '../api.ts';
 import { useApp } from '../context.tsx';
@@ -43,7 +43,10 @@ export function Versioning() {
       {role === 'local' ? (
         <LocalStatus onSynced={() => void versions.reload()} />
       ) : (
-        <CreateVersion onCreated={() => void versions.reload()} />
+        <>
+          <CreateVersion onCreated={() => void versions.reload()} />
+          {list.length > 0 && <ExportBundle names={list.map((v) => v.name).reverse()} />}
+        </>
       )}
       <div className="panel">
         <h3>Versions</h3>
@@ -141,6 +144,54 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
       </div>
       <Button primary onClick={() => void create()} loading={busy}>
         Create new version
+      </Button>
+    </div>
+  );
+}
+
+/**
+ * A signed offline bundle of a range of versions, for a site without a link (issue 20 §2). The
+ * browser downloads it straight from the server (the session cookie authenticates a GET), so a
+ * bundle of any size streams to disk instead of passing through the page's memory.
+ */
+function ExportBundle({ names }: { names: string[] }) {
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const first = from || names[0]!;
+  const last = to || names.at(-1)!;
+  const backwards = names.indexOf(first) > names.indexOf(last);
+  const href = `/api/metasync/bundles?from=${encodeURIComponent(first)}&to=${encodeURIComponent(last)}`;
+  return (
+    <div className="panel" data-test="export-bundle">
+      <h3>Offline bundle</h3>
+      <p className="muted">
+        The versions from one to another in one signed file, for a site without a link: carry it on
+        a USB stick and import it there.
+      </p>
+      <div className="row">
+        <SingleSelectField
+          label="From"
+          selected={first}
+          onChange={({ selected }: { selected: string }) => setFrom(selected)}
+        >
+          {names.map((n) => (
+            <SingleSelectOption key={n} value={n} label={n} />
+          ))}
+        </SingleSelectField>
+        <SingleSelectField
+          label="To"
+          selected={last}
+          onChange={({ selected }: { selected: string }) => setTo(selected)}
+          error={backwards}
+          validationText={backwards ? `${last} comes before ${first}` : undefined}
+        >
+          {names.map((n) => (
+            <SingleSelectOption key={n} value={n} label={n} />
+          ))}
+        </SingleSelectField>
+      </div>
+      <Button disabled={backwards} onClick={() => window.location.assign(href)}>
+        Export bundle
       </Button>
     </div>
   );
