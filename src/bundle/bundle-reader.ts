@@ -36,6 +36,11 @@ export interface OpenedBundle {
    * first bad one (the earlier ones were good). Iterate once; stopping early closes the input.
    */
   versions: AsyncIterable<BundleVersion>;
+  /**
+   * Stops reading and closes the input: for a caller that stops after the manifest without
+   * iterating the versions (iterating to the end, or breaking out, closes it already).
+   */
+  close(): void;
 }
 
 /** The bundle's bytes: a file or request stream, or chunks in memory. */
@@ -69,7 +74,7 @@ export async function readBundle(source: Source, trusted: TrustedKey): Promise<O
     const first = await next(MANIFEST_FILE);
     if (first.done) throw layout('The bundle is empty: it holds no manifest.json');
     const manifest = checkManifest(await readManifest(first.value), trusted);
-    return { manifest, versions: versionsOf(manifest, next, close) };
+    return { manifest, versions: versionsOf(manifest, next, close), close };
   } catch (e) {
     close();
     throw e;

@@ -50,16 +50,24 @@ export function writeBundle(
   // The creation time, not the files' own: two exports of the same versions at the same moment
   // are the same bytes.
   const mtime = new Date(manifest.createdAt);
+  // A reader that goes away (a client hanging up) closes the pack: stop waiting to write to it,
+  // so the snapshot being read is closed too.
+  const gone = new AbortController();
+  pack.once('close', () => gone.abort());
   const fill = async () => {
     const json = manifestFileBytes(manifest);
-    await addEntry(pack, { name: MANIFEST_FILE, size: json.length, mtime }, [json]);
+    await addEntry(pack, { name: MANIFEST_FILE, size: json.length, mtime }, [json], gone.signal);
     for (const v of manifest.versions) {
-      await addEntry(pack, { name: v.file, size: v.size, mtime }, await snapshot(v));
+      if (gone.signal.aborted) return;
+      const chunks = await snapshot(v);
+      await addEntry(pack, { name: v.file, size: v.size, mtime }, chunks, gone.signal);
       onVersion?.(v);
     }
     pack.finalize();
   };
-  fill().catch((e: unknown) => pack.destroy(e as Error));
+  fill().catch((e: unknown) => {
+    if (!gone.signal.aborted) pack.destroy(e as Error);
+  });
   // A Node stream for Fastify and pipeline(); tar-stream's own are streamx streams.
   return Readable.from(pack);
 }
@@ -69,6 +77,7 @@ async function addEntry(
   pack: Pack,
   header: Pick<Header, 'name' | 'size' | 'mtime'>,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  signal: AbortSignal,
 ): Promise<void> {
   let sink!: ReturnType<Pack['entry']>;
   const done = new Promise<void>((resolve, reject) => {
@@ -79,7 +88,7 @@ async function addEntry(
   try {
     for await (const chunk of chunks) {
       // Waits when the bundle's reader is slower than the store: memory stays flat.
-      if (!sink.write(chunk)) await once(sink, 'drain');
+      if (!sink.write(chunk)) await once(sink, 'drain', { signal });
     }
     // streamx's end takes an optional last chunk; its types say it must be given.
     sink.end(undefined);

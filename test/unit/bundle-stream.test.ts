@@ -82,6 +82,24 @@ describe('bundle writer and reader', () => {
     assert.deepEqual(names, ['Version_2', 'Version_3', 'Version_4']);
   });
 
+  it('closes its input when the caller stops after the manifest', async () => {
+    const f = fixture();
+    const bundle = await written(f);
+    let closed = false;
+    async function* source() {
+      try {
+        for (let at = 0; at < bundle.length; at += 512) yield bundle.subarray(at, at + 512);
+      } finally {
+        closed = true;
+      }
+    }
+    const opened = await readBundle(source(), f.signer.trusted);
+    assert.equal(opened.manifest.versions.length, 3);
+    opened.close();
+    for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(closed, 'the input was left open');
+  });
+
   it('refuses a flipped byte in a snapshot, naming the version', async () => {
     const f = fixture();
     const bundle = await written(f);
@@ -161,6 +179,31 @@ describe('bundle writer and reader', () => {
       r.message,
       /format is "metasync-bundle\/2"; this instance reads metasync-bundle\/1/,
     );
+  });
+
+  it('stops reading the snapshot when the reader of the bundle goes away', async () => {
+    const f = fixture();
+    const big = { ...f.manifest, versions: [{ ...f.manifest.versions[0]!, size: 64 << 20 }] };
+    let closed = false;
+    let sent = 0;
+    async function* endless() {
+      try {
+        for (let i = 0; i < 1024; i++) {
+          sent++;
+          yield Buffer.alloc(64 << 10);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const stream = writeBundle(big, async () => endless());
+    for await (const chunk of stream) {
+      assert.ok((chunk as Buffer).length > 0);
+      break; // destroys the stream, as a client hanging up does
+    }
+    for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(closed, 'the snapshot was left open');
+    assert.ok(sent < 1024, `all ${sent} chunks were read`);
   });
 
   it('fails the stream when a stored snapshot is not the size the manifest says', async () => {
