@@ -83,6 +83,11 @@ for (const backend of await backends()) {
         'attachment; filename="metasync-bundle-Version_2-Version_4.tar"',
       );
       assert.equal(Number(res.headers.get('content-length')), body.length);
+      const head = await server.request('/api/metasync/bundles?from=Version_2&to=Version_4', {
+        method: 'HEAD',
+      });
+      assert.equal(head.status, 200);
+      assert.equal(Number(head.headers.get('content-length')), body.length);
       const { manifest, read } = await readAll(body);
       assert.equal(manifest.format, 'metasync-bundle/1');
       assert.equal(manifest.keyFingerprint, signer.fingerprint);
