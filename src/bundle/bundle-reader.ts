@@ -47,7 +47,7 @@ export interface OpenedBundle {
 type Source = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 /** A tar entry as tar-stream yields it: its header, and its bytes (Buffers in Node). */
 type TarEntry = AsyncIterable<Buffer> & { header: Header };
-const refuse = (r: BundleRefusal) => bundleRefused(r);
+const refuse = bundleRefused;
 const layout = (message: string, version?: string) =>
   refuse({ problem: 'layout', message, ...(version ? { version } : {}) });
 
