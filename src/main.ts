@@ -136,6 +136,10 @@ export async function createInstance(config: Config, options: InstanceOptions): 
         'created the superuser "admin" (role Superuser, authority ALL)',
       );
 
+    // Made at first start (issue 20 §1), so a read of the public key never writes.
+    const signer = await services.signing.key();
+    logger.debug({ fingerprint: signer.fingerprint }, 'the instance signing key');
+
     const app = await buildApp(services, { logger });
     let stopped = false;
     return {

@@ -6,6 +6,7 @@
  * doubling back-off; deterministic ones (hash mismatch, ATOMIC import errors, version mismatch,
  * divergence) fail at once. A run never skips a version: it stops at the first that fails.
  */
+import type { CentralKeyNote } from '../bundle/key-pinning.ts';
 import type { ImportDeps } from '../metadata/import-metadata.ts';
 import type { PartialDownloadStore, VersionStore } from '../ports.ts';
 import type { MetadataVersion } from '../versioning/version.ts';
@@ -75,6 +76,11 @@ export interface SyncDeps {
    * when the run must stop there (its lease was lost, issue 17 §2), null to go on.
    */
   checkpoint?: () => Promise<string | null>;
+  /**
+   * Compares the central's signing key (PEM, or null when it shows none) with the pinned one and
+   * pins it when none is (issue 20 §1, `KeyPinning.observe`).
+   */
+  centralKey?: (pem: string | null) => Promise<CentralKeyNote>;
   /**
    * The kept partial downloads (issue 19 §2): pruned at the start of a run, and a version's
    * dropped once its download has been used (imported, or refused for its hash or content).
@@ -213,6 +219,8 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
       : `${newer.length} newer version(s): ${newer[0]!.name} … ${newer[newer.length - 1]!.name}`,
   );
 
+  await noteCentralKey(deps, report, central);
+
   await step('versions', 'RUNNING');
   emit({ kind: 'versions', total: newer.length });
   for (const [index, remote] of newer.entries()) {
@@ -269,6 +277,27 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
       : `Imported ${newer.length} version(s); now at ${current?.name}`,
   );
   report.toVersion = current?.name ?? null;
+}
+
+/**
+ * After the first successful history of a metasync central, its signing key: pinned when none
+ * is, compared otherwise (issue 20 §1). Best effort: whatever goes wrong here is written in the
+ * report and the run goes on, since the pin only matters to offline bundles. Once per run.
+ */
+async function noteCentralKey(deps: SyncDeps, report: SyncReport, central: CentralInfo) {
+  if (!deps.centralKey || report.signingKey) return;
+  try {
+    const ask = central.metasync ? deps.client.signingKey : undefined;
+    report.signingKey = await deps.centralKey(ask ? await ask.call(deps.client) : null);
+  } catch (e) {
+    report.signingKey = {
+      outcome: 'UNREADABLE',
+      fingerprint: null,
+      pinnedFingerprint: null,
+      message: `The central's signing key could not be read: ${e instanceof Error ? e.message : String(e)}`,
+    };
+  }
+  await deps.saveReport(report);
 }
 
 /** Runs the sync with retries; returns the finished report (status SUCCESS or FAILED). */
