@@ -213,6 +213,8 @@ describe('the pinned central key', () => {
       rejects(ErrorCode.CONFLICT, /PUT \/api\/metasync\/signing-key\/pinned/),
     );
     await pinning.pin(first.publicKeyPem, { username: 'admin' });
+    // A client posting the listing back sends the pinned value unchanged: accepted, no change.
+    await settings.update({ keyCentralSigningKey: first.publicKeyPem, applicationTitle: 'T' });
     await assert.rejects(
       settings.remove('keyCentralSigningKey'),
       rejects(ErrorCode.CONFLICT, /audits/),

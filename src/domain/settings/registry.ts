@@ -19,7 +19,8 @@ export interface SettingDef {
   boundTo?: readonly string[];
   /**
    * Written only by its own audited use case, never through the settings API (the pinned
-   * central signing key, issue 20 §1: a silent change would defeat the pin).
+   * central signing key, issue 20 §1: a silent change would defeat the pin). The API refuses a
+   * change (409) and accepts the value it already holds, as a client posting a listing back.
    */
   managed?: string;
   /** Extra check on a parsed non-empty value; returns a reason when it is wrong. */

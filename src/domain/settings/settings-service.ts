@@ -114,9 +114,13 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
     const cleared: string[] = [];
     for (const [key, raw] of Object.entries(entries)) {
       const def = definition(key);
-      if (def.managed) throw managedSetting(def);
       const parsed = parseSettingValue(def, raw);
       if (!parsed.ok) throw errors.settingInvalid(key, parsed.reason);
+      if (def.managed) {
+        // A client posting the whole listing back sends it unchanged: nothing to refuse.
+        if (parsed.value === (await value(key))) continue;
+        throw managedSetting(def);
+      }
       if (def.secret && (parsed.value === '' || parsed.value === null)) cleared.push(key);
       else prepared.set(key, def.secret ? box.seal(String(parsed.value)) : parsed.value);
     }
@@ -148,7 +152,7 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
 
   async function remove(key: string): Promise<void> {
     const def = definition(key);
-    if (def.managed) throw managedSetting(def);
+    if (def.managed && (await value(key)) !== def.default) throw managedSetting(def);
     cached = null;
     await store.delete(key);
   }
