@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, errorText, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { SigningKeyPanel } from './SigningKey.tsx';
 import type {
   MetadataVersion,
   MetadataVersionList,
@@ -64,6 +65,7 @@ export function Versioning() {
           />
         )}
       </div>
+      <SigningKeyPanel />
     </section>
   );
 }
