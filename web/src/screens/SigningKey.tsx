@@ -80,6 +80,7 @@ function PinnedCentralKey() {
         refused.
       </p>
       <TextAreaField
+        name="centralPublicKey"
         label={current ? 'Replace with the central key (PEM)' : 'Pin a central key (PEM)'}
         value={pem}
         onChange={({ value }: { value?: string }) => setPem(value ?? '')}
@@ -87,6 +88,7 @@ function PinnedCentralKey() {
         rows={4}
       />
       <InputField
+        name="pinReason"
         label="Reason (optional, for the audit log)"
         value={reason}
         onChange={({ value }: { value?: string }) => setReason(value ?? '')}
