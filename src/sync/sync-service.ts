@@ -248,6 +248,10 @@ export function createSyncService(deps: SyncServiceDeps) {
             status: finished.status,
             error: finished.error,
             versions: finished.versions.length,
+            // A central showing another key than the pinned one is worth an operator's eye.
+            ...(finished.signingKey?.outcome === 'CHANGED'
+              ? { signingKey: finished.signingKey }
+              : {}),
           },
           'metadata sync finished',
         );

@@ -120,6 +120,10 @@ for (const backend of await backends()) {
       assert.equal(report.signingKey?.fingerprint, theirs.fingerprint);
       assert.equal(report.signingKey?.pinnedFingerprint, fingerprintOf(other));
       assert.match(report.signingKey!.message, /the pin was kept/);
+      const logged = local.logs.lines.find(
+        (l) => l.msg === 'metadata sync finished' && l.reportId === report.id,
+      );
+      assert.equal((logged?.signingKey as Json | undefined)?.outcome, 'CHANGED');
       assert.equal((await pinned())?.fingerprint, fingerprintOf(other));
       const listed = await call<SyncReportList>(local, '/api/metadata/sync/reports');
       assert.equal(listed.body.reports?.[0]?.signingKey?.outcome, 'CHANGED', listed.text);

@@ -37,7 +37,7 @@ export interface CentralKeyNote {
   outcome: 'PINNED' | 'SAME' | 'CHANGED' | 'NONE' | 'UNREADABLE';
   /** The central's key fingerprint, when it showed one. */
   fingerprint: string | null;
-  /** The pinned key's fingerprint after the run. */
+  /** The pinned key's fingerprint after the run (null: none, or not read when UNREADABLE). */
   pinnedFingerprint: string | null;
   message: string;
 }

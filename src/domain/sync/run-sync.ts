@@ -287,8 +287,9 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
 async function noteCentralKey(deps: SyncDeps, report: SyncReport, central: CentralInfo) {
   if (!deps.centralKey || report.signingKey) return;
   try {
-    const ask = central.metasync ? deps.client.signingKey : undefined;
-    report.signingKey = await deps.centralKey(ask ? await ask.call(deps.client) : null);
+    // A DHIS2 central has no key: it is not asked.
+    const pem = central.metasync && deps.client.signingKey ? await deps.client.signingKey() : null;
+    report.signingKey = await deps.centralKey(pem);
   } catch (e) {
     report.signingKey = {
       outcome: 'UNREADABLE',
