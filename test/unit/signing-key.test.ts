@@ -14,7 +14,7 @@ import {
   SYNC_ACTOR,
   UNPIN_SIGNING_KEY,
 } from '../../src/domain/bundle/key-pinning.ts';
-import { readPublicKey } from '../../src/domain/bundle/public-key.ts';
+import { readPublicKey, verifySignature } from '../../src/domain/bundle/public-key.ts';
 import { AppError, ErrorCode } from '../../src/domain/errors.ts';
 import { createSettingsService } from '../../src/domain/settings/settings-service.ts';
 import { createAesSecretBox } from '../../src/security/aes-secret-box.ts';
@@ -62,6 +62,10 @@ describe('the instance signing key', () => {
     assert.equal(signature.length, 64);
     assert.ok(verify(null, bytes, key, signature));
     assert.ok(!verify(null, Buffer.from('{"format":"other"}'), key, signature));
+    // The bundle format's check (verifySignature) agrees, and refuses another key or a bad length.
+    assert.ok(verifySignature(signer, bytes, signature));
+    assert.ok(!verifySignature(readPublicKey(publicPem()), bytes, signature));
+    assert.ok(!verifySignature(signer, bytes, signature.subarray(1)));
   });
 
   it('is one signer per process, and refuses (409) a key sealed under another password', async () => {

@@ -4,7 +4,7 @@
  * here before it is trusted, so a wrong kind of key is refused at the door, not at the first
  * bundle it fails to check.
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { errors } from '../errors.ts';
 import type { TrustedKey } from './signer.ts';
 
@@ -41,4 +41,18 @@ export function readPublicKey(pem: string): TrustedKey {
     publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString(),
     fingerprint: fingerprintOf(key),
   };
+}
+
+/** Whether `signature` is `key`'s Ed25519 signature of `bytes` (false for any malformed one). */
+export function verifySignature(
+  key: TrustedKey,
+  bytes: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    return verify(null, bytes, createPublicKey(key.publicKeyPem), signature);
+  } catch {
+    // A signature of the wrong length is not a valid one: no need to tell it apart.
+    return false;
+  }
 }
