@@ -48,9 +48,10 @@ export interface Services {
   data: DataService;
   sync: SyncService;
   /**
-   * The instance's Ed25519 signing key (`key()`: the `BundleSigner`, made on first need) and the
-   * central key this local pinned (`pinned()`: the `TrustedKey` or null; `pin`, `unpin`:
-   * audited), issue 20 §1.
+   * The instance's Ed25519 signing key (`key()`: the `BundleSigner`, 409 when sealed under
+   * another encryption.password; `publicKey()`: its public half, never unsealing) and the central
+   * key this local pinned (`pinned()`: the `TrustedKey` or null; `pin`, `unpin`: audited), issue
+   * 20 §1.
    */
   signing: SigningService;
   /** Job configurations and "execute now" (issue 8). */

@@ -36,7 +36,7 @@ export async function bundleKey(values: Record<string, unknown>): Promise<void> 
   await withServices(
     values,
     async (services) => {
-      const key = await services.signing.key();
+      const key = await services.signing.publicKey();
       process.stdout.write(key.publicKeyPem);
       process.stderr.write(`fingerprint ${key.fingerprint}\n`);
     },

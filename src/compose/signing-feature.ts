@@ -18,7 +18,8 @@ export function signingFeature(ports: Ports, settings: SettingsService) {
     audit: stores.sync,
     now: () => clock.now(),
   });
-  return { key: createSigningKey(stores.instance, ports.box), ...pinning };
+  const own = createSigningKey(stores.instance, ports.box);
+  return { publicKey: own.publicKey, key: own.signer, ...pinning };
 }
 
 export type SigningService = ReturnType<typeof signingFeature>;

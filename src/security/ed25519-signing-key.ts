@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { fingerprintOf, readPublicKey } from '../domain/bundle/public-key.ts';
-import type { BundleSigner } from '../domain/bundle/signer.ts';
+import type { BundleSigner, TrustedKey } from '../domain/bundle/signer.ts';
 import { errors } from '../domain/errors.ts';
 import type { InstanceStore, SecretBox, StoredSigningKey } from '../domain/ports.ts';
 
@@ -29,32 +29,44 @@ function openPrivateKey(box: SecretBox, sealed: string) {
   }
 }
 
+/** Memoises a load; a failed one (the database away) is tried again on the next call. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | null = null;
+  return () => {
+    value ??= load().catch((e: unknown) => {
+      value = null;
+      throw e;
+    });
+    return value;
+  };
+}
+
+export interface SigningKey {
+  /**
+   * The public half, the key made and stored if there is none yet. Never opens the private
+   * half: a server started under another encryption.password still starts and answers it.
+   */
+  publicKey(): Promise<TrustedKey>;
+  /** The signer, the private half opened (409 when sealed under another encryption.password). */
+  signer(): Promise<BundleSigner>;
+}
+
 /**
- * The instance's signer, made and stored on first call; later calls (and restarts) read the
- * stored key. One read per process: the key never changes once stored.
+ * The instance's key, made and stored on first need; later calls (and restarts) read the stored
+ * one. One read per process: the key never changes once stored.
  */
 export function createSigningKey(
   instance: Pick<InstanceStore, 'ensureSigningKey'>,
   box: SecretBox,
-): () => Promise<BundleSigner> {
-  let signer: Promise<BundleSigner> | null = null;
-  const load = async (): Promise<BundleSigner> => {
-    const stored = await instance.ensureSigningKey(() => freshKey(box));
-    const privateKey = openPrivateKey(box, stored.sealedPrivateKey);
-    const { publicKeyPem, fingerprint } = readPublicKey(stored.publicKeyPem);
+): SigningKey {
+  const stored = once(() => instance.ensureSigningKey(() => freshKey(box)));
+  const publicKey = once(async () => readPublicKey((await stored()).publicKeyPem));
+  const signer = once(async (): Promise<BundleSigner> => {
+    const privateKey = openPrivateKey(box, (await stored()).sealedPrivateKey);
+    const { publicKeyPem, fingerprint } = await publicKey();
     if (fingerprintOf(createPublicKey(privateKey)) !== fingerprint)
       throw errors.conflict("The instance's stored signing key halves do not match");
-    return {
-      publicKeyPem,
-      fingerprint,
-      sign: (bytes) => sign(null, bytes, privateKey),
-    };
-  };
-  return () => {
-    signer ??= load().catch((e: unknown) => {
-      signer = null; // a failed read (database away) is tried again next time
-      throw e;
-    });
-    return signer;
-  };
+    return { publicKeyPem, fingerprint, sign: (bytes) => sign(null, bytes, privateKey) };
+  });
+  return { publicKey, signer };
 }

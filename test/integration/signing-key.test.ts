@@ -3,8 +3,8 @@
  * backends: `GET /api/metasync/signing-key`, the pin made at the first sync with a metasync
  * central, none from a DHIS2 one, a central showing another key reported with the pin kept,
  * pin and unpin through the API (audited, validated), the settings API kept away from the pin,
- * the key the same after a restart, and the private key in no answer, log line or stored column
- * but sealed.
+ * the key the same after restarts (one under another encryption.password: it starts, cannot
+ * sign), and the private key in no answer, log line or stored column but sealed.
  */
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
@@ -234,14 +234,23 @@ for (const backend of await backends()) {
       assert.equal(fingerprintOf(row.signing_public_key!), (await keyOf(central)).fingerprint);
     });
 
-    it('keeps the key across a restart', async () => {
+    it('keeps the key across restarts; under another encryption.password it starts but cannot sign', async () => {
       const before = await keyOf(central);
       await central.stop();
-      const again = await startServer(central.database);
-      try {
-        assert.deepEqual(await keyOf(again), before);
-      } finally {
-        await again.stop();
+      for (const overrides of [{}, { encryptionPassword: 'not the one it was sealed with' }]) {
+        const again = await startServer(central.database, overrides);
+        try {
+          assert.deepEqual(await keyOf(again), before);
+          const signing = again.instance.services.signing.key();
+          if (!overrides.encryptionPassword)
+            assert.equal((await signing).fingerprint, before.fingerprint);
+          else
+            await assert.rejects(signing, (e: unknown) =>
+              /encryption\.password/.test((e as Error).message),
+            );
+        } finally {
+          await again.stop();
+        }
       }
     });
   });

@@ -39,8 +39,14 @@ describe('the instance signing key', () => {
       ensureSigningKey: (fresh: Parameters<typeof instance.ensureSigningKey>[0]) =>
         instance.ensureSigningKey(() => (made++, fresh())),
     };
-    const first = await createSigningKey(counting, box())();
-    const again = await createSigningKey(counting, box())(); // a restart: a new signer, same row
+    const first = await createSigningKey(counting, box()).signer();
+    // A restart: a new key object over the same row (its public half read first, as at start).
+    const restarted = createSigningKey(counting, box());
+    assert.deepEqual(await restarted.publicKey(), {
+      publicKeyPem: first.publicKeyPem,
+      fingerprint: first.fingerprint,
+    });
+    const again = await restarted.signer();
     assert.equal(made, 1);
     assert.equal(again.publicKeyPem, first.publicKeyPem);
     assert.equal(again.fingerprint, first.fingerprint);
@@ -51,7 +57,7 @@ describe('the instance signing key', () => {
   });
 
   it('signs with Ed25519; the fingerprint is the SHA-256 hex of the SPKI DER bytes', async () => {
-    const signer = await createSigningKey(createMemoryInstanceStore(), box())();
+    const signer = await createSigningKey(createMemoryInstanceStore(), box()).signer();
     const key = createPublicKey(signer.publicKeyPem);
     assert.equal(key.asymmetricKeyType, 'ed25519');
     assert.match(signer.fingerprint, /^[0-9a-f]{64}$/);
@@ -68,15 +74,16 @@ describe('the instance signing key', () => {
     assert.ok(!verifySignature(signer, bytes, signature.subarray(1)));
   });
 
-  it('is one signer per process, and refuses (409) a key sealed under another password', async () => {
+  it('is one signer per process; under another password the public half reads, signing is 409', async () => {
     const instance = createMemoryInstanceStore();
     const key = createSigningKey(instance, box());
-    assert.equal(await key(), await key());
+    assert.equal(await key.signer(), await key.signer());
     const other = createSigningKey(
       instance,
       createAesSecretBox('another password', 'salt-0123456789'),
     );
-    await assert.rejects(other(), rejects(ErrorCode.CONFLICT, /encryption\.password/));
+    assert.deepEqual(await other.publicKey(), await key.publicKey());
+    await assert.rejects(other.signer(), rejects(ErrorCode.CONFLICT, /encryption\.password/));
   });
 });
 

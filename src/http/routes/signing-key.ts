@@ -36,10 +36,7 @@ export const signingKeyRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
         response: { 200: signingKeySchema },
       },
     },
-    async () => {
-      const { publicKeyPem, fingerprint } = await signing.key();
-      return answer({ publicKeyPem, fingerprint });
-    },
+    async () => answer(await signing.publicKey()),
   );
 
   app.get(
