@@ -20,6 +20,7 @@ import {
   type RemoteVersion,
 } from './central-client.ts';
 import { checkAvailability } from './availability.ts';
+import { noteCentralKey } from './central-key-note.ts';
 import { describeCentral } from './central-release.ts';
 import {
   RETRYABLE,
@@ -277,28 +278,6 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
       : `Imported ${newer.length} version(s); now at ${current?.name}`,
   );
   report.toVersion = current?.name ?? null;
-}
-
-/**
- * After the first successful history of a metasync central, its signing key: pinned when none
- * is, compared otherwise (issue 20 §1). Best effort: whatever goes wrong here is written in the
- * report and the run goes on, since the pin only matters to offline bundles. Once per run.
- */
-async function noteCentralKey(deps: SyncDeps, report: SyncReport, central: CentralInfo) {
-  if (!deps.centralKey || report.signingKey) return;
-  try {
-    // A DHIS2 central has no key: it is not asked.
-    const pem = central.metasync && deps.client.signingKey ? await deps.client.signingKey() : null;
-    report.signingKey = await deps.centralKey(pem);
-  } catch (e) {
-    report.signingKey = {
-      outcome: 'UNREADABLE',
-      fingerprint: null,
-      pinnedFingerprint: null,
-      message: `The central's signing key could not be read: ${e instanceof Error ? e.message : String(e)}`,
-    };
-  }
-  await deps.saveReport(report);
 }
 
 /** Runs the sync with retries; returns the finished report (status SUCCESS or FAILED). */
