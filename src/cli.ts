@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `metasync` command line (issue 3 §2, issue 5 §2, issue 6): serve, migrate, user create,
- * version (`cli/version-commands.ts`), sync (`cli/sync-commands.ts`). Flags override environment
+ * version (`cli/version-commands.ts`), sync (`cli/sync-commands.ts`), bundle key | trust
+ * (`cli/bundle-key-commands.ts`). Flags override environment
  * variables, which override the dhis.conf-style config file.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { BUNDLE_KEY_HELP, bundleKey, bundleTrust } from './cli/bundle-key-commands.ts';
 import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
 import { SYNC_HELP, syncCommand } from './cli/sync-commands.ts';
 import { VERSION_HELP, versionCommand } from './cli/version-commands.ts';
@@ -17,6 +19,7 @@ import { migrateToLatest } from './store/db.ts';
 const HELP: Record<string, string> = {
   ...VERSION_HELP,
   ...SYNC_HELP,
+  ...BUNDLE_KEY_HELP,
   main: `metasync — DHIS2-compatible metadata versioning and sync server
 
 Usage: metasync <command> [options]
@@ -27,6 +30,7 @@ Commands:
   user create   create a user with the given authorities
   version create | list   create a metadata version, or list them (central)
   sync run | status | rebaseline   pull versions from the central (local)
+  bundle key | trust   print this instance's signing key; pin the central's (offline bundles)
 
 Run "metasync <command> --help" for a command's options.`,
   serve: `Usage: metasync serve [options]
@@ -154,6 +158,19 @@ async function userCreate(args: string[]): Promise<void> {
   }
 }
 
+async function bundleCommand(args: string[]): Promise<void> {
+  const [sub, ...more] = args;
+  const { values } = parseArgs({
+    args: more,
+    options: { ...dbOptions, key: { type: 'string' }, reason: { type: 'string' } },
+  });
+  if (sub === 'key') return bundleKey(values);
+  if (sub === 'trust') return bundleTrust(values);
+  if (sub === undefined || sub === '--help' || sub === '-h')
+    return void console.log(`${HELP['bundle key']}\n\n${HELP['bundle trust']}`);
+  throw new Error(`Unknown command: bundle ${sub} (try "metasync bundle --help")`);
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help')
@@ -169,6 +186,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (command === 'version') return versionCommand(rest);
   if (command === 'sync') return syncCommand(rest);
+  if (command === 'bundle') return bundleCommand(rest);
   throw new Error(`Unknown command: ${command} (try "metasync --help")`);
 }
 

@@ -136,6 +136,12 @@ export async function createInstance(config: Config, options: InstanceOptions): 
         'created the superuser "admin" (role Superuser, authority ALL)',
       );
 
+    // Made at first start (issue 20 §1), so a read of the public key never writes. Only the
+    // public half is read: a key sealed under another encryption.password fails its use, not
+    // the start (as secret settings do).
+    const { fingerprint } = await services.signing.publicKey();
+    logger.debug({ fingerprint }, 'the instance signing key');
+
     const app = await buildApp(services, { logger });
     let stopped = false;
     return {

@@ -17,6 +17,7 @@ import { jobsFeature } from './jobs-feature.ts';
 import { mailFeature } from './mail-feature.ts';
 import { metadataFeature } from './metadata-feature.ts';
 import type { Ports } from './ports.ts';
+import { signingFeature } from './signing-feature.ts';
 import { syncFeature } from './sync-feature.ts';
 import { versionsFeature } from './versions-feature.ts';
 
@@ -31,10 +32,12 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
   const recorder = createMetrics();
   const metadata = metadataFeature(ports, recorder.countImport);
   const { email, notifySync } = mailFeature(ports, settings);
+  const signing = signingFeature(ports, settings);
   const sync = syncFeature(
     ports,
     config,
     settings,
+    signing.observe,
     metadata.importDeps,
     async (report) => {
       recorder.syncFinished(report);
@@ -58,6 +61,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     jobs,
     email,
     sync,
+    signing,
     versions: versionsFeature(ports, config, settings),
     settings,
     checkDatabase: () => ports.database.check(),
