@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `metasync` command line (issue 3 §2, issue 5 §2, issue 6): serve, migrate, user create,
- * version (`cli/version-commands.ts`), sync (`cli/sync-commands.ts`), bundle
- * (`cli/bundle-commands.ts`). Flags override environment variables, which override the
- * dhis.conf-style config file.
+ * version (`cli/version-commands.ts`), sync (`cli/sync-commands.ts`), bundle key | trust
+ * (`cli/bundle-key-commands.ts`) and bundle export (`cli/bundle-commands.ts`). Flags override
+ * environment variables, which override the dhis.conf-style config file.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { BUNDLE_HELP, bundleCommand } from './cli/bundle-commands.ts';
+import { BUNDLE_EXPORT_HELP, bundleExport } from './cli/bundle-commands.ts';
+import { BUNDLE_KEY_HELP, bundleKey, bundleTrust } from './cli/bundle-key-commands.ts';
 import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
 import { SYNC_HELP, syncCommand } from './cli/sync-commands.ts';
 import { VERSION_HELP, versionCommand } from './cli/version-commands.ts';
@@ -19,7 +20,8 @@ import { migrateToLatest } from './store/db.ts';
 const HELP: Record<string, string> = {
   ...VERSION_HELP,
   ...SYNC_HELP,
-  ...BUNDLE_HELP,
+  ...BUNDLE_KEY_HELP,
+  ...BUNDLE_EXPORT_HELP,
   main: `metasync — DHIS2-compatible metadata versioning and sync server
 
 Usage: metasync <command> [options]
@@ -30,6 +32,7 @@ Commands:
   user create   create a user with the given authorities
   version create | list   create a metadata version, or list them (central)
   sync run | status | rebaseline   pull versions from the central (local)
+  bundle key | trust   print this instance's signing key; pin the central's (offline bundles)
   bundle export   write a signed offline bundle of versions to a file (central)
 
 Run "metasync <command> --help" for a command's options.`,
@@ -156,6 +159,22 @@ async function userCreate(args: string[]): Promise<void> {
   } finally {
     await database.close();
   }
+}
+
+async function bundleCommand(args: string[]): Promise<void> {
+  const [sub, ...more] = args;
+  if (sub === 'export') return bundleExport(more);
+  const { values } = parseArgs({
+    args: more,
+    options: { ...dbOptions, key: { type: 'string' }, reason: { type: 'string' } },
+  });
+  if (sub === 'key') return bundleKey(values);
+  if (sub === 'trust') return bundleTrust(values);
+  if (sub === undefined || sub === '--help' || sub === '-h')
+    return void console.log(
+      `${HELP['bundle export']}\n\n${HELP['bundle key']}\n\n${HELP['bundle trust']}`,
+    );
+  throw new Error(`Unknown command: bundle ${sub} (try "metasync bundle --help")`);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -15,7 +15,6 @@ import type { Config } from './config.ts';
 import { SUPERUSER_ACTOR } from './domain/auth/users.ts';
 import { ensureDefaults } from './domain/metadata/defaults.ts';
 import { DEFAULTS } from './domain/metadata/types.ts';
-import type { BundleSigner } from './domain/bundle/signer.ts';
 import type { Clock } from './domain/ports.ts';
 import { buildApp } from './http/app.ts';
 import { createAesSecretBox } from './security/aes-secret-box.ts';
@@ -43,8 +42,6 @@ export interface InstanceOptions {
   /** An already open database (tests); otherwise opened from the config. */
   database?: OpenDatabase;
   clock?: Clock;
-  /** The bundle signing key (tests; issue 20 §1's key service supplies it otherwise). */
-  bundleSigner?: () => Promise<BundleSigner>;
 }
 
 export async function openConfiguredDatabase(config: Config): Promise<OpenDatabase> {
@@ -61,7 +58,6 @@ export async function openPorts(
   database: OpenDatabase,
   clock: Clock,
   logger: Logger,
-  bundleSigner?: () => Promise<BundleSigner>,
 ): Promise<Ports> {
   await migrateToLatest(database.db);
   const stores = createStores(database.db);
@@ -85,7 +81,6 @@ export async function openPorts(
     newPassword,
     isPasswordHash: isBcryptHash,
     logger,
-    ...(bundleSigner ? { bundleSigner } : {}),
     database: {
       backend: database.backend,
       check: async () => {
@@ -105,9 +100,8 @@ export async function createServices(
   database: OpenDatabase,
   clock: Clock = systemClock,
   logger: Logger = createLogger(config.logLevel),
-  bundleSigner?: () => Promise<BundleSigner>,
 ): Promise<Composition> {
-  const ports = await openPorts(config, database, clock, logger, bundleSigner);
+  const ports = await openPorts(config, database, clock, logger);
   const composition = await buildServices(ports, config);
   const { metadata } = composition.services;
   await ensureDefaults(
@@ -124,13 +118,7 @@ export async function createInstance(config: Config, options: InstanceOptions): 
   try {
     // The scheduler (issue 8) exists from here so "execute now" works; its timers start with
     // listen() (the serve command) and it stops first in stop().
-    const { services, scheduler } = await createServices(
-      config,
-      database,
-      options.clock,
-      logger,
-      options.bundleSigner,
-    );
+    const { services, scheduler } = await createServices(config, database, options.clock, logger);
     // A run left RUNNING by a process that died (kill -9) reads INTERRUPTED from the start.
     await services.sync
       .recover()
@@ -147,6 +135,12 @@ export async function createInstance(config: Config, options: InstanceOptions): 
         { username: 'admin' },
         'created the superuser "admin" (role Superuser, authority ALL)',
       );
+
+    // Made at first start (issue 20 §1), so a read of the public key never writes. Only the
+    // public half is read: a key sealed under another encryption.password fails its use, not
+    // the start (as secret settings do).
+    const { fingerprint } = await services.signing.publicKey();
+    logger.debug({ fingerprint }, 'the instance signing key');
 
     const app = await buildApp(services, { logger });
     let stopped = false;

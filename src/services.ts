@@ -26,6 +26,7 @@ import type { BundleExport } from './bundle/bundle-export.ts';
 import type { BundleRange } from './domain/bundle/bundle-range.ts';
 import type { Config } from './config.ts';
 import type { SyncService } from './sync/sync-service.ts';
+import type { SigningService } from './compose/signing-feature.ts';
 import type { JobService } from './jobs/job-service.ts';
 import type { EmailService } from './mail/email-service.ts';
 import type { Metrics } from './metrics/metrics.ts';
@@ -48,6 +49,13 @@ export interface Services {
   /** Aggregate data, complete registrations and anonymous events (issue 7). */
   data: DataService;
   sync: SyncService;
+  /**
+   * The instance's Ed25519 signing key (`key()`: the `BundleSigner`, 409 when sealed under
+   * another encryption.password; `publicKey()`: its public half, never unsealing) and the central
+   * key this local pinned (`pinned()`: the `TrustedKey` or null; `pin`, `unpin`: audited), issue
+   * 20 §1.
+   */
+  signing: SigningService;
   /** Job configurations and "execute now" (issue 8). */
   jobs: JobService;
   /** The test mail (issue 8); sync mails go through the sync service's onFinished hook. */

@@ -260,6 +260,18 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
         throw e;
       }
     },
+    async signingKey() {
+      const path = '/api/metasync/signing-key';
+      let answer: unknown;
+      try {
+        answer = await json(await get(path, limits.call), path);
+      } catch (e) {
+        if (e instanceof RemoteError && e.kind === 'NOT_FOUND') return null;
+        throw e;
+      }
+      const pem = (answer as { publicKey?: unknown } | null)?.publicKey;
+      return typeof pem === 'string' ? pem : null;
+    },
     snapshot: (name, options) =>
       downloadVersion(
         {

@@ -7,18 +7,18 @@ import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
-import type { BundleSigner } from '../domain/bundle/signer.ts';
 import { errors } from '../domain/errors.ts';
 import { createLogger } from '../logger.ts';
 import { DB_FLAGS, dbOptions, withServices } from './options.ts';
 
-export const BUNDLE_HELP: Record<string, string> = {
-  bundle: `Usage: metasync bundle export --out <file> [--from <Version_A>] [--to <Version_B>] [options]
+export const BUNDLE_EXPORT_HELP: Record<string, string> = {
+  'bundle export': `Usage: metasync bundle export --out <file> [--from <Version_A>] [--to <Version_B>] [options]
 
-export  writes a signed offline bundle of the versions from --from to --to (default: the first
-        version to the newest) to <file>: an uncompressed tar of manifest.json and each version's
-        snapshot, as GET /api/metasync/bundles sends it. Carry it to a site without a link.
-        Needs "Enable versioning for metadata sync" (keyVersionEnabled) on.
+Writes a signed offline bundle of the versions from --from to --to (default: the first version
+to the newest) to <file>: an uncompressed tar of manifest.json and each version's snapshot, as
+GET /api/metasync/bundles sends it, signed with this instance's key (metasync bundle key shows
+its fingerprint). Carry it to a site without a link. Needs "Enable versioning for metadata
+sync" (keyVersionEnabled) on.
 
 Options:
   --out <file>           where to write the bundle (replaced if it exists)
@@ -27,18 +27,10 @@ Options:
   -h, --help             show this help`,
 };
 
-/** `bundleSigner`: a key of the caller's (tests); otherwise the instance's. */
-export async function bundleCommand(
-  args: string[],
-  options: { bundleSigner?: () => Promise<BundleSigner> } = {},
-): Promise<void> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h')
-    return void console.log(BUNDLE_HELP.bundle);
-  if (sub !== 'export')
-    throw new Error(`Unknown command: bundle ${sub} (try "metasync bundle --help")`);
+/** `args`: what follows `metasync bundle export`. */
+export async function bundleExport(args: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: rest,
+    args,
     options: {
       ...dbOptions,
       out: { type: 'string' },
@@ -46,7 +38,7 @@ export async function bundleCommand(
       to: { type: 'string' },
     },
   });
-  if (values.help) return void console.log(BUNDLE_HELP.bundle);
+  if (values.help) return void console.log(BUNDLE_EXPORT_HELP['bundle export']);
   const out = values.out;
   if (!out) throw new Error('--out <file> is required');
   await withServices(
@@ -83,6 +75,5 @@ export async function bundleCommand(
       );
     },
     createLogger('warn'),
-    options.bundleSigner,
   );
 }

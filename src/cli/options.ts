@@ -2,7 +2,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Logger } from 'pino';
 import { loadConfig, type ConfigFlags } from '../config.ts';
-import type { BundleSigner } from '../domain/bundle/signer.ts';
 import { createServices, openConfiguredDatabase } from '../main.ts';
 
 export const DB_FLAGS = `
@@ -35,12 +34,11 @@ export async function withServices<T>(
   values: Record<string, unknown>,
   fn: (s: CliServices) => Promise<T>,
   logger?: Logger,
-  bundleSigner?: () => Promise<BundleSigner>,
 ): Promise<T> {
   const config = loadConfig(flagsOf(values), process.env);
   const database = await openConfiguredDatabase(config);
   try {
-    const { services } = await createServices(config, database, undefined, logger, bundleSigner);
+    const { services } = await createServices(config, database, undefined, logger);
     return await fn(services);
   } finally {
     await database.close();

@@ -18,6 +18,7 @@ import { jobsFeature } from './jobs-feature.ts';
 import { mailFeature } from './mail-feature.ts';
 import { metadataFeature } from './metadata-feature.ts';
 import type { Ports } from './ports.ts';
+import { signingFeature } from './signing-feature.ts';
 import { syncFeature } from './sync-feature.ts';
 import { versionsFeature } from './versions-feature.ts';
 
@@ -32,10 +33,12 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
   const recorder = createMetrics();
   const metadata = metadataFeature(ports, recorder.countImport);
   const { email, notifySync } = mailFeature(ports, settings);
+  const signing = signingFeature(ports, settings);
   const sync = syncFeature(
     ports,
     config,
     settings,
+    signing.observe,
     metadata.importDeps,
     async (report) => {
       recorder.syncFinished(report);
@@ -59,8 +62,9 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     jobs,
     email,
     sync,
+    signing,
     versions: versionsFeature(ports, config, settings),
-    bundles: bundlesFeature(ports, settings),
+    bundles: bundlesFeature(ports, settings, signing),
     settings,
     checkDatabase: () => ports.database.check(),
     pendingMigrations: () => ports.database.pendingMigrations(),

@@ -5,7 +5,6 @@
  */
 import type { Logger } from 'pino';
 import type { BuildInfo } from '../build-info.ts';
-import type { BundleSigner } from '../domain/bundle/signer.ts';
 import type { Clock, InstanceInfo, PasswordHasher, SecretBox } from '../domain/ports.ts';
 import type { Stores } from '../store/stores.ts';
 
@@ -23,11 +22,6 @@ export interface Ports {
   /** True for a value that is already a password hash (DHIS2's bcrypt) the import keeps. */
   isPasswordHash: (value: string) => boolean;
   logger: Logger;
-  /**
-   * The instance's bundle signing key (issue 20 §1). Optional until its key service lands:
-   * tests hand in a generated one; without it a bundle export answers 503.
-   */
-  bundleSigner?: () => Promise<BundleSigner>;
   database: {
     backend: 'pglite' | 'postgres';
     /** Resolves when the database answers; rejects otherwise. */

@@ -13,13 +13,14 @@ import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { SyncReport } from '../domain/sync/sync-report.ts';
 import { createDataPush } from '../sync/data-push.ts';
 import type { TransferCounters } from '../sync/run-transfer.ts';
-import { createSyncService } from '../sync/sync-service.ts';
+import { createSyncService, type SyncServiceDeps } from '../sync/sync-service.ts';
 import type { Ports } from './ports.ts';
 
 export function syncFeature(
   ports: Ports,
   config: Config,
   settings: SettingsService,
+  centralKey: NonNullable<SyncServiceDeps['centralKey']>,
   importDeps: ImportDeps,
   onFinished: (report: SyncReport) => Promise<void>,
   transferCounters?: TransferCounters,
@@ -32,6 +33,7 @@ export function syncFeature(
     importDeps,
     versions: stores.versions,
     settings,
+    centralKey,
     store: stores.sync,
     clock,
     ...(transferCounters ? { transferCounters } : {}),

@@ -81,9 +81,20 @@ export interface InstanceInfo {
   created: Date;
 }
 
+/** The instance's signing key as stored (issue 20 §1): the private half sealed by the SecretBox. */
+export interface StoredSigningKey {
+  publicKeyPem: string;
+  sealedPrivateKey: string;
+}
+
 export interface InstanceStore {
   /** Returns the instance row, creating it with `fresh` on first call (race-safe). */
   ensure(fresh: InstanceInfo): Promise<InstanceInfo>;
+  /**
+   * The instance's signing key, storing `fresh` only when none is stored yet (race-safe: two
+   * processes making a key at once agree on one). A stored key is never replaced.
+   */
+  ensureSigningKey(fresh: () => StoredSigningKey): Promise<StoredSigningKey>;
 }
 
 /** Hashes and checks passwords (scrypt in `src/security`). */

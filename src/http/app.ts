@@ -41,6 +41,7 @@ import { metadataVersionRoutes } from './routes/metadata-versions.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { signingKeyRoutes } from './routes/signing-key.ts';
 import { systemRoutes } from './routes/system.ts';
 
 export interface AppOptions {
@@ -134,6 +135,7 @@ export async function buildApp(
     await authed.register(metadataVersionRoutes, { services });
     await authed.register(metadataSyncRoutes, { services });
     await authed.register(bundleRoutes, { services });
+    await authed.register(signingKeyRoutes, { services });
     await authed.register(jobConfigurationRoutes, { services });
     await authed.register(emailRoutes, { services });
     await authed.register(dataValueRoutes, { services });

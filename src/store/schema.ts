@@ -9,6 +9,8 @@ export interface InstanceTable {
   secret_salt: string;
   fallback_secret: string;
   created: Timestamp;
+  signing_public_key: string | null;
+  signing_private_key_sealed: string | null;
 }
 
 export interface UserRoleTable {

@@ -15,7 +15,12 @@ import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { CentralClient, TransferMeter } from '../domain/sync/central-client.ts';
 import { rebaseline as rebaselineOp, REBASELINE } from '../domain/sync/rebaseline.ts';
 import { createReportLifecycle, INTERRUPTED_BY_DEATH } from '../domain/sync/report-lifecycle.ts';
-import { runSync, type DataPushResult, type SyncEvent } from '../domain/sync/run-sync.ts';
+import {
+  runSync,
+  type DataPushResult,
+  type SyncDeps,
+  type SyncEvent,
+} from '../domain/sync/run-sync.ts';
 import type { SyncStore } from '../domain/sync/sync-ports.ts';
 import type { SyncReport, Trigger } from '../domain/sync/sync-report.ts';
 import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
@@ -68,6 +73,8 @@ export interface SyncServiceDeps {
    * to the report and save it; it must not throw, and if it does the error is only logged.
    */
   onFinished?: (report: SyncReport) => Promise<void>;
+  /** The central's signing key against the pinned one (issue 20 §1; `KeyPinning.observe`). */
+  centralKey?: SyncDeps['centralKey'];
   /** Broken-off downloads kept for resuming (issue 19 §2): pruned and dropped by the run. */
   partials?: PartialDownloadStore;
   /** Every byte a run moves, as it moves (issue 19 §6: `metasync_sync_bytes_total`). */
@@ -230,6 +237,7 @@ export function createSyncService(deps: SyncServiceDeps) {
             },
             checkpoint: heartbeat.checkpoint,
             ...(deps.partials ? { partials: deps.partials } : {}),
+            ...(deps.centralKey ? { centralKey: deps.centralKey } : {}),
           },
           { report, actorId: input.actorId, ...(input.upTo ? { upTo: input.upTo } : {}) },
           now,
@@ -240,6 +248,10 @@ export function createSyncService(deps: SyncServiceDeps) {
             status: finished.status,
             error: finished.error,
             versions: finished.versions.length,
+            // A central showing another key than the pinned one is worth an operator's eye.
+            ...(finished.signingKey?.outcome === 'CHANGED'
+              ? { signingKey: finished.signingKey }
+              : {}),
           },
           'metadata sync finished',
         );

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
@@ -154,6 +155,37 @@ describe('web UI in Chromium', { skip }, () => {
     await status.getByText('Up to date', { exact: true }).waitFor();
     await lpage.getByRole('cell', { name: 'Version_1', exact: true }).waitFor();
     await shot(lpage, '07-local-versioning-synced');
+  });
+
+  it("shows both instances' signing keys, the pin the sync made, and pins a pasted key", async () => {
+    const fingerprint = async (s: Started, path: string) => {
+      const body = (await (await s.server.request(path)).json()) as Record<string, unknown>;
+      const key = (body.pinned ?? body) as { fingerprint: string };
+      return key.fingerprint.match(/.{4}/g)!.join(' ');
+    };
+    const theirs = await fingerprint(central, '/api/metasync/signing-key');
+    await section(cpage, 'Metadata versioning');
+    await cpage.locator('[data-test="own-fingerprint"]').getByText(theirs).waitFor();
+    // The local's first sync (the test before) pinned the central's key.
+    const pinned = lpage.locator('[data-test="pinned-fingerprint"]');
+    await pinned.getByText(theirs).waitFor();
+    await shot(lpage, '07b-local-signing-key');
+
+    const pem = generateKeyPairSync('ed25519')
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    await lpage.locator('textarea[name="centralPublicKey"]').fill(pem);
+    await lpage.locator('input[name="pinReason"]').fill('UI test');
+    await lpage.getByRole('button', { name: 'Replace pinned key…' }).click();
+    await lpage.getByRole('button', { name: 'Replace', exact: true }).click();
+    await lpage
+      .getByText(/^Pinned the central key/)
+      .first()
+      .waitFor();
+    const mine = await fingerprint(local, '/api/metasync/signing-key/pinned');
+    assert.notEqual(mine, theirs);
+    await pinned.getByText(mine).waitFor();
+    await shot(lpage, '07c-local-signing-key-replaced');
   });
 
   it('shows the sync history and a run in detail', async () => {

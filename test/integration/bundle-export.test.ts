@@ -1,8 +1,8 @@
 /**
  * Offline bundle export (issue 20 §2) on both backends: `GET /api/metasync/bundles` and
  * `metasync bundle export` over a central with Version_1..Version_4, read back with the bundle
- * reader: each file is the `data.gz` bytes, each manifest entry the version list's, and a bundle
- * changed on the way, or signed by another key, is refused.
+ * reader against the instance's own signing key: each file is the `data.gz` bytes, each manifest
+ * entry the version list's, and a bundle changed on the way, or signed by another key, is refused.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
@@ -10,8 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readBundle, verifyBundle, type BundleVersion } from '../../src/bundle/bundle-reader.ts';
-import { bundleCommand } from '../../src/cli/bundle-commands.ts';
+import { bundleExport } from '../../src/cli/bundle-commands.ts';
 import type { BundleManifest } from '../../src/domain/bundle/manifest.ts';
+import type { TrustedKey } from '../../src/domain/bundle/signer.ts';
 import { testSigner } from '../support/bundle-keys.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { startServer, type TestServer } from '../support/server.ts';
@@ -26,7 +27,8 @@ import {
   uid,
 } from '../support/versions.ts';
 
-const signer = testSigner();
+/** The central's own key (issue 20 §1), as a local pins it. */
+let trusted: TrustedKey;
 
 async function bundleOf(server: TestServer, query = '') {
   const res = await server.request(`/api/metasync/bundles${query}`);
@@ -35,7 +37,7 @@ async function bundleOf(server: TestServer, query = '') {
   return { res, body };
 }
 
-async function readAll(bundle: Buffer, trusted = signer.trusted) {
+async function readAll(bundle: Buffer) {
   const { manifest, versions } = await readBundle([bundle], trusted);
   const read: BundleVersion[] = [];
   for await (const v of versions) read.push(v);
@@ -62,7 +64,8 @@ for (const backend of await backends()) {
     before(async () => {
       tmp = await mkdtemp(path.join(os.tmpdir(), 'metasync-bundle-'));
       database = await createTestDatabase(backend);
-      server = await startServer(database, {}, { bundleSigner: async () => signer });
+      server = await startServer(database);
+      trusted = await server.instance.services.signing.publicKey();
       await enableVersioning(server);
       for (let i = 1; i <= 4; i++) {
         await postDataElement(server, dataElement(uid(), `Bundle element ${i}`));
@@ -90,7 +93,7 @@ for (const backend of await backends()) {
       assert.equal(Number(head.headers.get('content-length')), body.length);
       const { manifest, read } = await readAll(body);
       assert.equal(manifest.format, 'metasync-bundle/1');
-      assert.equal(manifest.keyFingerprint, signer.fingerprint);
+      assert.equal(manifest.keyFingerprint, trusted.fingerprint);
       const info = await fetchJson<{ systemId: string; systemName: string }>(
         server,
         '/api/system/info',
@@ -172,7 +175,7 @@ for (const backend of await backends()) {
       const at = body.indexOf(gz3);
       assert.ok(at > 0);
       body[at + Math.floor(gz3.length / 2)] = body[at + Math.floor(gz3.length / 2)]! ^ 0x10;
-      const r = await verifyBundle([body], signer.trusted);
+      const r = await verifyBundle([body], trusted);
       assert.ok(!r.ok && r.refusal.problem === 'snapshot', JSON.stringify(r));
       assert.equal(r.refusal.version, 'Version_3');
       assert.match(r.refusal.message, /^Version_3 in the bundle is corrupt/);
@@ -183,7 +186,7 @@ for (const backend of await backends()) {
       const other = testSigner();
       const r = await verifyBundle([body], other.trusted);
       assert.ok(!r.ok && r.refusal.problem === 'key', JSON.stringify(r));
-      assert.equal(r.refusal.bundleFingerprint, signer.fingerprint);
+      assert.equal(r.refusal.bundleFingerprint, trusted.fingerprint);
       assert.equal(r.refusal.trustedFingerprint, other.fingerprint);
     });
 
@@ -201,10 +204,7 @@ for (const backend of await backends()) {
       const lines: string[] = [];
       console.log = (line: string) => void lines.push(line);
       try {
-        await bundleCommand(
-          ['export', '--out', out, '--from', 'Version_2', '--to', 'Version_4', ...flags],
-          { bundleSigner: async () => signer },
-        );
+        await bundleExport(['--out', out, '--from', 'Version_2', '--to', 'Version_4', ...flags]);
       } finally {
         console.log = log;
       }

@@ -5,7 +5,8 @@
  * body or header, in any log line (at trace level), or in plain text in the database, after every
  * GET route, error paths, a failed login, failed syncs against a dead and a refusing remote and
  * failed test mails against a dead and a refusing SMTP server. Each secret is also searched for
- * URL-encoded, base64 and inside the Basic header value.
+ * URL-encoded, base64 and inside the Basic header value. The instance's private signing key
+ * (issue 20 §1) too: its PEM body, DER and seed, in no answer, log line or row (sealed only).
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
@@ -13,15 +14,18 @@ import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
+import { createAesSecretBox } from '../../src/security/aes-secret-box.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { fillPath, registeredRoutes } from '../support/security-routes.ts';
 import {
   LEGACY,
   NEEDLES,
+  RUNTIME_NEEDLES,
   SECRETS,
   USER,
   deadPort,
   leaks,
+  privateKeyForms,
   refusingCentral,
 } from '../support/security-secrets.ts';
 import { basic, startServer, type TestServer } from '../support/server.ts';
@@ -68,6 +72,18 @@ import { uid } from '../support/versions.ts';
         syncRetryFrequencyMs: 10,
       });
       delete process.env.METASYNC_TEST_LOG;
+      // The private signing key (issue 20 §1) is looked for as the passwords are.
+      const row = await server.instance.database.db
+        .selectFrom('instance')
+        .select('signing_private_key_sealed')
+        .executeTakeFirstOrThrow();
+      const box = createAesSecretBox(
+        SECRETS.encryption,
+        server.instance.services.instance.secretSalt,
+      );
+      RUNTIME_NEEDLES.length = 0;
+      for (const form of privateKeyForms(box.open(row.signing_private_key_sealed!)))
+        RUNTIME_NEEDLES.push(['signing private key', form]);
       central = await refusingCentral();
       smtp = new SMTPServer({
         allowInsecureAuth: true,
@@ -295,7 +311,9 @@ import { uid } from '../support/versions.ts';
     it('found no secret in any response or header', () => {
       assert.ok(seen.length > 200);
       // The detector itself finds each secret in each form it is looked for in.
-      for (const [what, needle] of NEEDLES) assert.ok(leaks(`x${needle}x`).length > 0, what);
+      for (const [what, needle] of [...NEEDLES, ...RUNTIME_NEEDLES])
+        assert.ok(leaks(`x${needle}x`).length > 0, what);
+      assert.ok(RUNTIME_NEEDLES.length > 0);
       const found = seen.flatMap((s) => leaks(s.text).map((l) => `${s.what}: ${l}`));
       console.log(`# ${seen.length} responses scanned for ${NEEDLES.length} secret forms`);
       assert.deepEqual(found, []);

@@ -38,7 +38,8 @@ interface Case {
   known: boolean;
 }
 
-const DEFS = [...SETTINGS.values()];
+// A managed key (issue 20 §1) refuses every change through this API: its own test covers it.
+const DEFS = [...SETTINGS.values()].filter((d) => !d.managed);
 const plainText = fc
   .string({ unit: 'grapheme', maxLength: 60 })
   .filter((s) => !s.includes('\u0000'));

@@ -64,6 +64,11 @@ const DECLARED: Record<string, Access> = {
   'GET /api/metadata/sync/status': MANAGE,
   'POST /api/metadata/sync/rebaseline': MANAGE,
   'GET /api/metadata/sync/audit': MANAGE,
+  // Issue 20 §1: public keys for any user; the pin changes only with F_METADATA_MANAGE.
+  'GET /api/metasync/signing-key': 'authenticated',
+  'GET /api/metasync/signing-key/pinned': 'authenticated',
+  'PUT /api/metasync/signing-key/pinned': MANAGE,
+  'DELETE /api/metasync/signing-key/pinned': MANAGE,
   'GET /api/jobConfigurations': SCHEDULING,
   'POST /api/jobConfigurations': SCHEDULING,
   'GET /api/jobConfigurations/:id': SCHEDULING,

@@ -2,6 +2,7 @@
  * The secrets the no-leak test (security-secrets.test.ts) sets, the forms each is searched for,
  * and the remote ends it fails against: a central that refuses every call, and a dead port.
  */
+import { createPrivateKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basic } from './server.ts';
@@ -38,10 +39,26 @@ export const NEEDLES: [string, string][] = [
   ...forms(SECRETS.encryption).map((f): [string, string] => ['encryption.password', f]),
 ];
 
-export const leaks = (text: string): string[] =>
-  NEEDLES.filter(([, needle]) => text.includes(needle)).map(
-    ([what, needle]) => `${what} (${needle})`,
+/**
+ * Secrets known only once the server runs: its private signing key (issue 20 §1), pushed by the
+ * test after the start. Not its sealed text, which the instance row holds by design.
+ */
+export const RUNTIME_NEEDLES: [string, string][] = [];
+
+/** The forms an Ed25519 private key could take: PEM body, DER and the 32-byte seed. */
+export function privateKeyForms(privatePem: string): string[] {
+  const der = createPrivateKey(privatePem).export({ type: 'pkcs8', format: 'der' });
+  const seed = der.subarray(der.length - 32);
+  const body = privatePem.split('\n').filter((l) => l && !l.startsWith('-----'));
+  return [body.join(''), body.join('\n'), der.toString('base64'), der.toString('hex')].concat(
+    ['base64', 'base64url', 'hex'].map((e) => seed.toString(e as BufferEncoding)),
   );
+}
+
+export const leaks = (text: string): string[] =>
+  [...NEEDLES, ...RUNTIME_NEEDLES]
+    .filter(([, needle]) => text.includes(needle))
+    .map(([what, needle]) => `${what} (${needle})`);
 
 /** An HTTP "central" that refuses every call with 401, noting what it was sent. */
 export async function refusingCentral(): Promise<{

@@ -5,11 +5,9 @@
 import { Writable } from 'node:stream';
 import { after, before, type TestContext } from 'node:test';
 import { loadConfig, type Config } from '../../src/config.ts';
-import type { BundleSigner } from '../../src/domain/bundle/signer.ts';
 import type { Clock } from '../../src/domain/ports.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createInstance, type Instance } from '../../src/main.ts';
-import { testSigner } from './bundle-keys.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
 
 export const ADMIN_PASSWORD = 'Test-Admin-1!';
@@ -42,21 +40,17 @@ export const basic = (user: string, password: string) =>
 export async function startServer(
   database: TestDatabase,
   overrides: Partial<Config> = {},
-  options: { clock?: Clock; bundleSigner?: () => Promise<BundleSigner> } = {},
+  options: { clock?: Clock } = {},
 ): Promise<TestServer> {
   const config = {
     ...loadConfig({ host: '127.0.0.1', port: '0' }, { METASYNC_ADMIN_PASSWORD: ADMIN_PASSWORD }),
     ...overrides,
   };
   const logs = new LogCapture();
-  let signer: BundleSigner | undefined;
   const instance = await createInstance(config, {
     logger: createLogger(process.env.METASYNC_TEST_LOG ?? 'info', logs),
     database: await database.open(),
     ...(options.clock ? { clock: options.clock } : {}),
-    // Every instance signs bundles with its own key (issue 20 §1); until that key service is
-    // wired, a test server gets a fresh one, so a bundle export answers as it will then.
-    bundleSigner: options.bundleSigner ?? (async () => (signer ??= testSigner())),
   });
   const url = await instance.listen();
   return {

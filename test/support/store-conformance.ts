@@ -338,4 +338,15 @@ export function registerInstanceStoreTests(instance: Get<InstanceStore>) {
     assert.deepEqual(second, first);
     assert.ok(second.created instanceof Date);
   });
+
+  it('ensureSigningKey() stores the first key and never replaces it (issue 20 §1)', async () => {
+    const key = (n: number) => () => ({
+      publicKeyPem: `pem-${n}`,
+      sealedPrivateKey: `sealed-${n}`,
+    });
+    const rows = await Promise.all([1, 2, 3].map((n) => instance().ensureSigningKey(key(n))));
+    for (const r of rows) assert.deepEqual(r, rows[0]);
+    assert.match(rows[0]!.publicKeyPem, /^pem-[123]$/);
+    assert.deepEqual(await instance().ensureSigningKey(key(9)), rows[0]);
+  });
 }

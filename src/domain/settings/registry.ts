@@ -17,6 +17,12 @@ export interface SettingDef {
    * password (found by the issue 10 security review).
    */
   boundTo?: readonly string[];
+  /**
+   * Written only by its own audited use case, never through the settings API (the pinned
+   * central signing key, issue 20 §1: a silent change would defeat the pin). The API refuses a
+   * change (409) and accepts the value it already holds, as a client posting a listing back.
+   */
+  managed?: string;
   /** Extra check on a parsed non-empty value; returns a reason when it is wrong. */
   check?: (value: string | number | boolean) => string | null;
   /** Bounds for integers. */
@@ -96,6 +102,14 @@ const defs = [
   },
   { key: 'syncMaxAttempts', type: 'integer', default: 3, min: 1, max: 100 },
   { key: 'keyMetadataSyncNotifyOnlyOnChange', type: 'boolean', default: false },
+  // metasync (issue 20 §1): the central's Ed25519 public key (PEM) this local checks bundles
+  // against; '' when none is pinned.
+  {
+    key: 'keyCentralSigningKey',
+    type: 'string',
+    default: '',
+    managed: 'PUT /api/metasync/signing-key/pinned',
+  },
   // E-mail (issue 8).
   { key: 'keySystemNotificationsEmail', type: 'string', default: '', check: email },
   { key: 'keyEmailHostName', type: 'string', default: '' },

@@ -22,6 +22,9 @@ export interface SettingsDeps {
   maxAgeMs?: number;
 }
 
+const managedSetting = (def: SettingDef) =>
+  errors.conflict(`${def.key} is changed only through ${def.managed}, which audits the change`);
+
 function definition(key: string): SettingDef {
   const def = SETTINGS.get(key);
   if (!def) throw errors.settingUnknown(key);
@@ -113,6 +116,11 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
       const def = definition(key);
       const parsed = parseSettingValue(def, raw);
       if (!parsed.ok) throw errors.settingInvalid(key, parsed.reason);
+      if (def.managed) {
+        // A client posting the whole listing back sends it unchanged: nothing to refuse.
+        if (parsed.value === (await value(key))) continue;
+        throw managedSetting(def);
+      }
       if (def.secret && (parsed.value === '' || parsed.value === null)) cleared.push(key);
       else prepared.set(key, def.secret ? box.seal(String(parsed.value)) : parsed.value);
     }
@@ -143,9 +151,19 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
   }
 
   async function remove(key: string): Promise<void> {
-    definition(key);
+    const def = definition(key);
+    if (def.managed && (await value(key)) !== def.default) throw managedSetting(def);
     cached = null;
     await store.delete(key);
+  }
+
+  /** Writes a `managed` setting: only for the use case that owns it (it audits the change). */
+  async function putManaged(key: SettingKey, value: string): Promise<void> {
+    const def = definition(key);
+    if (!def.managed) throw new Error(`${key} is not a managed setting`);
+    cached = null;
+    if (value === '') await store.delete(key);
+    else await store.putMany(new Map([[key, value]]), []);
   }
 
   /** Forget the cached read, after something wrote the settings table behind this service. */
@@ -162,6 +180,7 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
     value,
     update,
     remove,
+    putManaged,
     isSecret: (key: string) => definition(key).secret === true,
   };
 }

@@ -144,6 +144,11 @@ export interface CentralClient {
   /** `GET /api/metadata/version?versionName=`; null when the central does not know it. */
   version(name: string): Promise<RemoteVersion | null>;
   /**
+   * A metasync central's public signing key (`GET /api/metasync/signing-key`, issue 20 §1), as
+   * the PEM text it answered; null when it has none (DHIS2: 404). Optional: fakes may lack it.
+   */
+  signingKey?(): Promise<string | null>;
+  /**
    * `data.gz`, or `/data` when there is no data.gz: held in memory (`Snapshot`, small answers and
    * fakes) or, from the HTTP client, as its gzip and read as a stream (`StreamedSnapshot`).
    */

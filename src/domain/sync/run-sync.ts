@@ -6,6 +6,7 @@
  * doubling back-off; deterministic ones (hash mismatch, ATOMIC import errors, version mismatch,
  * divergence) fail at once. A run never skips a version: it stops at the first that fails.
  */
+import type { CentralKeyNote } from '../bundle/key-pinning.ts';
 import type { ImportDeps } from '../metadata/import-metadata.ts';
 import type { PartialDownloadStore, VersionStore } from '../ports.ts';
 import type { MetadataVersion } from '../versioning/version.ts';
@@ -19,6 +20,7 @@ import {
   type RemoteVersion,
 } from './central-client.ts';
 import { checkAvailability } from './availability.ts';
+import { noteCentralKey } from './central-key-note.ts';
 import { describeCentral } from './central-release.ts';
 import {
   RETRYABLE,
@@ -75,6 +77,11 @@ export interface SyncDeps {
    * when the run must stop there (its lease was lost, issue 17 §2), null to go on.
    */
   checkpoint?: () => Promise<string | null>;
+  /**
+   * Compares the central's signing key (PEM, or null when it shows none) with the pinned one and
+   * pins it when none is (issue 20 §1, `KeyPinning.observe`).
+   */
+  centralKey?: (pem: string | null) => Promise<CentralKeyNote>;
   /**
    * The kept partial downloads (issue 19 §2): pruned at the start of a run, and a version's
    * dropped once its download has been used (imported, or refused for its hash or content).
@@ -212,6 +219,8 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
         : 'There are no metadata versions created in the remote instance'
       : `${newer.length} newer version(s): ${newer[0]!.name} … ${newer[newer.length - 1]!.name}`,
   );
+
+  await noteCentralKey(deps, report, central);
 
   await step('versions', 'RUNNING');
   emit({ kind: 'versions', total: newer.length });

@@ -3,6 +3,7 @@
  * tried with its import stats and errors, and the cause of a failure. Expected failures are data
  * here (house rule 6); the mailer (issue 8) renders from this record.
  */
+import type { CentralKeyNote } from '../bundle/key-pinning.ts';
 import type { ErrorReport, ImportStats } from '../metadata/import-report.ts';
 import type { CentralInfo, DownloadProgress, DownloadRecord } from './central-client.ts';
 
@@ -105,6 +106,8 @@ export interface SyncReport {
   remoteCheckedAt?: string;
   /** The central's release as read at the run's start (`/api/system/info`, issue 16 §4). */
   central?: CentralInfo;
+  /** The central's signing key against the pinned one (issue 20 §1); CHANGED is a warning. */
+  signingKey?: CentralKeyNote;
   error: SyncFailure | null;
   transfer?: TransferReport;
   /** The mails sent (or not) after the run (issue 8); an SMTP failure is recorded, never fatal. */

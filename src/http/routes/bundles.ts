@@ -45,7 +45,6 @@ export const bundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
           400: webMessageSchema,
           404: webMessageSchema,
           409: webMessageSchema,
-          503: webMessageSchema,
         },
       },
     },

@@ -9,6 +9,7 @@ import type { webMessageSchema } from '../web-message.ts';
 import type { infoSchema, meSchema, sessionSchema, settingsObject } from './identity.ts';
 import type { JobConfigurationDto, JobExecutionDto } from './job-configuration.ts';
 import type { Documented } from './json.ts';
+import type { pinnedKeySchema, signingKeySchema } from './signing-key.ts';
 import type { MetadataObjectShape, pagerSchema } from './metadata.ts';
 import type {
   MetadataSyncSummaryShape,
@@ -68,3 +69,6 @@ export type JobExecution = z.infer<typeof JobExecutionDto>;
 export interface JobConfigurationList {
   jobConfigurations: JobConfiguration[];
 }
+
+export type SigningKey = z.infer<typeof signingKeySchema>;
+export type PinnedKey = z.infer<typeof pinnedKeySchema>;

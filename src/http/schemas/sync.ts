@@ -86,6 +86,18 @@ export const SyncReportShape = z.object({
       unavailable: z.string().optional(),
     })
     .optional(),
+  signingKey: z
+    .object({
+      outcome: z.enum(['PINNED', 'SAME', 'CHANGED', 'NONE', 'UNREADABLE']),
+      fingerprint: z.string().nullable(),
+      pinnedFingerprint: z.string().nullable(),
+      message: z.string(),
+    })
+    .optional()
+    .meta({
+      description:
+        "The central's signing key against the pinned one (issue 20 §1); CHANGED: the pin was kept",
+    }),
   error: FailureShape.nullable(),
   transfer: TransferShape.optional(),
   notifications: z

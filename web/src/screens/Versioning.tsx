@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, errorText, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { SigningKeyPanel } from './SigningKey.tsx';
 import type {
   MetadataVersion,
   MetadataVersionList,
@@ -32,6 +33,8 @@ const typeLabel = (t: string) => (t === 'ATOMIC' ? 'Atomic' : 'Best effort');
 
 export function Versioning() {
   const { role } = useApp();
+  // Bumped by each sync from this screen: the key box reads the pin again (a first sync pins).
+  const [syncs, setSyncs] = useState(0);
   const versions = useLoad(() =>
     api<MetadataVersionList>('/api/metadata/versions').then((r) => r.metadataversions),
   );
@@ -41,7 +44,12 @@ export function Versioning() {
     <section aria-labelledby="versioning-title">
       <h2 id="versioning-title">Metadata versioning</h2>
       {role === 'local' ? (
-        <LocalStatus onSynced={() => void versions.reload()} />
+        <LocalStatus
+          onSynced={() => {
+            setSyncs((n) => n + 1);
+            void versions.reload();
+          }}
+        />
       ) : (
         <>
           <CreateVersion onCreated={() => void versions.reload()} />
@@ -67,6 +75,7 @@ export function Versioning() {
           />
         )}
       </div>
+      <SigningKeyPanel key={syncs} />
     </section>
   );
 }

@@ -1,0 +1,120 @@
+/**
+ * The signing key box of the Versioning screen (issue 20 §1): this instance's key fingerprint,
+ * and on a local the central key it pinned, with a way to pin one from pasted PEM (a site that
+ * has never been online, or a central whose key really changed). Pinning is confirmed first:
+ * bundles signed with any other key are refused from then on, and the server audits it.
+ */
+import {
+  Button,
+  ButtonStrip,
+  InputField,
+  Modal,
+  ModalActions,
+  ModalContent,
+  ModalTitle,
+  TextAreaField,
+} from '@dhis2/ui';
+import { useState } from 'react';
+import { api, errorText } from '../api.ts';
+import { useApp } from '../context.tsx';
+import { Loading, useLoad } from './common.tsx';
+import type { PinnedKey, SigningKey } from '../../../src/http/schemas/api-types.ts';
+
+/** A 64-hex fingerprint in groups of four, easier to read aloud over a phone. */
+const grouped = (fingerprint: string) => fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
+
+export function SigningKeyPanel() {
+  const { role } = useApp();
+  const own = useLoad(() => api<SigningKey>('/api/metasync/signing-key'));
+  return (
+    <div className="panel">
+      <h3>Signing key</h3>
+      {!own.data ? (
+        <Loading error={own.error} />
+      ) : (
+        <p>
+          This instance signs its offline bundles with an Ed25519 key, fingerprint{' '}
+          <code data-test="own-fingerprint">{grouped(own.data.fingerprint)}</code>.
+        </p>
+      )}
+      {role === 'local' && <PinnedCentralKey />}
+    </div>
+  );
+}
+
+function PinnedCentralKey() {
+  const { alert } = useApp();
+  const pinned = useLoad(() => api<PinnedKey>('/api/metasync/signing-key/pinned'));
+  const [pem, setPem] = useState('');
+  const [reason, setReason] = useState('');
+  const [confirming, setConfirming] = useState(false);
+
+  async function pin() {
+    setConfirming(false);
+    try {
+      const key = await api<SigningKey>('/api/metasync/signing-key/pinned', {
+        method: 'PUT',
+        body: { publicKey: pem, ...(reason.trim() ? { reason: reason.trim() } : {}) },
+      });
+      setPem('');
+      setReason('');
+      alert(`Pinned the central key ${grouped(key.fingerprint)}`, 'success');
+      await pinned.reload();
+    } catch (e) {
+      alert(`Key not pinned: ${errorText(e)}`, 'critical');
+    }
+  }
+
+  if (!pinned.data) return <Loading error={pinned.error} />;
+  const current = pinned.data.pinned;
+  return (
+    <>
+      <p>
+        Central key:{' '}
+        {current ? (
+          <code data-test="pinned-fingerprint">{grouped(current.fingerprint)}</code>
+        ) : (
+          <strong data-test="pinned-fingerprint">not pinned</strong>
+        )}
+        . It is pinned at the first sync with the central; bundles signed with another key are
+        refused.
+      </p>
+      <TextAreaField
+        name="centralPublicKey"
+        label={current ? 'Replace with the central key (PEM)' : 'Pin a central key (PEM)'}
+        value={pem}
+        onChange={({ value }: { value?: string }) => setPem(value ?? '')}
+        placeholder="-----BEGIN PUBLIC KEY-----"
+        rows={4}
+      />
+      <InputField
+        name="pinReason"
+        label="Reason (optional, for the audit log)"
+        value={reason}
+        onChange={({ value }: { value?: string }) => setReason(value ?? '')}
+      />
+      <Button disabled={pem.trim() === ''} onClick={() => setConfirming(true)}>
+        {current ? 'Replace pinned key…' : 'Pin key…'}
+      </Button>
+      {confirming && (
+        <Modal small onClose={() => setConfirming(false)}>
+          <ModalTitle>
+            {current ? 'Replace the pinned central key' : 'Pin a central key'}
+          </ModalTitle>
+          <ModalContent>
+            From now on only bundles signed with this key are accepted. Compare its fingerprint with
+            the one the central shows. The change is recorded in the audit log.
+          </ModalContent>
+          <ModalActions>
+            <ButtonStrip end>
+              <Button onClick={() => setConfirming(false)}>Cancel</Button>
+              <Button primary onClick={() => void pin()}>
+                {current ? 'Replace' : 'Pin'}
+              </Button>
+            </ButtonStrip>
+          </ModalActions>
+        </Modal>
+      )}
+    </>
+  );
+}
