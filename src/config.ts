@@ -42,6 +42,11 @@ export interface Config {
    * length: chunked, gzip) is read as a stream and imported type by type (issue 18 §1).
    */
   streamedImportBytes: number;
+  /**
+   * server.bundle.max.size (default 4gb): the largest offline bundle an upload may carry
+   * (issue 20 §3, §5). Bundle uploads are streamed to a file, so `maxRequestBytes` does not apply.
+   */
+  bundleMaxBytes: number;
   loginThrottle: ThrottlePolicy;
   /**
    * server.trusted.proxies: the proxies (addresses, CIDRs, or proxy-addr's `loopback`,
@@ -172,6 +177,7 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
     systemVersion: get('system.version') ?? DEFAULT_SYSTEM_VERSION,
     maxRequestBytes: parseSize(get('server.max.request.size') ?? '256mb'),
     streamedImportBytes: parseSize(get('server.streamed.import.size') ?? '8mb'),
+    bundleMaxBytes: parseSize(get('server.bundle.max.size') ?? '4gb'),
     loginThrottle: {
       maxFailures: maxFailures.data,
       windowMs: lockMinutes.data * 60_000,
