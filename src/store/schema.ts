@@ -231,6 +231,7 @@ export interface Database {
   enrollment_event: EnrollmentEventTable;
   partial_download: PartialDownloadTable;
   partial_download_chunk: PartialDownloadChunkTable;
+  local_signing_key: LocalSigningKeyTable;
 }
 
 /** Scheduled jobs (issue 8, migration 0006). */
@@ -326,4 +327,14 @@ export interface PartialDownloadChunkTable {
   version: string;
   n: number;
   data: Uint8Array;
+}
+
+/** The locals' signing keys a central pins (issue 20 §5, migration 0012). */
+export interface LocalSigningKeyTable {
+  system_id: string;
+  public_key: string;
+  fingerprint: string;
+  pinned_by: string;
+  pinned_at: Timestamp;
+  reason: string;
 }

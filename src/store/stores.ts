@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { createKyselyInstanceStore } from './kysely-instance-store.ts';
 import { createKyselyJobStore } from './kysely-job-store.ts';
+import { createKyselyLocalKeyStore } from './kysely-local-key-store.ts';
 import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
 import { createKyselyMetadataStore } from './kysely-metadata-store.ts';
 import { createKyselyPartialDownloadStore } from './kysely-partial-download-store.ts';
@@ -24,6 +25,7 @@ export function createStores(db: Kysely<Database>) {
     data: createKyselyDataStore(db),
     jobs: createKyselyJobStore(db),
     partialDownloads: createKyselyPartialDownloadStore(db),
+    localKeys: createKyselyLocalKeyStore(db),
   };
 }
 

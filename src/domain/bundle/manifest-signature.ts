@@ -20,7 +20,7 @@ import type { MetadataVersion } from '../versioning/version.ts';
  * with every object's keys sorted (by UTF-16 code unit, JavaScript's default sort), no
  * whitespace, in UTF-8. Another implementation reproduces them with any sorted-key serializer.
  */
-export function canonicalManifestBytes(manifest: UnsignedManifest | BundleManifest): Buffer {
+export function canonicalManifestBytes(manifest: object): Buffer {
   const unsigned: Record<string, unknown> = { ...manifest };
   delete unsigned.signature;
   delete unsigned.keyFingerprint;
@@ -34,6 +34,21 @@ export interface ManifestInput {
   versions: readonly MetadataVersion[];
 }
 
+/** What a signed manifest of either bundle format (versions, or a local's data) adds. */
+export interface SignedFields {
+  signature: string;
+  keyFingerprint: string;
+}
+
+/** Any unsigned manifest signed by `signer`: its canonical bytes' signature and the key's name. */
+export function signCanonical<M extends object>(
+  unsigned: M,
+  signer: BundleSigner,
+): M & SignedFields {
+  const signature = signer.sign(canonicalManifestBytes(unsigned)).toString('base64');
+  return { ...unsigned, signature, keyFingerprint: signer.fingerprint };
+}
+
 /** The signed manifest of a bundle of `versions`. */
 export function signManifest(input: ManifestInput, signer: BundleSigner): BundleManifest {
   const unsigned: UnsignedManifest = {
@@ -42,8 +57,7 @@ export function signManifest(input: ManifestInput, signer: BundleSigner): Bundle
     createdAt: input.createdAt.toISOString(),
     versions: input.versions.map(versionEntry),
   };
-  const signature = signer.sign(canonicalManifestBytes(unsigned)).toString('base64');
-  return { ...unsigned, signature, keyFingerprint: signer.fingerprint };
+  return signCanonical(unsigned, signer);
 }
 
 /** Why a manifest is not trusted: data for the caller to report (house rule 6). */
@@ -63,7 +77,7 @@ export type ManifestRefusal =
  * naming the trusted key whose signature does not verify was changed after it was signed.
  */
 export function verifyManifest(
-  manifest: BundleManifest,
+  manifest: SignedFields,
   trusted: TrustedKey,
 ): { ok: true } | ({ ok: false } & ManifestRefusal) {
   if (manifest.keyFingerprint !== trusted.fingerprint)
