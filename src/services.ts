@@ -27,6 +27,7 @@ import type { BundleRange } from './domain/bundle/bundle-range.ts';
 import type { Config } from './config.ts';
 import type { SyncService } from './sync/sync-service.ts';
 import type { SigningService } from './compose/signing-feature.ts';
+import type { DataBundlesService } from './compose/data-bundles-feature.ts';
 import type { JobService } from './jobs/job-service.ts';
 import type { EmailService } from './mail/email-service.ts';
 import type { Metrics } from './metrics/metrics.ts';
@@ -77,6 +78,8 @@ export interface Services {
     /** `baseUrl`: this instance's public address, as the manifest names it (null: unknown). */
     export(range: BundleRange, baseUrl: string | null): Promise<BundleExport>;
   };
+  /** Data bundles (issue 20 §5): a local's data by USB stick, and the locals' keys a central pins. */
+  dataBundles: DataBundlesService;
   settings: SettingsService;
   /** Resolves when the database answers; rejects otherwise. */
   checkDatabase(): Promise<void>;

@@ -44,9 +44,9 @@ export interface OpenedBundle {
 }
 
 /** The bundle's bytes: a file or request stream, or chunks in memory. */
-type Source = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+export type Source = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 /** A tar entry as tar-stream yields it: its header, and its bytes (Buffers in Node). */
-type TarEntry = AsyncIterable<Buffer> & { header: Header };
+export type TarEntry = AsyncIterable<Buffer> & { header: Header };
 const refuse = bundleRefused;
 const layout = (message: string, version?: string) =>
   refuse({ problem: 'layout', message, ...(version ? { version } : {}) });
@@ -201,7 +201,7 @@ async function checkVersion(entry: BundleVersionEntry, file: TarEntry): Promise<
  * Writes `source` into the tar parser as the parser takes it. `stop` (the reader is done or gave
  * up) ends the loop, which closes the source (a file or an upload is not left open).
  */
-function feed(source: Source, extract: Extract): { stop(): void } {
+export function feed(source: Source, extract: Extract): { stop(): void } {
   const stopping = new AbortController();
   const { signal } = stopping;
   void (async () => {

@@ -23,7 +23,7 @@ const BLOCK = 512;
 const entryBytes = (size: number) => BLOCK + Math.ceil(size / BLOCK) * BLOCK;
 
 /** The manifest file's bytes: indented, so a person can read it on the stick. */
-export const manifestFileBytes = (manifest: BundleManifest): Buffer =>
+export const manifestFileBytes = (manifest: object): Buffer =>
   Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
 
 /**
@@ -32,9 +32,19 @@ export const manifestFileBytes = (manifest: BundleManifest): Buffer =>
  * (`versions/Version_<n>.json.gz`), so no entry needs a long-name header.
  */
 export function bundleSize(manifest: BundleManifest): number {
-  let size = entryBytes(manifestFileBytes(manifest).length) + 2 * BLOCK;
-  for (const v of manifest.versions) size += entryBytes(v.size);
-  return size;
+  return tarSize([manifestFileBytes(manifest).length, ...manifest.versions.map((v) => v.size)]);
+}
+
+/** A tar's length in bytes from its entries' sizes (short names: no long-name headers). */
+export function tarSize(sizes: readonly number[]): number {
+  return sizes.reduce((n, size) => n + entryBytes(size), 2 * BLOCK);
+}
+
+/** One file of a tar being written: its name, its size, and its bytes when its turn comes. */
+export interface TarFile {
+  name: string;
+  size: number;
+  bytes(): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>>;
 }
 
 /**
@@ -46,22 +56,41 @@ export function writeBundle(
   snapshot: SnapshotSource,
   onVersion?: (entry: BundleVersionEntry) => void,
 ): Readable {
+  const json = manifestFileBytes(manifest);
+  const files = manifest.versions.map((v) => ({
+    name: v.file,
+    size: v.size,
+    bytes: () => snapshot(v),
+  }));
+  return writeTar(
+    [{ name: MANIFEST_FILE, size: json.length, bytes: async () => [json] }, ...files],
+    // The creation time, not the files' own: two exports of the same versions at the same
+    // moment are the same bytes.
+    new Date(manifest.createdAt),
+    (i) => (i > 0 ? onVersion?.(manifest.versions[i - 1]!) : undefined),
+  );
+}
+
+/**
+ * A tar of `files` in order, as a stream; `onFile(i)` after file i is written. A file whose bytes
+ * are not the size it names fails the stream there: tar-stream refuses an entry of another length.
+ */
+export function writeTar(
+  files: readonly TarFile[],
+  mtime: Date,
+  onFile?: (index: number) => void,
+): Readable {
   const pack = tarPack();
-  // The creation time, not the files' own: two exports of the same versions at the same moment
-  // are the same bytes.
-  const mtime = new Date(manifest.createdAt);
   // A reader that goes away (a client hanging up) closes the pack: stop waiting to write to it,
   // so the snapshot being read is closed too.
   const gone = new AbortController();
   pack.once('close', () => gone.abort());
   const fill = async () => {
-    const json = manifestFileBytes(manifest);
-    await addEntry(pack, { name: MANIFEST_FILE, size: json.length, mtime }, [json], gone.signal);
-    for (const v of manifest.versions) {
+    for (const [i, file] of files.entries()) {
       if (gone.signal.aborted) return;
-      const chunks = await snapshot(v);
-      await addEntry(pack, { name: v.file, size: v.size, mtime }, chunks, gone.signal);
-      onVersion?.(v);
+      const chunks = await file.bytes();
+      await addEntry(pack, { name: file.name, size: file.size, mtime }, chunks, gone.signal);
+      onFile?.(i);
     }
     pack.finalize();
   };

@@ -14,6 +14,7 @@ import type { Scheduler } from '../jobs/scheduler.ts';
 import type { Services } from '../services.ts';
 import { authFeature } from './auth-feature.ts';
 import { bundlesFeature } from './bundles-feature.ts';
+import { dataBundlesFeature } from './data-bundles-feature.ts';
 import { jobsFeature } from './jobs-feature.ts';
 import { mailFeature } from './mail-feature.ts';
 import { metadataFeature } from './metadata-feature.ts';
@@ -34,6 +35,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
   const metadata = metadataFeature(ports, recorder.countImport);
   const { email, notifySync } = mailFeature(ports, settings);
   const signing = signingFeature(ports, settings);
+  const data = createDataService({ store: stores.data, clock, newUid: ports.newUid });
   const sync = syncFeature(
     ports,
     config,
@@ -58,13 +60,14 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     metrics: withSources(recorder, {
       versionsBehind: async () => (await sync.status()).behindBy ?? null,
     }),
-    data: createDataService({ store: stores.data, clock, newUid: ports.newUid }),
+    data,
     jobs,
     email,
     sync,
     signing,
     versions: versionsFeature(ports, config, settings),
     bundles: bundlesFeature(ports, settings, signing),
+    dataBundles: dataBundlesFeature(ports, settings, signing, data),
     settings,
     checkDatabase: () => ports.database.check(),
     pendingMigrations: () => ports.database.pendingMigrations(),

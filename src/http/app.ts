@@ -25,6 +25,8 @@ import { installRouteRegistry } from './plugins/method-not-allowed.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { refuseNulInUrls } from './plugins/url-guard.ts';
 import { bundleRoutes } from './routes/bundles.ts';
+import { dataBundleRoutes } from './routes/data-bundles.ts';
+import { localKeyRoutes } from './routes/local-keys.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { webRoutes } from './routes/web.ts';
@@ -136,6 +138,8 @@ export async function buildApp(
     await authed.register(metadataSyncRoutes, { services });
     await authed.register(bundleRoutes, { services });
     await authed.register(signingKeyRoutes, { services });
+    await authed.register(localKeyRoutes, { services });
+    await authed.register(dataBundleRoutes, { services });
     await authed.register(jobConfigurationRoutes, { services });
     await authed.register(emailRoutes, { services });
     await authed.register(dataValueRoutes, { services });

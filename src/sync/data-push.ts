@@ -33,6 +33,7 @@ import {
 import type { AnonymousEvent } from '../domain/data/events.ts';
 import type { ChangeWindow, ChangedPage, DataStore } from '../domain/data/data-store.ts';
 import type { Registration } from '../domain/data/registrations.ts';
+import { PUSH_WATERMARKS } from '../domain/data/push-watermarks.ts';
 import { describeFailure, extractSummary, pushSucceeded } from '../domain/data/push-outcome.ts';
 import type { Clock } from '../domain/ports.ts';
 import type { DataPushResult } from '../domain/sync/run-sync.ts';
@@ -161,10 +162,7 @@ export function createDataPush(
 ): (options?: DataPushOptions) => Promise<DataPushResult> {
   const items = <T>(rows: T[]) => JSON.stringify(rows).slice(1, -1);
   const values: Kind<string> = {
-    label: 'data values',
-    seqKey: 'keyLastSuccessfulDataSynchSeq',
-    dateKey: 'keyLastSuccessfulDataSynch',
-    pageSizeKey: 'dataValuesPageSize',
+    ...PUSH_WATERMARKS.dataValues,
     changed: async (w) => {
       const { json, count, lastSeq } = await deps.store.changedDataValuesJson(w);
       return { count, lastSeq, page: json };
@@ -172,18 +170,12 @@ export function createDataPush(
     send: legacySend('/api/dataValueSets', 'dataValues', (json: string) => json),
   };
   const registrations: Kind<Registration[]> = {
-    label: 'complete registrations',
-    seqKey: 'keyLastCompleteDataSetRegistrationSyncSeq',
-    dateKey: 'keyLastCompleteDataSetRegistrationSyncSuccess',
-    pageSizeKey: 'dataValuesPageSize',
+    ...PUSH_WATERMARKS.completeDataSetRegistrations,
     changed: async (w) => rowsPage(await deps.store.changedRegistrations(w)),
     send: legacySend('/api/completeDataSetRegistrations', 'completeDataSetRegistrations', items),
   };
   const events = (api: 'EVENTS' | 'TRACKER'): Kind<AnonymousEvent[]> => ({
-    label: 'events',
-    seqKey: 'keyLastSuccessfulEventsDataSynchSeq',
-    dateKey: 'keyLastSuccessfulEventsDataSynch',
-    pageSizeKey: 'eventProgramPageSize',
+    ...PUSH_WATERMARKS.events,
     changed: async (w) => rowsPage(await deps.store.changedEvents(w)),
     send:
       api === 'TRACKER' ? trackerSend : legacySend('/api/events?strategy=SYNC', 'events', items),

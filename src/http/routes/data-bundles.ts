@@ -1,0 +1,123 @@
+/**
+ * Data bundles (issue 20 §5). On a local, `GET /api/metasync/data-bundles[?all=true]` streams a
+ * signed tar of the data it would push. It needs F_METADATA_MANAGE, what running the sync (and
+ * with it the data push) needs here: the download moves the push's watermarks once it is sent
+ * whole, which is the push's business, not a data entry clerk's. On a central,
+ * `POST /api/metasync/data-bundles` imports one: the tar as the raw body, spooled to a file
+ * under `server.bundle.max.size`, never Fastify's body limit. It needs what the local's push
+ * needs on the central (F_DATAVALUE_ADD, the data value POST's authority): the bundle is that
+ * push carried by hand, and the pinned key, not the user, vouches for where it comes from.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { Authority } from '../../domain/authorities.ts';
+import type { Services } from '../../services.ts';
+import { requireAuthority, requireDataWrite } from '../plugins/basic-auth.ts';
+import { dataBundleImportSchema } from '../schemas/data-bundles.ts';
+import { acceptTarStreams, spoolUpload, TAR_TYPES } from '../tar-upload.ts';
+import { webMessageSchema } from '../web-message.ts';
+
+/** The tar's bytes, streamed (unknown to the type provider, which would otherwise want a string). */
+const tarBytes = z.unknown().meta({ type: 'string', format: 'binary' });
+
+export const dataBundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
+  app,
+  { services },
+) => {
+  acceptTarStreams(app);
+
+  app.get(
+    '/api/metasync/data-bundles',
+    {
+      onRequest: requireAuthority(Authority.F_METADATA_MANAGE),
+      // Parts are gzip already: compressing the tar again gains nothing and hides its length.
+      compress: false,
+      schema: {
+        tags: ['bundles'],
+        summary:
+          "A signed data bundle of what this local would push (?all=true: every row); sent whole, it moves the push's watermarks",
+        querystring: z.object({
+          all: z
+            .enum(['true', 'false'])
+            .default('false')
+            .transform((v) => v === 'true'),
+        }),
+        response: {
+          200: {
+            description:
+              'An uncompressed tar: manifest.json, then parts/<n>-<kind>.json.gz (docs/protocol.md, "Data bundles")',
+            content: { 'application/x-tar': { schema: tarBytes } },
+          },
+          409: webMessageSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const bundle = await services.dataBundles.export({ all: request.query.all });
+      const sent = request.method === 'GET';
+      // Whole on the socket: the rows are out, as a push's are once the central answered. A
+      // download cut off (or a HEAD) moves nothing: the next bundle carries them again.
+      reply.raw.once('finish', () => {
+        const done = sent ? bundle.commit() : Promise.resolve();
+        done
+          .catch((e: unknown) => request.log.error({ err: e }, 'data bundle watermarks'))
+          .finally(() => void bundle.dispose());
+      });
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) void bundle.dispose();
+      });
+      const counts = bundle.manifest.parts.map((p) => `${p.kind}:${p.count}`).join(',');
+      request.log.info(
+        { all: request.query.all, counts, bytes: bundle.size },
+        'data bundle export',
+      );
+      return reply
+        .type('application/x-tar')
+        .header('Content-Disposition', `attachment; filename="${bundle.fileName}"`)
+        .header('Content-Length', bundle.size)
+        .header('Cache-Control', 'no-store')
+        .send(bundle.stream());
+    },
+  );
+
+  app.post(
+    '/api/metasync/data-bundles',
+    {
+      onRequest: requireDataWrite('dataValueSets'),
+      // The bound is the bundle's, checked while spooling; this only lifts Fastify's own.
+      bodyLimit: services.config.bundleMaxBytes,
+      schema: {
+        tags: ['bundles'],
+        summary:
+          "Import a local's signed data bundle (raw tar body), as the local's data push would be imported",
+        consumes: TAR_TYPES,
+        response: {
+          200: dataBundleImportSchema,
+          400: webMessageSchema,
+          409: webMessageSchema,
+          413: webMessageSchema,
+        },
+      },
+    },
+    async (request) => {
+      const upload = await spoolUpload(request, services.config.bundleMaxBytes);
+      try {
+        const result = await services.dataBundles.import(
+          upload.file,
+          request.principal!.user.username,
+        );
+        request.log.info(
+          { systemId: result.source.systemId, parts: result.parts.length, bytes: upload.bytes },
+          'data bundle import',
+        );
+        // Each summary as an open object: the schema documents its known fields only.
+        return {
+          source: result.source,
+          parts: result.parts.map((p) => ({ ...p, importSummary: { ...p.importSummary } })),
+        };
+      } finally {
+        await upload.dispose();
+      }
+    },
+  );
+};
