@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BUNDLE_EXPORT_HELP, bundleExport } from './cli/bundle-commands.ts';
 import { BUNDLE_KEY_HELP, bundleKey, bundleTrust } from './cli/bundle-key-commands.ts';
+import { DATA_BUNDLE_HELP, dataBundleCommand } from './cli/data-bundle-commands.ts';
 import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
 import { SYNC_HELP, syncCommand } from './cli/sync-commands.ts';
 import { VERSION_HELP, versionCommand } from './cli/version-commands.ts';
@@ -22,6 +23,7 @@ const HELP: Record<string, string> = {
   ...SYNC_HELP,
   ...BUNDLE_KEY_HELP,
   ...BUNDLE_EXPORT_HELP,
+  ...DATA_BUNDLE_HELP,
   main: `metasync — DHIS2-compatible metadata versioning and sync server
 
 Usage: metasync <command> [options]
@@ -34,6 +36,7 @@ Commands:
   sync run | status | rebaseline   pull versions from the central (local)
   bundle key | trust   print this instance's signing key; pin the central's (offline bundles)
   bundle export   write a signed offline bundle of versions to a file (central)
+  bundle export-data | import-data | trust-local   a local's data by USB stick (data bundles)
 
 Run "metasync <command> --help" for a command's options.`,
   serve: `Usage: metasync serve [options]
@@ -164,6 +167,8 @@ async function userCreate(args: string[]): Promise<void> {
 async function bundleCommand(args: string[]): Promise<void> {
   const [sub, ...more] = args;
   if (sub === 'export') return bundleExport(more);
+  if (sub === 'export-data' || sub === 'import-data' || sub === 'trust-local')
+    return dataBundleCommand(sub, more);
   const { values } = parseArgs({
     args: more,
     options: { ...dbOptions, key: { type: 'string' }, reason: { type: 'string' } },

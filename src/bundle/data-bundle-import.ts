@@ -62,7 +62,7 @@ export async function importDataBundle(
   deps: DataBundleImportDeps,
   file: string,
   username: string,
-  onPart?: (result: DataBundlePartResult) => void,
+  onPart?: (result: DataBundlePartResult, total: number) => void,
 ): Promise<DataBundleImportResult> {
   const manifest: DataBundleManifest = await verifyDataBundle(file, async (m) => {
     await deps.trust.check(m.source.systemId, m);
@@ -75,7 +75,7 @@ export async function importDataBundle(
       importSummary: await importPart(deps, part.kind, body),
     };
     parts.push(result);
-    onPart?.(result);
+    onPart?.(result, manifest.parts.length);
   }
   const imported = (k: 'imported' | 'updated' | 'deleted' | 'ignored') =>
     parts.reduce(

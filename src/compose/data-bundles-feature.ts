@@ -23,7 +23,7 @@ export interface DataBundlesService {
   import(
     file: string,
     username: string,
-    onPart?: (part: DataBundlePartResult) => void,
+    onPart?: (part: DataBundlePartResult, total: number) => void,
   ): Promise<DataBundleImportResult>;
   /** The locals' keys this central pins (list, pin, unpin: audited). */
   localKeys: LocalKeyTrust;
