@@ -38,21 +38,37 @@ export function dataBundlesFeature(
   const { stores, clock } = ports;
   const now = () => clock.now();
   const localKeys = createLocalKeyTrust({ store: stores.localKeys, audit: stores.sync, now });
+  const deps = {
+    store: stores.data,
+    settings,
+    signer: signing.key,
+    system: async () => ({
+      systemId: ports.instance.systemId,
+      systemName: await settings.get('applicationTitle'),
+    }),
+    clock,
+  };
+  // One export at a time: the next reads the watermarks the one before moved (its download
+  // done, or dropped), not the same rows again. The turn passes on `dispose`.
+  let turn: Promise<void> = Promise.resolve();
+  const exportOne = async (options: { all: boolean }): Promise<DataBundleExport> => {
+    const previous = turn;
+    let release!: () => void;
+    turn = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      const bundle = await exportDataBundle(deps, options);
+      return {
+        ...bundle,
+        dispose: () => bundle.dispose().finally(release),
+      };
+    } catch (e) {
+      release();
+      throw e;
+    }
+  };
   return {
-    export: (options) =>
-      exportDataBundle(
-        {
-          store: stores.data,
-          settings,
-          signer: signing.key,
-          system: async () => ({
-            systemId: ports.instance.systemId,
-            systemName: await settings.get('applicationTitle'),
-          }),
-          clock,
-        },
-        options,
-      ),
+    export: exportOne,
     import: (file, username, onPart) =>
       importDataBundle({ data, trust: localKeys, audit: stores.sync, now }, file, username, onPart),
     localKeys,
