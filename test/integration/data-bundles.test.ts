@@ -252,6 +252,10 @@ for (const backend of await backends()) {
 
     it('carries only what changed since: a new value on the local', async () => {
       await postValues(local, { dataValues: [value(IDS.deNumber, '202003', '7')] });
+      // A HEAD says how large the bundle is, and moves nothing.
+      const head = await local.request('/api/metasync/data-bundles', { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.ok(Number(head.headers.get('content-length')) > 0);
       const { bundle, manifest } = await exportData(local);
       assert.deepEqual(counts(manifest), {
         dataValues: 1,

@@ -69,6 +69,13 @@ const DECLARED: Record<string, Access> = {
   'GET /api/metasync/signing-key/pinned': 'authenticated',
   'PUT /api/metasync/signing-key/pinned': MANAGE,
   'DELETE /api/metasync/signing-key/pinned': MANAGE,
+  // Issue 20 §5: the locals' keys a central pins, on the same terms; a local's data bundle is
+  // exported with what its data push needs (MANAGE: the sync), imported with the push's own.
+  'GET /api/metasync/signing-key/locals': 'authenticated',
+  'PUT /api/metasync/signing-key/locals/:systemId': MANAGE,
+  'DELETE /api/metasync/signing-key/locals/:systemId': MANAGE,
+  'GET /api/metasync/data-bundles': MANAGE,
+  'POST /api/metasync/data-bundles': DATA_ADD,
   'GET /api/jobConfigurations': SCHEDULING,
   'POST /api/jobConfigurations': SCHEDULING,
   'GET /api/jobConfigurations/:id': SCHEDULING,
@@ -171,6 +178,7 @@ const PATH_VALUES: Record<string, string> = {
   id: 'noSuchId000',
   key: 'noSuchSettingKey',
   versionName: 'Version_999999',
+  systemId: 'noSuchLocal0',
 };
 
 export const fillPath = (url: string, values: Record<string, string> = PATH_VALUES): string =>
@@ -190,6 +198,9 @@ export function harmlessRequest(method: string, url: string): { path: string; in
     // Without ?wait it would start a real run; an invalid value stops at validation.
     'POST /api/metadata/sync/run': '?wait=maybe',
     'GET /api/metadata/sync': '', // no versionName: 400
+    // Without it a real export: an invalid value stops at validation.
+    'GET /api/metasync/data-bundles': '?all=maybe',
+    'HEAD /api/metasync/data-bundles': '?all=maybe',
   };
   const path = fillPath(url) + (query[`${method} ${url}`] ?? '');
   if (method === 'POST' || method === 'PUT')

@@ -54,12 +54,22 @@ export const dataBundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
     },
     async (request, reply) => {
       const bundle = await services.dataBundles.export({ all: request.query.all });
-      const sent = request.method === 'GET';
+      const head = () =>
+        reply
+          .type('application/x-tar')
+          .header('Content-Disposition', `attachment; filename="${bundle.fileName}"`)
+          .header('Content-Length', bundle.size)
+          .header('Cache-Control', 'no-store');
+      // A HEAD sends no rows: it moves nothing, and its parts go at once.
+      if (request.method === 'HEAD') {
+        await bundle.dispose();
+        return head().send();
+      }
       // Whole on the socket: the rows are out, as a push's are once the central answered. A
-      // download cut off (or a HEAD) moves nothing: the next bundle carries them again.
+      // download cut off moves nothing: the next bundle carries them again.
       reply.raw.once('finish', () => {
-        const done = sent ? bundle.commit() : Promise.resolve();
-        done
+        bundle
+          .commit()
           .catch((e: unknown) => request.log.error({ err: e }, 'data bundle watermarks'))
           .finally(() => void bundle.dispose());
       });
@@ -71,12 +81,7 @@ export const dataBundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
         { all: request.query.all, counts, bytes: bundle.size },
         'data bundle export',
       );
-      return reply
-        .type('application/x-tar')
-        .header('Content-Disposition', `attachment; filename="${bundle.fileName}"`)
-        .header('Content-Length', bundle.size)
-        .header('Cache-Control', 'no-store')
-        .send(bundle.stream());
+      return head().send(bundle.stream());
     },
   );
 
