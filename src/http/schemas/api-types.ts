@@ -10,6 +10,7 @@ import type { infoSchema, meSchema, sessionSchema, settingsObject } from './iden
 import type { JobConfigurationDto, JobExecutionDto } from './job-configuration.ts';
 import type { Documented } from './json.ts';
 import type { pinnedKeySchema, signingKeySchema } from './signing-key.ts';
+import type { dataBundleImportSchema, localKeysSchema } from './data-bundles.ts';
 import type { MetadataObjectShape, pagerSchema } from './metadata.ts';
 import type {
   MetadataSyncSummaryShape,
@@ -72,3 +73,5 @@ export interface JobConfigurationList {
 
 export type SigningKey = z.infer<typeof signingKeySchema>;
 export type PinnedKey = z.infer<typeof pinnedKeySchema>;
+export type LocalKeys = z.infer<typeof localKeysSchema>;
+export type DataBundleImport = z.infer<typeof dataBundleImportSchema>;

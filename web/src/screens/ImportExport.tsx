@@ -13,6 +13,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { SimpleTable, StatusTag } from './common.tsx';
+import { DataBundles } from './DataBundles.tsx';
 
 import type { ImportReport, WebMessage } from '../../../src/http/schemas/api-types.ts';
 
@@ -26,6 +27,7 @@ export function ImportExport() {
       <MetadataImport />
       <MetadataExport />
       {role === 'local' && <ManualSync />}
+      <DataBundles />
     </section>
   );
 }

@@ -1,0 +1,260 @@
+/**
+ * Data bundles (issue 20 §5): on a local, the download of a signed bundle of the data it would
+ * push, for a central it cannot reach (with "everything" for a lost stick); on a central, the
+ * upload of a local's bundle, answered part by part with the push's summaries or with why it was
+ * refused, and the locals' keys it checks them against (pin, unpin: both audited).
+ */
+import {
+  Button,
+  ButtonStrip,
+  CheckboxField,
+  Field,
+  FileInput,
+  InputField,
+  Modal,
+  ModalActions,
+  ModalContent,
+  ModalTitle,
+  NoticeBox,
+  TextAreaField,
+} from '@dhis2/ui';
+import { useState, type FormEvent } from 'react';
+import { api, currentCsrfToken, errorText } from '../api.ts';
+import { useApp } from '../context.tsx';
+import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import type { DataBundleImport, LocalKeys } from '../../../src/http/schemas/api-types.ts';
+
+const grouped = (fingerprint: string) => fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
+
+export function DataBundles() {
+  const { role } = useApp();
+  return role === 'local' ? (
+    <DataBundleExport />
+  ) : (
+    <>
+      <DataBundleImportPanel />
+      <LocalKeysPanel />
+    </>
+  );
+}
+
+function DataBundleExport() {
+  const [all, setAll] = useState(false);
+  return (
+    <div className="panel">
+      <h3>Export data bundle</h3>
+      <p>
+        For a central this site cannot reach: the data values, complete registrations and events
+        changed since the last data push or bundle, signed with this instance's key. Once downloaded
+        whole, the next push or bundle starts after it.
+      </p>
+      <CheckboxField
+        name="allData"
+        label="Everything, not only what changed (a lost stick)"
+        checked={all}
+        onChange={({ checked }: { checked: boolean }) => setAll(checked)}
+      />
+      <a href={`/api/metasync/data-bundles${all ? '?all=true' : ''}`} download>
+        <Button primary>Export data bundle</Button>
+      </a>
+    </div>
+  );
+}
+
+type Refusal = { message: string; problem?: string };
+
+function DataBundleImportPanel() {
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<DataBundleImport | null>(null);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!file) return;
+    setBusy(true);
+    setResult(null);
+    setRefusal(null);
+    try {
+      // The tar as the raw body: `api` sends JSON only.
+      const res = await fetch('/api/metasync/data-bundles', {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-tar',
+          Accept: 'application/json',
+          'X-Requested-With': 'XMLHttpRequest',
+          'X-CSRF-Token': currentCsrfToken(),
+        },
+        body: file,
+        credentials: 'same-origin',
+      });
+      const body = (await res.json()) as DataBundleImport & {
+        message?: string;
+        response?: { problem?: string };
+      };
+      if (res.ok) setResult(body);
+      else
+        setRefusal({
+          message: body.message ?? `${res.status}`,
+          ...(body.response?.problem ? { problem: body.response.problem } : {}),
+        });
+    } catch (err) {
+      setRefusal({ message: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="panel">
+      <h3>Import data bundle</h3>
+      <form onSubmit={(e) => void submit(e)}>
+        <Field label="A local's data bundle (.tar)">
+          <FileInput
+            name="dataBundle"
+            accept=".tar,application/x-tar"
+            buttonLabel={file ? `Replace ${file.name}` : 'Choose a file'}
+            onChange={({ files }) => setFile(files?.[0] ?? null)}
+          />
+          {file && <p className="muted">{file.name}</p>}
+        </Field>
+        <Button type="submit" primary disabled={!file || busy} loading={busy}>
+          Import data bundle
+        </Button>
+      </form>
+      {refusal && (
+        <NoticeBox error title={`Refused${refusal.problem ? ` (${refusal.problem})` : ''}`}>
+          {refusal.message}
+        </NoticeBox>
+      )}
+      {result && (
+        <>
+          <p>
+            From {result.source.systemName} ({result.source.systemId}):
+          </p>
+          <SimpleTable
+            label="Data bundle import"
+            columns={['Part', 'Sent', 'Status', 'Imported', 'Updated', 'Deleted', 'Ignored']}
+            rows={result.parts.map((p) => {
+              const s = p.importSummary as Record<string, unknown>;
+              const c = (s.importCount ?? s) as Record<string, number>;
+              return [
+                p.kind,
+                p.count,
+                <StatusTag key="s" status={String(s.status)} />,
+                c.imported,
+                c.updated,
+                c.deleted,
+                c.ignored,
+              ];
+            })}
+          />
+        </>
+      )}
+    </div>
+  );
+}
+
+function LocalKeysPanel() {
+  const { alert } = useApp();
+  const keys = useLoad(() => api<LocalKeys>('/api/metasync/signing-key/locals'));
+  const [systemId, setSystemId] = useState('');
+  const [pem, setPem] = useState('');
+  const [reason, setReason] = useState('');
+  const [confirming, setConfirming] = useState(false);
+
+  async function pin() {
+    setConfirming(false);
+    try {
+      const key = await api<{ fingerprint: string }>(
+        `/api/metasync/signing-key/locals/${encodeURIComponent(systemId.trim())}`,
+        {
+          method: 'PUT',
+          body: { publicKey: pem, ...(reason.trim() ? { reason: reason.trim() } : {}) },
+        },
+      );
+      alert(`Pinned the key ${grouped(key.fingerprint)} for ${systemId.trim()}`, 'success');
+      setSystemId('');
+      setPem('');
+      setReason('');
+      await keys.reload();
+    } catch (e) {
+      alert(`Key not pinned: ${errorText(e)}`, 'critical');
+    }
+  }
+
+  async function unpin(id: string) {
+    try {
+      await api(`/api/metasync/signing-key/locals/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      alert(`Unpinned the key of ${id}`, 'success');
+      await keys.reload();
+    } catch (e) {
+      alert(`Key not unpinned: ${errorText(e)}`, 'critical');
+    }
+  }
+
+  return (
+    <div className="panel">
+      <h3>Locals' signing keys</h3>
+      <p>A local's data bundle is imported only when signed with the key pinned for it here.</p>
+      {!keys.data ? (
+        <Loading error={keys.error} />
+      ) : (
+        <SimpleTable
+          label="Pinned local keys"
+          empty="No local key is pinned."
+          columns={['System id', 'Fingerprint', 'Pinned by', 'Reason', '']}
+          rows={keys.data.locals.map((k) => [
+            k.systemId,
+            <code key="f">{grouped(k.fingerprint)}</code>,
+            k.pinnedBy,
+            k.reason,
+            <Button key="u" small destructive onClick={() => void unpin(k.systemId)}>
+              Unpin
+            </Button>,
+          ])}
+        />
+      )}
+      <InputField
+        name="localSystemId"
+        label="The local's system id"
+        value={systemId}
+        onChange={({ value }: { value?: string }) => setSystemId(value ?? '')}
+      />
+      <TextAreaField
+        name="localPublicKey"
+        label="The local's public key (PEM)"
+        value={pem}
+        onChange={({ value }: { value?: string }) => setPem(value ?? '')}
+        placeholder="-----BEGIN PUBLIC KEY-----"
+        rows={4}
+      />
+      <InputField
+        name="localPinReason"
+        label="Reason (optional, for the audit log)"
+        value={reason}
+        onChange={({ value }: { value?: string }) => setReason(value ?? '')}
+      />
+      <Button disabled={!systemId.trim() || !pem.trim()} onClick={() => setConfirming(true)}>
+        Pin key…
+      </Button>
+      {confirming && (
+        <Modal small onClose={() => setConfirming(false)}>
+          <ModalTitle>Pin a local's key</ModalTitle>
+          <ModalContent>
+            Data bundles from {systemId.trim()} are accepted only when signed with this key. Compare
+            its fingerprint with the one the local shows. The change is recorded in the audit log.
+          </ModalContent>
+          <ModalActions>
+            <ButtonStrip end>
+              <Button onClick={() => setConfirming(false)}>Cancel</Button>
+              <Button primary onClick={() => void pin()}>
+                Pin
+              </Button>
+            </ButtonStrip>
+          </ModalActions>
+        </Modal>
+      )}
+    </div>
+  );
+}
