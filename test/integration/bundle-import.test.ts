@@ -7,7 +7,8 @@
  * `metasync bundle import` does the same from a file on a fresh database.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -105,6 +106,34 @@ for (const backend of await backends()) {
       await Promise.all([local?.dispose(), twin?.dispose()]);
       await central?.dispose();
       await rm(tmp, { recursive: true, force: true });
+    });
+
+    it('answers 413 for a bundle over server.bundle.max.size, keeping no file', async () => {
+      const { config } = local.server.instance.services;
+      const limit = config.bundleMaxBytes;
+      config.bundleMaxBytes = 4096;
+      // Uploads go to os.tmpdir(): this test's own, to see that none is left.
+      const tmpdir = process.env.TMPDIR;
+      process.env.TMPDIR = await mkdtemp(path.join(tmp, 'uploads-'));
+      try {
+        const r = await post(local.server, bundle);
+        assert.equal(r.status, 413, r.text.slice(0, 500));
+        assert.match(r.text, /larger than 4096 bytes.*server\.bundle\.max\.size/);
+        // Without a declared length the body is cut off where it passes the bound.
+        const chunked = await fetchJson(local.server, '/api/metasync/bundles?wait=true', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-tar' },
+          body: Readable.toWeb(Readable.from([bundle])) as ReadableStream,
+          duplex: 'half',
+        } as RequestInit);
+        assert.equal(chunked.status, 413, chunked.text.slice(0, 500));
+        assert.deepEqual(await readdir(os.tmpdir()), []);
+      } finally {
+        config.bundleMaxBytes = limit;
+        if (tmpdir === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = tmpdir;
+      }
+      assert.deepEqual(await names(local.server), ['Version_1']);
     });
 
     it('refuses a bundle that skips the next version, naming it; nothing imported', async () => {
