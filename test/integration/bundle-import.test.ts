@@ -243,6 +243,43 @@ for (const backend of await backends()) {
       assert.deepEqual(await canonicalExport(local.server), central.ledger.get('Version_6'));
     });
 
+    it('stops at a version that fails, keeping the ones before it', async () => {
+      await central.nextVersion(3);
+      await central.nextVersion(3);
+      const parts = await unpackBundle(
+        await bundleOf(central.server, '?from=Version_7&to=Version_8'),
+      );
+      // Version_8 signed by the central but not DHIS2 metadata: its import fails BAD_SNAPSHOT.
+      const eight = parts.manifest.versions[1]!;
+      const bad = Buffer.from('{"dataElements":5}', 'utf8');
+      const gzip = gzipSync(bad);
+      parts.files.set(eight.file, gzip);
+      const manifest = resign(
+        {
+          ...parts.manifest,
+          versions: [
+            parts.manifest.versions[0]!,
+            { ...eight, hashCode: md5Hex(bad), size: gzip.length },
+          ],
+        },
+        await central.server.instance.services.signing.key(),
+      );
+      const r = await post(local.server, await packBundle({ manifest, files: parts.files }));
+      assert.equal(r.status, 200, r.text.slice(0, 2000));
+      assert.equal(r.body.status, 'FAILED');
+      assert.equal(r.body.error?.kind, 'BAD_SNAPSHOT');
+      assert.equal(r.body.error?.version, 'Version_8');
+      assert.deepEqual(
+        r.body.versions.map((v) => [v.name, v.status]),
+        [
+          ['Version_7', 'SUCCESS'],
+          ['Version_8', 'FAILED'],
+        ],
+      );
+      assert.equal((await names(local.server)).at(-1), 'Version_7');
+      assert.deepEqual(await canonicalExport(local.server), central.ledger.get('Version_7'));
+    });
+
     it('metasync bundle trust + bundle import on a fresh database', async () => {
       const database = await createTestDatabase(backend);
       // Started once and stopped: a PGlite test database is unpacked from its template then.
