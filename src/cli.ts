@@ -8,6 +8,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BUNDLE_EXPORT_HELP, bundleExport } from './cli/bundle-commands.ts';
+import { BUNDLE_IMPORT_HELP, bundleImport } from './cli/bundle-import-command.ts';
 import { BUNDLE_KEY_HELP, bundleKey, bundleTrust } from './cli/bundle-key-commands.ts';
 import { DATA_BUNDLE_HELP, dataBundleCommand } from './cli/data-bundle-commands.ts';
 import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
@@ -23,6 +24,7 @@ const HELP: Record<string, string> = {
   ...SYNC_HELP,
   ...BUNDLE_KEY_HELP,
   ...BUNDLE_EXPORT_HELP,
+  ...BUNDLE_IMPORT_HELP,
   ...DATA_BUNDLE_HELP,
   main: `metasync — DHIS2-compatible metadata versioning and sync server
 
@@ -36,6 +38,7 @@ Commands:
   sync run | status | rebaseline   pull versions from the central (local)
   bundle key | trust   print this instance's signing key; pin the central's (offline bundles)
   bundle export   write a signed offline bundle of versions to a file (central)
+  bundle import   check and import an offline bundle file (local)
   bundle export-data | import-data | trust-local   a local's data by USB stick (data bundles)
 
 Run "metasync <command> --help" for a command's options.`,
@@ -167,6 +170,7 @@ async function userCreate(args: string[]): Promise<void> {
 async function bundleCommand(args: string[]): Promise<void> {
   const [sub, ...more] = args;
   if (sub === 'export') return bundleExport(more);
+  if (sub === 'import') return bundleImport(more);
   if (sub === 'export-data' || sub === 'import-data' || sub === 'trust-local')
     return dataBundleCommand(sub, more);
   const { values } = parseArgs({
@@ -177,7 +181,17 @@ async function bundleCommand(args: string[]): Promise<void> {
   if (sub === 'trust') return bundleTrust(values);
   if (sub === undefined || sub === '--help' || sub === '-h')
     return void console.log(
-      `${HELP['bundle export']}\n\n${HELP['bundle key']}\n\n${HELP['bundle trust']}`,
+      [
+        'bundle export',
+        'bundle import',
+        'bundle key',
+        'bundle trust',
+        'bundle export-data',
+        'bundle import-data',
+        'bundle trust-local',
+      ]
+        .map((c) => HELP[c])
+        .join('\n\n'),
     );
   throw new Error(`Unknown command: bundle ${sub} (try "metasync bundle --help")`);
 }

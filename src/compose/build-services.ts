@@ -66,7 +66,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     sync,
     signing,
     versions: versionsFeature(ports, config, settings),
-    bundles: bundlesFeature(ports, settings, signing),
+    bundles: bundlesFeature(ports, settings, signing, sync),
     dataBundles: dataBundlesFeature(ports, settings, signing, data),
     settings,
     checkDatabase: () => ports.database.check(),

@@ -327,6 +327,12 @@ for (const backend of await backends()) {
       const r = await importData<RefusalJson>(central, Buffer.from('not a tar at all'));
       assert.equal(r.status, 409, r.text);
       assert.equal(r.body.response.problem, 'layout');
+      const json = await fetchJson<RefusalJson>(central, '/api/metasync/data-bundles', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(json.status, 415, json.text);
       const big = await importData<RefusalJson>(central, Buffer.alloc(65 * 1024, 1));
       assert.equal(big.status, 413, big.text);
       assert.match(big.body.message, /server\.bundle\.max\.size/);

@@ -11,20 +11,24 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
+import { AppError, ErrorCode } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { requireAuthority, requireDataWrite } from '../plugins/basic-auth.ts';
 import { dataBundleImportSchema } from '../schemas/data-bundles.ts';
-import { acceptTarStreams, spoolUpload, TAR_TYPES } from '../tar-upload.ts';
+import { storeUpload } from '../upload-file.ts';
 import { webMessageSchema } from '../web-message.ts';
 
 /** The tar's bytes, streamed (unknown to the type provider, which would otherwise want a string). */
 const tarBytes = z.unknown().meta({ type: 'string', format: 'binary' });
+const TAR_TYPES = ['application/x-tar', 'application/octet-stream'];
 
 export const dataBundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
   app,
   { services },
 ) => {
-  acceptTarStreams(app);
+  // The tar reaches the handler as the request stream: neither parsed nor held whole, and not
+  // under the request limit (this plugin's parsers apply to its routes only).
+  app.addContentTypeParser(TAR_TYPES, (_request, payload, done) => done(null, payload));
 
   app.get(
     '/api/metasync/data-bundles',
@@ -89,8 +93,6 @@ export const dataBundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
     '/api/metasync/data-bundles',
     {
       onRequest: requireDataWrite('dataValueSets'),
-      // The bound is the bundle's, checked while spooling; this only lifts Fastify's own.
-      bodyLimit: services.config.bundleMaxBytes,
       schema: {
         tags: ['bundles'],
         summary:
@@ -101,14 +103,28 @@ export const dataBundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
           400: webMessageSchema,
           409: webMessageSchema,
           413: webMessageSchema,
+          415: webMessageSchema,
         },
       },
     },
     async (request) => {
-      const upload = await spoolUpload(request, services.config.bundleMaxBytes);
+      const body = request.body as NodeJS.ReadableStream | undefined;
+      // Another content type was parsed by Fastify's own parsers: not a tar.
+      if (typeof body?.pipe !== 'function')
+        throw new AppError(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          `Send the data bundle as the body, with Content-Type ${TAR_TYPES.join(' or ')}`,
+        );
+      const length = request.headers['content-length'];
+      const upload = await storeUpload(
+        body,
+        length === undefined ? null : Number(length),
+        services.config.bundleMaxBytes,
+        'data-bundle.tar',
+      );
       try {
         const result = await services.dataBundles.import(
-          upload.file,
+          upload.path,
           request.principal!.user.username,
         );
         request.log.info(
@@ -121,7 +137,7 @@ export const dataBundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
           parts: result.parts.map((p) => ({ ...p, importSummary: { ...p.importSummary } })),
         };
       } finally {
-        await upload.dispose();
+        await upload.remove();
       }
     },
   );
