@@ -8,6 +8,7 @@
  * needs on the central (F_DATAVALUE_ADD, the data value POST's authority): the bundle is that
  * push carried by hand, and the pinned key, not the user, vouches for where it comes from.
  */
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
@@ -67,7 +68,8 @@ export const dataBundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
       // A HEAD sends no rows: it moves nothing, and its parts go at once.
       if (request.method === 'HEAD') {
         await bundle.dispose();
-        return head().send();
+        // An empty stream, not no payload: Fastify's HEAD keeps a stream's Content-Length.
+        return head().send(Readable.from([]));
       }
       // Whole on the socket: the rows are out, as a push's are once the central answered. A
       // download cut off moves nothing: the next bundle carries them again.
