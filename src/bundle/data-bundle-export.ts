@@ -106,7 +106,10 @@ export async function exportDataBundle(
   const cut = await deps.store.committedSeq();
   const skip = options.all ? null : await deps.settings.value('syncSkipSyncForDataChangedBefore');
   const skipBefore = typeof skip === 'string' && skip ? new Date(skip) : null;
-  const dir = await mkdtemp(path.join(deps.tmpDir ?? os.tmpdir(), 'metasync-data-bundle-'));
+  // Named as uploads are (upload-file.ts): a start-up after kill -9 removes a dead process's.
+  const dir = await mkdtemp(
+    path.join(deps.tmpDir ?? os.tmpdir(), `metasync-upload-${process.pid}-data-bundle-`),
+  );
   const dispose = () => rm(dir, { recursive: true, force: true });
   const parts: DataBundlePart[] = [];
   const paths: string[] = [];

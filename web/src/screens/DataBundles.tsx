@@ -43,7 +43,7 @@ function DataBundleExport() {
   return (
     <div className="panel">
       <h3>Export data bundle</h3>
-      <p>
+      <p className="muted">
         For a central this site cannot reach: the data values, complete registrations and events
         changed since the last data push or bundle, signed with this instance's key. Once downloaded
         whole, the next push or bundle starts after it.
@@ -128,7 +128,7 @@ function DataBundleImportPanel() {
         </NoticeBox>
       )}
       {result && (
-        <>
+        <div data-test="data-bundle-import">
           <p>
             From {result.source.systemName} ({result.source.systemId}):
           </p>
@@ -149,7 +149,7 @@ function DataBundleImportPanel() {
               ];
             })}
           />
-        </>
+        </div>
       )}
     </div>
   );
@@ -196,7 +196,9 @@ function LocalKeysPanel() {
   return (
     <div className="panel">
       <h3>Locals' signing keys</h3>
-      <p>A local's data bundle is imported only when signed with the key pinned for it here.</p>
+      <p className="muted">
+        A local's data bundle is imported only when signed with the key pinned for it here.
+      </p>
       {!keys.data ? (
         <Loading error={keys.error} />
       ) : (
