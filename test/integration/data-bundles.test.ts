@@ -225,6 +225,14 @@ for (const backend of await backends()) {
         [3, 1, 1],
       );
       assert.deepEqual(await centralValues(), valueMap(await exportValues(local, all)));
+      const audited = await fetchJson<{
+        audit: { action: string; username: string; details: Json }[];
+      }>(central, '/api/metadata/sync/audit');
+      const entry = audited.body.audit.find((a) => a.action === 'IMPORT_DATA_BUNDLE');
+      assert.equal(entry?.username, 'admin');
+      assert.equal(entry?.details.systemId, pinned.systemId);
+      assert.equal(entry?.details.keyFingerprint, pinned.fingerprint);
+      assert.equal(entry?.details.imported, 5);
       const regs = await fetchJson<{ completeDataSetRegistrations: Json[] }>(
         central,
         `/api/completeDataSetRegistrations?dataSet=${IDS.dataSet}`,

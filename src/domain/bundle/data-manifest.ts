@@ -115,12 +115,3 @@ export function parseDataManifest(
   );
   return { ok: false, message: `The data bundle's manifest is not valid: ${problems.join('; ')}` };
 }
-
-/** The total of the items a bundle carries per kind. */
-export function countsByKind(
-  manifest: Pick<DataBundleManifest, 'parts'>,
-): Record<DataKind, number> {
-  const counts = { dataValues: 0, completeDataSetRegistrations: 0, events: 0 };
-  for (const p of manifest.parts) counts[p.kind] += p.count;
-  return counts;
-}

@@ -127,6 +127,8 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
     cleared.push(...(await unboundSecrets(via, entries, prepared)));
     cached = null;
     if (prepared.size > 0 || cleared.length > 0) await via.putMany(prepared, cleared);
+    // Again: a read while the write was under way (another request) cached the old values.
+    cached = null;
   }
 
   /** Stored secrets whose destination this update moves without setting them again. */

@@ -73,14 +73,18 @@ export const dataBundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
       }
       // Whole on the socket: the rows are out, as a push's are once the central answered. A
       // download cut off moves nothing: the next bundle carries them again.
+      let finished = false;
       reply.raw.once('finish', () => {
+        finished = true;
         bundle
           .commit()
           .catch((e: unknown) => request.log.error({ err: e }, 'data bundle watermarks'))
           .finally(() => void bundle.dispose());
       });
+      // Not `writableFinished`: it is false while the socket still buffers the last bytes, and
+      // disposing then would let the next export start before this one's commit is done.
       reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) void bundle.dispose();
+        if (!finished) void bundle.dispose();
       });
       const counts = bundle.manifest.parts.map((p) => `${p.kind}:${p.count}`).join(',');
       request.log.info(
