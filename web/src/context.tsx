@@ -32,3 +32,10 @@ export const roleOf = (s: Settings): Role =>
     : s.keyVersionEnabled === true
       ? 'central'
       : 'standalone';
+
+/**
+ * Whether the user holds `ALL` or one of `anyOf`, as the server checks a route's authority: a
+ * screen hides what the server would refuse this user.
+ */
+export const holds = (user: SessionUser, ...anyOf: string[]): boolean =>
+  user.authorities.includes('ALL') || anyOf.some((a) => user.authorities.includes(a));

@@ -21,7 +21,8 @@ import { Loading, useLoad } from './common.tsx';
 import type { PinnedKey, SigningKey } from '../../../src/http/schemas/api-types.ts';
 
 /** A 64-hex fingerprint in groups of four, easier to read aloud over a phone. */
-const grouped = (fingerprint: string) => fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
+export const grouped = (fingerprint: string) =>
+  fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
 
 export function SigningKeyPanel() {
   const { role } = useApp();

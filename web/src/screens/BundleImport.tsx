@@ -1,0 +1,320 @@
+/**
+ * Import/Export → Import offline bundle (issue 20 §3): a signed bundle of versions, carried from
+ * the central on a USB stick, uploaded to `POST /api/metasync/bundles`. The server checks the
+ * whole file before it imports anything, then imports it as a sync run (trigger BUNDLE); this
+ * panel shows the upload, then that run version by version, then what it imported, or why the
+ * bundle was refused.
+ */
+import { Button, Field, FileInput, LinearLoader, NoticeBox } from '@dhis2/ui';
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api.ts';
+import { readChosenBundle, type ChosenBundle } from '../bundle-file.ts';
+import { holds, useApp } from '../context.tsx';
+import { upload } from '../upload.ts';
+import { RefusalNotice, refusalOf, UploadFailed, type Refusal } from './BundleRefusal.tsx';
+import { SimpleTable, StatusTag } from './common.tsx';
+import { grouped } from './SigningKey.tsx';
+import { Authority } from '../../../src/domain/authorities.ts';
+import { formatBytes } from '../../../src/domain/sync/transfer.ts';
+import type {
+  MetadataVersionList,
+  SyncReport,
+  SyncStarted,
+} from '../../../src/http/schemas/api-types.ts';
+
+type Stage =
+  | { at: 'idle' }
+  | { at: 'uploading'; sent: number; total: number }
+  | { at: 'running'; report: SyncReport | null }
+  | { at: 'finished'; report: SyncReport; held: Set<string> }
+  | { at: 'refused'; refusal: Refusal }
+  | { at: 'failed'; error: unknown };
+
+/** The names of the versions this instance holds, each with its hash (a name alone may differ). */
+const heldVersions = async (): Promise<Set<string>> =>
+  new Set(
+    (await api<MetadataVersionList>('/api/metadata/versions')).metadataversions.map(
+      (v) => `${v.name}/${v.hashCode}`,
+    ),
+  );
+
+/**
+ * Shown on an instance that receives versions (not on a central, which makes them) to users who
+ * may import them: the server asks for F_METADATA_MANAGE.
+ */
+export function BundleImport() {
+  const { role, user } = useApp();
+  if (role === 'central' || !holds(user, Authority.F_METADATA_MANAGE)) return null;
+  return <BundleImportPanel />;
+}
+
+function BundleImportPanel() {
+  const { alert, navigate } = useApp();
+  const [file, setFile] = useState<File | null>(null);
+  const [chosen, setChosen] = useState<ChosenBundle | null>(null);
+  const [held, setHeld] = useState<Set<string>>(new Set());
+  const [stage, setStage] = useState<Stage>({ at: 'idle' });
+  const cancel = useRef<AbortController | null>(null);
+  // The run's report is read while this panel is shown; leaving the screen stops reading it.
+  const shown = useRef(true);
+
+  const choose = async (f: File | null) => {
+    setFile(f);
+    setChosen(null);
+    setStage({ at: 'idle' });
+    if (!f) return;
+    const [read, versions] = await Promise.all([readChosenBundle(f), heldVersions()]);
+    setChosen(read);
+    setHeld(versions);
+  };
+
+  const manifest = chosen?.ok ? chosen.manifest : null;
+  const entries = manifest?.versions ?? [];
+  const isHeld = (v: { name: string; hashCode: string }) => held.has(`${v.name}/${v.hashCode}`);
+  const toImport = entries.filter((v) => !isHeld(v)).map((v) => v.name);
+
+  const start = async () => {
+    if (!file) return;
+    const controller = new AbortController();
+    cancel.current = controller;
+    setStage({ at: 'uploading', sent: 0, total: file.size });
+    try {
+      const started = await upload<SyncStarted>('/api/metasync/bundles', file, {
+        contentType: 'application/x-tar',
+        signal: controller.signal,
+        onProgress: (sent, total) => setStage({ at: 'uploading', sent, total }),
+      });
+      setStage({ at: 'running', report: null });
+      void follow(started.href);
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') return setStage({ at: 'idle' });
+      const refusal = refusalOf(e);
+      setStage(refusal ? { at: 'refused', refusal } : { at: 'failed', error: e });
+      alert('The bundle was not imported', 'critical');
+    } finally {
+      cancel.current = null;
+    }
+  };
+
+  // The run goes on in the server after the upload; its report is read until it ends, as the
+  // run's page in Sync history does.
+  const follow = async (href: string) => {
+    while (shown.current) {
+      let report: SyncReport;
+      try {
+        report = await api<SyncReport>(href);
+      } catch (e) {
+        return setStage({ at: 'failed', error: e });
+      }
+      if (report.status !== 'RUNNING') {
+        const after = await heldVersions().catch(() => new Set<string>());
+        setStage({ at: 'finished', report, held: after });
+        alert(
+          report.status === 'SUCCESS' ? 'Bundle imported' : 'The bundle import failed',
+          report.status === 'SUCCESS' ? 'success' : 'critical',
+        );
+        return;
+      }
+      setStage({ at: 'running', report });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+
+  // Leaving the screen mid-upload stops the upload (the server keeps nothing of a cut body); a
+  // run already started goes on in the server, and Sync history shows it.
+  useEffect(() => {
+    shown.current = true;
+    return () => {
+      shown.current = false;
+      cancel.current?.abort();
+    };
+  }, []);
+
+  const busy = stage.at === 'uploading' || stage.at === 'running';
+  return (
+    <div className="panel" data-test="bundle-import">
+      <h3>Import offline bundle</h3>
+      <p className="muted">
+        Versions carried from the central in one signed file (Metadata versioning → Offline bundle
+        on the central). The whole file is checked before anything is imported.
+      </p>
+      <div className="form">
+        <Field label="Bundle file (.tar)" name="bundle">
+          <FileInput
+            name="bundle"
+            accept=".tar,application/x-tar"
+            disabled={busy}
+            buttonLabel={file ? `Replace ${file.name}` : 'Choose a bundle'}
+            onChange={({ files }) => void choose(files?.[0] ?? null)}
+          />
+        </Field>
+        {file && chosen && !chosen.ok && (
+          <NoticeBox error title="Not a bundle">
+            {chosen.message}
+          </NoticeBox>
+        )}
+        {file && manifest && (
+          <dl className="kv" data-test="bundle-chosen">
+            <dt>File</dt>
+            <dd>
+              {file.name} ({formatBytes(file.size)})
+            </dd>
+            <dt>Versions</dt>
+            <dd>
+              {entries[0]!.name}
+              {entries.length > 1 && ` to ${entries.at(-1)!.name}`} ({entries.length})
+            </dd>
+            <dt>From</dt>
+            <dd>
+              {manifest.source.systemName || manifest.source.systemId}
+              {manifest.source.baseUrl && ` (${manifest.source.baseUrl})`}, made{' '}
+              {new Date(manifest.createdAt).toLocaleString()}
+            </dd>
+            <dt>Signed with key</dt>
+            <dd>
+              <code>{grouped(manifest.keyFingerprint)}</code>
+            </dd>
+            <dt>To import here</dt>
+            <dd>
+              {toImport.length === 0
+                ? 'none: this instance holds every version in the bundle'
+                : toImport.join(', ')}
+            </dd>
+          </dl>
+        )}
+        <div className="row">
+          <Button primary disabled={!manifest || busy} loading={busy} onClick={() => void start()}>
+            Import bundle
+          </Button>
+          {stage.at === 'uploading' && (
+            <Button onClick={() => cancel.current?.abort()}>Cancel upload</Button>
+          )}
+        </div>
+      </div>
+      <div style={{ marginTop: 16 }}>
+        <StageView stage={stage} toImport={toImport} entries={entries} navigate={navigate} />
+      </div>
+    </div>
+  );
+}
+
+function StageView({
+  stage,
+  toImport,
+  entries,
+  navigate,
+}: {
+  stage: Stage;
+  toImport: string[];
+  entries: { name: string; hashCode: string }[];
+  navigate: (hash: string) => void;
+}) {
+  switch (stage.at) {
+    case 'idle':
+      return null;
+    case 'uploading': {
+      const percent = stage.total ? (100 * stage.sent) / stage.total : 0;
+      return (
+        <div data-test="bundle-progress">
+          <p>
+            Uploading: {formatBytes(stage.sent)} of {formatBytes(stage.total)} (
+            {Math.floor(percent)} %)
+          </p>
+          <LinearLoader amount={percent} margin="0" width="100%" aria-label="Upload" />
+        </div>
+      );
+    }
+    case 'running': {
+      const done = stage.report?.versions.filter((v) => v.status !== 'NOT_EXECUTED').length ?? 0;
+      const current = toImport[done];
+      return (
+        <div data-test="bundle-progress">
+          <p>
+            {stage.report === null
+              ? 'Starting the import…'
+              : current
+                ? `Importing ${current} (${done + 1} of ${toImport.length})`
+                : 'Finishing…'}
+          </p>
+          <LinearLoader
+            amount={toImport.length ? (100 * done) / toImport.length : 100}
+            margin="0"
+            width="100%"
+            aria-label="Import"
+          />
+        </div>
+      );
+    }
+    case 'refused':
+      return <RefusalNotice refusal={stage.refusal} />;
+    case 'failed':
+      return <UploadFailed error={stage.error} />;
+    case 'finished':
+      return (
+        <Finished report={stage.report} held={stage.held} entries={entries} navigate={navigate} />
+      );
+  }
+}
+
+function Finished({
+  report,
+  held,
+  entries,
+  navigate,
+}: {
+  report: SyncReport;
+  held: Set<string>;
+  entries: { name: string; hashCode: string }[];
+  navigate: (hash: string) => void;
+}) {
+  const tried = new Map(report.versions.map((v) => [v.name, v]));
+  const imported = report.versions.filter((v) => v.status === 'SUCCESS' || v.status === 'WARNING');
+  const already = entries.filter((e) => !tried.has(e.name) && held.has(`${e.name}/${e.hashCode}`));
+  const ok = report.status === 'SUCCESS';
+  const names = (list: { name: string }[]) => list.map((v) => v.name).join(', ');
+  return (
+    <div data-test="bundle-result">
+      <NoticeBox
+        valid={ok}
+        error={!ok}
+        title={
+          ok
+            ? 'Bundle imported'
+            : `The import stopped${report.error?.version ? ` at ${report.error.version}` : ''}: ${report.error?.kind ?? report.status}`
+        }
+      >
+        {imported.length > 0 ? `Imported ${names(imported)}.` : 'No version was imported.'}
+        {already.length > 0 && ` Already here: ${names(already)}.`}
+        {!ok && report.error && <p style={{ margin: '8px 0 0' }}>{report.error.message}</p>}
+        {!ok && (
+          <p style={{ margin: '8px 0 0' }}>
+            The versions before it stay imported. The run&apos;s page in Sync history has the
+            details.
+          </p>
+        )}
+      </NoticeBox>
+      <SimpleTable
+        label="Bundle versions"
+        columns={['Version', 'Result', 'Created', 'Updated', 'Deleted', 'Ignored']}
+        rows={entries.map((e) => {
+          const v = tried.get(e.name);
+          const status =
+            v?.status ?? (held.has(`${e.name}/${e.hashCode}`) ? 'ALREADY HERE' : 'NOT IMPORTED');
+          return [
+            e.name,
+            <StatusTag key="s" status={status} />,
+            v?.stats?.created ?? '—',
+            v?.stats?.updated ?? '—',
+            v?.stats?.deleted ?? '—',
+            v?.stats?.ignored ?? '—',
+          ];
+        })}
+      />
+      <div className="row" style={{ marginTop: 8 }}>
+        <Button small onClick={() => navigate(`/history/${report.id}`)}>
+          Open the run in Sync history
+        </Button>
+      </div>
+    </div>
+  );
+}
