@@ -7,7 +7,7 @@
  */
 import { Button, Field, FileInput, LinearLoader, NoticeBox } from '@dhis2/ui';
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../api.ts';
+import { api, ApiError, errorText } from '../api.ts';
 import { readChosenBundle, type ChosenBundle } from '../bundle-file.ts';
 import { holds, useApp } from '../context.tsx';
 import { upload } from '../upload.ts';
@@ -30,13 +30,19 @@ type Stage =
   | { at: 'refused'; refusal: Refusal }
   | { at: 'failed'; error: unknown };
 
-/** The names of the versions this instance holds, each with its hash (a name alone may differ). */
-const heldVersions = async (): Promise<Set<string>> =>
-  new Set(
-    (await api<MetadataVersionList>('/api/metadata/versions')).metadataversions.map(
-      (v) => `${v.name}/${v.hashCode}`,
-    ),
-  );
+/**
+ * The versions this instance holds, each as name and hash (a name alone may differ). Before its
+ * first run a local has versioning off, and the version list answers 400: it holds none.
+ */
+async function heldVersions(): Promise<Set<string>> {
+  try {
+    const { metadataversions } = await api<MetadataVersionList>('/api/metadata/versions');
+    return new Set(metadataversions.map((v) => `${v.name}/${v.hashCode}`));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 400) return new Set();
+    throw e;
+  }
+}
 
 /**
  * Shown on an instance that receives versions (not on a central, which makes them) to users who
@@ -63,9 +69,13 @@ function BundleImportPanel() {
     setChosen(null);
     setStage({ at: 'idle' });
     if (!f) return;
-    const [read, versions] = await Promise.all([readChosenBundle(f), heldVersions()]);
-    setChosen(read);
-    setHeld(versions);
+    try {
+      const [read, versions] = await Promise.all([readChosenBundle(f), heldVersions()]);
+      setChosen(read);
+      setHeld(versions);
+    } catch (e) {
+      setChosen({ ok: false, message: `The file could not be read: ${errorText(e)}` });
+    }
   };
 
   const manifest = chosen?.ok ? chosen.manifest : null;
@@ -149,7 +159,7 @@ function BundleImportPanel() {
           />
         </Field>
         {file && chosen && !chosen.ok && (
-          <NoticeBox error title="Not a bundle">
+          <NoticeBox error title="This file cannot be imported">
             {chosen.message}
           </NoticeBox>
         )}

@@ -1,0 +1,283 @@
+/**
+ * Offline bundles in the web UI (issue 20 §3), in Debian's Chromium: a central with four versions
+ * and a local that has never reached it (its central's address answers nothing). The local pins
+ * the central's key from pasted PEM; the central's Versioning screen downloads a bundle; the
+ * local's Import/Export screen refuses a bundle with a flipped byte (naming the version), one
+ * signed by another key (naming both fingerprints) and one that skips versions (naming them),
+ * then imports the real one: the run ends SUCCESS, the screen lists the versions, and so does
+ * `GET /api/metadata/versions`. Importing it again imports nothing.
+ *
+ * Screenshots go to .artifacts/screenshots/; with METASYNC_DOC_SCREENS=1 the ones the
+ * administrator's page shows (docs/offline-bundles.md) are written to docs/images/offline-bundles/
+ * too, so that page can be brought up to date by running this test.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { flipByteIn, resignBundle } from '../support/bundle-tamper.ts';
+import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { ADMIN_PASSWORD } from '../support/server.ts';
+import {
+  centralBackend,
+  connect,
+  createVersion,
+  importMetadata,
+  listVersions,
+  newDataElement,
+  start,
+  type Started,
+} from '../support/sync.ts';
+import { enableVersioning, snapshotBytes } from '../support/versions.ts';
+import type { SigningKey } from '../../src/http/schemas/api-types.ts';
+
+const skip = skipWithoutBrowser;
+const DOC_SHOTS = 'docs/images/offline-bundles';
+const docScreens = process.env.METASYNC_DOC_SCREENS === '1';
+/** The upload's pace while its progress is photographed: a bundle of some 50 kB takes seconds. */
+const UPLOAD_BYTES_PER_SECOND = 16_000;
+
+/** A 64-hex fingerprint as the UI shows it, in groups of four. */
+const grouped = (fingerprint: string) => fingerprint.match(/.{4}/g)!.join(' ');
+
+describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
+  let central: Started;
+  let local: Started;
+  let browser: Browser;
+  let cpage: Page;
+  let lpage: Page;
+  let centralKey: SigningKey;
+  /** The bundle of Version_1..Version_4 as the central's screen downloaded it. */
+  let bundlePath: string;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    if (docScreens) mkdirSync(DOC_SHOTS, { recursive: true });
+    if (!existsSync('dist-web/index.html'))
+      execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+    [central, local] = await Promise.all([start(await centralBackend()), start('pglite')]);
+    await enableVersioning(central.server);
+    // Version_1 is a full export of some hundreds of elements with names that do not repeat, so
+    // that the bundle weighs enough for its upload to be seen under way.
+    const many = Array.from({ length: 600 }, (_, i) =>
+      newDataElement(`Bundle ${i} ${Math.random().toString(36).slice(2)}`, {
+        description: Array.from({ length: 4 }, () => Math.random().toString(36).slice(2)).join(' '),
+      }),
+    );
+    await importMetadata(central.server, { dataElements: many });
+    await createVersion(central.server, 'BEST_EFFORT');
+    for (let i = 2; i <= 4; i++) {
+      await importMetadata(central.server, { dataElements: [newDataElement(`Site ${i}`)] });
+      await createVersion(central.server, i % 2 ? 'BEST_EFFORT' : 'ATOMIC');
+    }
+    centralKey = (await (
+      await central.server.request('/api/metasync/signing-key')
+    ).json()) as SigningKey;
+    // A site that has never been online: set up as a local, its central's address unreachable
+    // (port 9, discard, where nothing listens), so no sync pins the key by itself.
+    await connect(local.server, 'http://127.0.0.1:9');
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
+    });
+    const page = async () => {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const p = await ctx.newPage();
+      p.setDefaultTimeout(20_000);
+      return p;
+    };
+    [cpage, lpage] = await Promise.all([page(), page()]);
+    await Promise.all([login(cpage, central.server.url), login(lpage, local.server.url)]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await Promise.all([central?.dispose(), local?.dispose()]);
+  });
+
+  async function login(page: Page, url: string) {
+    await page.goto(url + '/');
+    await page.locator('input[name="username"]').fill('admin');
+    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+  }
+
+  /** The visible 1280×800 page; with `doc`, also the docs page's picture of that name. */
+  async function shot(page: Page, name: string, doc = false) {
+    const path = `${SHOTS}/bundles-${name}.png`;
+    await page.screenshot({ path });
+    if (doc && docScreens) copyFileSync(path, `${DOC_SHOTS}/${name}.png`);
+  }
+
+  const section = (page: Page, label: string) => page.getByRole('tab', { name: label }).click();
+  const panel = () => lpage.locator('[data-test="bundle-import"]');
+
+  /** Chooses a bundle on the local's Import/Export screen and starts the import. */
+  async function importBundle(file: string | { name: string; buffer: Buffer }) {
+    await section(lpage, 'Import/Export');
+    await panel()
+      .locator('input[type="file"]')
+      .setInputFiles(
+        typeof file === 'string'
+          ? file
+          : { name: file.name, mimeType: 'application/x-tar', buffer: file.buffer },
+      );
+    await panel().locator('[data-test="bundle-chosen"]').waitFor();
+    await panel().getByRole('button', { name: 'Import bundle' }).click();
+  }
+
+  it('shows the central key and downloads a bundle from the central', async () => {
+    await section(cpage, 'Metadata versioning');
+    await cpage
+      .locator('[data-test="own-fingerprint"]')
+      .getByText(grouped(centralKey.fingerprint))
+      .waitFor();
+    const exporter = cpage.locator('[data-test="export-bundle"]');
+    await exporter.scrollIntoViewIfNeeded();
+    await shot(cpage, 'central-offline-bundle', true);
+    const download = cpage.waitForEvent('download');
+    await exporter.getByRole('button', { name: 'Export bundle' }).click();
+    const file = await download;
+    assert.equal(file.suggestedFilename(), 'metasync-bundle-Version_1-Version_4.tar');
+    bundlePath = (await file.path())!;
+    const tar = await readFile(bundlePath);
+    assert.equal(tar.toString('latin1', 0, 13), 'manifest.json');
+  });
+
+  it("pins the central's key on the local from pasted PEM", async () => {
+    await section(lpage, 'Metadata versioning');
+    const pinned = lpage.locator('[data-test="pinned-fingerprint"]');
+    await pinned.getByText('not pinned').waitFor();
+    await lpage.locator('textarea[name="centralPublicKey"]').fill(centralKey.publicKey);
+    await lpage.locator('input[name="pinReason"]').fill('Key read out by the central, 7 Dec');
+    await lpage.locator('textarea[name="centralPublicKey"]').scrollIntoViewIfNeeded();
+    await shot(lpage, 'local-pin-key', true);
+    await lpage.getByRole('button', { name: 'Pin key…' }).click();
+    await lpage.getByRole('dialog').waitFor();
+    await shot(lpage, 'local-pin-key-confirm', true);
+    await lpage.getByRole('button', { name: 'Pin', exact: true }).click();
+    await pinned.getByText(grouped(centralKey.fingerprint)).waitFor();
+    await pinned.scrollIntoViewIfNeeded();
+    await shot(lpage, 'local-key-pinned', true);
+  });
+
+  it('refuses a bundle with a flipped byte, naming the version, and imports nothing', async () => {
+    const good = await readFile(bundlePath);
+    const tampered = flipByteIn(good, await snapshotBytes(central.server, 'Version_3', 'gz'));
+    await importBundle({ name: 'metasync-bundle-Version_1-Version_4.tar', buffer: tampered });
+    const refused = panel().locator('[data-test="bundle-refused"]');
+    await refused.getByText(/Version_3 in the bundle is damaged/).waitFor();
+    await refused.scrollIntoViewIfNeeded();
+    await shot(lpage, 'refused-damaged', true);
+    assert.deepEqual(await listVersions(local.server), []);
+  });
+
+  it('refuses a bundle signed by another key, naming both fingerprints', async () => {
+    const other = await resignBundle(await readFile(bundlePath), {
+      publicKeyPem: centralKey.publicKey,
+      fingerprint: centralKey.fingerprint,
+    });
+    await importBundle({ name: 'metasync-bundle-Version_1-Version_4.tar', buffer: other.bundle });
+    const refused = panel().locator('[data-test="bundle-refused"]');
+    await refused.getByText(/Signed with a key this instance does not trust/).waitFor();
+    await refused
+      .locator('[data-test="bundle-fingerprint"]')
+      .getByText(grouped(other.fingerprint))
+      .waitFor();
+    await refused
+      .locator('[data-test="trusted-fingerprint"]')
+      .getByText(grouped(centralKey.fingerprint))
+      .waitFor();
+    await refused.scrollIntoViewIfNeeded();
+    await shot(lpage, 'refused-key', true);
+    assert.deepEqual(await listVersions(local.server), []);
+  });
+
+  it('refuses a bundle that skips versions, naming the missing ones', async () => {
+    const res = await central.server.request('/api/metasync/bundles?from=Version_3');
+    assert.equal(res.status, 200);
+    const later = Buffer.from(await res.arrayBuffer());
+    await importBundle({ name: 'metasync-bundle-Version_3-Version_4.tar', buffer: later });
+    const refused = panel().locator('[data-test="bundle-refused"]');
+    await refused.getByText(/Versions are missing: Version_1, Version_2/).waitFor();
+    await refused.scrollIntoViewIfNeeded();
+    await shot(lpage, 'refused-gap', true);
+    assert.deepEqual(await listVersions(local.server), []);
+  });
+
+  it('uploads the bundle with its progress, imports it and lists the versions', async () => {
+    await section(lpage, 'Import/Export');
+    await panel().locator('input[type="file"]').setInputFiles(bundlePath);
+    const chosen = panel().locator('[data-test="bundle-chosen"]');
+    await chosen.getByText('Version_1 to Version_4 (4)').waitFor();
+    await chosen.getByText(grouped(centralKey.fingerprint)).waitFor();
+    await panel().scrollIntoViewIfNeeded();
+    await shot(lpage, 'local-bundle-chosen', true);
+
+    // The upload slowed down (Chromium's network emulation) so that its progress can be seen.
+    const cdp = await lpage.context().newCDPSession(lpage);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: UPLOAD_BYTES_PER_SECOND,
+    });
+    await panel().getByRole('button', { name: 'Import bundle' }).click();
+    await panel()
+      .getByText(/^Uploading: [\d.]+ [kM]?B of [\d.]+ [kM]?B/)
+      .waitFor();
+    await shot(lpage, 'local-bundle-uploading', true);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+
+    const result = panel().locator('[data-test="bundle-result"]');
+    await result.getByText('Bundle imported').waitFor({ timeout: 120_000 });
+    await result.getByText('Imported Version_1, Version_2, Version_3, Version_4.').waitFor();
+    for (const name of ['Version_1', 'Version_2', 'Version_3', 'Version_4'])
+      await result.getByRole('cell', { name, exact: true }).waitFor();
+    assert.equal(await result.getByText('SUCCESS', { exact: true }).count(), 4);
+    await result.scrollIntoViewIfNeeded();
+    await shot(lpage, 'local-bundle-imported', true);
+
+    const strip = (vs: Awaited<ReturnType<typeof listVersions>>) =>
+      vs.map(({ name, id, type, created, hashCode }) => ({ name, id, type, created, hashCode }));
+    assert.deepEqual(
+      strip(await listVersions(local.server)),
+      strip(await listVersions(central.server)),
+    );
+
+    await result.getByRole('button', { name: 'Open the run in Sync history' }).click();
+    await lpage.getByText('BUNDLE', { exact: false }).first().waitFor();
+    await lpage.getByRole('cell', { name: 'Version_4', exact: true }).waitFor();
+    await shot(lpage, 'local-bundle-run', true);
+  });
+
+  it('imports nothing from the same bundle again', async () => {
+    await section(lpage, 'Import/Export');
+    await panel().locator('input[type="file"]').setInputFiles(bundlePath);
+    await panel()
+      .locator('[data-test="bundle-chosen"]')
+      .getByText('none: this instance holds every version in the bundle')
+      .waitFor();
+    await panel().getByRole('button', { name: 'Import bundle' }).click();
+    const result = panel().locator('[data-test="bundle-result"]');
+    await result.getByText('Bundle imported').waitFor();
+    await result
+      .getByText(
+        'No version was imported. Already here: Version_1, Version_2, Version_3, Version_4.',
+      )
+      .waitFor();
+    assert.equal(await result.getByText('ALREADY HERE', { exact: true }).count(), 4);
+    await shot(lpage, 'local-bundle-again');
+    assert.equal((await listVersions(local.server)).length, 4);
+  });
+});
