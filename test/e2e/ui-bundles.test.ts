@@ -1,7 +1,8 @@
 /**
  * Offline bundles in the web UI (issue 20 §3), in Debian's Chromium: a central with four versions
  * and a local that has never reached it (its central's address answers nothing). The local pins
- * the central's key from pasted PEM; the central's Versioning screen downloads a bundle; the
+ * the central's key from the key file the central's screen gives, its fingerprint shown before it
+ * is pinned; the central's Versioning screen downloads a bundle; the
  * local's Import/Export screen refuses a bundle with a flipped byte (naming the version), one
  * signed by another key (naming both fingerprints) and one that skips versions (naming them),
  * then imports the real one: the run ends SUCCESS, the screen lists the versions, and so does
@@ -148,16 +149,34 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     assert.equal(tar.toString('latin1', 0, 13), 'manifest.json');
   });
 
-  it("pins the central's key on the local from pasted PEM", async () => {
+  it("pins the central's key on the local from the key file, its fingerprint shown first", async () => {
+    // The central's screen gives its public key as a file, to carry with the bundle.
+    const keyDownload = cpage.waitForEvent('download');
+    await cpage.getByRole('button', { name: 'Download the public key' }).click();
+    const keyFile = await keyDownload;
+    assert.equal(keyFile.suggestedFilename(), 'metasync-public-key.pem');
+    assert.equal(await readFile((await keyFile.path())!, 'utf8'), centralKey.publicKey);
+
     await section(lpage, 'Metadata versioning');
     const pinned = lpage.locator('[data-test="pinned-fingerprint"]');
     await pinned.getByText('not pinned').waitFor();
-    await lpage.locator('textarea[name="centralPublicKey"]').fill(centralKey.publicKey);
-    await lpage.locator('input[name="pinReason"]').fill('Key read out by the central, 7 Dec');
-    await lpage.locator('textarea[name="centralPublicKey"]').scrollIntoViewIfNeeded();
+    await lpage.locator('input[name="centralKeyFile"]').setInputFiles((await keyFile.path())!);
+    const pasted = lpage.locator('textarea[name="centralPublicKey"]');
+    await lpage
+      .locator('[data-test="pem-fingerprint"]')
+      .getByText(grouped(centralKey.fingerprint))
+      .waitFor();
+    assert.equal(await pasted.inputValue(), centralKey.publicKey);
+    await lpage
+      .locator('input[name="pinReason"]')
+      .fill('Fingerprint read out by the central, 7 Dec');
+    await pasted.scrollIntoViewIfNeeded();
     await shot(lpage, 'local-pin-key', true);
     await lpage.getByRole('button', { name: 'Pin key…' }).click();
-    await lpage.getByRole('dialog').waitFor();
+    await lpage
+      .locator('[data-test="confirm-fingerprint"]')
+      .getByText(grouped(centralKey.fingerprint))
+      .waitFor();
     await shot(lpage, 'local-pin-key-confirm', true);
     await lpage.getByRole('button', { name: 'Pin', exact: true }).click();
     await pinned.getByText(grouped(centralKey.fingerprint)).waitFor();
