@@ -8,6 +8,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BUNDLE_EXPORT_HELP, bundleExport } from './cli/bundle-commands.ts';
+import { BUNDLE_IMPORT_HELP, bundleImport } from './cli/bundle-import-command.ts';
 import { BUNDLE_KEY_HELP, bundleKey, bundleTrust } from './cli/bundle-key-commands.ts';
 import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
 import { SYNC_HELP, syncCommand } from './cli/sync-commands.ts';
@@ -22,6 +23,7 @@ const HELP: Record<string, string> = {
   ...SYNC_HELP,
   ...BUNDLE_KEY_HELP,
   ...BUNDLE_EXPORT_HELP,
+  ...BUNDLE_IMPORT_HELP,
   main: `metasync — DHIS2-compatible metadata versioning and sync server
 
 Usage: metasync <command> [options]
@@ -34,6 +36,7 @@ Commands:
   sync run | status | rebaseline   pull versions from the central (local)
   bundle key | trust   print this instance's signing key; pin the central's (offline bundles)
   bundle export   write a signed offline bundle of versions to a file (central)
+  bundle import   check and import an offline bundle file (local)
 
 Run "metasync <command> --help" for a command's options.`,
   serve: `Usage: metasync serve [options]
@@ -164,6 +167,7 @@ async function userCreate(args: string[]): Promise<void> {
 async function bundleCommand(args: string[]): Promise<void> {
   const [sub, ...more] = args;
   if (sub === 'export') return bundleExport(more);
+  if (sub === 'import') return bundleImport(more);
   const { values } = parseArgs({
     args: more,
     options: { ...dbOptions, key: { type: 'string' }, reason: { type: 'string' } },
@@ -172,7 +176,7 @@ async function bundleCommand(args: string[]): Promise<void> {
   if (sub === 'trust') return bundleTrust(values);
   if (sub === undefined || sub === '--help' || sub === '-h')
     return void console.log(
-      `${HELP['bundle export']}\n\n${HELP['bundle key']}\n\n${HELP['bundle trust']}`,
+      `${HELP['bundle export']}\n\n${HELP['bundle import']}\n\n${HELP['bundle key']}\n\n${HELP['bundle trust']}`,
     );
   throw new Error(`Unknown command: bundle ${sub} (try "metasync bundle --help")`);
 }

@@ -3,6 +3,7 @@
  * both the HTTP layer and the CLI receive (house rule 2). Tests build the same record through
  * `buildServices`, directly or through `createInstance`.
  */
+import type { BundleImportInput, BundleImportStarted } from './bundle/bundle-import.ts';
 import type { AuthResult } from './domain/auth/authenticate.ts';
 import type { CreateUserInput, Importer } from './domain/auth/user-admin.ts';
 import type { ImportActor } from './domain/metadata/import-metadata.ts';
@@ -76,6 +77,11 @@ export interface Services {
   bundles: {
     /** `baseUrl`: this instance's public address, as the manifest names it (null: unknown). */
     export(range: BundleRange, baseUrl: string | null): Promise<BundleExport>;
+    /**
+     * A local's import of a bundle file (issue 20 §3): checked whole, then imported by a sync
+     * run (trigger BUNDLE); throws BUNDLE_REFUSED before importing anything it refuses.
+     */
+    import(input: BundleImportInput): Promise<BundleImportStarted>;
   };
   settings: SettingsService;
   /** Resolves when the database answers; rejects otherwise. */

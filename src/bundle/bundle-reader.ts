@@ -55,7 +55,10 @@ const layout = (message: string, version?: string) =>
  * Opens a bundle: reads and checks its manifest (refused before any version is read when the
  * manifest is not trusted), and returns the versions to iterate.
  */
-export async function readBundle(source: Source, trusted: TrustedKey): Promise<OpenedBundle> {
+export async function readBundle(
+  source: Source,
+  trusted: TrustedKey | null,
+): Promise<OpenedBundle> {
   const extract = tarExtract();
   const feeding = feed(source, extract);
   const entries = extract[Symbol.asyncIterator]();
@@ -87,7 +90,7 @@ export async function readBundle(source: Source, trusted: TrustedKey): Promise<O
  */
 export async function verifyBundle(
   source: Source,
-  trusted: TrustedKey,
+  trusted: TrustedKey | null,
 ): Promise<{ ok: true; manifest: BundleManifest } | { ok: false; refusal: BundleRefusal }> {
   try {
     const { manifest, versions } = await readBundle(source, trusted);
@@ -121,7 +124,7 @@ async function readManifest(entry: TarEntry): Promise<unknown> {
   }
 }
 
-function checkManifest(value: unknown, trusted: TrustedKey): BundleManifest {
+function checkManifest(value: unknown, trusted: TrustedKey | null): BundleManifest {
   const format = (value as { format?: unknown } | null)?.format;
   // Said first and alone: a bundle of a later format is not "invalid", it is for a later reader.
   if (typeof value === 'object' && value !== null && format !== BUNDLE_FORMAT)
@@ -131,6 +134,14 @@ function checkManifest(value: unknown, trusted: TrustedKey): BundleManifest {
     });
   const parsed = parseManifest(value);
   if (!parsed.ok) throw refuse({ problem: 'manifest', message: parsed.message });
+  // No key pinned: the refusal names the bundle's, for the administrator to compare and pin.
+  if (!trusted)
+    throw refuse({
+      problem: 'key',
+      message: `This instance has not pinned its central's signing key, so it cannot check the bundle (signed by the key with fingerprint ${parsed.manifest.keyFingerprint}). Pin the central's key first: the Signing key screen, or metasync bundle trust --key FILE`,
+      bundleFingerprint: parsed.manifest.keyFingerprint,
+      trustedFingerprint: null,
+    });
   const verdict = verifyManifest(parsed.manifest, trusted);
   if (!verdict.ok) {
     const { ok: _ok, ...refusal } = verdict;

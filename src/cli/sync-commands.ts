@@ -8,6 +8,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { SUPERUSER } from '../domain/auth/users.ts';
 import type { SyncEvent } from '../domain/sync/run-sync.ts';
 import { describeDownload, describeTransfer } from '../domain/sync/transfer.ts';
+import type { SyncReport } from '../domain/sync/sync-report.ts';
 import { createLogger } from '../logger.ts';
 import { DB_FLAGS, dbOptions, withServices } from './options.ts';
 
@@ -61,26 +62,31 @@ async function run(values: Record<string, unknown>): Promise<void> {
     });
     const report = await done;
     if (started) bar.stop();
-    console.log(
-      `\nSync ${report.status} (report ${report.id}, ${report.attempts} attempt(s)): ${report.fromVersion ?? 'none'} → ${report.toVersion ?? report.fromVersion ?? 'none'}`,
-    );
-    if (report.transfer) console.log(`Transfer: ${describeTransfer(report.transfer)}`);
-    if (report.versions.length > 0) {
-      console.log(
-        `\n${'version'.padEnd(12)} ${'type'.padEnd(11)} ${'status'.padEnd(8)} ${'created'.padStart(8)} ${'updated'.padStart(8)} ${'ignored'.padStart(8)} ${'seconds'.padStart(8)}`,
-      );
-      for (const v of report.versions)
-        console.log(
-          `${v.name.padEnd(12)} ${v.type.padEnd(11)} ${v.status.padEnd(8)} ${String(v.stats?.created ?? '-').padStart(8)} ${String(v.stats?.updated ?? '-').padStart(8)} ${String(v.stats?.ignored ?? '-').padStart(8)} ${(v.seconds ?? 0).toFixed(2).padStart(8)}`,
-        );
-    }
-    if (report.error) {
-      console.log(
-        `\nFailed at ${report.error.step}${report.error.version ? ` (${report.error.version})` : ''}: ${report.error.message}`,
-      );
-      process.exitCode = 1;
-    }
+    printReport(report);
   });
+}
+
+/** The finished run as the terminal shows it: a line, the transfer, a table, the failure. */
+export function printReport(report: SyncReport): void {
+  console.log(
+    `\nSync ${report.status} (report ${report.id}, ${report.attempts} attempt(s)): ${report.fromVersion ?? 'none'} → ${report.toVersion ?? report.fromVersion ?? 'none'}`,
+  );
+  if (report.transfer) console.log(`Transfer: ${describeTransfer(report.transfer)}`);
+  if (report.versions.length > 0) {
+    console.log(
+      `\n${'version'.padEnd(12)} ${'type'.padEnd(11)} ${'status'.padEnd(8)} ${'created'.padStart(8)} ${'updated'.padStart(8)} ${'ignored'.padStart(8)} ${'seconds'.padStart(8)}`,
+    );
+    for (const v of report.versions)
+      console.log(
+        `${v.name.padEnd(12)} ${v.type.padEnd(11)} ${v.status.padEnd(8)} ${String(v.stats?.created ?? '-').padStart(8)} ${String(v.stats?.updated ?? '-').padStart(8)} ${String(v.stats?.ignored ?? '-').padStart(8)} ${(v.seconds ?? 0).toFixed(2).padStart(8)}`,
+      );
+  }
+  if (report.error) {
+    console.log(
+      `\nFailed at ${report.error.step}${report.error.version ? ` (${report.error.version})` : ''}: ${report.error.message}`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 export async function syncCommand(args: string[]): Promise<void> {

@@ -64,7 +64,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     sync,
     signing,
     versions: versionsFeature(ports, config, settings),
-    bundles: bundlesFeature(ports, settings, signing),
+    bundles: bundlesFeature(ports, settings, signing, sync),
     settings,
     checkDatabase: () => ports.database.check(),
     pendingMigrations: () => ports.database.pendingMigrations(),

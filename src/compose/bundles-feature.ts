@@ -1,5 +1,7 @@
-/** Offline bundles (issue 20): the export a central's route and CLI share. */
+/** Offline bundles (issue 20): the export a central's routes and CLI share, and a local's import. */
 import { exportBundle } from '../bundle/bundle-export.ts';
+import { importBundle } from '../bundle/bundle-import.ts';
+import type { SyncService } from '../sync/sync-service.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { Services } from '../services.ts';
 import type { Ports } from './ports.ts';
@@ -9,7 +11,8 @@ import type { SigningService } from './signing-feature.ts';
 export function bundlesFeature(
   ports: Ports,
   settings: SettingsService,
-  signing: Pick<SigningService, 'key'>,
+  signing: Pick<SigningService, 'key' | 'pinned'>,
+  sync: Pick<SyncService, 'start'>,
 ): Services['bundles'] {
   const deps = {
     versions: ports.stores.versions,
@@ -20,5 +23,13 @@ export function bundlesFeature(
     }),
     clock: ports.clock,
   };
-  return { export: (range, baseUrl) => exportBundle(deps, range, baseUrl) };
+  const importDeps = {
+    pinned: signing.pinned,
+    versions: ports.stores.versions,
+    start: sync.start,
+  };
+  return {
+    export: (range, baseUrl) => exportBundle(deps, range, baseUrl),
+    import: (input) => importBundle(importDeps, input),
+  };
 }

@@ -22,6 +22,7 @@ import {
   type SyncEvent,
 } from '../domain/sync/run-sync.ts';
 import type { SyncStore } from '../domain/sync/sync-ports.ts';
+import type { CentralKeyNote } from '../domain/bundle/key-pinning.ts';
 import type { SyncReport, Trigger } from '../domain/sync/sync-report.ts';
 import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
 import type { DataPushOptions } from './data-push.ts';
@@ -91,6 +92,17 @@ export interface StartInput {
   /** From a scheduled job's parameters; otherwise the `dataValuesPageSize` setting applies. */
   dataValuesPageSize?: number;
   onEvent?: (e: SyncEvent) => void;
+  /**
+   * An offline source in place of the configured central (issue 20 §3: a bundle): the run reads
+   * it through `client`, pushes no data (`dataPush` is the step's outcome), is not retried
+   * (nothing in a file is transient) and tells no central its version afterwards.
+   */
+  offline?: {
+    client: CentralClient;
+    dataPush: DataPushResult;
+    /** The source's key against the pinned one, for the report (a bundle was checked before). */
+    signingKey?: CentralKeyNote;
+  };
 }
 
 export function createSyncService(deps: SyncServiceDeps) {
@@ -206,7 +218,10 @@ export function createSyncService(deps: SyncServiceDeps) {
     };
     const settled = (async () => {
       try {
-        const central = await deps.central(await remote(), { meter: transfer.meter });
+        const { offline } = input;
+        const central =
+          offline?.client ?? (await deps.central(await remote(), { meter: transfer.meter }));
+        if (offline?.signingKey) report.signingKey = offline.signingKey;
         const finished = await runSync(
           {
             client: central,
@@ -215,16 +230,18 @@ export function createSyncService(deps: SyncServiceDeps) {
             settings: deps.settings,
             saveReport: save,
             dataPush: (info) =>
-              deps.dataPush({
-                central: info,
-                meter: transfer.meter,
-                ...(input.dataValuesPageSize
-                  ? { dataValuesPageSize: input.dataValuesPageSize }
-                  : {}),
-              }),
+              offline
+                ? Promise.resolve(offline.dataPush)
+                : deps.dataPush({
+                    central: info,
+                    meter: transfer.meter,
+                    ...(input.dataValuesPageSize
+                      ? { dataValuesPageSize: input.dataValuesPageSize }
+                      : {}),
+                  }),
             sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
             gzip: (b) => gzipSync(b),
-            retries: deps.retries,
+            retries: offline ? 1 : deps.retries,
             retryDelayMs: deps.retryDelayMs,
             localSystemVersion: deps.localSystemVersion,
             onEvent: (e) => {
@@ -237,7 +254,7 @@ export function createSyncService(deps: SyncServiceDeps) {
             },
             checkpoint: heartbeat.checkpoint,
             ...(deps.partials ? { partials: deps.partials } : {}),
-            ...(deps.centralKey ? { centralKey: deps.centralKey } : {}),
+            ...(deps.centralKey && !offline ? { centralKey: deps.centralKey } : {}),
           },
           { report, actorId: input.actorId, ...(input.upTo ? { upTo: input.upTo } : {}) },
           now,
@@ -255,7 +272,8 @@ export function createSyncService(deps: SyncServiceDeps) {
           },
           'metadata sync finished',
         );
-        if (finished.status === 'SUCCESS') await remoteCheck.tellCentral(central, finished);
+        if (finished.status === 'SUCCESS' && !offline)
+          await remoteCheck.tellCentral(central, finished);
         return finished;
       } catch (e) {
         // A bug or a broken database: the run is recorded as failed, never left RUNNING.

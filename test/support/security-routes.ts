@@ -57,6 +57,7 @@ const DECLARED: Record<string, Access> = {
   'GET /api/metadata/version/preview': MANAGE,
   'GET /api/metadata/version/fleet': MANAGE,
   'GET /api/metasync/bundles': any('F_METADATA_EXPORT', 'F_METADATA_MANAGE'),
+  'POST /api/metasync/bundles': MANAGE,
   'GET /api/metadata/sync': MANAGE,
   'POST /api/metadata/sync/run': MANAGE,
   'GET /api/metadata/sync/reports': MANAGE,

@@ -16,7 +16,12 @@ export type BundleRefusal =
    */
   | { problem: 'layout'; message: string; version?: string }
   /** A version's file is not the snapshot the manifest names: bad gzip, or another MD5. */
-  | { problem: 'snapshot'; message: string; version: string };
+  | { problem: 'snapshot'; message: string; version: string }
+  /**
+   * The bundle does not continue this instance's chain (issue 20 §3): its first new version is
+   * not the next one; `missing` names the versions between.
+   */
+  | { problem: 'chain'; message: string; missing: string[] };
 
 export const bundleRefused = (refusal: BundleRefusal): AppError =>
   new AppError(ErrorCode.BUNDLE_REFUSED, refusal.message, { details: refusal });

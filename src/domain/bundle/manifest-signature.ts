@@ -53,7 +53,8 @@ export type ManifestRefusal =
       message: string;
       /** The fingerprint the bundle names, and the one this instance trusts. */
       bundleFingerprint: string;
-      trustedFingerprint: string;
+      /** Null: this instance has pinned no key at all (issue 20 §1: pin it first). */
+      trustedFingerprint: string | null;
     }
   | { problem: 'signature'; message: string };
 

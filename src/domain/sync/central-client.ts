@@ -149,6 +149,17 @@ export interface CentralClient {
    */
   signingKey?(): Promise<string | null>;
   /**
+   * An offline source's own chain check (issue 20 §3, a bundle): the first version it and this
+   * instance both name with different hashes, or null. Absent (a central): the run asks the
+   * central for the current version and compares its hash.
+   */
+  divergence?(current: { name: string; hashCode: string }): Promise<{
+    version: string;
+    message: string;
+  } | null>;
+  /** How the run's ping step names an offline source (a bundle); absent: a central. */
+  describe?(): string;
+  /**
    * `data.gz`, or `/data` when there is no data.gz: held in memory (`Snapshot`, small answers and
    * fakes) or, from the HTTP client, as its gzip and read as a stream (`StreamedSnapshot`).
    */

@@ -166,7 +166,8 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
   await step(
     'ping',
     'SUCCESS',
-    `Authentication was successful${tries}; ${describeCentral(central)}`,
+    deps.client.describe?.() ??
+      `Authentication was successful${tries}; ${describeCentral(central)}`,
   );
 
   await safePoint('dataPush', current?.name ?? null);
@@ -180,7 +181,11 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
   await step('history', 'RUNNING');
   let newer: RemoteVersion[];
   try {
-    if (current) {
+    if (current && deps.client.divergence) {
+      // An offline bundle checks its own chain against ours (issue 20 §3).
+      const diverged = await deps.client.divergence(current);
+      if (diverged) throw new Failure('DIVERGED', diverged.message, 'history', diverged.version);
+    } else if (current) {
       // The chain check: the central must know our current version with the same bytes.
       const theirs = await deps.client.version(current.name);
       if (!theirs)

@@ -10,7 +10,8 @@ import type { CentralInfo, DownloadProgress, DownloadRecord } from './central-cl
 export type RunStatus = 'RUNNING' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
 /** WARNING: the step went on with something left undone (issue 16 §4: a data kind not pushed). */
 export type StepStatus = 'SUCCESS' | 'WARNING' | 'FAILED' | 'SKIPPED' | 'NOT_EXECUTED' | 'RUNNING';
-export type Trigger = 'SCHEDULED' | 'MANUAL' | 'MANUAL_VERSION' | 'CLI' | 'DEMO';
+/** BUNDLE: an offline bundle's import (issue 20 §3), the same run over a file instead of a link. */
+export type Trigger = 'SCHEDULED' | 'MANUAL' | 'MANUAL_VERSION' | 'CLI' | 'DEMO' | 'BUNDLE';
 
 export const STEP_NAMES = ['setUp', 'ping', 'dataPush', 'history', 'versions'] as const;
 export type StepName = (typeof STEP_NAMES)[number];

@@ -67,7 +67,7 @@ const FailureShape = z.object({
 
 export const SyncReportShape = z.object({
   id: z.string(),
-  trigger: z.enum(['SCHEDULED', 'MANUAL', 'MANUAL_VERSION', 'CLI', 'DEMO']),
+  trigger: z.enum(['SCHEDULED', 'MANUAL', 'MANUAL_VERSION', 'CLI', 'DEMO', 'BUNDLE']),
   triggeredBy: z.string().nullable(),
   status: z.enum(['RUNNING', 'SUCCESS', 'FAILED', 'INTERRUPTED']),
   startTime: z.string(),
