@@ -98,16 +98,17 @@ function BundleImportPanel() {
       void follow(started.href);
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') return setStage({ at: 'idle' });
+      // Said in the panel, under the button just pressed: no alert on top of it.
       const refusal = refusalOf(e);
       setStage(refusal ? { at: 'refused', refusal } : { at: 'failed', error: e });
-      alert('The bundle was not imported', 'critical');
     } finally {
       cancel.current = null;
     }
   };
 
   // The run goes on in the server after the upload; its report is read until it ends, as the
-  // run's page in Sync history does.
+  // run's page in Sync history does. Its end is also an alert: a long run may have been left
+  // scrolled out of sight.
   const follow = async (href: string) => {
     while (shown.current) {
       let report: SyncReport;
