@@ -183,6 +183,38 @@ for (const backend of await backends()) {
       await postSettings(local, { keyEmailPort: sink.port });
     });
 
+    it('an offline bundle import mails as an online run does (issue 20 §3)', async () => {
+      await connect(local, central.url);
+      await runSync(local);
+      const { publicKeyPem } = await central.instance.services.signing.publicKey();
+      const pin = await fetchJson(local, '/api/metasync/signing-key/pinned', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ publicKey: publicKeyPem }),
+      });
+      assert.equal(pin.status, 200, pin.text);
+      await importMetadata(central, { dataElements: [newDataElement('MailBundle')] });
+      const v = await createVersion(central, 'BEST_EFFORT');
+      const tar = await central.request(`/api/metasync/bundles?from=${v.name}&to=${v.name}`);
+      assert.equal(tar.status, 200);
+      sink.mails.length = 0;
+      const r = await fetchJson<Report>(local, '/api/metasync/bundles?wait=true', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-tar' },
+        body: Buffer.from(await tar.arrayBuffer()),
+      });
+      assert.equal(r.status, 200, r.text.slice(0, 1000));
+      assert.equal(r.body.status, 'SUCCESS', JSON.stringify(r.body.error));
+      assert.equal(r.body.trigger, 'BUNDLE');
+      const [mail] = await sink.waitFor(1);
+      assert.equal(mail!.subject, 'Success Notification: Metadata Synchronization');
+      assert.match(mail!.text, new RegExp(`Version Name: ${v.name}\nVersion Type: BEST_EFFORT`));
+      assert.deepEqual(
+        r.body.notifications?.map((n) => [n.kind, n.version, n.status, n.to]),
+        [['SUCCESS', v.name, 'SENT', TO]],
+      );
+    });
+
     it('POST /api/email/test mails the current user and reports the SMTP answer', async () => {
       const none = await fetchJson<Record<string, unknown>>(local, '/api/email/test', {
         method: 'POST',
