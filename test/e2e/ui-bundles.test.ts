@@ -327,5 +327,12 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     assert.equal(await result.getByText('ALREADY HERE', { exact: true }).count(), 4);
     await shot(lpage, 'local-bundle-again');
     assert.equal((await listVersions(local.server)).length, 4);
+
+    // On a phone the panel and its result fit the screen's width (fingerprints and names wrap).
+    await lpage.setViewportSize({ width: 375, height: 800 });
+    await result.waitFor();
+    await shot(lpage, 'local-bundle-again-phone');
+    const width = await lpage.evaluate<number>('document.documentElement.scrollWidth');
+    assert.ok(width <= 380, `page is ${width}px wide at 375`);
   });
 });
