@@ -5,14 +5,14 @@
  * panel shows the upload, then that run version by version, then what it imported, or why the
  * bundle was refused.
  */
-import { Button, Field, FileInput, LinearLoader, NoticeBox } from '@dhis2/ui';
+import { Button, Field, FileInput, NoticeBox } from '@dhis2/ui';
 import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, errorText } from '../api.ts';
 import { readChosenBundle, type ChosenBundle } from '../bundle-file.ts';
 import { holds, useApp } from '../context.tsx';
 import { upload } from '../upload.ts';
-import { RefusalNotice, refusalOf, UploadFailed, type Refusal } from './BundleRefusal.tsx';
-import { SimpleTable, StatusTag } from './common.tsx';
+import { refusalOf } from './BundleRefusal.tsx';
+import { StageView, type Stage } from './BundleStage.tsx';
 import { grouped } from './SigningKey.tsx';
 import { Authority } from '../../../src/domain/authorities.ts';
 import { formatBytes } from '../../../src/domain/sync/transfer.ts';
@@ -21,14 +21,6 @@ import type {
   SyncReport,
   SyncStarted,
 } from '../../../src/http/schemas/api-types.ts';
-
-type Stage =
-  | { at: 'idle' }
-  | { at: 'uploading'; sent: number; total: number }
-  | { at: 'running'; report: SyncReport | null }
-  | { at: 'finished'; report: SyncReport; held: Set<string> }
-  | { at: 'refused'; refusal: Refusal }
-  | { at: 'failed'; error: unknown };
 
 /**
  * The versions this instance holds, each as name and hash (a name alone may differ). Before its
@@ -115,11 +107,12 @@ function BundleImportPanel() {
       try {
         report = await api<SyncReport>(href);
       } catch (e) {
-        return setStage({ at: 'failed', error: e });
+        return setStage({ at: 'unfollowed', error: e });
       }
       if (report.status !== 'RUNNING') {
         const after = await heldVersions().catch(() => new Set<string>());
         setStage({ at: 'finished', report, held: after });
+        setHeld(after);
         alert(
           report.status === 'SUCCESS' ? 'Bundle imported' : 'The bundle import failed',
           report.status === 'SUCCESS' ? 'success' : 'critical',
@@ -204,127 +197,6 @@ function BundleImportPanel() {
       </div>
       <div style={{ marginTop: 16 }}>
         <StageView stage={stage} toImport={toImport} entries={entries} navigate={navigate} />
-      </div>
-    </div>
-  );
-}
-
-function StageView({
-  stage,
-  toImport,
-  entries,
-  navigate,
-}: {
-  stage: Stage;
-  toImport: string[];
-  entries: { name: string; hashCode: string }[];
-  navigate: (hash: string) => void;
-}) {
-  switch (stage.at) {
-    case 'idle':
-      return null;
-    case 'uploading': {
-      const percent = stage.total ? (100 * stage.sent) / stage.total : 0;
-      return (
-        <div data-test="bundle-progress">
-          <p>
-            Uploading: {formatBytes(stage.sent)} of {formatBytes(stage.total)} (
-            {Math.floor(percent)} %)
-          </p>
-          <LinearLoader amount={percent} margin="0" width="100%" aria-label="Upload" />
-        </div>
-      );
-    }
-    case 'running': {
-      const done = stage.report?.versions.filter((v) => v.status !== 'NOT_EXECUTED').length ?? 0;
-      const current = toImport[done];
-      return (
-        <div data-test="bundle-progress">
-          <p>
-            {stage.report === null
-              ? 'Starting the import…'
-              : current
-                ? `Importing ${current} (${done + 1} of ${toImport.length})`
-                : 'Finishing…'}
-          </p>
-          <LinearLoader
-            amount={toImport.length ? (100 * done) / toImport.length : 100}
-            margin="0"
-            width="100%"
-            aria-label="Import"
-          />
-        </div>
-      );
-    }
-    case 'refused':
-      return <RefusalNotice refusal={stage.refusal} />;
-    case 'failed':
-      return <UploadFailed error={stage.error} />;
-    case 'finished':
-      return (
-        <Finished report={stage.report} held={stage.held} entries={entries} navigate={navigate} />
-      );
-  }
-}
-
-function Finished({
-  report,
-  held,
-  entries,
-  navigate,
-}: {
-  report: SyncReport;
-  held: Set<string>;
-  entries: { name: string; hashCode: string }[];
-  navigate: (hash: string) => void;
-}) {
-  const tried = new Map(report.versions.map((v) => [v.name, v]));
-  const imported = report.versions.filter((v) => v.status === 'SUCCESS' || v.status === 'WARNING');
-  const already = entries.filter((e) => !tried.has(e.name) && held.has(`${e.name}/${e.hashCode}`));
-  const ok = report.status === 'SUCCESS';
-  const names = (list: { name: string }[]) => list.map((v) => v.name).join(', ');
-  return (
-    <div data-test="bundle-result">
-      <NoticeBox
-        valid={ok}
-        error={!ok}
-        title={
-          ok
-            ? 'Bundle imported'
-            : `The import stopped${report.error?.version ? ` at ${report.error.version}` : ''}: ${report.error?.kind ?? report.status}`
-        }
-      >
-        {imported.length > 0 ? `Imported ${names(imported)}.` : 'No version was imported.'}
-        {already.length > 0 && ` Already here: ${names(already)}.`}
-        {!ok && report.error && <p style={{ margin: '8px 0 0' }}>{report.error.message}</p>}
-        {!ok && (
-          <p style={{ margin: '8px 0 0' }}>
-            The versions before it stay imported. The run&apos;s page in Sync history has the
-            details.
-          </p>
-        )}
-      </NoticeBox>
-      <SimpleTable
-        label="Bundle versions"
-        columns={['Version', 'Result', 'Created', 'Updated', 'Deleted', 'Ignored']}
-        rows={entries.map((e) => {
-          const v = tried.get(e.name);
-          const status =
-            v?.status ?? (held.has(`${e.name}/${e.hashCode}`) ? 'ALREADY HERE' : 'NOT IMPORTED');
-          return [
-            e.name,
-            <StatusTag key="s" status={status} />,
-            v?.stats?.created ?? '—',
-            v?.stats?.updated ?? '—',
-            v?.stats?.deleted ?? '—',
-            v?.stats?.ignored ?? '—',
-          ];
-        })}
-      />
-      <div className="row" style={{ marginTop: 8 }}>
-        <Button small onClick={() => navigate(`/history/${report.id}`)}>
-          Open the run in Sync history
-        </Button>
       </div>
     </div>
   );
