@@ -6,7 +6,8 @@
  * local's Import/Export screen refuses a bundle with a flipped byte (naming the version), one
  * signed by another key (naming both fingerprints) and one that skips versions (naming them),
  * then imports the real one: the run ends SUCCESS, the screen lists the versions, and so does
- * `GET /api/metadata/versions`. Importing it again imports nothing.
+ * `GET /api/metadata/versions`. Importing it again imports nothing. A user without
+ * F_METADATA_MANAGE is not offered the import.
  *
  * Screenshots go to .artifacts/screenshots/; with METASYNC_DOC_SCREENS=1 the ones the
  * administrator's page shows (docs/offline-bundles.md) are written to docs/images/offline-bundles/
@@ -210,6 +211,26 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     await pinned.getByText(grouped(centralKey.fingerprint)).waitFor();
     await pinned.scrollIntoViewIfNeeded();
     await shot(lpage, 'local-key-pinned', true);
+  });
+
+  it('offers the import only to users who may manage metadata', async () => {
+    await local.server.instance.services.users.create({
+      username: 'importer',
+      password: 'Importer-Pass-1!',
+      authorities: ['F_METADATA_IMPORT'],
+    });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await ctx.newPage();
+      await page.goto(local.server.url + '/#/import');
+      await page.locator('input[name="username"]').fill('importer');
+      await page.locator('input[name="password"]').fill('Importer-Pass-1!');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('heading', { name: 'Metadata import' }).waitFor();
+      assert.equal(await page.locator('[data-test="bundle-import"]').count(), 0);
+    } finally {
+      await ctx.close();
+    }
   });
 
   it('refuses a bundle with a flipped byte, naming the version, and imports nothing', async () => {
