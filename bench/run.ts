@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- import|versions|sync|push|serve|rest]`: runs each benchmark in its own
+ * `npm run bench [-- import|versions|sync|bundle|push|serve|rest]`: runs each benchmark in its own
  * process on PGlite and PostgreSQL and prints tables with seconds, peak RSS (VmHWM of a process
  * that does nothing else), the floor measured in the same run (bench/floors.ts: native
  * PostgreSQL for both backends), the ratio, the target (bench/targets.ts) and PASS/MISS; every
@@ -204,6 +204,61 @@ if (!only || only === 'sync') {
       r.seconds.toFixed(2),
       `${Math.round(r.rssMb)} MB`,
       r.directSeconds ? r.directSeconds.toFixed(2) : '-',
+      times(r.ratio),
+      describe(r.target),
+      r.result,
+    ]),
+  );
+}
+
+if (!only || only === 'bundle') {
+  interface Row {
+    backend: Backend;
+    workload: string;
+    versions: number;
+    bundleBytes: number;
+    exportSeconds: number;
+    verifySeconds: number;
+    seconds: number;
+    rssMb: number;
+    directSeconds: number;
+  }
+  const rows: Row[] = [];
+  for (const workload of ['small100', 'bootstrap200k'])
+    for (const backend of backends)
+      rows.push(await child<Row>('bundle-one.ts', [backend, workload]));
+  const judged = rows.map((r) => {
+    const target = targetOf('bundle', r.workload, r.backend);
+    const x = ratio(r.seconds, r.directSeconds);
+    return { ...r, ratio: x, target, result: verdict(target, { ...r, ratio: x }) };
+  });
+  save('bundle', judged);
+  printTable(
+    'Offline bundle import into a fresh local (issue 20): check of the whole file, then the sync run over it; peak RSS of the local; floor = the same snapshots imported directly',
+    [
+      'workload',
+      'local',
+      'versions',
+      'bundle',
+      'export s',
+      'check s',
+      'import s (all)',
+      'peak RSS',
+      'direct s',
+      '×direct',
+      'target',
+      'result',
+    ],
+    judged.map((r) => [
+      r.workload,
+      r.backend,
+      r.versions,
+      mb(r.bundleBytes),
+      r.exportSeconds.toFixed(2),
+      r.verifySeconds.toFixed(2),
+      r.seconds.toFixed(2),
+      `${Math.round(r.rssMb)} MB`,
+      r.directSeconds.toFixed(2),
       times(r.ratio),
       describe(r.target),
       r.result,

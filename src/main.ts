@@ -4,6 +4,7 @@
  * `stop()` (house rule 8). Tests build instances through `createInstance` too, with a database
  * they prepared, or call `buildServices` over ports of their own.
  */
+import { removeStaleUploads } from './http/upload-file.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -123,6 +124,9 @@ export async function createInstance(config: Config, options: InstanceOptions): 
     await services.sync
       .recover()
       .catch((e: unknown) => logger.warn({ err: e }, 'could not close the runs of a dead process'));
+    // A bundle upload whose server was killed left its temporary file (issue 20 §6).
+    const stale = await removeStaleUploads();
+    if (stale > 0) logger.info({ removed: stale }, 'removed uploads of processes that are gone');
     if (!config.encryptionPassword)
       logger.warn(
         'encryption.password is not set in the config file: secret settings are encrypted with a key stored in the database',

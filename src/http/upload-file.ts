@@ -5,7 +5,7 @@
  * (a bundle is checked whole before anything in it is imported, then read again to import).
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -17,6 +17,35 @@ export interface StoredUpload {
   bytes: number;
   /** Deletes the file and its directory (idempotent). */
   remove(): Promise<void>;
+}
+
+/** `metasync-upload-<pid>-XXXXXX`: the pid tells whose upload a directory is after a crash. */
+const PREFIX = 'metasync-upload-';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Deletes the uploads of processes that are gone (kill -9 during a bundle import leaves its file
+ * behind), at start-up; another live server's uploads on the same host are left alone. Returns
+ * how many it deleted.
+ */
+export async function removeStaleUploads(): Promise<number> {
+  const dir = os.tmpdir();
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(/^metasync-upload-(\d+)-/.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }
 
 const tooLarge = (limit: number) =>
@@ -36,7 +65,7 @@ export async function storeUpload(
   name: string,
 ): Promise<StoredUpload> {
   if (declaredLength !== null && declaredLength > limit) throw tooLarge(limit);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'metasync-upload-'));
+  const dir = await mkdtemp(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
   const file = path.join(dir, name);
   const remove = () => rm(dir, { recursive: true, force: true });
   let bytes = 0;

@@ -7,6 +7,8 @@
  * and the same bundle imported again must complete, skipping what was already applied.
  */
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { killAllChildren, locationArgs, startChild } from '../support/child-server.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
@@ -70,9 +72,15 @@ for (const backend of await backends()) {
       }
       const delay = Math.floor(Math.random() * 200);
       await sleep(delay);
+      const killedPid = child.pid;
       await child.kill();
 
       child = await startChild(args);
+      // The killed process's upload is gone: the new one removed it at start.
+      const uploads = (await readdir(os.tmpdir())).filter((f) =>
+        f.startsWith(`metasync-upload-${killedPid}-`),
+      );
+      assert.deepEqual(uploads, []);
       const at = await assertAtRecordedVersion(central, child);
       const killed = await getJson<SyncReportJson>(child, `/api/metadata/sync/reports/${id}`);
       t.diagnostic(`killed ${delay} ms after the first version, at ${at}: ${killed.body.status}`);

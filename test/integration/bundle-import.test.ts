@@ -7,7 +7,8 @@
  * `metasync bundle import` does the same from a file on a fresh database.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -105,6 +106,34 @@ for (const backend of await backends()) {
       await Promise.all([local?.dispose(), twin?.dispose()]);
       await central?.dispose();
       await rm(tmp, { recursive: true, force: true });
+    });
+
+    it('answers 413 for a bundle over server.bundle.max.size, keeping no file', async () => {
+      const { config } = local.server.instance.services;
+      const limit = config.bundleMaxBytes;
+      config.bundleMaxBytes = 4096;
+      // Uploads go to os.tmpdir(): this test's own, to see that none is left.
+      const tmpdir = process.env.TMPDIR;
+      process.env.TMPDIR = await mkdtemp(path.join(tmp, 'uploads-'));
+      try {
+        const r = await post(local.server, bundle);
+        assert.equal(r.status, 413, r.text.slice(0, 500));
+        assert.match(r.text, /larger than 4096 bytes.*server\.bundle\.max\.size/);
+        // Without a declared length the body is cut off where it passes the bound.
+        const chunked = await fetchJson(local.server, '/api/metasync/bundles?wait=true', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-tar' },
+          body: Readable.toWeb(Readable.from([bundle])) as ReadableStream,
+          duplex: 'half',
+        } as RequestInit);
+        assert.equal(chunked.status, 413, chunked.text.slice(0, 500));
+        assert.deepEqual(await readdir(os.tmpdir()), []);
+      } finally {
+        config.bundleMaxBytes = limit;
+        if (tmpdir === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = tmpdir;
+      }
+      assert.deepEqual(await names(local.server), ['Version_1']);
     });
 
     it('refuses a bundle that skips the next version, naming it; nothing imported', async () => {
@@ -212,6 +241,43 @@ for (const backend of await backends()) {
       assert.equal(r.body.error?.version, 'Version_6');
       assert.match(r.body.error?.message ?? '', /Version_6 differs/);
       assert.deepEqual(await canonicalExport(local.server), central.ledger.get('Version_6'));
+    });
+
+    it('stops at a version that fails, keeping the ones before it', async () => {
+      await central.nextVersion(3);
+      await central.nextVersion(3);
+      const parts = await unpackBundle(
+        await bundleOf(central.server, '?from=Version_7&to=Version_8'),
+      );
+      // Version_8 signed by the central but not DHIS2 metadata: its import fails BAD_SNAPSHOT.
+      const eight = parts.manifest.versions[1]!;
+      const bad = Buffer.from('{"dataElements":5}', 'utf8');
+      const gzip = gzipSync(bad);
+      parts.files.set(eight.file, gzip);
+      const manifest = resign(
+        {
+          ...parts.manifest,
+          versions: [
+            parts.manifest.versions[0]!,
+            { ...eight, hashCode: md5Hex(bad), size: gzip.length },
+          ],
+        },
+        await central.server.instance.services.signing.key(),
+      );
+      const r = await post(local.server, await packBundle({ manifest, files: parts.files }));
+      assert.equal(r.status, 200, r.text.slice(0, 2000));
+      assert.equal(r.body.status, 'FAILED');
+      assert.equal(r.body.error?.kind, 'BAD_SNAPSHOT');
+      assert.equal(r.body.error?.version, 'Version_8');
+      assert.deepEqual(
+        r.body.versions.map((v) => [v.name, v.status]),
+        [
+          ['Version_7', 'SUCCESS'],
+          ['Version_8', 'FAILED'],
+        ],
+      );
+      assert.equal((await names(local.server)).at(-1), 'Version_7');
+      assert.deepEqual(await canonicalExport(local.server), central.ledger.get('Version_7'));
     });
 
     it('metasync bundle trust + bundle import on a fresh database', async () => {

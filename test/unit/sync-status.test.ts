@@ -228,3 +228,37 @@ describe('syncStatus: what it shows besides the state', () => {
       assert.equal(s.message.includes(' Data push: events not pushed'), shown);
     });
 });
+
+describe('syncStatus: a site that imports offline bundles (issue 20 §3)', () => {
+  const bundleRun = (status: RunStatus, error?: Parameters<typeof report>[1]) => {
+    const r = report(status, error);
+    r.trigger = 'BUNDLE';
+    return r;
+  };
+
+  it('is up to date after a bundle, though no remote is configured', () => {
+    const s = syncStatus(
+      input({ configured: false, last: bundleRun('SUCCESS'), lastSuccess: bundleRun('SUCCESS') }),
+    );
+    assert.equal(s.state, 'UP_TO_DATE');
+    assert.equal(
+      s.message,
+      'Up to date at Version_3. No remote server is configured: versions arrive in offline bundles.',
+    );
+  });
+
+  it('shows a failed bundle run as failed', () => {
+    const s = syncStatus(
+      input({
+        configured: false,
+        last: bundleRun('FAILED', { kind: 'DIVERGED', version: 'Version_3', step: 'history' }),
+      }),
+    );
+    assert.equal(s.state, 'DIVERGED');
+  });
+
+  it('is not configured when it never imported a bundle', () => {
+    const s = syncStatus(input({ configured: false, last: report('SUCCESS') }));
+    assert.equal(s.state, 'NOT_CONFIGURED');
+  });
+});

@@ -88,11 +88,17 @@ export function syncStatus(input: {
     failureKind: last?.error?.kind ?? null,
   };
   const pushed = base.dataPushWarning ? ` Data push: ${base.dataPushWarning}` : '';
+  // A site without a link that imports offline bundles (issue 20 §3) has no remote to configure:
+  // its state is that of its bundle runs, as a linked local's is that of its online runs.
+  const offline =
+    !input.configured && (last?.trigger === 'BUNDLE' || input.lastSuccess?.trigger === 'BUNDLE');
   const warn =
     (ownVersion
       ? ` Warning: ${current!.name} was created on this instance; a local that creates versions cannot keep receiving versions from its central.`
-      : '') + pushed;
-  if (!input.configured)
+      : '') +
+    pushed +
+    (offline ? ' No remote server is configured: versions arrive in offline bundles.' : '');
+  if (!input.configured && !offline)
     return {
       ...base,
       state: 'NOT_CONFIGURED',
