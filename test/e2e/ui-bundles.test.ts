@@ -1,11 +1,11 @@
 /**
  * Offline bundles in the web UI (issue 20 §3), in Debian's Chromium: a central with four versions
- * and a local that has never reached it (its central's address answers nothing). The local pins
- * the central's key from the key file the central's screen gives, its fingerprint shown before it
- * is pinned; the central's Versioning screen downloads a bundle; the
- * local's Import/Export screen refuses a bundle with a flipped byte (naming the version), one
- * signed by another key (naming both fingerprints) and one that skips versions (naming them),
- * then imports the real one: the run ends SUCCESS, the screen lists the versions, and so does
+ * and a site that has never reached it (no central's address at all). The site pins the central's
+ * key from the key file the central's screen gives, its fingerprint shown before it is pinned,
+ * and becomes a local; the central's Versioning screen downloads a bundle; the site's
+ * Import/Export screen refuses a bundle with a flipped byte (naming the version), one signed by
+ * another key (naming both fingerprints) and one that skips versions (naming them), then imports
+ * the real one: the run ends SUCCESS, the screen lists the versions, and so does
  * `GET /api/metadata/versions`. Importing it again imports nothing. A user without
  * F_METADATA_MANAGE is not offered the import.
  *
@@ -26,7 +26,6 @@ import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
   centralBackend,
-  connect,
   count,
   createVersion,
   importMetadata,
@@ -85,9 +84,8 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     centralKey = (await (
       await central.server.request('/api/metasync/signing-key')
     ).json()) as SigningKey;
-    // A site that has never been online: set up as a local, its central's address unreachable
-    // (port 9, discard, where nothing listens), so no sync pins the key by itself.
-    await connect(local.server, 'http://127.0.0.1:9');
+    // A site that has never been online has no central's address to set: it is nobody's local
+    // until it pins a central's key.
     elementsBefore = await count(local.server, 'dataElements');
 
     browser = await chromium.launch({
@@ -176,6 +174,9 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     await file.saveAs(bundlePath);
     const tar = await readFile(bundlePath);
     assert.equal(tar.toString('latin1', 0, 13), 'manifest.json');
+    const own = cpage.locator('[data-test="own-fingerprint"]');
+    await own.scrollIntoViewIfNeeded();
+    await shot(cpage, 'central-signing-key', true);
   });
 
   it("pins the central's key on the local from the key file, its fingerprint shown first", async () => {
@@ -187,6 +188,8 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     assert.equal(await readFile((await keyFile.path())!, 'utf8'), centralKey.publicKey);
 
     await section(lpage, 'Metadata versioning');
+    const role = lpage.locator('[data-test="role"]');
+    await role.getByText('Not configured').waitFor();
     const pinned = lpage.locator('[data-test="pinned-fingerprint"]');
     await pinned.getByText('not pinned').waitFor();
     await lpage.locator('input[name="centralKeyFile"]').setInputFiles((await keyFile.path())!);
@@ -209,6 +212,8 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     await shot(lpage, 'local-pin-key-confirm', true);
     await lpage.getByRole('button', { name: 'Pin', exact: true }).click();
     await pinned.getByText(grouped(centralKey.fingerprint)).waitFor();
+    // The pin makes it a local of that central.
+    await role.getByText('Local').waitFor();
     await pinned.scrollIntoViewIfNeeded();
     await shot(lpage, 'local-key-pinned', true);
   });
@@ -328,6 +333,15 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     await lpage.getByText('BUNDLE', { exact: false }).first().waitFor();
     await lpage.getByRole('cell', { name: 'Version_4', exact: true }).waitFor();
     await shot(lpage, 'local-bundle-run', true);
+
+    // The run turned versioning on, as every run does; the site stays a local, and its
+    // Versioning screen lists the versions.
+    await lpage.reload();
+    await section(lpage, 'Metadata versioning');
+    await lpage.locator('[data-test="role"]').getByText('Local').waitFor();
+    await lpage.locator('[data-test="sync-status"]').waitFor();
+    await lpage.getByRole('cell', { name: 'Version_4', exact: true }).first().waitFor();
+    await shot(lpage, 'local-versioning-after', true);
   });
 
   it('imports nothing from the same bundle again', async () => {

@@ -26,8 +26,17 @@ export function useApp(): AppContextValue {
   return ctx;
 }
 
+const isSet = (v: unknown) => typeof v === 'string' && v !== '';
+
+/**
+ * A local pulls from a central whose address it has; a site without a link (issue 20 §3) has
+ * none, but it has pinned a central's key or received a central's versions in a bundle. A bundle
+ * run turns versioning on, as every sync run does, so versioning alone does not make a central.
+ */
 export const roleOf = (s: Settings): Role =>
-  typeof s.keyRemoteInstanceUrl === 'string' && s.keyRemoteInstanceUrl
+  isSet(s.keyRemoteInstanceUrl) ||
+  isSet(s.keyCentralSigningKey) ||
+  isSet(s.keyRemoteMetadataVersion)
     ? 'local'
     : s.keyVersionEnabled === true
       ? 'central'

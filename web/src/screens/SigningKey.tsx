@@ -48,13 +48,14 @@ export function SigningKeyPanel() {
           </Button>
         </>
       )}
-      {role === 'local' && <PinnedCentralKey />}
+      {/* Not on a central: a site that has never been online pins its central's key here. */}
+      {role !== 'central' && <PinnedCentralKey />}
     </div>
   );
 }
 
 function PinnedCentralKey() {
-  const { alert } = useApp();
+  const { alert, reloadSettings } = useApp();
   const pinned = useLoad(() => api<PinnedKey>('/api/metasync/signing-key/pinned'));
   const [pem, setPem] = useState('');
   const [reason, setReason] = useState('');
@@ -80,6 +81,8 @@ function PinnedCentralKey() {
       setReason('');
       alert(`Pinned the central key ${grouped(key.fingerprint)}`, 'success');
       await pinned.reload();
+      // A pin makes a site without a link a local (roleOf): the screens follow.
+      await reloadSettings();
     } catch (e) {
       alert(`Key not pinned: ${errorText(e)}`, 'critical');
     }
