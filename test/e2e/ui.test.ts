@@ -218,7 +218,7 @@ describe('web UI in Chromium', { skip }, () => {
   it('runs an import as a dry run and shows the report', async () => {
     await section(lpage, 'Import/Export');
     const bad = { dataElements: [newDataElement('Dry'), { id: 'bad', name: '' }] };
-    await lpage.locator('input[type="file"]').setInputFiles({
+    await lpage.locator('input[name="file"]').setInputFiles({
       name: 'metadata.json',
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify(bad)),

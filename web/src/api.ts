@@ -32,38 +32,49 @@ function fieldErrors(body: unknown): Record<string, string> {
 
 type Json = Record<string, unknown>;
 
-export async function api<T = Json>(
-  path: string,
-  init: { method?: string; body?: unknown; raw?: boolean } = {},
-): Promise<T> {
-  const method = init.method ?? 'GET';
+/** The headers every call sends: JSON answers, and the session's CSRF token on a change. */
+export function headersFor(method: string): Record<string, string> {
   const headers: Record<string, string> = {
     Accept: 'application/json',
     'X-Requested-With': 'XMLHttpRequest',
   };
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
+  return headers;
+}
+
+/** An answer's body: its JSON, or the text itself when it is not JSON (null when empty). */
+export function parseBody(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
+}
+
+/** The error of a failed answer; a 401 also tells the shell that the session has ended. */
+export function failure(status: number, statusText: string, parsed: unknown): ApiError {
+  const msg =
+    parsed && typeof parsed === 'object' && 'message' in parsed
+      ? String((parsed as Json).message)
+      : `${status} ${statusText}`;
+  if (status === 401) window.dispatchEvent(new CustomEvent('metasync:unauthorized'));
+  return new ApiError(status, msg, parsed);
+}
+
+export async function api<T = Json>(
+  path: string,
+  init: { method?: string; body?: unknown; raw?: boolean } = {},
+): Promise<T> {
+  const method = init.method ?? 'GET';
+  const headers = headersFor(method);
   let body: string | undefined;
   if (init.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
   }
   const res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    /* not JSON */
-  }
-  if (!res.ok) {
-    const msg =
-      parsed && typeof parsed === 'object' && 'message' in parsed
-        ? String((parsed as Json).message)
-        : `${res.status} ${res.statusText}`;
-    const err = new ApiError(res.status, msg, parsed);
-    if (res.status === 401) window.dispatchEvent(new CustomEvent('metasync:unauthorized'));
-    throw err;
-  }
+  const parsed = parseBody(await res.text());
+  if (!res.ok) throw failure(res.status, res.statusText, parsed);
   return parsed as T;
 }
 

@@ -26,9 +26,25 @@ export function useApp(): AppContextValue {
   return ctx;
 }
 
+const isSet = (v: unknown) => typeof v === 'string' && v !== '';
+
+/**
+ * A local pulls from a central whose address it has; a site without a link (issue 20 §3) has
+ * none, but it has pinned a central's key or received a central's versions in a bundle. A bundle
+ * run turns versioning on, as every sync run does, so versioning alone does not make a central.
+ */
 export const roleOf = (s: Settings): Role =>
-  typeof s.keyRemoteInstanceUrl === 'string' && s.keyRemoteInstanceUrl
+  isSet(s.keyRemoteInstanceUrl) ||
+  isSet(s.keyCentralSigningKey) ||
+  isSet(s.keyRemoteMetadataVersion)
     ? 'local'
     : s.keyVersionEnabled === true
       ? 'central'
       : 'standalone';
+
+/**
+ * Whether the user holds `ALL` or one of `anyOf`, as the server checks a route's authority: a
+ * screen hides what the server would refuse this user.
+ */
+export const holds = (user: SessionUser, ...anyOf: string[]): boolean =>
+  user.authorities.includes('ALL') || anyOf.some((a) => user.authorities.includes(a));

@@ -12,6 +12,7 @@ import {
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
+import { BundleImport } from './BundleImport.tsx';
 import { SimpleTable, StatusTag } from './common.tsx';
 import { DataBundles } from './DataBundles.tsx';
 
@@ -24,6 +25,7 @@ export function ImportExport() {
   return (
     <section aria-labelledby="ie-title">
       <h2 id="ie-title">Import/Export</h2>
+      <BundleImport />
       <MetadataImport />
       <MetadataExport />
       {role === 'local' && <ManualSync />}

@@ -7,6 +7,8 @@
 import {
   Button,
   ButtonStrip,
+  Field,
+  FileInput,
   InputField,
   Modal,
   ModalActions,
@@ -14,14 +16,16 @@ import {
   ModalTitle,
   TextAreaField,
 } from '@dhis2/ui';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
+import { pemFingerprint, saveText } from '../key-fingerprint.ts';
 import { Loading, useLoad } from './common.tsx';
 import type { PinnedKey, SigningKey } from '../../../src/http/schemas/api-types.ts';
 
 /** A 64-hex fingerprint in groups of four, easier to read aloud over a phone. */
-const grouped = (fingerprint: string) => fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
+export const grouped = (fingerprint: string) =>
+  fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
 
 export function SigningKeyPanel() {
   const { role } = useApp();
@@ -32,22 +36,39 @@ export function SigningKeyPanel() {
       {!own.data ? (
         <Loading error={own.error} />
       ) : (
-        <p>
-          This instance signs its offline bundles with an Ed25519 key, fingerprint{' '}
-          <code data-test="own-fingerprint">{grouped(own.data.fingerprint)}</code>.
-        </p>
+        <>
+          <p>
+            This instance signs its offline bundles with an Ed25519 key, fingerprint{' '}
+            <code data-test="own-fingerprint">{grouped(own.data.fingerprint)}</code>.
+          </p>
+          {/* The public half, to carry to a site that has never been online (or, from a local,
+              to its central for the data it sends back); it is no secret. */}
+          <Button small onClick={() => saveText(own.data!.publicKey, 'metasync-public-key.pem')}>
+            Download the public key
+          </Button>
+        </>
       )}
-      {role === 'local' && <PinnedCentralKey />}
+      {/* Not on a central: a site that has never been online pins its central's key here. */}
+      {role !== 'central' && <PinnedCentralKey />}
     </div>
   );
 }
 
 function PinnedCentralKey() {
-  const { alert } = useApp();
+  const { alert, reloadSettings } = useApp();
   const pinned = useLoad(() => api<PinnedKey>('/api/metasync/signing-key/pinned'));
   const [pem, setPem] = useState('');
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
+  const [fingerprint, setFingerprint] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    setFingerprint(null);
+    void pemFingerprint(pem).then((f) => current && setFingerprint(f));
+    return () => {
+      current = false;
+    };
+  }, [pem]);
 
   async function pin() {
     setConfirming(false);
@@ -60,6 +81,8 @@ function PinnedCentralKey() {
       setReason('');
       alert(`Pinned the central key ${grouped(key.fingerprint)}`, 'success');
       await pinned.reload();
+      // A pin makes a site without a link a local (roleOf): the screens follow.
+      await reloadSettings();
     } catch (e) {
       alert(`Key not pinned: ${errorText(e)}`, 'critical');
     }
@@ -79,6 +102,15 @@ function PinnedCentralKey() {
         . It is pinned at the first sync with the central; bundles signed with another key are
         refused.
       </p>
+      <Field label="The central's key file (.pem)" name="centralKeyFile">
+        <FileInput
+          name="centralKeyFile"
+          accept=".pem,.txt,application/x-pem-file,text/plain"
+          buttonLabel="Read the key from a file"
+          small
+          onChange={({ files }) => void files?.[0]?.text().then(setPem)}
+        />
+      </Field>
       <TextAreaField
         name="centralPublicKey"
         label={current ? 'Replace with the central key (PEM)' : 'Pin a central key (PEM)'}
@@ -87,6 +119,11 @@ function PinnedCentralKey() {
         placeholder="-----BEGIN PUBLIC KEY-----"
         rows={4}
       />
+      {fingerprint && (
+        <p data-test="pem-fingerprint">
+          Fingerprint of this key: <code>{grouped(fingerprint)}</code>
+        </p>
+      )}
       <InputField
         name="pinReason"
         label="Reason (optional, for the audit log)"
@@ -104,6 +141,11 @@ function PinnedCentralKey() {
           <ModalContent>
             From now on only bundles signed with this key are accepted. Compare its fingerprint with
             the one the central shows. The change is recorded in the audit log.
+            {fingerprint && (
+              <p data-test="confirm-fingerprint">
+                Fingerprint: <code>{grouped(fingerprint)}</code>
+              </p>
+            )}
           </ModalContent>
           <ModalActions>
             <ButtonStrip end>
