@@ -3,8 +3,6 @@ let csrfToken = '';
 export const setCsrfToken = (t: string) => {
   csrfToken = t;
 };
-/** For a call `api` cannot make (a raw file upload, issue 20 §5). */
-export const currentCsrfToken = () => csrfToken;
 
 export class ApiError extends Error {
   /** The server's field errors (`response.errorReports`): field name → why (issue 17 §5). */

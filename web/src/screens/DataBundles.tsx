@@ -18,13 +18,14 @@ import {
   NoticeBox,
   TextAreaField,
 } from '@dhis2/ui';
-import { useState, type FormEvent } from 'react';
-import { api, currentCsrfToken, errorText } from '../api.ts';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
+import { pemFingerprint } from '../key-fingerprint.ts';
+import { upload } from '../upload.ts';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { grouped } from './SigningKey.tsx';
 import type { DataBundleImport, LocalKeys } from '../../../src/http/schemas/api-types.ts';
-
-const grouped = (fingerprint: string) => fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
 
 export function DataBundles() {
   const { role } = useApp();
@@ -68,6 +69,7 @@ function DataBundleImportPanel() {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<DataBundleImport | null>(null);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const [sent, setSent] = useState(0);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -75,31 +77,23 @@ function DataBundleImportPanel() {
     setBusy(true);
     setResult(null);
     setRefusal(null);
+    setSent(0);
     try {
-      // The tar as the raw body: `api` sends JSON only.
-      const res = await fetch('/api/metasync/data-bundles', {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-tar',
-          Accept: 'application/json',
-          'X-Requested-With': 'XMLHttpRequest',
-          'X-CSRF-Token': currentCsrfToken(),
-        },
-        body: file,
-        credentials: 'same-origin',
-      });
-      const body = (await res.json()) as DataBundleImport & {
-        message?: string;
-        response?: { problem?: string };
-      };
-      if (res.ok) setResult(body);
-      else
-        setRefusal({
-          message: body.message ?? `${res.status}`,
-          ...(body.response?.problem ? { problem: body.response.problem } : {}),
-        });
+      setResult(
+        await upload<DataBundleImport>('/api/metasync/data-bundles', file, {
+          contentType: 'application/x-tar',
+          onProgress: (sent, total) => setSent(total > 0 ? Math.round((100 * sent) / total) : 0),
+        }),
+      );
     } catch (err) {
-      setRefusal({ message: errorText(err) });
+      const problem =
+        err instanceof ApiError
+          ? (err.body as { response?: { problem?: unknown } } | null)?.response?.problem
+          : undefined;
+      setRefusal({
+        message: errorText(err),
+        ...(typeof problem === 'string' ? { problem } : {}),
+      });
     } finally {
       setBusy(false);
     }
@@ -121,6 +115,9 @@ function DataBundleImportPanel() {
         <Button type="submit" primary disabled={!file || busy} loading={busy}>
           Import data bundle
         </Button>
+        {busy && (
+          <p className="muted">{sent < 100 ? `Sending: ${sent}%` : 'Checking and importing…'}</p>
+        )}
       </form>
       {refusal && (
         <NoticeBox error title={`Refused${refusal.problem ? ` (${refusal.problem})` : ''}`}>
@@ -162,6 +159,15 @@ function LocalKeysPanel() {
   const [pem, setPem] = useState('');
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
+  const [fingerprint, setFingerprint] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    setFingerprint(null);
+    void pemFingerprint(pem).then((f) => current && setFingerprint(f));
+    return () => {
+      current = false;
+    };
+  }, [pem]);
 
   async function pin() {
     setConfirming(false);
@@ -223,6 +229,15 @@ function LocalKeysPanel() {
         value={systemId}
         onChange={({ value }: { value?: string }) => setSystemId(value ?? '')}
       />
+      <Field label="The local's key file (.pem, from its Signing key box)" name="localKeyFile">
+        <FileInput
+          name="localKeyFile"
+          accept=".pem,.txt,application/x-pem-file,text/plain"
+          buttonLabel="Read the key from a file"
+          small
+          onChange={({ files }) => void files?.[0]?.text().then(setPem)}
+        />
+      </Field>
       <TextAreaField
         name="localPublicKey"
         label="The local's public key (PEM)"
@@ -231,6 +246,11 @@ function LocalKeysPanel() {
         placeholder="-----BEGIN PUBLIC KEY-----"
         rows={4}
       />
+      {fingerprint && (
+        <p data-test="local-pem-fingerprint">
+          Fingerprint of this key: <code>{grouped(fingerprint)}</code>
+        </p>
+      )}
       <InputField
         name="localPinReason"
         label="Reason (optional, for the audit log)"
