@@ -33,11 +33,21 @@ function definition(key: string): SettingDef {
 
 export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: SettingsDeps) {
   let cached: { at: number; values: Map<string, unknown> } | null = null;
+  /**
+   * Moved by every write, before and after it: a read that was under way meanwhile (another
+   * request's) may hold the old values, so it answers them but does not cache them.
+   */
+  let generation = 0;
+  const forget = () => {
+    generation++;
+    cached = null;
+  };
   async function stored(): Promise<Map<string, unknown>> {
     const now = clock.now().getTime();
     if (cached && now - cached.at < maxAgeMs) return cached.values;
+    const started = generation;
     const values = await store.all();
-    cached = { at: now, values };
+    if (started === generation) cached = { at: now, values };
     return values;
   }
 
@@ -125,10 +135,9 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
       else prepared.set(key, def.secret ? box.seal(String(parsed.value)) : parsed.value);
     }
     cleared.push(...(await unboundSecrets(via, entries, prepared)));
-    cached = null;
+    forget();
     if (prepared.size > 0 || cleared.length > 0) await via.putMany(prepared, cleared);
-    // Again: a read while the write was under way (another request) cached the old values.
-    cached = null;
+    forget();
   }
 
   /** Stored secrets whose destination this update moves without setting them again. */
@@ -155,23 +164,23 @@ export function createSettingsService({ store, box, clock, maxAgeMs = 500 }: Set
   async function remove(key: string): Promise<void> {
     const def = definition(key);
     if (def.managed && (await value(key)) !== def.default) throw managedSetting(def);
-    cached = null;
+    forget();
     await store.delete(key);
+    forget();
   }
 
   /** Writes a `managed` setting: only for the use case that owns it (it audits the change). */
   async function putManaged(key: SettingKey, value: string): Promise<void> {
     const def = definition(key);
     if (!def.managed) throw new Error(`${key} is not a managed setting`);
-    cached = null;
+    forget();
     if (value === '') await store.delete(key);
     else await store.putMany(new Map([[key, value]]), []);
+    forget();
   }
 
   /** Forget the cached read, after something wrote the settings table behind this service. */
-  const invalidate = () => {
-    cached = null;
-  };
+  const invalidate = forget;
 
   return {
     invalidate,
