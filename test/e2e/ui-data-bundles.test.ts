@@ -15,6 +15,8 @@ import { centralBackend, connect, start, type Started } from '../support/sync.ts
 import { enableVersioning, fetchJson } from '../support/versions.ts';
 
 const skip = skipWithoutBrowser;
+const docScreens = process.env.METASYNC_DOC_SCREENS === '1';
+const DOC_SHOTS = 'docs/images/offline-bundles';
 
 describe('web UI: data bundles (issue 20 §5)', { skip }, () => {
   let central: Started;
@@ -57,8 +59,18 @@ describe('web UI: data bundles (issue 20 §5)', { skip }, () => {
     await central?.dispose();
   });
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  /**
+   * The whole page to the artifacts; with METASYNC_DOC_SCREENS=1, also the panel under `heading`
+   * as the docs page's picture `doc` (docs/offline-bundles.md, "Data back to the central").
+   */
+  const shot = async (page: Page, name: string, doc?: { heading: string; file: string }) => {
+    await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+    if (doc && docScreens)
+      await page
+        .getByRole('heading', { name: doc.heading, exact: true })
+        .locator('..')
+        .screenshot({ path: `${DOC_SHOTS}/${doc.file}.png` });
+  };
 
   async function openImportExport(page: Page, url: string) {
     await page.goto(url + '/');
@@ -71,7 +83,10 @@ describe('web UI: data bundles (issue 20 §5)', { skip }, () => {
   it('downloads the data bundle on the local', async () => {
     await openImportExport(lpage, local.server.url);
     await lpage.getByText('Export data bundle').first().waitFor();
-    await shot(lpage, 'data-bundle-01-local-export');
+    await shot(lpage, 'data-bundle-01-local-export', {
+      heading: 'Export data bundle',
+      file: 'data-local-export',
+    });
     const download = lpage.waitForEvent('download');
     await lpage.getByRole('button', { name: 'Export data bundle' }).click();
     const file = await download;
@@ -86,7 +101,10 @@ describe('web UI: data bundles (issue 20 §5)', { skip }, () => {
     await upload.setInputFiles(bundlePath);
     await cpage.getByRole('button', { name: 'Import data bundle' }).click();
     await cpage.getByText('Refused (unknown-local)').waitFor();
-    await shot(cpage, 'data-bundle-02-central-refused');
+    await shot(cpage, 'data-bundle-02-central-refused', {
+      heading: 'Import data bundle',
+      file: 'data-central-refused',
+    });
 
     const key = await fetchJson<{ publicKey: string }>(local.server, '/api/metasync/signing-key');
     const info = await fetchJson<{ systemId: string }>(local.server, '/api/system/info');
@@ -102,6 +120,13 @@ describe('web UI: data bundles (issue 20 §5)', { skip }, () => {
     await parts.getByRole('cell', { name: 'dataValues' }).waitFor();
     const row = parts.getByRole('row').filter({ hasText: 'dataValues' });
     assert.match((await row.innerText()).replace(/\s+/g, ' '), /dataValues 2 SUCCESS 2 0 0 0/);
-    await shot(cpage, 'data-bundle-03-central-imported');
+    await shot(cpage, 'data-bundle-03-central-imported', {
+      heading: 'Import data bundle',
+      file: 'data-central-imported',
+    });
+    await shot(cpage, 'data-bundle-04-central-keys', {
+      heading: "Locals' signing keys",
+      file: 'data-central-local-keys',
+    });
   });
 });
