@@ -5,6 +5,8 @@
  * pages (https, or the machine itself); elsewhere this is null and the fingerprint shows once the
  * server has pinned the key.
  */
+import { useEffect, useState } from 'react';
+
 const PEM = /-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----/;
 
 export async function pemFingerprint(pem: string): Promise<string | null> {
@@ -27,4 +29,18 @@ export function saveText(text: string, fileName: string, type = 'application/x-p
   a.download = fileName;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/** `pemFingerprint` of the key being pasted or read, recomputed as it changes (null meanwhile). */
+export function usePemFingerprint(pem: string): string | null {
+  const [fingerprint, setFingerprint] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    setFingerprint(null);
+    void pemFingerprint(pem).then((f) => current && setFingerprint(f));
+    return () => {
+      current = false;
+    };
+  }, [pem]);
+  return fingerprint;
 }

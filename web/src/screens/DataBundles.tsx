@@ -16,14 +16,13 @@ import {
   ModalContent,
   ModalTitle,
   NoticeBox,
-  TextAreaField,
 } from '@dhis2/ui';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, ApiError, errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
-import { pemFingerprint } from '../key-fingerprint.ts';
 import { upload } from '../upload.ts';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { PemKeyFields } from './PemKeyFields.tsx';
 import { grouped } from './SigningKey.tsx';
 import type { DataBundleImport, LocalKeys } from '../../../src/http/schemas/api-types.ts';
 
@@ -159,15 +158,6 @@ function LocalKeysPanel() {
   const [pem, setPem] = useState('');
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const [fingerprint, setFingerprint] = useState<string | null>(null);
-  useEffect(() => {
-    let current = true;
-    setFingerprint(null);
-    void pemFingerprint(pem).then((f) => current && setFingerprint(f));
-    return () => {
-      current = false;
-    };
-  }, [pem]);
 
   async function pin() {
     setConfirming(false);
@@ -229,33 +219,19 @@ function LocalKeysPanel() {
         value={systemId}
         onChange={({ value }: { value?: string }) => setSystemId(value ?? '')}
       />
-      <Field label="The local's key file (.pem, from its Signing key box)" name="localKeyFile">
-        <FileInput
-          name="localKeyFile"
-          accept=".pem,.txt,application/x-pem-file,text/plain"
-          buttonLabel="Read the key from a file"
-          small
-          onChange={({ files }) => void files?.[0]?.text().then(setPem)}
-        />
-      </Field>
-      <TextAreaField
-        name="localPublicKey"
-        label="The local's public key (PEM)"
-        value={pem}
-        onChange={({ value }: { value?: string }) => setPem(value ?? '')}
-        placeholder="-----BEGIN PUBLIC KEY-----"
-        rows={4}
-      />
-      {fingerprint && (
-        <p data-test="local-pem-fingerprint">
-          Fingerprint of this key: <code>{grouped(fingerprint)}</code>
-        </p>
-      )}
-      <InputField
-        name="localPinReason"
-        label="Reason (optional, for the audit log)"
-        value={reason}
-        onChange={({ value }: { value?: string }) => setReason(value ?? '')}
+      <PemKeyFields
+        names={{
+          file: 'localKeyFile',
+          pem: 'localPublicKey',
+          reason: 'localPinReason',
+          fingerprint: 'local-pem-fingerprint',
+        }}
+        fileLabel="The local's key file (.pem, from its Signing key box)"
+        pemLabel="The local's public key (PEM)"
+        pem={pem}
+        setPem={setPem}
+        reason={reason}
+        setReason={setReason}
       />
       <Button disabled={!systemId.trim() || !pem.trim()} onClick={() => setConfirming(true)}>
         Pin key…

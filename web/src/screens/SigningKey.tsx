@@ -4,23 +4,13 @@
  * has never been online, or a central whose key really changed). Pinning is confirmed first:
  * bundles signed with any other key are refused from then on, and the server audits it.
  */
-import {
-  Button,
-  ButtonStrip,
-  Field,
-  FileInput,
-  InputField,
-  Modal,
-  ModalActions,
-  ModalContent,
-  ModalTitle,
-  TextAreaField,
-} from '@dhis2/ui';
-import { useEffect, useState } from 'react';
+import { Button, ButtonStrip, Modal, ModalActions, ModalContent, ModalTitle } from '@dhis2/ui';
+import { useState } from 'react';
 import { api, errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
-import { pemFingerprint, saveText } from '../key-fingerprint.ts';
+import { saveText, usePemFingerprint } from '../key-fingerprint.ts';
 import { Loading, useLoad } from './common.tsx';
+import { PemKeyFields } from './PemKeyFields.tsx';
 import type { PinnedKey, SigningKey } from '../../../src/http/schemas/api-types.ts';
 
 /** A 64-hex fingerprint in groups of four, easier to read aloud over a phone. */
@@ -60,15 +50,7 @@ function PinnedCentralKey() {
   const [pem, setPem] = useState('');
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const [fingerprint, setFingerprint] = useState<string | null>(null);
-  useEffect(() => {
-    let current = true;
-    setFingerprint(null);
-    void pemFingerprint(pem).then((f) => current && setFingerprint(f));
-    return () => {
-      current = false;
-    };
-  }, [pem]);
+  const fingerprint = usePemFingerprint(pem);
 
   async function pin() {
     setConfirming(false);
@@ -102,33 +84,19 @@ function PinnedCentralKey() {
         . It is pinned at the first sync with the central; bundles signed with another key are
         refused.
       </p>
-      <Field label="The central's key file (.pem)" name="centralKeyFile">
-        <FileInput
-          name="centralKeyFile"
-          accept=".pem,.txt,application/x-pem-file,text/plain"
-          buttonLabel="Read the key from a file"
-          small
-          onChange={({ files }) => void files?.[0]?.text().then(setPem)}
-        />
-      </Field>
-      <TextAreaField
-        name="centralPublicKey"
-        label={current ? 'Replace with the central key (PEM)' : 'Pin a central key (PEM)'}
-        value={pem}
-        onChange={({ value }: { value?: string }) => setPem(value ?? '')}
-        placeholder="-----BEGIN PUBLIC KEY-----"
-        rows={4}
-      />
-      {fingerprint && (
-        <p data-test="pem-fingerprint">
-          Fingerprint of this key: <code>{grouped(fingerprint)}</code>
-        </p>
-      )}
-      <InputField
-        name="pinReason"
-        label="Reason (optional, for the audit log)"
-        value={reason}
-        onChange={({ value }: { value?: string }) => setReason(value ?? '')}
+      <PemKeyFields
+        names={{
+          file: 'centralKeyFile',
+          pem: 'centralPublicKey',
+          reason: 'pinReason',
+          fingerprint: 'pem-fingerprint',
+        }}
+        fileLabel="The central's key file (.pem)"
+        pemLabel={current ? 'Replace with the central key (PEM)' : 'Pin a central key (PEM)'}
+        pem={pem}
+        setPem={setPem}
+        reason={reason}
+        setReason={setReason}
       />
       <Button disabled={pem.trim() === ''} onClick={() => setConfirming(true)}>
         {current ? 'Replace pinned key…' : 'Pin key…'}
