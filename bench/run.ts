@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- import|versions|sync|bundle|push|serve|rest]`: runs each benchmark in its own
+ * `npm run bench [-- import|versions|sync|bundle|data-bundle|push|serve|rest]`: runs each benchmark in its own
  * process on PGlite and PostgreSQL and prints tables with seconds, peak RSS (VmHWM of a process
  * that does nothing else), the floor measured in the same run (bench/floors.ts: native
  * PostgreSQL for both backends), the ratio, the target (bench/targets.ts) and PASS/MISS; every
@@ -262,6 +262,39 @@ if (!only || only === 'bundle') {
       times(r.ratio),
       describe(r.target),
       r.result,
+    ]),
+  );
+}
+
+if (!only || only === 'data-bundle') {
+  interface Row {
+    backend: Backend;
+    values: number;
+    bundleBytes: number;
+    exportSeconds: number;
+    importSeconds: number;
+    seconds: number;
+    rssMb: number;
+    copySeconds: number;
+  }
+  const rows: Row[] = [];
+  for (const n of [100_000, 1_000_000])
+    for (const backend of backends)
+      rows.push(await child<Row>('data-bundle-one.ts', [backend, String(n)]));
+  const judged = rows.map((r) => ({ ...r, ratio: ratio(r.seconds, r.copySeconds) }));
+  save('data-bundle', judged);
+  printTable(
+    'Data bundles (issue 20 §5): a local (backend shown) exports n values, a central on PostgreSQL imports them; peak RSS of the local; floor = COPY of the same values on native PostgreSQL',
+    ['values', 'local', 'bundle', 'export s', 'import s', 'peak RSS', 'COPY s', '×COPY'],
+    judged.map((r) => [
+      r.values,
+      r.backend,
+      mb(r.bundleBytes),
+      r.exportSeconds.toFixed(2),
+      r.importSeconds.toFixed(2),
+      `${Math.round(r.rssMb)} MB`,
+      r.copySeconds.toFixed(2),
+      times(r.ratio),
     ]),
   );
 }

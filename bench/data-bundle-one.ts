@@ -1,0 +1,112 @@
+/**
+ * One data bundle benchmark (issue 20 §5): a local on the given backend holding `n` data values
+ * (loaded as bench/push-one.ts loads them) exports its data bundle (`GET
+ * /api/metasync/data-bundles`, what `metasync bundle export-data` writes), and a central in
+ * another process (bench/data-central-one.ts), with the local's key pinned, imports it (`POST
+ * /api/metasync/data-bundles`). Peak RSS is this process's VmHWM (the local's export). The floor,
+ * as for the push: `COPY` of the same values on native PostgreSQL, best of 3, same run.
+ * Usage: node --import tsx bench/data-bundle-one.ts <pglite|postgres> <n>
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { sql } from 'kysely';
+import { createTestDatabase, type Backend } from '../test/support/databases.ts';
+import { startServer } from '../test/support/server.ts';
+import { benchValue, DES, OUS, pushMetadata } from './data-generate.ts';
+import { pushFloor } from './floors.ts';
+import { hwmMb } from './proc.ts';
+
+const [backend, count] = process.argv.slice(2) as [Backend, string];
+const n = Number(count);
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', path.join(import.meta.dirname, 'data-central-one.ts')],
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, METASYNC_TEST_LOG: 'warn' } },
+);
+const central = await new Promise<{ url: string; password: string }>((resolve, reject) => {
+  const rl = createInterface({ input: child.stdout });
+  rl.on('line', (l) => l.startsWith('{"url"') && resolve(JSON.parse(l)));
+  child.once('exit', (code) => reject(new Error(`central exited with ${code}`)));
+});
+const auth = `Basic ${Buffer.from(`admin:${central.password}`).toString('base64')}`;
+const toCentral = async (p: string, init: RequestInit) => {
+  const res = await fetch(`${central.url}${p}`, {
+    ...init,
+    headers: { authorization: auth, ...(init.headers as Record<string, string>) },
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${p}: ${res.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+};
+
+const database = await createTestDatabase(backend);
+const local = await startServer(database);
+const metadata = await local.request('/api/metadata', {
+  method: 'POST',
+  body: JSON.stringify(pushMetadata()),
+  headers: { 'content-type': 'application/json' },
+});
+if (!metadata.ok) throw new Error(`metadata: ${metadata.status}`);
+const { db } = local.instance.database;
+await sql`insert into data_value (data_element, period, org_unit, category_option_combo,
+    attribute_option_combo, value, stored_by, created, last_updated, followup, deleted, seq)
+  select 'BenchDe' || lpad((i % ${DES})::text, 4, '0'),
+    to_char(date '2000-01-01' + (i / ${DES * OUS})::int, 'YYYYMMDD'),
+    'BenchOu' || lpad(((i / ${DES}) % ${OUS})::text, 4, '0'),
+    'HllvX50cXC0', 'HllvX50cXC0', (i % 997)::text, 'bench', now(), now(), false, false, i + 1
+  from generate_series(0, ${n - 1}) as i`.execute(db);
+await sql`update data_change_counter set seq = ${n}`.execute(db);
+await sql`analyze data_value`.execute(db);
+
+const e0 = performance.now();
+const res = await local.request('/api/metasync/data-bundles');
+const bundle = Buffer.from(await res.arrayBuffer());
+if (!res.ok) throw new Error(`export: ${res.status} ${bundle.toString('utf8', 0, 500)}`);
+const exportSeconds = (performance.now() - e0) / 1000;
+const rssMb = hwmMb();
+const { systemId, publicKey } = {
+  systemId: local.instance.services.instance.systemId,
+  publicKey: (await local.instance.services.signing.publicKey()).publicKeyPem,
+};
+await local.stop();
+await database.dispose();
+
+await toCentral(`/api/metasync/signing-key/locals/${systemId}`, {
+  method: 'PUT',
+  body: JSON.stringify({ publicKey, reason: 'bench' }),
+  headers: { 'content-type': 'application/json' },
+});
+const i0 = performance.now();
+const imported = await toCentral('/api/metasync/data-bundles', {
+  method: 'POST',
+  body: bundle,
+  headers: { 'content-type': 'application/x-tar' },
+});
+const importSeconds = (performance.now() - i0) / 1000;
+const parts = (imported.parts ?? []) as { kind: string; count: number }[];
+const values = parts.filter((p) => p.kind === 'dataValues').reduce((s, p) => s + p.count, 0);
+if (values !== n) throw new Error(`imported ${values} values, not ${n}`);
+
+const lines: string[] = [];
+for (let i = 0; i < n; i++) {
+  const v = benchValue(i);
+  lines.push(
+    `${v.de}\t${v.period}\t${v.ou}\tHllvX50cXC0\tHllvX50cXC0\t${v.value}\tbench\t2020-01-01\t2020-01-01\tf\tf\n`,
+  );
+}
+const copySeconds = await pushFloor(lines);
+child.kill('SIGTERM');
+console.log(
+  JSON.stringify({
+    backend,
+    values: n,
+    bundleBytes: bundle.length,
+    exportSeconds,
+    importSeconds,
+    seconds: exportSeconds + importSeconds,
+    rssMb,
+    copySeconds,
+  }),
+);
+process.exit(0);
