@@ -10,10 +10,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { sql } from 'kysely';
 import { createTestDatabase, type Backend } from '../test/support/databases.ts';
 import { startServer } from '../test/support/server.ts';
-import { benchValue, DES, OUS, pushMetadata } from './data-generate.ts';
+import { copyLines, loadValues, pushMetadata } from './data-generate.ts';
 import { pushFloor } from './floors.ts';
 import { hwmMb } from './proc.ts';
 
@@ -49,15 +48,7 @@ const metadata = await local.request('/api/metadata', {
 });
 if (!metadata.ok) throw new Error(`metadata: ${metadata.status}`);
 const { db } = local.instance.database;
-await sql`insert into data_value (data_element, period, org_unit, category_option_combo,
-    attribute_option_combo, value, stored_by, created, last_updated, followup, deleted, seq)
-  select 'BenchDe' || lpad((i % ${DES})::text, 4, '0'),
-    to_char(date '2000-01-01' + (i / ${DES * OUS})::int, 'YYYYMMDD'),
-    'BenchOu' || lpad(((i / ${DES}) % ${OUS})::text, 4, '0'),
-    'HllvX50cXC0', 'HllvX50cXC0', (i % 997)::text, 'bench', now(), now(), false, false, i + 1
-  from generate_series(0, ${n - 1}) as i`.execute(db);
-await sql`update data_change_counter set seq = ${n}`.execute(db);
-await sql`analyze data_value`.execute(db);
+await loadValues(db, n);
 
 const e0 = performance.now();
 const res = await local.request('/api/metasync/data-bundles');
@@ -88,14 +79,7 @@ const parts = (imported.parts ?? []) as { kind: string; count: number }[];
 const values = parts.filter((p) => p.kind === 'dataValues').reduce((s, p) => s + p.count, 0);
 if (values !== n) throw new Error(`imported ${values} values, not ${n}`);
 
-const lines: string[] = [];
-for (let i = 0; i < n; i++) {
-  const v = benchValue(i);
-  lines.push(
-    `${v.de}\t${v.period}\t${v.ou}\tHllvX50cXC0\tHllvX50cXC0\t${v.value}\tbench\t2020-01-01\t2020-01-01\tf\tf\n`,
-  );
-}
-const copySeconds = await pushFloor(lines);
+const copySeconds = await pushFloor(copyLines(n));
 child.kill('SIGTERM');
 console.log(
   JSON.stringify({
