@@ -19,7 +19,8 @@ import type {
   VersionStore,
 } from './domain/ports.ts';
 import type { SettingsService } from './domain/settings/settings-service.ts';
-import type { FleetLocal } from './domain/versioning/fleet.ts';
+import type { FleetDepth, FleetLocal } from './domain/versioning/fleet.ts';
+import type { ReportedLocal } from './domain/versioning/fleet-report.ts';
 import type { DataService } from './domain/data/import-data.ts';
 import type { MetadataVersion, VersionType } from './domain/versioning/version.ts';
 import type { BuildInfo } from './build-info.ts';
@@ -64,8 +65,13 @@ export interface Services {
   email: EmailService;
   /** The central's versions: what the routes and the CLI read, and the use cases that write. */
   versions: Pick<VersionStore, 'list' | 'byName' | 'latest' | 'readSnapshot' | 'recordFleet'> & {
-    /** The locals that read this central's history, and how far behind each is. */
-    fleet(): Promise<FleetLocal[]>;
+    /**
+     * The locals that read this central's history, and how far behind each is; `all`: with
+     * those its relays reported below them (issue 21 §4).
+     */
+    fleet(depth?: FleetDepth): Promise<FleetLocal[]>;
+    /** A relay's report of its downstream: replaces its earlier one; the entries kept. */
+    reportDownstream(relay: string, locals: readonly ReportedLocal[]): Promise<number>;
     create(input: {
       type: VersionType;
       force: boolean;

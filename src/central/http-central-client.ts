@@ -6,7 +6,7 @@
  * (./resumable-download.ts, issue 19 §2); the history is asked with `If-None-Match`
  * (./history-cache.ts, issue 19 §4); an empty history body means "nothing newer".
  */
-import type { PartialDownloadStore } from '../domain/ports.ts';
+import type { PartialDownloadStore, SyncRunState } from '../domain/ports.ts';
 import { unstorable } from '../domain/text.ts';
 import { versionName, versionNumber } from '../domain/versioning/version.ts';
 import {
@@ -19,6 +19,8 @@ import {
 import { causeOf, createCaller, readCapped, type CentralCall } from './central-call.ts';
 import type { HistoryCache } from './history-cache.ts';
 import type { LinkLimits } from './link-watch.ts';
+import { uploadFleet } from './fleet-upload.ts';
+import { buildString, systemName } from './info-strings.ts';
 import { downloadVersion } from './resumable-download.ts';
 
 export { redirected } from './central-call.ts';
@@ -30,6 +32,11 @@ export interface CentralConfig {
   /** Sent as X-Metasync-System-Id / -Name so a metasync central can list this local in its fleet. */
   systemId?: string;
   systemName?: string;
+  /**
+   * The state of this local's last finished run, sent on each history call as
+   * X-Metasync-Sync-State so a metasync central counts failing locals (issue 21 §4).
+   */
+  syncState?: () => Promise<SyncRunState | null>;
   /** No byte for this long fails a call (issue 19 §3; metadata.sync.remote.inactivity.millisec). */
   inactivityMs?: number;
   /**
@@ -121,15 +128,6 @@ function toRemoteVersion(v: unknown): RemoteVersion | null {
 /** The longest `/api/system/info` answer read (DHIS2's is ~2 KB): a central may be hostile. */
 const INFO_LIMIT = 256 * 1024;
 
-/** A build string fit for a report: printable, at most 100 characters. */
-const buildString = (v: unknown): string | null =>
-  typeof v === 'string' && v.trim()
-    ? v
-        .replace(/[^\x20-\x7e]/g, '')
-        .trim()
-        .slice(0, 100) || null
-    : null;
-
 export function createHttpCentralClient(config: CentralConfig): CentralClient {
   const base = config.url.replace(/\/+$/, '').replace(/\/api$/, '');
   const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
@@ -220,6 +218,7 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
         version,
         revision: buildString(o.revision),
         metasync: typeof o.metasyncVersion === 'string',
+        name: systemName(o.systemName),
         ...(version ? {} : { unavailable: 'no version in the answer' }),
       };
     },
@@ -231,10 +230,14 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
       const cache = config.historyCache;
       const key = `${base}\n${config.username}\n${baseline ?? ''}`;
       const cached = cache?.get(key);
+      const state = await config.syncState?.();
       const call = await get(
         path,
         limits.call,
-        cached ? { 'if-none-match': cached.etag } : {},
+        {
+          ...(cached ? { 'if-none-match': cached.etag } : {}),
+          ...(state ? { 'x-metasync-sync-state': state } : {}),
+        },
         cached ? [304] : [],
       );
       if (call.res.status === 304 && cached) {
@@ -272,6 +275,7 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
       const pem = (answer as { publicKey?: unknown } | null)?.publicKey;
       return typeof pem === 'string' ? pem : null;
     },
+    reportFleet: (locals) => uploadFleet(base, headers, locals),
     snapshot: (name, options) =>
       downloadVersion(
         {

@@ -11,7 +11,9 @@ import type { Config } from '../config.ts';
 import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { SyncReport } from '../domain/sync/sync-report.ts';
+import { runState } from '../domain/versioning/fleet-report.ts';
 import { createDataPush } from '../sync/data-push.ts';
+import { createFleetUpward } from '../sync/fleet-upward.ts';
 import type { TransferCounters } from '../sync/run-transfer.ts';
 import { createSyncService, type SyncServiceDeps } from '../sync/sync-service.ts';
 import type { Ports } from './ports.ts';
@@ -45,6 +47,9 @@ export function syncFeature(
         ...run,
         systemId: ports.instance.systemId,
         systemName: await settings.get('applicationTitle'),
+        // The last finished run's state, read at each history call (issue 21 §4).
+        syncState: async () =>
+          runState((await stores.sync.list(5)).find((r) => r.status !== 'RUNNING') ?? null),
         // Issue 19 §3: silence fails a call; the remote timeout, when set, bounds every call.
         inactivityMs: config.syncInactivityMs,
         ...(config.syncRemoteTimeoutMs ? { timeoutMs: config.syncRemoteTimeoutMs } : {}),
@@ -71,5 +76,11 @@ export function syncFeature(
         }),
     }),
     log: (obj, msg) => logger.info(obj, msg),
+    fleet: createFleetUpward({
+      systemId: ports.instance.systemId,
+      versions: stores.versions,
+      settings,
+      log: (obj, msg) => logger.warn(obj, msg),
+    }),
   });
 }

@@ -7,6 +7,7 @@ import {
   type CreateVersionDeps,
 } from '../domain/versioning/create-version.ts';
 import { fleetView } from '../domain/versioning/fleet.ts';
+import { reportedEntries } from '../domain/versioning/fleet-report.ts';
 import type { Services } from '../services.ts';
 import type { Ports } from './ports.ts';
 
@@ -32,7 +33,12 @@ export function versionsFeature(
     latest: () => versions.latest(),
     readSnapshot: (id, kind, range) => versions.readSnapshot(id, kind, range),
     recordFleet: (entry) => versions.recordFleet(entry),
-    fleet: async () => fleetView(await versions.list(), await versions.fleet()),
+    fleet: async (depth) => fleetView(await versions.list(), await versions.fleet(), depth),
+    async reportDownstream(relay, locals) {
+      const entries = reportedEntries(instance.systemId, relay, locals);
+      await versions.replaceReported(relay, entries);
+      return entries.length;
+    },
     create: (input) => createVersion(deps, input),
     preview: () => previewVersion(deps),
   };

@@ -225,6 +225,9 @@ export interface ByteRange {
   end: number;
 }
 
+/** How a metasync local's last finished run ended, as it tells its central (issue 21 §4). */
+export type SyncRunState = 'SUCCESS' | 'FAILED' | 'DIVERGED';
+
 export interface FleetEntry {
   key: string;
   systemId: string | null;
@@ -233,6 +236,11 @@ export interface FleetEntry {
   address: string;
   baseline: string | null;
   lastSeen: Date;
+  state: SyncRunState | null;
+  /** The relay whose report brought this entry (its system id); null: the local polls us. */
+  via: string | null;
+  /** The system id of the server the local hangs under; null for a direct local. */
+  relay: string | null;
 }
 
 /**
@@ -269,7 +277,13 @@ export interface VersionStore {
    * of the versions removed.
    */
   rebaseline(version: MetadataVersion): Promise<string[]>;
+  /** A direct local's history call (`via` null). */
   recordFleet(entry: FleetEntry): Promise<void>;
+  /**
+   * A relay's report (issue 21 §4): in one transaction, drops every entry reported via `via`
+   * and stores `entries` (each with that `via`) in their place.
+   */
+  replaceReported(via: string, entries: readonly FleetEntry[]): Promise<void>;
   fleet(): Promise<FleetEntry[]>;
 }
 

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { ByteRange, FleetEntry, VersionStore } from '../domain/ports.ts';
+import type { ByteRange, FleetEntry, SyncRunState, VersionStore } from '../domain/ports.ts';
 import type { MetadataVersion, VersionType } from '../domain/versioning/version.ts';
 import { createKyselyChangeReader } from './kysely-change-reader.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
@@ -212,18 +212,46 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
         address: e.address,
         baseline: e.baseline,
         last_seen: e.lastSeen,
+        state: e.state,
       };
       await db
         .insertInto('fleet_local')
-        .values({ key: e.key, ...seen })
+        .values({ key: e.key, ...seen, via: null, relay: null, reported_at: null })
         .onConflict((oc) => oc.column('key').doUpdateSet(seen))
         .execute();
+    },
+    async replaceReported(via: string, entries: readonly FleetEntry[]) {
+      const at = new Date();
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('fleet_local').where('via', '=', via).execute();
+        // Keys are unique (the domain's `reportedEntries`) and bounded (10,000) by the route.
+        for (let i = 0; i < entries.length; i += 500)
+          await trx
+            .insertInto('fleet_local')
+            .values(
+              entries.slice(i, i + 500).map((e) => ({
+                key: e.key,
+                system_id: e.systemId,
+                name: e.name,
+                username: e.username,
+                address: e.address,
+                baseline: e.baseline,
+                last_seen: e.lastSeen,
+                state: e.state,
+                via,
+                relay: e.relay,
+                reported_at: at,
+              })),
+            )
+            .execute();
+      });
     },
     async fleet() {
       const rows = await db
         .selectFrom('fleet_local')
         .selectAll()
         .orderBy('last_seen', 'desc')
+        .orderBy('key')
         .execute();
       return rows.map((r) => ({
         key: r.key,
@@ -233,7 +261,14 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
         address: r.address,
         baseline: r.baseline,
         lastSeen: r.last_seen,
+        state: runState(r.state),
+        via: r.via,
+        relay: r.relay,
       }));
     },
   };
 }
+
+const RUN_STATES: readonly string[] = ['SUCCESS', 'FAILED', 'DIVERGED'] satisfies SyncRunState[];
+const runState = (s: string | null): SyncRunState | null =>
+  s !== null && RUN_STATES.includes(s) ? (s as SyncRunState) : null;

@@ -122,6 +122,11 @@ export interface FleetLocalTable {
   address: string;
   baseline: string | null;
   last_seen: Timestamp;
+  /** Migration 0013 (issue 21 §4): the fleet as a tree. */
+  state: string | null;
+  via: string | null;
+  relay: string | null;
+  reported_at: Timestamp | null;
 }
 
 export interface SyncReportTable {

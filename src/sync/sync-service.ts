@@ -26,6 +26,7 @@ import type { CentralKeyNote } from '../domain/bundle/key-pinning.ts';
 import type { SyncReport, Trigger } from '../domain/sync/sync-report.ts';
 import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
 import type { DataPushOptions } from './data-push.ts';
+import type { FleetUpward } from './fleet-upward.ts';
 import { startLeaseHeartbeat } from './lease-heartbeat.ts';
 import { createRunTransfer, type TransferCounters } from './run-transfer.ts';
 import { activeRuns as active, holderAlive, thisHolder } from './process-liveness.ts';
@@ -82,6 +83,8 @@ export interface SyncServiceDeps {
   transferCounters?: TransferCounters;
   /** Tests shorten the lease (default 60 s); the heartbeat renews it every third of it. */
   leaseMs?: number;
+  /** A relay's fleet report after each run and its status's downstream (issue 21 §4, §5). */
+  fleet?: FleetUpward;
 }
 
 export interface StartInput {
@@ -274,6 +277,7 @@ export function createSyncService(deps: SyncServiceDeps) {
         );
         if (finished.status === 'SUCCESS' && !offline)
           await remoteCheck.tellCentral(central, finished);
+        if (!offline) await deps.fleet?.afterRun(central, finished, save);
         return finished;
       } catch (e) {
         // A bug or a broken database: the run is recorded as failed, never left RUNNING.
@@ -342,6 +346,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       remoteCheckError: options.refresh ? remoteCheck.last().error : null,
       rebaselinedAt: rebaselined?.at ?? null,
       systemVersion: deps.localSystemVersion,
+      relay: (await deps.fleet?.status(cfg.url)) ?? null,
     });
   }
 

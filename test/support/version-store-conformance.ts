@@ -346,6 +346,9 @@ export function registerVersionStoreTests(fresh: () => Promise<VersionStoreSubje
       address: '10.0.0.1',
       baseline,
       lastSeen: T(ms),
+      state: null,
+      via: null,
+      relay: null,
     });
     await s.store.recordFleet(entry('conf-a', 1, null));
     await s.store.recordFleet(entry('conf-b', 2, 'Version_1'));
@@ -354,5 +357,47 @@ export function registerVersionStoreTests(fresh: () => Promise<VersionStoreSubje
       entry('conf-a', 3, 'Version_2'),
       entry('conf-b', 2, 'Version_1'),
     ]);
+  });
+
+  it("a relay's report replaces all it reported before, in one go, and leaves the rest alone (issue 21 §4)", async () => {
+    const s = await fresh();
+    const direct = {
+      key: 'system:relay-r',
+      systemId: 'relay-r',
+      name: 'Region',
+      username: 'sync',
+      address: '10.0.0.2',
+      baseline: 'Version_2',
+      lastSeen: T(5),
+      state: 'SUCCESS' as const,
+      via: null,
+      relay: null,
+    };
+    const below = (id: string, ms: number, via = 'relay-r') => ({
+      key: `via:${via}:system:${id}`,
+      systemId: id,
+      name: `District ${id}`,
+      username: 'sync-d',
+      address: '10.0.1.1',
+      baseline: 'Version_1',
+      lastSeen: T(ms),
+      state: 'FAILED' as const,
+      via,
+      relay: via,
+    });
+    await s.store.recordFleet(direct);
+    await s.store.replaceReported('relay-r', [below('d1', 3), below('d2', 2)]);
+    await s.store.replaceReported('relay-q', [below('d9', 1, 'relay-q')]);
+    assert.deepEqual(await s.store.fleet(), [
+      direct,
+      below('d1', 3),
+      below('d2', 2),
+      below('d9', 1, 'relay-q'),
+    ]);
+    // The next report without d2: d2 is gone, d1 updated, the direct entry and relay-q's kept.
+    await s.store.replaceReported('relay-r', [below('d1', 6)]);
+    assert.deepEqual(await s.store.fleet(), [below('d1', 6), direct, below('d9', 1, 'relay-q')]);
+    await s.store.replaceReported('relay-r', []);
+    assert.deepEqual(await s.store.fleet(), [direct, below('d9', 1, 'relay-q')]);
   });
 }

@@ -1,7 +1,7 @@
 /** The central's fleet view (src/domain/versioning/fleet.ts): how far behind each local is. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fleetView } from '../../src/domain/versioning/fleet.ts';
+import { downstreamCounts, fleetView } from '../../src/domain/versioning/fleet.ts';
 import type { FleetEntry } from '../../src/domain/ports.ts';
 import type { MetadataVersion } from '../../src/domain/versioning/version.ts';
 
@@ -15,6 +15,9 @@ const entry = (over: Partial<FleetEntry>): FleetEntry => ({
   address: '10.0.0.7',
   baseline: 'Version_3',
   lastSeen: new Date('2026-12-01T10:00:00.000Z'),
+  state: null,
+  via: null,
+  relay: null,
   ...over,
 });
 
@@ -31,6 +34,8 @@ describe('fleetView', () => {
       lastSeen: '2026-12-01T10:00:00.000Z',
       behindBy: 0,
       latest: 'Version_3',
+      state: null,
+      relay: null,
     });
     assert.equal(b!.behindBy, 2);
   });
@@ -48,5 +53,64 @@ describe('fleetView', () => {
     assert.equal(a!.name, 'sync-a');
     assert.equal(a!.latest, null);
     assert.equal(a!.behindBy, 0);
+  });
+});
+
+describe('fleetView as a tree (issue 21 §4)', () => {
+  // N's view: relay R polls N; R reported D1 and relay Q below it, and Q's own local D3.
+  const TREE = [
+    entry({ key: 'system:r', systemId: 'r', name: 'Region', state: 'SUCCESS' }),
+    entry({
+      key: 'via:r:system:d1',
+      systemId: 'd1',
+      name: 'District 1',
+      baseline: 'Version_1',
+      state: 'FAILED',
+      via: 'r',
+      relay: 'r',
+    }),
+    entry({ key: 'via:r:system:q', systemId: 'q', name: 'Sub-region', via: 'r', relay: 'r' }),
+    entry({
+      key: 'via:r:system:d3',
+      systemId: 'd3',
+      name: 'District 3',
+      baseline: 'Version_7',
+      state: 'DIVERGED',
+      via: 'r',
+      relay: 'q',
+    }),
+  ];
+
+  it('depth 1 (the default) lists only the locals that poll this server, as before', () => {
+    assert.deepEqual(
+      fleetView(VERSIONS, TREE).map((l) => l.id),
+      ['system:r'],
+    );
+  });
+
+  it('depth all lists every local with the server it hangs under, named from the tree', () => {
+    const all = fleetView(VERSIONS, TREE, 'all');
+    assert.deepEqual(
+      all.map((l) => [l.name, l.relay, l.state, l.behindBy]),
+      [
+        ['Region', null, 'SUCCESS', 0],
+        ['District 1', { systemId: 'r', name: 'Region' }, 'FAILED', 2],
+        ['Sub-region', { systemId: 'r', name: 'Region' }, null, 0],
+        ['District 3', { systemId: 'q', name: 'Sub-region' }, 'DIVERGED', null],
+      ],
+    );
+  });
+
+  it('a relay that is not in the tree has no name (null), not a made-up one', () => {
+    const [d] = fleetView(VERSIONS, [entry({ via: 'x', relay: 'x' })], 'all');
+    assert.deepEqual(d!.relay, { systemId: 'x', name: null });
+  });
+
+  it('downstream counts: behind, failing, and diverged (a DIVERGED run or an unknown version)', () => {
+    const all = fleetView(VERSIONS, TREE, 'all');
+    assert.deepEqual(downstreamCounts(all), { locals: 4, behind: 1, failing: 1, diverged: 1 });
+    const unknown = fleetView(VERSIONS, [entry({ baseline: 'Version_9', state: 'SUCCESS' })]);
+    assert.deepEqual(downstreamCounts(unknown), { locals: 1, behind: 0, failing: 0, diverged: 1 });
+    assert.deepEqual(downstreamCounts([]), { locals: 0, behind: 0, failing: 0, diverged: 0 });
   });
 });

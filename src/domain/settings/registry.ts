@@ -70,6 +70,9 @@ const defs = [
   },
   { key: 'keySystemMetadataVersion', type: 'string', default: '' },
   { key: 'keyRemoteMetadataVersion', type: 'string', default: '' },
+  // metasync (issue 21 §5): the upstream's systemName as the last run read it, for "Relay of
+  // <name>"; '' until a run has read it.
+  { key: 'keyRemoteSystemName', type: 'string', default: '' },
   { key: 'keyMetadataFailedVersion', type: 'string', default: '' },
   { key: 'keyMetadataLastFailedTime', type: 'date', default: null },
   { key: 'keyLastMetaDataSyncSuccess', type: 'date', default: null },

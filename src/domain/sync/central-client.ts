@@ -3,6 +3,8 @@
  * §4), the version history and single versions, and snapshots. Implemented over HTTP in `src/central/`; works against a DHIS2
  * central and a metasync central alike.
  */
+import type { ReportedLocal } from '../versioning/fleet-report.ts';
+
 export interface RemoteVersion {
   name: string;
   type: string;
@@ -23,6 +25,8 @@ export interface CentralInfo {
   revision: string | null;
   /** The central is a metasync server (its info carries `metasyncVersion`). */
   metasync: boolean;
+  /** Its `systemName` (issue 21 §5: "Relay of <name>"); null or absent when unknown. */
+  name?: string | null;
   /** Why `version` is null: what the central answered to `/api/system/info`. */
   unavailable?: string;
 }
@@ -157,6 +161,11 @@ export interface CentralClient {
     version: string;
     message: string;
   } | null>;
+  /**
+   * A metasync upstream only (issue 21 §4): stores a relay's downstream fleet in place of what
+   * it reported before; the number of entries kept. Absent: the client cannot (fakes, bundles).
+   */
+  reportFleet?(locals: readonly ReportedLocal[]): Promise<number>;
   /** How the run's ping step names an offline source (a bundle); absent: a central. */
   describe?(): string;
   /**

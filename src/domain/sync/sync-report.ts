@@ -113,6 +113,11 @@ export interface SyncReport {
   transfer?: TransferReport;
   /** The mails sent (or not) after the run (issue 8); an SMTP failure is recorded, never fatal. */
   notifications?: NotificationRecord[];
+  /**
+   * A relay's report of its downstream fleet to its metasync upstream after the run (issue 21
+   * §4): best effort, a failure is recorded here, never fails the run.
+   */
+  fleet?: { status: 'SENT' | 'FAILED'; locals: number; message: string };
 }
 
 export interface NotificationRecord {

@@ -5,6 +5,7 @@
  * DIVERGED or VERSION_EXISTS failure recorded before a rebaseline no longer counts: the
  * rebaseline is what mends it (issue 17 §6).
  */
+import type { DownstreamCounts } from '../versioning/fleet.ts';
 import { versionNumber, type MetadataVersion } from '../versioning/version.ts';
 import type { FailureKind, SyncReport } from './sync-report.ts';
 
@@ -35,7 +36,14 @@ export interface SyncStatus {
   dataPushWarning: string | null;
   /** Why the last run failed, classified (docs/errors.md): what a client acts on, not `message`. */
   failureKind: FailureKind | null;
+  /** On a relay (issue 21 §5): its upstream and its downstream tree at a glance; null otherwise. */
+  relay: RelayStatus | null;
   message: string;
+}
+
+export interface RelayStatus {
+  upstream: { url: string; name: string | null };
+  downstream: DownstreamCounts;
 }
 
 const pushWarning = (r: SyncReport | null): string | null => {
@@ -61,6 +69,7 @@ export function syncStatus(input: {
   /** The newest rebaseline, if any. */
   rebaselinedAt?: Date | null;
   systemVersion: string;
+  relay?: RelayStatus | null;
 }): SyncStatus {
   const { current, last } = input;
   const ownVersion = current !== null && current.importDate === null;
@@ -86,6 +95,7 @@ export function syncStatus(input: {
     centralSystemVersion: (last?.central ?? input.lastSuccess?.central)?.version ?? null,
     dataPushWarning: pushWarning(last),
     failureKind: last?.error?.kind ?? null,
+    relay: input.relay ?? null,
   };
   const pushed = base.dataPushWarning ? ` Data push: ${base.dataPushWarning}` : '';
   // A site without a link that imports offline bundles (issue 20 §3) has no remote to configure:

@@ -9,6 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
 import { errors } from '../../domain/errors.ts';
+import type { SyncRunState } from '../../domain/ports.ts';
 import {
   parseVersionType,
   versionEntity,
@@ -20,6 +21,7 @@ import type { Services } from '../../services.ts';
 import { ifRangeHolds, requestedRange } from '../byte-ranges.ts';
 import { requireAuthority } from '../plugins/basic-auth.ts';
 import {
+  fleetQuery,
   fleetSchema,
   metadataVersionList,
   metadataVersionSchema,
@@ -56,6 +58,10 @@ const safeDecode = (s: string): string => {
   }
 };
 
+/** A metasync local's X-Metasync-Sync-State (issue 21 §4); anything else is not known. */
+const syncState = (h: string | string[] | undefined): SyncRunState | null =>
+  h === 'SUCCESS' || h === 'FAILED' || h === 'DIVERGED' ? h : null;
+
 /** If-None-Match holds `*` or a list of tags, each possibly weak (RFC 9110 §13.1.2). */
 const etagMatches = (header: string | undefined, etag: string): boolean =>
   header !== undefined &&
@@ -68,7 +74,10 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
   // The version reads; creating goes through services.versions.create (the domain's rules).
   const store = services.versions;
   const cache = new SnapshotCache(64 * 1024 * 1024, 8 * 1024 * 1024);
-  const fleetSeen = new Map<string, { baseline: string | null; at: number }>();
+  const fleetSeen = new Map<
+    string,
+    { baseline: string | null; state: SyncRunState | null; at: number }
+  >();
 
   // Runs after the route's authority hook (onRequest), as DHIS2 checks authority first.
   app.addHook('preHandler', async () => {
@@ -128,6 +137,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
       // The fleet view: who asked, from where, and with which version (issue 5 §5).
       const systemId = request.headers['x-metasync-system-id'];
       const name = request.headers['x-metasync-system-name'];
+      const state = syncState(request.headers['x-metasync-sync-state']);
       const user = request.principal!.user.username;
       const key =
         typeof systemId === 'string' && systemId
@@ -136,8 +146,13 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
       const now = services.clock.now();
       // A local polling often is written at most once a minute per baseline: reads stay cheap.
       const seen = fleetSeen.get(key);
-      if (!seen || seen.baseline !== baselineName || now.getTime() - seen.at > FLEET_WRITE_MS) {
-        fleetSeen.set(key, { baseline: baselineName, at: now.getTime() });
+      if (
+        !seen ||
+        seen.baseline !== baselineName ||
+        seen.state !== state ||
+        now.getTime() - seen.at > FLEET_WRITE_MS
+      ) {
+        fleetSeen.set(key, { baseline: baselineName, state, at: now.getTime() });
         if (fleetSeen.size > 100_000) fleetSeen.clear();
         await store.recordFleet({
           key,
@@ -147,6 +162,9 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
           address: request.ip,
           baseline: baselineName,
           lastSeen: now,
+          state,
+          via: null,
+          relay: null,
         });
       }
       // Cheap polling (issue 19 §4): the answer's own MD5 is its strong ETag, so an unchanged
@@ -322,10 +340,14 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
       onRequest: manage,
       schema: {
         tags: ['versions'],
-        summary: 'The locals that read this central’s history, and how far behind each is',
+        summary:
+          'The locals that read this central’s history, and how far behind each is; ?depth=all: the whole tree below (issue 21 §4)',
+        querystring: fleetQuery,
         response: { 200: fleetSchema },
       },
     },
-    async () => ({ locals: await services.versions.fleet() }),
+    async (request) => ({
+      locals: await services.versions.fleet(request.query.depth === 'all' ? 'all' : 1),
+    }),
   );
 };

@@ -83,9 +83,21 @@ export const SyncReportShape = z.object({
       version: z.string().nullable(),
       revision: z.string().nullable(),
       metasync: z.boolean(),
+      name: z.string().nullable().optional(),
       unavailable: z.string().optional(),
     })
     .optional(),
+  fleet: z
+    .object({
+      status: z.enum(['SENT', 'FAILED']),
+      locals: z.number(),
+      message: z.string(),
+    })
+    .optional()
+    .meta({
+      description:
+        "A relay's report of its downstream fleet to a metasync upstream after the run (issue 21 §4)",
+    }),
   signingKey: z
     .object({
       outcome: z.enum(['PINNED', 'SAME', 'CHANGED', 'NONE', 'UNREADABLE']),
@@ -139,6 +151,21 @@ export const SyncStatusShape = z.object({
   centralSystemVersion: z.string().nullable(),
   dataPushWarning: z.string().nullable(),
   failureKind: z.string().nullable().meta({ description: "The last run's FailureKind" }),
+  relay: z
+    .object({
+      upstream: z.object({ url: z.string(), name: z.string().nullable() }),
+      downstream: z.object({
+        locals: z.number(),
+        behind: z.number(),
+        failing: z.number(),
+        diverged: z.number(),
+      }),
+    })
+    .nullable()
+    .meta({
+      description:
+        'On a relay (issue 21 §5): its upstream, and counts over every local below it; null otherwise',
+    }),
   message: z.string(),
 });
 /** Our own flat answer: a closed object, so a field the domain adds must be declared here. */

@@ -47,6 +47,8 @@ export const versionPreviewSchema = z
   })
   .meta({ id: 'VersionPreview' });
 
+const runState = z.enum(['SUCCESS', 'FAILED', 'DIVERGED']);
+
 /** One local in the central's fleet view (issue 5 §5). */
 export const fleetLocal = z
   .object({
@@ -59,6 +61,14 @@ export const fleetLocal = z
     lastSeen: z.string(),
     behindBy: z.number().nullable(),
     latest: z.string().nullable(),
+    state: runState.nullable().optional().meta({
+      description: "The local's last finished run, as a metasync local tells it (issue 21 §4)",
+    }),
+    relay: z
+      .object({ systemId: z.string(), name: z.string().nullable() })
+      .nullable()
+      .optional()
+      .meta({ description: 'The server it hangs under (?depth=all); null: it polls this server' }),
   })
   .meta({ id: 'FleetLocal' });
 
@@ -73,3 +83,28 @@ export const snapshotSchema = documented(
   z.object({ date: z.string().optional() }),
   "A version's metadata: each type's objects under its key (DHIS2's metadata export)",
 );
+
+/** `GET /api/metadata/version/fleet?depth=`: 1 (default) the direct locals, `all` the tree. */
+export const fleetQuery = z.object({ depth: z.enum(['1', 'all']).optional() });
+
+/** One local below a relay, as the relay reports it upward (issue 21 §4). */
+const reportedLocal = z
+  .object({
+    systemId: z.string().min(1).max(200).nullable(),
+    name: z.string().max(500),
+    user: z.string().max(500),
+    address: z.string().max(500),
+    version: z.string().max(200).nullable(),
+    lastSeen: z.iso.datetime({ offset: true }),
+    state: runState.nullable(),
+    relay: z.string().min(1).max(200),
+  })
+  .meta({ id: 'ReportedLocal' });
+
+export const downstreamFleetBody = z
+  .object({ locals: z.array(reportedLocal).max(10_000) })
+  .meta({ id: 'DownstreamFleet' });
+
+export const downstreamFleetAnswer = z
+  .object({ relay: z.string(), locals: z.number() })
+  .meta({ id: 'DownstreamFleetStored' });

@@ -93,8 +93,14 @@ export function createLocalVersionStore(initial: MetadataVersion[] = []): LocalV
     async recordFleet(e) {
       fleet.set(e.key, { ...e });
     },
+    async replaceReported(via, entries) {
+      for (const [k, e] of fleet) if (e.via === via) fleet.delete(k);
+      for (const e of entries) fleet.set(e.key, { ...e, via });
+    },
     async fleet() {
-      return [...fleet.values()].sort((a, b) => b.lastSeen.getTime() - a.lastSeen.getTime());
+      return [...fleet.values()].sort(
+        (a, b) => b.lastSeen.getTime() - a.lastSeen.getTime() || a.key.localeCompare(b.key),
+      );
     },
   };
   // `preview` (today's port) and `pending` (the versioning work's) are both central-side.

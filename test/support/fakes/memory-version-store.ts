@@ -208,8 +208,14 @@ export function createMemoryVersionStore(options: { pageSize?: number } = {}) {
     async recordFleet(e) {
       fleet.set(e.key, { ...e });
     },
+    async replaceReported(via, entries) {
+      for (const [k, e] of fleet) if (e.via === via) fleet.delete(k);
+      for (const e of entries) fleet.set(e.key, { ...e, via });
+    },
     fleet: async () =>
-      [...fleet.values()].sort((a, b) => b.lastSeen.getTime() - a.lastSeen.getTime()),
+      [...fleet.values()].sort(
+        (a, b) => b.lastSeen.getTime() - a.lastSeen.getTime() || a.key.localeCompare(b.key),
+      ),
   };
 
   return {
