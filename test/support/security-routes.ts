@@ -56,6 +56,8 @@ const DECLARED: Record<string, Access> = {
   'GET /api/metadata/version/:versionName/data.gz': MANAGE,
   'GET /api/metadata/version/preview': MANAGE,
   'GET /api/metadata/version/fleet': MANAGE,
+  // A relay's sync user reports its downstream with what its history calls need (issue 21 §4).
+  'POST /api/metasync/fleet/downstream': 'authenticated',
   'GET /api/metasync/bundles': any('F_METADATA_EXPORT', 'F_METADATA_MANAGE'),
   'POST /api/metasync/bundles': MANAGE,
   'GET /api/metadata/sync': MANAGE,

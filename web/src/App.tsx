@@ -22,6 +22,7 @@ import { Scheduler } from './screens/Scheduler.tsx';
 import { History, HistoryDetail } from './screens/History.tsx';
 import { ImportExport } from './screens/ImportExport.tsx';
 import { Fleet } from './screens/Fleet.tsx';
+import { isRelay } from '../../src/domain/sync/relay.ts';
 import './app.css';
 
 interface Alert {
@@ -139,6 +140,16 @@ function Login({ onLogin }: { onLogin: (u: SessionUser) => void }) {
   );
 }
 
+/** The upstream's host, for a relay whose run has not read its name yet. */
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+};
+
+/** `centralOnly`: shown on a central and on a relay, not on a plain local. */
 const NAV: { hash: string; label: string; centralOnly?: boolean }[] = [
   { hash: '/versioning', label: 'Metadata versioning' },
   { hash: '/history', label: 'Sync history' },
@@ -178,7 +189,15 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
     );
   const role = roleOf(settings);
   const title = typeof settings.applicationTitle === 'string' ? settings.applicationTitle : '';
-  const nav = NAV.filter((n) => !n.centralOnly || role !== 'local');
+  // A relay (issue 21 §1) is a local that serves its versions on: it has a fleet of its own.
+  const remote =
+    typeof settings.keyRemoteInstanceUrl === 'string' ? settings.keyRemoteInstanceUrl : '';
+  const relay = isRelay(remote, settings.keyVersionEnabled === true);
+  const upstream =
+    typeof settings.keyRemoteSystemName === 'string' && settings.keyRemoteSystemName
+      ? settings.keyRemoteSystemName
+      : hostOf(remote);
+  const nav = NAV.filter((n) => !n.centralOnly || role !== 'local' || relay);
   const active = nav.find((n) => hash === n.hash || hash.startsWith(n.hash + '/'))?.hash;
   return (
     <AppContext.Provider value={{ user, settings, role, reloadSettings, alert, navigate }}>
@@ -191,6 +210,11 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
             {role === 'central' ? 'Central' : role === 'local' ? 'Local' : 'Not configured'}
           </Tag>
         </span>
+        {relay && (
+          <span data-test="relay-of">
+            <Tag neutral>Relay of {upstream}</Tag>
+          </span>
+        )}
         <span className="spacer" />
         <span className="user">{user.displayName || user.username}</span>
         <Button small secondary onClick={() => void logout()}>

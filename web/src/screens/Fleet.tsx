@@ -1,27 +1,56 @@
-/** Fleet (central): each local, its version, when it was last seen and how far behind it is. */
+/**
+ * Fleet (central or relay): every local in the tree below this server (issue 21 §4), each under
+ * the relay it hangs under, with its version, last run, when it was last seen and how far
+ * behind it is.
+ */
 import { api, when } from '../api.ts';
+import { fleetTree } from '../fleet-tree.ts';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
 import type { Fleet as FleetAnswer } from '../../../src/http/schemas/api-types.ts';
 
 export function Fleet() {
   const fleet = useLoad(() =>
-    api<FleetAnswer>('/api/metadata/version/fleet').then((r) => r.locals),
+    api<FleetAnswer>('/api/metadata/version/fleet?depth=all').then((r) => fleetTree(r.locals)),
   );
   return (
     <section aria-labelledby="fleet-title">
       <h2 id="fleet-title">Fleet</h2>
       <div className="panel">
-        <p className="muted">The locals that read this central’s version history.</p>
+        <p className="muted">
+          The locals that read this server’s version history, and under each relay the locals it
+          reported.
+        </p>
         {!fleet.data ? (
           <Loading error={fleet.error} />
         ) : (
           <SimpleTable
             label="Locals"
-            columns={['Local', 'User', 'Address', 'Version', 'Last seen', 'Behind by']}
-            empty="No local has read this central’s history yet."
-            rows={fleet.data.map((l) => [
-              l.name,
+            columns={[
+              'Local',
+              'Via',
+              'Last run',
+              'User',
+              'Address',
+              'Version',
+              'Last seen',
+              'Behind by',
+            ]}
+            empty="No local has read this server’s history yet."
+            rows={fleet.data.map(({ local: l, depth }) => [
+              <span
+                key="n"
+                data-test="fleet-local"
+                data-depth={depth}
+                style={{ paddingLeft: depth * 20 }}
+              >
+                {depth > 0 ? '└ ' : ''}
+                {l.name}
+              </span>,
+              <span key="v" data-test="fleet-via">
+                {l.relay ? (l.relay.name ?? l.relay.systemId) : 'direct'}
+              </span>,
+              l.state ? <StatusTag key="s" status={l.state} /> : '—',
               l.user,
               l.address,
               l.version ?? 'none',

@@ -5,6 +5,7 @@ import { api, errorText, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 import { SigningKeyPanel } from './SigningKey.tsx';
+import { RelayDownstream } from './RelayStatus.tsx';
 import type {
   MetadataVersion,
   MetadataVersionList,
@@ -284,6 +285,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
           </NoticeBox>
         </div>
       )}
+      {s.relay && <RelayDownstream relay={s.relay} />}
       <dl className="kv" style={{ marginTop: 12 }}>
         <dt>State</dt>
         <dd>
