@@ -7,7 +7,7 @@ export function RelayDownstream({ relay }: { relay: NonNullable<SyncStatus['rela
     <dl className="kv" style={{ marginTop: 12 }} data-test="relay-downstream">
       <dt>Relay of</dt>
       <dd>{relay.upstream.name ?? relay.upstream.url}</dd>
-      <dt>Locals below</dt>
+      <dt>Locals below (all levels)</dt>
       <dd data-test="downstream-locals">{d.locals}</dd>
       <dt>Behind</dt>
       <dd data-test="downstream-behind">{d.behind}</dd>

@@ -285,7 +285,6 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
           </NoticeBox>
         </div>
       )}
-      {s.relay && <RelayDownstream relay={s.relay} />}
       <dl className="kv" style={{ marginTop: 12 }}>
         <dt>State</dt>
         <dd>
@@ -315,6 +314,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
         <dt>Last sync</dt>
         <dd>{when(s.lastSuccess)}</dd>
       </dl>
+      {s.relay && <RelayDownstream relay={s.relay} />}
       <div className="row">
         <Button primary onClick={() => void syncNow()} loading={busy || running} disabled={running}>
           Sync now
