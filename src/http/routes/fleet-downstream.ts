@@ -11,7 +11,7 @@ import type { Services } from '../../services.ts';
 import { downstreamFleetAnswer, downstreamFleetBody } from '../schemas/versions.ts';
 import { webMessageSchema } from '../web-message.ts';
 
-/** 10,000 entries of a few hundred bytes each, with room to spare. */
+/** 10,000 entries of a few hundred bytes each, with room to spare; never above the server's own. */
 const BODY_LIMIT = 8 * 1024 * 1024;
 
 export const fleetDownstreamRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
@@ -21,7 +21,7 @@ export const fleetDownstreamRoutes: FastifyPluginAsyncZod<{ services: Services }
   app.post(
     '/api/metasync/fleet/downstream',
     {
-      bodyLimit: BODY_LIMIT,
+      bodyLimit: Math.min(BODY_LIMIT, services.config.maxRequestBytes),
       schema: {
         tags: ['versions'],
         summary:
