@@ -72,7 +72,7 @@ for (const backend of await backends()) {
 
     it('five versions (ATOMIC and BEST_EFFORT, a deletion carried) reach D1 and D2 through R unchanged', async () => {
       const first = [newDataElement('Tree A'), newDataElement('Tree B'), newDataElement('Tree C')];
-      [gone] = first;
+      gone = first[0]!;
       kept.push(...first.slice(1));
       await importMetadata(national, { dataElements: first });
       await createVersion(national, 'ATOMIC'); // Version_1
