@@ -276,14 +276,18 @@ export interface VersionStore {
   /**
    * Central (issue 22 §4): under the create lock, removes every version numbered `from` or above
    * with its snapshot and its canaries' outcomes and keeps a note of each, then calls `after`
-   * with the version left newest and the transaction's settings (keySystemMetadataVersion), all
-   * in one transaction. The next version created holds the withdrawn changes again: its range
+   * with what it removed, the version left newest and the transaction's settings
+   * (keySystemMetadataVersion), all in one transaction: a throw from `after` undoes it all. The next version created holds the withdrawn changes again: its range
    * starts at the newest left's cut. Returns the versions removed, newest first.
    */
   withdraw(
     from: number,
     note: { by: string; at: Date; reason: string },
-    after: (left: { latest: MetadataVersion | null; settings: SettingStore }) => Promise<void>,
+    after: (left: {
+      removed: MetadataVersion[];
+      latest: MetadataVersion | null;
+      settings: SettingStore;
+    }) => Promise<void>,
   ): Promise<MetadataVersion[]>;
   /** The notes `withdraw` kept, newest first. */
   withdrawals(): Promise<Withdrawal[]>;

@@ -202,6 +202,7 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
           }
           const left = await latestRow(trx);
           await after({
+            removed,
             latest: left ? toVersion(left) : null,
             settings: createKyselySettingStore(trx),
           });

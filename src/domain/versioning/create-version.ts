@@ -19,6 +19,7 @@ import { Authority, hasAnyAuthority } from '../authorities.ts';
 import { AppError, ErrorCode, errors } from '../errors.ts';
 import type { SnapshotSystem, VersionPreview, VersionStore } from '../ports.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
+import type { VersionState } from '../rollout/rollout.ts';
 import { isRelay } from '../sync/relay.ts';
 import { snapshotScope, type SnapshotScope } from './snapshot-scope.ts';
 import { hashedBytes, snapshotText } from './snapshot-format.ts';
@@ -35,6 +36,8 @@ export interface CreateVersionDeps {
   system: () => SnapshotSystem;
   newId: () => string;
   now: () => Date;
+  /** The state a new version starts in (issue 22: CANARY under staged rollout); RELEASED without. */
+  initialState?: () => Promise<VersionState>;
 }
 
 /** The preview's estimate of a deletion's size in the snapshot. */
@@ -66,6 +69,7 @@ export async function createVersion(
     throw errors.forbidden([Authority.F_METADATA_EXPORT]);
   const scope = await scopeOf(deps);
   const system = deps.system();
+  const state = (await deps.initialState?.()) ?? 'RELEASED';
   return deps.versions.create(async ({ latest, changes, writeSnapshot, insert, settings }) => {
     if (latest && !input.force && !(await changes.anyChange(scope.excluded)))
       throw new AppError(
@@ -94,6 +98,7 @@ export async function createVersion(
       objects: Object.values(types).reduce((a, b) => a + b, 0),
       deletions: await changes.deletionCount(scope.excluded),
       types,
+      ...(state !== 'RELEASED' ? { state } : {}),
     };
     await insert(version);
     await deps.settings.update({ keySystemMetadataVersion: version.name }, settings);

@@ -233,6 +233,7 @@ export function createMemoryVersionStore(options: { pageSize?: number } = {}) {
         const kept = state.versions.filter((v) => v.version.number < from);
         const settingWrites = new Map<string, unknown>();
         await after({
+          removed: removed.map((r) => r.version),
           latest: latestOf({ ...state, versions: kept })?.version ?? null,
           settings: mapSettingStore(settingWrites),
         });
