@@ -40,6 +40,7 @@ import { metadataSyncRoutes } from './routes/metadata-sync.ts';
 import { emailRoutes } from './routes/email.ts';
 import { jobConfigurationRoutes } from './routes/job-configurations.ts';
 import { metadataVersionRoutes } from './routes/metadata-versions.ts';
+import { rolloutRoutes } from './routes/rollout.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -135,6 +136,7 @@ export async function buildApp(
     await authed.register(metadataRoutes, { services });
     await authed.register(metadataObjectRoutes, { services });
     await authed.register(metadataVersionRoutes, { services });
+    await authed.register(rolloutRoutes, { services });
     await authed.register(metadataSyncRoutes, { services });
     await authed.register(bundleRoutes, { services });
     await authed.register(signingKeyRoutes, { services });

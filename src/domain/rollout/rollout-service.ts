@@ -116,6 +116,25 @@ export function createRolloutService(deps: RolloutDeps) {
   const audit = (action: string, by: string, reason: string, details: Record<string, unknown>) =>
     deps.audit({ action, username: by, at: deps.now(), reason, details });
 
+  /**
+   * The versions `caller` may see (a prefix of the chain by number), in the order given
+   * (`versions`, or the store's list).
+   */
+  const visibleTo = async (
+    caller: Caller,
+    versions?: MetadataVersion[],
+  ): Promise<MetadataVersion[]> => {
+    const all = versions ?? (await deps.versions.list());
+    // Nothing held back (every central without rollout): no configuration read at all.
+    if (all.every((v) => stateOf(v) === 'RELEASED')) return all;
+    const byNumber = [...all].sort((a, b) => a.number - b.number);
+    const ring = inRing(await config(), caller);
+    const shown = new Set(
+      byNumber.slice(0, visiblePrefix(byNumber.map(stateOf), ring)).map((v) => v.id),
+    );
+    return all.filter((v) => shown.has(v.id));
+  };
+
   const release = async (
     name: string,
     input: RolloutAction & { force: boolean },
@@ -165,15 +184,12 @@ export function createRolloutService(deps: RolloutDeps) {
     /** The state a version created now starts in. */
     initialState: async (): Promise<VersionState> => initialState(await config()),
 
-    /** The versions `caller` may see, oldest first by number: a prefix of the chain. */
-    async visibleTo(caller: Caller, versions?: MetadataVersion[]): Promise<MetadataVersion[]> {
-      const all = [...(versions ?? (await deps.versions.list()))].sort(
-        (a, b) => a.number - b.number,
-      );
-      // Nothing held back (every central without rollout): no configuration read at all.
-      if (all.every((v) => stateOf(v) === 'RELEASED')) return all;
-      const ring = inRing(await config(), caller);
-      return all.slice(0, visiblePrefix(all.map(stateOf), ring));
+    visibleTo,
+
+    /** Whether `caller` may see `version`: a released one always (its chain is released too). */
+    async visible(caller: Caller, version: MetadataVersion): Promise<boolean> {
+      if (stateOf(version) === 'RELEASED') return true;
+      return (await visibleTo(caller)).some((v) => v.id === version.id);
     },
 
     /** The admin's view: every version with its state and its canaries' progress. */
@@ -279,6 +295,11 @@ export function createRolloutService(deps: RolloutDeps) {
     },
 
     /** Releases what the automatic release lets go now; called on a timer and after outcomes. */
+    /** The note of a withdrawn version by the hash a local holds it with, or null. */
+    async withdrawal(hashCode: string): Promise<Withdrawal | null> {
+      return (await deps.versions.withdrawals()).find((w) => w.hashCode === hashCode) ?? null;
+    },
+
     async autoRelease(): Promise<string[]> {
       const c = await config();
       if (c.autoReleaseAfterMinutes === null) return [];
