@@ -29,6 +29,7 @@ import type { DataPushOptions } from './data-push.ts';
 import { startLeaseHeartbeat } from './lease-heartbeat.ts';
 import { createRunTransfer, type TransferCounters } from './run-transfer.ts';
 import { activeRuns as active, holderAlive, thisHolder } from './process-liveness.ts';
+import { reportOutcomes } from './outcome-report.ts';
 import { createRemoteCheck } from './remote-check.ts';
 
 const LEASE_MS = 60_000;
@@ -274,6 +275,8 @@ export function createSyncService(deps: SyncServiceDeps) {
         );
         if (finished.status === 'SUCCESS' && !offline)
           await remoteCheck.tellCentral(central, finished);
+        if (!offline && finished.central?.metasync)
+          await reportOutcomes(central, finished, deps.log);
         return finished;
       } catch (e) {
         // A bug or a broken database: the run is recorded as failed, never left RUNNING.
