@@ -47,6 +47,11 @@ export interface Config {
    * (issue 20 §3, §5). Bundle uploads are streamed to a file, so `maxRequestBytes` does not apply.
    */
   bundleMaxBytes: number;
+  /**
+   * metadata.rollout.check.millisec (default 30 s): how often a central looks for CANARY versions
+   * the automatic release may let go (issue 22 §4); outcomes from canaries trigger a look too.
+   */
+  rolloutCheckMs: number;
   loginThrottle: ThrottlePolicy;
   /**
    * server.trusted.proxies: the proxies (addresses, CIDRs, or proxy-addr's `loopback`,
@@ -178,6 +183,7 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
     maxRequestBytes: parseSize(get('server.max.request.size') ?? '256mb'),
     streamedImportBytes: parseSize(get('server.streamed.import.size') ?? '8mb'),
     bundleMaxBytes: parseSize(get('server.bundle.max.size') ?? '4gb'),
+    rolloutCheckMs: rolloutCheck(get('metadata.rollout.check.millisec')),
     loginThrottle: {
       maxFailures: maxFailures.data,
       windowMs: lockMinutes.data * 60_000,
@@ -188,6 +194,14 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
     logLevel: env.METASYNC_LOG_LEVEL ?? 'info',
     ...schedulerConfig(get),
   };
+}
+
+function rolloutCheck(value: string | undefined): number {
+  if (value === undefined) return 30_000;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 86_400_000)
+    throw new Error('metadata.rollout.check.millisec must be a whole number from 100 to 86400000');
+  return ms;
 }
 
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);

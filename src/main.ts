@@ -5,6 +5,7 @@
  * they prepared, or call `buildServices` over ports of their own.
  */
 import { removeStaleUploads } from './http/upload-file.ts';
+import { startRolloutTimer } from './jobs/rollout-timer.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -148,6 +149,7 @@ export async function createInstance(config: Config, options: InstanceOptions): 
 
     const app = await buildApp(services, { logger });
     let stopped = false;
+    let stopRollout: (() => Promise<void>) | null = null;
     return {
       services,
       app,
@@ -156,6 +158,11 @@ export async function createInstance(config: Config, options: InstanceOptions): 
       async listen() {
         const url = await app.listen({ host: config.host, port: config.port });
         await scheduler.start();
+        stopRollout = startRolloutTimer(
+          () => services.rollout.autoRelease(),
+          config.rolloutCheckMs,
+          logger,
+        );
         return url;
       },
       async stop() {
@@ -163,6 +170,7 @@ export async function createInstance(config: Config, options: InstanceOptions): 
         stopped = true;
         // First: no new scheduled runs; a running one finishes or is marked INTERRUPTED.
         await scheduler.stop();
+        await stopRollout?.();
         await app.close(); // stops accepting, lets in-flight requests finish
         await database.close();
       },

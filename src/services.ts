@@ -18,6 +18,7 @@ import type {
   VersionPreview,
   VersionStore,
 } from './domain/ports.ts';
+import type { RolloutService } from './domain/rollout/rollout-service.ts';
 import type { SettingsService } from './domain/settings/settings-service.ts';
 import type { FleetDepth, FleetLocal } from './domain/versioning/fleet.ts';
 import type { ReportedLocal } from './domain/versioning/fleet-report.ts';
@@ -80,6 +81,8 @@ export interface Services {
     /** What the next version would hold (GET /api/metadata/version/preview). */
     preview(): Promise<VersionPreview>;
   };
+  /** Staged rollout (issue 22): rings, version states, canary outcomes, release/hold/withdraw. */
+  rollout: RolloutService;
   /** Offline bundles (issue 20): a central's export of a range of versions, signed. */
   bundles: {
     /** `baseUrl`: this instance's public address, as the manifest names it (null: unknown). */

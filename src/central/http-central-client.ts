@@ -125,6 +125,9 @@ function toRemoteVersion(v: unknown): RemoteVersion | null {
   };
 }
 
+/** How long an outcome report may take: it is news, not work. */
+const OUTCOME_MS = 10_000;
+
 /** The longest `/api/system/info` answer read (DHIS2's is ~2 KB): a central may be hostile. */
 const INFO_LIMIT = 256 * 1024;
 
@@ -276,6 +279,41 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
       return typeof pem === 'string' ? pem : null;
     },
     reportFleet: (locals) => uploadFleet(base, headers, locals),
+    async reportOutcome(outcome) {
+      // A small POST beside the GETs: best effort, bounded, never retried (the next run reports
+      // again). DHIS2 has no such route; the caller sends it to metasync centrals only.
+      if (!config.url || !config.username || !config.password) return;
+      const res = await fetch(`${base}/api/metasync/fleet/outcome`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(outcome),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(OUTCOME_MS),
+      });
+      await res.body?.cancel().catch(() => undefined);
+      if (!res.ok)
+        throw new RemoteError(
+          'HTTP',
+          `The central answered ${res.status} to an outcome report`,
+          res.status,
+        );
+    },
+    async withdrawal(hashCode) {
+      const path = `/api/metasync/rollout/withdrawn/${encodeURIComponent(hashCode)}`;
+      let answer: unknown;
+      try {
+        answer = await json(await get(path, limits.call), path);
+      } catch (e) {
+        // DHIS2 (no such route) and a metasync central without that withdrawal: 404.
+        if (e instanceof RemoteError && e.kind === 'NOT_FOUND') return null;
+        throw e;
+      }
+      const o = answer as Record<string, unknown> | null;
+      const text = (k: string) => (typeof o?.[k] === 'string' ? o[k].slice(0, 2000) : '');
+      return o && text('name')
+        ? { name: text('name'), by: text('by'), at: text('at'), reason: text('reason') }
+        : null;
+    },
     snapshot: (name, options) =>
       downloadVersion(
         {

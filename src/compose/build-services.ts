@@ -8,6 +8,7 @@
  */
 import type { Config } from '../config.ts';
 import { createDataService } from '../domain/data/import-data.ts';
+import { createRolloutService } from '../domain/rollout/rollout-service.ts';
 import { createSettingsService } from '../domain/settings/settings-service.ts';
 import { createMetrics, withSources } from '../metrics/metrics.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
@@ -33,7 +34,15 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
   const settings = createSettingsService({ store: stores.settings, box: ports.box, clock });
   const recorder = createMetrics();
   const metadata = metadataFeature(ports, recorder.countImport);
-  const { email, notifySync } = mailFeature(ports, settings);
+  const { email, notifySync, notifyRollout } = mailFeature(ports, settings);
+  const rollout = createRolloutService({
+    versions: stores.versions,
+    store: stores.rollout,
+    audit: (e) => stores.sync.audit(e),
+    setVersionSetting: (name, trx) => settings.update({ keySystemMetadataVersion: name }, trx),
+    notify: notifyRollout,
+    now: () => clock.now(),
+  });
   const signing = signingFeature(ports, settings);
   const data = createDataService({ store: stores.data, clock, newUid: ports.newUid });
   const sync = syncFeature(
@@ -65,7 +74,8 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     email,
     sync,
     signing,
-    versions: versionsFeature(ports, config, settings),
+    versions: versionsFeature(ports, config, settings, rollout.initialState),
+    rollout,
     bundles: bundlesFeature(ports, settings, signing, sync),
     dataBundles: dataBundlesFeature(ports, settings, signing, data),
     settings,

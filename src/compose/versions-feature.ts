@@ -1,5 +1,6 @@
 /** Metadata versions (issue 5): creating one, previewing the next, and the reads the version routes answer from. */
 import type { Config } from '../config.ts';
+import type { VersionState } from '../domain/rollout/rollout.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import {
   createVersion,
@@ -15,6 +16,7 @@ export function versionsFeature(
   ports: Ports,
   config: Config,
   settings: SettingsService,
+  initialState: () => Promise<VersionState>,
 ): Services['versions'] {
   const { stores, instance, build, clock } = ports;
   // keySystemMetadataVersion is written through the settings service inside the version's
@@ -25,6 +27,7 @@ export function versionsFeature(
     system: () => ({ id: instance.systemId, rev: build.revision, version: config.systemVersion }),
     newId: ports.newUid,
     now: () => clock.now(),
+    initialState,
   };
   const { versions } = stores;
   return {

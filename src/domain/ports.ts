@@ -13,6 +13,8 @@
 import type { User, UserCredentials, UserRole } from './auth/users.ts';
 import type { ImportLookups, PlannedDelete, PlannedWrite } from './metadata/plan-import.ts';
 import type { LookupKeys } from './metadata/prepare-entries.ts';
+import type { Withdrawal } from './rollout/rollout-store.ts';
+import type { VersionState } from './rollout/rollout.ts';
 import type { MetadataVersion } from './versioning/version.ts';
 import type { ObjectKey } from './versioning/snapshot-scope.ts';
 
@@ -277,6 +279,26 @@ export interface VersionStore {
    * of the versions removed.
    */
   rebaseline(version: MetadataVersion): Promise<string[]>;
+  /** Central (issue 22 §4): moves the named versions to `state`, stamping when. */
+  setState(names: readonly string[], state: VersionState, at: Date): Promise<void>;
+  /**
+   * Central (issue 22 §4): under the create lock, removes every version numbered `from` or above
+   * with its snapshot and its canaries' outcomes and keeps a note of each, then calls `after`
+   * with what it removed, the version left newest and the transaction's settings
+   * (keySystemMetadataVersion), all in one transaction: a throw from `after` undoes it all. The next version created holds the withdrawn changes again: its range
+   * starts at the newest left's cut. Returns the versions removed, newest first.
+   */
+  withdraw(
+    from: number,
+    note: { by: string; at: Date; reason: string },
+    after: (left: {
+      removed: MetadataVersion[];
+      latest: MetadataVersion | null;
+      settings: SettingStore;
+    }) => Promise<void>,
+  ): Promise<MetadataVersion[]>;
+  /** The notes `withdraw` kept, newest first. */
+  withdrawals(): Promise<Withdrawal[]>;
   /** A direct local's history call (`via` null). */
   recordFleet(entry: FleetEntry): Promise<void>;
   /**

@@ -41,6 +41,7 @@ import { emailRoutes } from './routes/email.ts';
 import { jobConfigurationRoutes } from './routes/job-configurations.ts';
 import { metadataVersionRoutes } from './routes/metadata-versions.ts';
 import { fleetDownstreamRoutes } from './routes/fleet-downstream.ts';
+import { rolloutRoutes } from './routes/rollout.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -137,6 +138,7 @@ export async function buildApp(
     await authed.register(metadataObjectRoutes, { services });
     await authed.register(metadataVersionRoutes, { services });
     await authed.register(fleetDownstreamRoutes, { services });
+    await authed.register(rolloutRoutes, { services });
     await authed.register(metadataSyncRoutes, { services });
     await authed.register(bundleRoutes, { services });
     await authed.register(signingKeyRoutes, { services });

@@ -10,6 +10,7 @@ import { createGunzip } from 'node:zlib';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { ByteRange, FleetEntry, SyncRunState, VersionStore } from '../domain/ports.ts';
 import type { MetadataVersion, VersionType } from '../domain/versioning/version.ts';
+import type { VersionState } from '../domain/rollout/rollout.ts';
 import { createKyselyChangeReader } from './kysely-change-reader.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
 import type { Database, MetadataVersionTable } from './schema.ts';
@@ -33,6 +34,8 @@ const toVersion = (r: Selectable<MetadataVersionTable>): MetadataVersion => ({
   objects: r.objects,
   deletions: r.deletions,
   types: r.types,
+  // Absent when RELEASED (the port's default), so versions made without rollout read as before.
+  ...(r.rollout_state !== 'RELEASED' ? { state: r.rollout_state as VersionState } : {}),
 });
 
 /**
@@ -96,6 +99,21 @@ async function* slice(
   }
 }
 
+/** Runs `work` on one connection holding the create lock: creates and withdrawals queue up. */
+async function underCreateLock<T>(
+  db: Kysely<Database>,
+  work: (conn: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${CREATE_LOCK})`.execute(conn);
+    try {
+      return await work(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${CREATE_LOCK})`.execute(conn);
+    }
+  });
+}
+
 export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
   const latestRow = (q: Kysely<Database> | Transaction<Database>) =>
     q
@@ -143,27 +161,89 @@ export function createKyselyVersionStore(db: Kysely<Database>): VersionStore {
       return row ? toVersion(row) : null;
     },
 
+    async setState(names, state, at) {
+      if (names.length === 0) return;
+      await db
+        .updateTable('metadata_version')
+        .set({ rollout_state: state, state_changed_at: at })
+        .where('name', 'in', [...names])
+        .execute();
+    },
+
+    async withdraw(from, note, after) {
+      return underCreateLock(db, (conn) =>
+        conn.transaction().execute(async (trx) => {
+          const removed = (
+            await trx
+              .selectFrom('metadata_version')
+              .selectAll()
+              .where('number', '>=', from)
+              .orderBy('number', 'desc')
+              .execute()
+          ).map(toVersion);
+          const ids = removed.map((v) => v.id);
+          if (ids.length > 0) {
+            await trx.deleteFrom('snapshot_chunk').where('version_id', 'in', ids).execute();
+            await trx.deleteFrom('rollout_outcome').where('version_id', 'in', ids).execute();
+            await trx.deleteFrom('metadata_version').where('id', 'in', ids).execute();
+            await trx
+              .insertInto('withdrawn_version')
+              .values(
+                removed.map((v) => ({
+                  id: v.id,
+                  name: v.name,
+                  hash_code: v.hashCode,
+                  withdrawn_by: note.by,
+                  withdrawn_at: note.at,
+                  reason: note.reason,
+                })),
+              )
+              .execute();
+          }
+          const left = await latestRow(trx);
+          await after({
+            removed,
+            latest: left ? toVersion(left) : null,
+            settings: createKyselySettingStore(trx),
+          });
+          return removed;
+        }),
+      );
+    },
+
+    async withdrawals() {
+      const rows = await db
+        .selectFrom('withdrawn_version')
+        .selectAll()
+        .orderBy('withdrawn_at', 'desc')
+        .orderBy('name', 'desc')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        hashCode: r.hash_code,
+        by: r.withdrawn_by,
+        at: r.withdrawn_at,
+        reason: r.reason,
+      }));
+    },
+
     async create(build) {
-      return db.connection().execute(async (conn) => {
-        await sql`select pg_advisory_lock(${CREATE_LOCK})`.execute(conn);
-        try {
-          return await conn
-            .transaction()
-            .setIsolationLevel('repeatable read')
-            .execute(async (trx) => {
-              const { latest, from, to } = await pendingRange(trx);
-              return build({
-                latest: latest ? toVersion(latest) : null,
-                changes: createKyselyChangeReader(trx, from, to),
-                writeSnapshot: (versionId, bytes) => writeSnapshot(trx, versionId, bytes),
-                insert: (v) => insertVersionRow(trx, v, { seqFrom: from, seqTo: to }),
-                settings: createKyselySettingStore(trx),
-              });
+      return underCreateLock(db, (conn) =>
+        conn
+          .transaction()
+          .setIsolationLevel('repeatable read')
+          .execute(async (trx) => {
+            const { latest, from, to } = await pendingRange(trx);
+            return build({
+              latest: latest ? toVersion(latest) : null,
+              changes: createKyselyChangeReader(trx, from, to),
+              writeSnapshot: (versionId, bytes) => writeSnapshot(trx, versionId, bytes),
+              insert: (v) => insertVersionRow(trx, v, { seqFrom: from, seqTo: to }),
+              settings: createKyselySettingStore(trx),
             });
-        } finally {
-          await sql`select pg_advisory_unlock(${CREATE_LOCK})`.execute(conn);
-        }
-      });
+          }),
+      );
     },
 
     async pending(read) {

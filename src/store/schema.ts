@@ -105,6 +105,39 @@ export interface MetadataVersionTable {
   objects: number;
   deletions: number;
   types: ColumnType<Record<string, number>, string, string>;
+  /** Migration 0014 (issue 22): CANARY, HELD or RELEASED. */
+  rollout_state: Generated<string>;
+  state_changed_at: Timestamp | null;
+}
+
+/** The central's staged rollout (migration 0014, issue 22): one row, id 1. */
+export interface RolloutConfigTable {
+  id: number;
+  enabled: boolean;
+  ring: ColumnType<unknown[], string, string>;
+  auto_release_minutes: number | null;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+export interface RolloutOutcomeTable {
+  version_id: string;
+  local_key: string;
+  system_id: string | null;
+  username: string;
+  status: string;
+  failure_kind: string | null;
+  message: string | null;
+  at: Timestamp;
+}
+
+export interface WithdrawnVersionTable {
+  id: string;
+  name: string;
+  hash_code: string;
+  withdrawn_by: string;
+  withdrawn_at: Timestamp;
+  reason: string;
 }
 
 export interface SnapshotChunkTable {
@@ -237,6 +270,9 @@ export interface Database {
   partial_download: PartialDownloadTable;
   partial_download_chunk: PartialDownloadChunkTable;
   local_signing_key: LocalSigningKeyTable;
+  rollout_config: RolloutConfigTable;
+  rollout_outcome: RolloutOutcomeTable;
+  withdrawn_version: WithdrawnVersionTable;
 }
 
 /** Scheduled jobs (issue 8, migration 0006). */

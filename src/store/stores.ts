@@ -5,6 +5,7 @@ import { createKyselyJobStore } from './kysely-job-store.ts';
 import { createKyselyLocalKeyStore } from './kysely-local-key-store.ts';
 import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
 import { createKyselyMetadataStore } from './kysely-metadata-store.ts';
+import { createKyselyRolloutStore } from './kysely-rollout-store.ts';
 import { createKyselyPartialDownloadStore } from './kysely-partial-download-store.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
 import { createKyselySyncStore } from './kysely-sync-store.ts';
@@ -26,6 +27,7 @@ export function createStores(db: Kysely<Database>) {
     jobs: createKyselyJobStore(db),
     partialDownloads: createKyselyPartialDownloadStore(db),
     localKeys: createKyselyLocalKeyStore(db),
+    rollout: createKyselyRolloutStore(db),
   };
 }
 

@@ -26,6 +26,7 @@ export async function insertVersionRow(
       objects: v.objects,
       deletions: v.deletions,
       types: JSON.stringify(v.types),
+      rollout_state: v.state ?? 'RELEASED',
     })
     .execute();
 }

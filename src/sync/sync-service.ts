@@ -30,6 +30,7 @@ import type { FleetUpward } from './fleet-upward.ts';
 import { startLeaseHeartbeat } from './lease-heartbeat.ts';
 import { createRunTransfer, type TransferCounters } from './run-transfer.ts';
 import { activeRuns as active, holderAlive, thisHolder } from './process-liveness.ts';
+import { reportOutcomes } from './outcome-report.ts';
 import { createRemoteCheck } from './remote-check.ts';
 
 const LEASE_MS = 60_000;
@@ -278,6 +279,8 @@ export function createSyncService(deps: SyncServiceDeps) {
         if (finished.status === 'SUCCESS' && !offline)
           await remoteCheck.tellCentral(central, finished);
         if (!offline) await deps.fleet?.afterRun(central, finished, save);
+        if (!offline && finished.central?.metasync)
+          await reportOutcomes(central, finished, deps.log);
         return finished;
       } catch (e) {
         // A bug or a broken database: the run is recorded as failed, never left RUNNING.

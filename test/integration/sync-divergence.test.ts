@@ -51,24 +51,29 @@ for (const backend of await backends()) {
       await syncOk(local);
     });
 
-    it('a local with a remote refuses to create its own version unless forced, then warns', async () => {
+    it('a local with a remote (a relay: the sync turned versioning on) refuses to create its own version, even forced; one made while unplugged warns', async () => {
       await importMetadata(local, { dataElements: [newDataElement('LocalOnly')] });
-      const refused = await fetchJson<Json>(
-        local,
-        '/api/metadata/version/create?type=BEST_EFFORT',
-        {
-          method: 'POST',
-        },
-      );
-      assert.equal(refused.status, 409, refused.text);
-      assert.match(String(refused.body.message), /keyRemoteInstanceUrl/);
-      assert.match(String(refused.body.message), /force=true/);
+      for (const force of ['', '&force=true']) {
+        const refused = await fetchJson<Json>(
+          local,
+          `/api/metadata/version/create?type=BEST_EFFORT${force}`,
+          { method: 'POST' },
+        );
+        assert.equal(refused.status, 409, refused.text);
+        assert.match(String(refused.body.message), /relay of http/);
+        assert.ok(String(refused.body.message).includes(central.url), refused.text);
+      }
+      assert.equal((await listVersions(local)).length, 2, 'nothing was created');
 
+      // Unplugged from the central it is a central of its own and may make a version; plugged
+      // back in, that version is what makes it diverge.
+      await connect(local, '');
       const own = await fetchJson<VersionJson>(
         local,
-        '/api/metadata/version/create?type=BEST_EFFORT&force=true',
+        '/api/metadata/version/create?type=BEST_EFFORT',
         { method: 'POST' },
       );
+      await connect(local, central.url);
       assert.equal(own.status, 200, own.text);
       assert.equal(own.body.name, 'Version_3');
       const status = await syncStatus(local);

@@ -1,5 +1,5 @@
 /**
- * The VersionStore conformance suite (test/support/version-store-conformance.ts) on PGlite and
+ * The VersionStore and RolloutStore conformance suites (test/support/version-store-conformance.ts) on PGlite and
  * PostgreSQL; the in-memory fake runs the same suite in test/unit/. One database per backend; each
  * test empties the version and change tables first. Changes are written as the metadata store
  * writes them: the counter row locked and bumped, the object or its tombstone numbered with it.
@@ -8,6 +8,7 @@ import { after, before, describe } from 'node:test';
 import { sql } from 'kysely';
 import type { OpenDatabase } from '../../src/store/db.ts';
 import { createStores } from '../../src/store/stores.ts';
+import { registerRolloutStoreTests } from '../support/rollout-store-conformance.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import {
   registerVersionStoreTests,
@@ -33,6 +34,8 @@ for (const backend of await backends()) {
         for (const t of [
           'snapshot_chunk',
           'metadata_version',
+          'withdrawn_version',
+          'rollout_outcome',
           'fleet_local',
           'metadata_tombstone',
           'metadata_object',
@@ -85,5 +88,14 @@ for (const backend of await backends()) {
     };
 
     registerVersionStoreTests(fresh);
+
+    // The rollout store (issue 22) on the same database: its tables sit beside the versions'.
+    describe('RolloutStore conformance', () => {
+      registerRolloutStoreTests(async () => {
+        for (const t of ['rollout_config', 'rollout_outcome'])
+          await sql`delete from ${sql.table(t)}`.execute(open.db);
+        return createStores(open.db).rollout;
+      });
+    });
   });
 }

@@ -58,6 +58,16 @@ const DECLARED: Record<string, Access> = {
   'GET /api/metadata/version/fleet': MANAGE,
   // A relay's sync user reports its downstream with what its history calls need (issue 21 §4).
   'POST /api/metasync/fleet/downstream': 'authenticated',
+  // Staged rollout (issue 22): the admin's side needs F_METADATA_MANAGE; a local reports its
+  // own outcome and asks why its version is gone as it reads the history: any user.
+  'GET /api/metasync/rollout': MANAGE,
+  'PUT /api/metasync/rollout': MANAGE,
+  'GET /api/metasync/rollout/versions': MANAGE,
+  'GET /api/metasync/rollout/withdrawn/:hashCode': 'authenticated',
+  'POST /api/metadata/version/:versionName/release': MANAGE,
+  'POST /api/metadata/version/:versionName/hold': MANAGE,
+  'POST /api/metadata/version/:versionName/withdraw': MANAGE,
+  'POST /api/metasync/fleet/outcome': 'authenticated',
   'GET /api/metasync/bundles': any('F_METADATA_EXPORT', 'F_METADATA_MANAGE'),
   'POST /api/metasync/bundles': MANAGE,
   'GET /api/metadata/sync': MANAGE,
@@ -182,6 +192,7 @@ const PATH_VALUES: Record<string, string> = {
   key: 'noSuchSettingKey',
   versionName: 'Version_999999',
   systemId: 'noSuchLocal0',
+  hashCode: '0'.repeat(32),
 };
 
 export const fillPath = (url: string, values: Record<string, string> = PATH_VALUES): string =>

@@ -336,6 +336,71 @@ export function registerVersionStoreTests(fresh: () => Promise<VersionStoreSubje
     assert.equal((await s.store.latest())?.hashCode, 'c'.repeat(32));
   });
 
+  it('rollout states: a version is RELEASED unless created or set otherwise (issue 22)', async () => {
+    const s = await fresh();
+    await createNext(s);
+    const v2 = await s.store.create(async (d) => {
+      const v = version(2, d.latest, { state: 'CANARY' });
+      v.gzipBytes = await d.writeSnapshot(v.id, once(Buffer.from('{}')));
+      await d.insert(v);
+      return v;
+    });
+    assert.equal(v2.state, 'CANARY');
+    await createNext(s);
+    const states = async () => (await s.store.list()).map((v) => v.state ?? 'RELEASED');
+    assert.deepEqual(await states(), ['RELEASED', 'CANARY', 'RELEASED']);
+    await s.store.setState(['Version_2', 'Version_3'], 'HELD', T(50));
+    assert.deepEqual(await states(), ['RELEASED', 'HELD', 'HELD']);
+    assert.equal((await s.store.byName('Version_3'))?.state, 'HELD');
+    await s.store.setState(['Version_2'], 'RELEASED', T(60));
+    assert.equal((await s.store.byName('Version_2'))?.state, undefined, 'RELEASED reads as absent');
+  });
+
+  it('withdraw removes the versions from its number on, keeps notes, and the next draft holds their changes again', async () => {
+    const s = await fresh();
+    await s.put('dataElements', 'confde00001', text('confde00001'));
+    const v1 = await createNext(s);
+    await s.put('dataElements', 'confde00002', text('confde00002'));
+    await createNext(s);
+    await s.put('dataElements', 'confde00003', text('confde00003'));
+    await createNext(s);
+    const seen: (string | null)[] = [];
+    const removed = await s.store.withdraw(
+      2,
+      { by: 'admin', at: T(70), reason: 'broken reference' },
+      async ({ latest, settings }) => {
+        seen.push(latest?.name ?? null);
+        await settings.putMany(new Map([['keySystemMetadataVersion', latest?.name ?? '']]));
+      },
+    );
+    assert.deepEqual(
+      removed.map((v) => v.name),
+      ['Version_3', 'Version_2'],
+    );
+    assert.deepEqual(seen, ['Version_1']);
+    assert.equal(await s.setting('keySystemMetadataVersion'), 'Version_1');
+    assert.deepEqual(
+      (await s.store.list()).map((v) => v.name),
+      ['Version_1'],
+    );
+    assert.equal(await s.store.readSnapshot('confversion2', 'json'), null);
+    assert.deepEqual(
+      (await s.store.withdrawals()).map((w) => [w.name, w.id, w.by, w.reason]),
+      [
+        ['Version_3', 'confversion3', 'admin', 'broken reference'],
+        ['Version_2', 'confversion2', 'admin', 'broken reference'],
+      ],
+    );
+    // The changes the withdrawn versions held are pending again, for the next Version_2.
+    await s.store.pending(async ({ latest, changes }) => {
+      assert.equal(latest?.id, v1.id);
+      assert.deepEqual((await pages(changes, 'dataElements')).flat(), [
+        text('confde00002'),
+        text('confde00003'),
+      ]);
+    });
+  });
+
   it('the fleet: one entry per key, the last seen first', async () => {
     const s = await fresh();
     const entry = (key: string, ms: number, baseline: string | null) => ({

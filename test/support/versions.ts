@@ -44,7 +44,14 @@ export const enableVersioning = (server: TestServer, on = true) =>
 export async function resetVersions(server: TestServer): Promise<void> {
   const { db } = server.instance.database;
   await db.transaction().execute(async (trx) => {
-    for (const t of ['snapshot_chunk', 'metadata_version', 'fleet_local'])
+    for (const t of [
+      'snapshot_chunk',
+      'metadata_version',
+      'fleet_local',
+      'rollout_config',
+      'rollout_outcome',
+      'withdrawn_version',
+    ])
       await sql`delete from ${sql.table(t)}`.execute(trx);
   });
   await setSetting(server, 'keyVersionIncludeDeletions', false);

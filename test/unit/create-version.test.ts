@@ -211,6 +211,22 @@ describe('createVersion', () => {
     assert.equal((await create({ force: true })).name, 'Version_1');
   });
 
+  it('a relay (a local with versioning on) refuses even when forced, naming its upstream', async () => {
+    await settings.update({
+      keyRemoteInstanceUrl: 'https://national.example.org',
+      keyVersionEnabled: true,
+    });
+    for (const force of [false, true])
+      await assert.rejects(
+        create({ force }),
+        rejectsWith(ErrorCode.CONFLICT, /relay of https:\/\/national\.example\.org.*force=true/),
+      );
+    assert.equal(await fake.store.latest(), null);
+    // Cleared remote: a central again, and creating works.
+    await settings.update({ keyRemoteInstanceUrl: '' });
+    assert.equal((await create()).name, 'Version_1');
+  });
+
   it('from Version_2 on, creating needs F_METADATA_EXPORT too', async () => {
     assert.equal((await create({ authorities: MANAGE_ONLY })).name, 'Version_1');
     await de('deUnit00001', 'A');

@@ -4,6 +4,7 @@
  * central and a metasync central alike.
  */
 import type { ReportedLocal } from '../versioning/fleet-report.ts';
+import type { VersionOutcome } from './version-outcomes.ts';
 
 export interface RemoteVersion {
   name: string;
@@ -135,6 +136,14 @@ export interface TransferMeter {
   sent(bytes: number): void;
 }
 
+/** Why a version is gone from the central (issue 22 §4). */
+export interface WithdrawalNote {
+  name: string;
+  by: string;
+  at: string;
+  reason: string;
+}
+
 export interface CentralClient {
   /** Resolves when `/api/system/ping` answers 200 with these credentials. */
   ping(): Promise<void>;
@@ -166,6 +175,17 @@ export interface CentralClient {
    * it reported before; the number of entries kept. Absent: the client cannot (fakes, bundles).
    */
   reportFleet?(locals: readonly ReportedLocal[]): Promise<number>;
+  /**
+   * A metasync central's note of a version it withdrew (issue 22 §4), by the hashCode this
+   * instance holds it with: who, when and why, so a DIVERGED run can say so. Null when it has
+   * none (or is DHIS2, which has no withdrawals); absent: a source without withdrawals.
+   */
+  withdrawal?(hashCode: string): Promise<WithdrawalNote | null>;
+  /**
+   * Tells a metasync central how a version went here (issue 22 §3,
+   * `POST /api/metasync/fleet/outcome`). Absent: a source that takes no reports.
+   */
+  reportOutcome?(outcome: VersionOutcome): Promise<void>;
   /** How the run's ping step names an offline source (a bundle); absent: a central. */
   describe?(): string;
   /**

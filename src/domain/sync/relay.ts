@@ -1,7 +1,7 @@
 /**
- * What makes a local a relay (issue 21 §1): it has a remote to sync from and versioning on, so
- * it serves the versions it received to locals of its own. One predicate, used by the version
- * routes, the run (which reports its downstream fleet upward) and the status.
+ * A relay (issue 21 §1): a local (it syncs from a remote) that also has versioning on, so it
+ * serves the versions it received, verbatim, to locals of its own. It never makes versions of its
+ * own: DHIS2's local that does "can't receive new metadata versions" from its central.
  */
 export function isRelay(remoteUrl: string, versioning: boolean): boolean {
   return remoteUrl.trim() !== '' && versioning;

@@ -20,6 +20,7 @@ import {
   type RemoteVersion,
 } from './central-client.ts';
 import { checkAvailability } from './availability.ts';
+import { withdrawalNote } from './withdrawal-note.ts';
 import { noteCentralKey } from './central-key-note.ts';
 import { describeCentral } from './central-release.ts';
 import {
@@ -188,20 +189,18 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
     } else if (current) {
       // The chain check: the central must know our current version with the same bytes.
       const theirs = await deps.client.version(current.name);
-      if (!theirs)
+      if (!theirs || theirs.hashCode !== current.hashCode) {
+        const withdrawn = await withdrawalNote(deps.client, current);
         throw new Failure(
           'DIVERGED',
-          `The central has no ${current.name}, this instance's current version: it was created here, or the central was reset. Use "metasync sync rebaseline" to choose the central version to continue from.`,
+          withdrawn ??
+            (!theirs
+              ? `The central has no ${current.name}, this instance's current version: it was created here, or the central was reset. Use "metasync sync rebaseline" to choose the central version to continue from.`
+              : `${current.name} differs: hashCode ${current.hashCode} here, ${theirs.hashCode} on the central. Use "metasync sync rebaseline" to continue from a central version.`),
           'history',
           current.name,
         );
-      if (theirs.hashCode !== current.hashCode)
-        throw new Failure(
-          'DIVERGED',
-          `${current.name} differs: hashCode ${current.hashCode} here, ${theirs.hashCode} on the central. Use "metasync sync rebaseline" to continue from a central version.`,
-          'history',
-          current.name,
-        );
+      }
     }
     newer = (await deps.client.history(current?.name ?? null)).sort(byCreated);
   } catch (e) {

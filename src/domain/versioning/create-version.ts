@@ -4,7 +4,9 @@
  *
  * - Authority as DHIS2: creating needs F_METADATA_MANAGE (checked by the route), and from
  *   Version_2 on the export behind it also needs F_METADATA_EXPORT (ALL passes both).
- * - A local (keyRemoteInstanceUrl set) refuses unless `force`: DHIS2's docs warn that a local
+ * - A relay (a local with versioning on, issue 21 §1) always refuses, naming its upstream: it
+ *   serves the upstream's versions verbatim. A local without versioning (reached only from code,
+ *   the route needs versioning on) refuses unless `force`: DHIS2's docs warn that a local
  *   creating versions can no longer receive the central's.
  * - Nothing changed since the previous version is refused (E1004) unless `force` (a documented
  *   difference: DHIS2 would make an empty version). "Changed" counts only what the snapshot
@@ -17,6 +19,8 @@ import { Authority, hasAnyAuthority } from '../authorities.ts';
 import { AppError, ErrorCode, errors } from '../errors.ts';
 import type { SnapshotSystem, VersionPreview, VersionStore } from '../ports.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
+import type { VersionState } from '../rollout/rollout.ts';
+import { isRelay } from '../sync/relay.ts';
 import { snapshotScope, type SnapshotScope } from './snapshot-scope.ts';
 import { hashedBytes, snapshotText } from './snapshot-format.ts';
 import {
@@ -32,6 +36,8 @@ export interface CreateVersionDeps {
   system: () => SnapshotSystem;
   newId: () => string;
   now: () => Date;
+  /** The state a new version starts in (issue 22: CANARY under staged rollout); RELEASED without. */
+  initialState?: () => Promise<VersionState>;
 }
 
 /** The preview's estimate of a deletion's size in the snapshot. */
@@ -44,7 +50,14 @@ export async function createVersion(
   deps: CreateVersionDeps,
   input: { type: VersionType; force: boolean; authorities: ReadonlySet<string> },
 ): Promise<MetadataVersion> {
-  if (!input.force && Boolean(await deps.settings.value('keyRemoteInstanceUrl')))
+  const remote = String((await deps.settings.value('keyRemoteInstanceUrl')) ?? '');
+  if (isRelay(remote, Boolean(await deps.settings.value('keyVersionEnabled'))))
+    throw new AppError(
+      ErrorCode.CONFLICT,
+      `This instance is a relay of ${remote}: it serves that server's versions as received and never creates its own, not even with force=true (a version made here would end its sync from ${remote}). To make versions here, clear keyRemoteInstanceUrl first: the instance then becomes a central.`,
+      { details: { upstream: remote } },
+    );
+  if (!input.force && remote)
     throw new AppError(
       ErrorCode.CONFLICT,
       'This instance syncs from a central (keyRemoteInstanceUrl is set): a version created here would make it diverge from the central. Use force=true to create one anyway.',
@@ -56,6 +69,7 @@ export async function createVersion(
     throw errors.forbidden([Authority.F_METADATA_EXPORT]);
   const scope = await scopeOf(deps);
   const system = deps.system();
+  const state = (await deps.initialState?.()) ?? 'RELEASED';
   return deps.versions.create(async ({ latest, changes, writeSnapshot, insert, settings }) => {
     if (latest && !input.force && !(await changes.anyChange(scope.excluded)))
       throw new AppError(
@@ -84,6 +98,7 @@ export async function createVersion(
       objects: Object.values(types).reduce((a, b) => a + b, 0),
       deletions: await changes.deletionCount(scope.excluded),
       types,
+      ...(state !== 'RELEASED' ? { state } : {}),
     };
     await insert(version);
     await deps.settings.update({ keySystemMetadataVersion: version.name }, settings);

@@ -4,6 +4,7 @@
  * version's hashCode) so a local can prove it follows the same chain (issue 5 §5).
  */
 import { errors } from '../errors.ts';
+import type { VersionState } from '../rollout/rollout.ts';
 
 export const VERSION_TYPES = ['BEST_EFFORT', 'ATOMIC'] as const;
 export type VersionType = (typeof VERSION_TYPES)[number];
@@ -38,6 +39,11 @@ export interface MetadataVersion {
   objects: number;
   deletions: number;
   types: Record<string, number>;
+  /**
+   * Its staged rollout state on a central (issue 22, src/domain/rollout): RELEASED when absent,
+   * as every version made without rollout and every version a local records.
+   */
+  state?: VersionState;
 }
 
 export const VERSION_PREFIX = 'Version_';

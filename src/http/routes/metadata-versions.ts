@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Authority } from '../../domain/authorities.ts';
@@ -30,6 +31,7 @@ import {
 } from '../schemas/versions.ts';
 import { noBody } from '../schemas/json.ts';
 import { webMessageSchema } from '../web-message.ts';
+import { callerOf } from './rollout.ts';
 import { SnapshotCache } from './snapshot-cache.ts';
 
 const entity = metadataVersionSchema;
@@ -84,8 +86,16 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
     if (!(await services.settings.get('keyVersionEnabled'))) throw errors.versioningDisabled();
   });
 
-  const find = async (name: string): Promise<MetadataVersion> => {
+  // Staged rollout (issue 22 §2): a version the caller may not see answers as an unknown one.
+  const visibleList = async (request: FastifyRequest) =>
+    services.rollout.visibleTo(callerOf(request), await store.list());
+  const visibleByName = async (request: FastifyRequest, name: string) => {
     const v = await store.byName(name);
+    return v && (await services.rollout.visible(callerOf(request), v)) ? v : null;
+  };
+
+  const find = async (request: FastifyRequest, name: string): Promise<MetadataVersion> => {
+    const v = await visibleByName(request, name);
     if (!v)
       throw errors.notFound(
         `No metadata version with name ${name} exists. Please check again later.`,
@@ -105,8 +115,11 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
     },
     async (request) => {
       const name = request.query.versionName;
-      if (name) return versionEntity(await find(name));
-      const latest = await store.latest();
+      if (name) return versionEntity(await find(request, name));
+      const latest = (await visibleList(request)).reduce<MetadataVersion | null>(
+        (a, v) => (a && a.number > v.number ? a : v),
+        null,
+      );
       if (!latest) throw errors.notFound('No metadata versions exist. Please check again later.');
       return versionEntity(latest);
     },
@@ -128,7 +141,7 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
     },
     async (request, reply) => {
       const baselineName = request.query.baseline || null;
-      const all = await store.list();
+      const all = await visibleList(request);
       const baseline = baselineName ? (all.find((v) => v.name === baselineName) ?? null) : null;
       if (baselineName && !baseline)
         throw errors.notFound(
@@ -182,7 +195,9 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
   app.get(
     '/api/metadata/versions',
     { schema: { tags: ['versions'], summary: 'All versions', response: { 200: list } } },
-    async () => ({ metadataversions: (await store.list()).map(versionListItem) }),
+    async (request) => ({
+      metadataversions: (await visibleList(request)).map(versionListItem),
+    }),
   );
 
   app.post(
@@ -253,15 +268,18 @@ export const metadataVersionRoutes: FastifyPluginAsyncZod<{ services: Services }
       },
       async (request, reply) => {
         const { versionName } = request.params;
-        const version = await store.byName(versionName);
+        const version = await visibleByName(request, versionName);
+        // A version still being tried may be withdrawn, and its name given to another: only a
+        // released snapshot is immutable (issue 22 §4).
+        const caching = version?.state ? 'no-store' : IMMUTABLE;
         const etag = `"${version?.hashCode}${kind === 'gz' ? '.gz' : ''}"`;
         if (version && etagMatches(request.headers['if-none-match'], etag))
-          return reply.code(304).header('ETag', etag).header('Cache-Control', IMMUTABLE).send();
+          return reply.code(304).header('ETag', etag).header('Cache-Control', caching).send();
         const size = version ? (kind === 'gz' ? version.gzipBytes : version.bytes) : 0;
         const headers = () =>
           reply
             .header('ETag', etag)
-            .header('Cache-Control', IMMUTABLE)
+            .header('Cache-Control', caching)
             .header('Accept-Ranges', 'bytes')
             .type(kind === 'gz' ? 'application/gzip' : 'application/json; charset=utf-8');
         // A HEAD (nginx's authorization check before it serves a cached snapshot, deploy/

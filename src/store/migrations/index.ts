@@ -13,6 +13,7 @@ import * as m0010 from './0010-partial-download.ts';
 import * as m0011 from './0011-signing-key.ts';
 import * as m0012 from './0012-local-signing-keys.ts';
 import * as m0013 from './0013-fleet-tree.ts';
+import * as m0014 from './0014-rollout.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
@@ -28,4 +29,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011-signing-key': m0011,
   '0012-local-signing-keys': m0012,
   '0013-fleet-tree': m0013,
+  '0014-rollout': m0014,
 };

@@ -90,6 +90,10 @@ export function createLocalVersionStore(initial: MetadataVersion[] = []): LocalV
       insert(v, null);
       return removed.map((r) => r.name);
     },
+    // Rollout is a central's (issue 22): a local's versions are all RELEASED.
+    setState: central,
+    withdraw: central,
+    withdrawals: async () => [],
     async recordFleet(e) {
       fleet.set(e.key, { ...e });
     },

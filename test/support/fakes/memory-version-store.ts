@@ -17,6 +17,8 @@ import type {
   VersionDraft,
   VersionStore,
 } from '../../../src/domain/ports.ts';
+import type { Withdrawal } from '../../../src/domain/rollout/rollout-store.ts';
+import type { VersionState } from '../../../src/domain/rollout/rollout.ts';
 import type { ObjectKey } from '../../../src/domain/versioning/snapshot-scope.ts';
 import type { MetadataVersion } from '../../../src/domain/versioning/version.ts';
 
@@ -108,6 +110,13 @@ function changeReader(s: State, from: number, to: number, pageSize: number): Cha
   };
 }
 
+/** As the Kysely store reads it: `state` only when not RELEASED (the port's default). */
+function withState(v: MetadataVersion, to: VersionState | undefined = v.state): MetadataVersion {
+  const { state: _old, ...rest } = v;
+  void _old;
+  return to && to !== 'RELEASED' ? { ...rest, state: to } : rest;
+}
+
 export function createMemoryVersionStore(options: { pageSize?: number } = {}) {
   const pageSize = options.pageSize ?? 5000;
   let state: State = {
@@ -119,6 +128,7 @@ export function createMemoryVersionStore(options: { pageSize?: number } = {}) {
   };
   const settings = new Map<string, unknown>();
   const fleet = new Map<string, FleetEntry>();
+  const withdrawn: Withdrawal[] = [];
   let queue: Promise<unknown> = Promise.resolve();
 
   const latestOf = (s: State) =>
@@ -160,7 +170,7 @@ export function createMemoryVersionStore(options: { pageSize?: number } = {}) {
           async insert(version) {
             if (writes.versions.some((v) => v.version.name === version.name))
               throw new Error(`duplicate version name ${version.name}`);
-            writes.versions.push({ version: structuredClone(version), seqTo: to });
+            writes.versions.push({ version: withState(structuredClone(version)), seqTo: to });
           },
           settings: {
             ...draftSettings,
@@ -204,6 +214,48 @@ export function createMemoryVersionStore(options: { pageSize?: number } = {}) {
       state = { ...state, versions: [...kept, { version: structuredClone(v), seqTo: null }], gz };
       return removed.map((r) => r.version.name);
     },
+
+    async setState(names, to, at) {
+      void at;
+      state = {
+        ...state,
+        versions: state.versions.map((v) =>
+          names.includes(v.version.name) ? { ...v, version: withState(v.version, to) } : v,
+        ),
+      };
+    },
+
+    withdraw(from, note, after) {
+      const run = async () => {
+        const removed = state.versions
+          .filter((v) => v.version.number >= from)
+          .sort((a, b) => b.version.number - a.version.number);
+        const kept = state.versions.filter((v) => v.version.number < from);
+        const settingWrites = new Map<string, unknown>();
+        await after({
+          removed: removed.map((r) => r.version),
+          latest: latestOf({ ...state, versions: kept })?.version ?? null,
+          settings: mapSettingStore(settingWrites),
+        });
+        const gz = new Map(state.gz);
+        for (const r of removed) gz.delete(r.version.id);
+        state = { ...state, versions: kept, gz };
+        for (const [key, value] of settingWrites) settings.set(key, value);
+        withdrawn.unshift(
+          ...removed.map((r) => ({
+            id: r.version.id,
+            name: r.version.name,
+            hashCode: r.version.hashCode,
+            ...note,
+          })),
+        );
+        return removed.map((r) => r.version);
+      };
+      const done = queue.then(run, run);
+      queue = done.catch(() => undefined);
+      return done;
+    },
+    withdrawals: async () => withdrawn.map((w) => ({ ...w })),
 
     async recordFleet(e) {
       fleet.set(e.key, { ...e });
