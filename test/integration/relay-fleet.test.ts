@@ -201,7 +201,7 @@ for (const backend of await backends()) {
         assert.equal(run.central?.metasync, false, JSON.stringify(run.central));
         assert.equal(run.fleet, undefined);
         assert.ok(
-          !fake.requests.some((r) => r.includes('/api/metasync/')),
+          !fake.requests.some((r) => r.includes('/api/metasync/fleet/')),
           fake.requests.join('\n'),
         );
         assert.ok(fake.requests.some((r) => r.includes('/api/system/info')));
