@@ -220,6 +220,8 @@ export function createSyncService(deps: SyncServiceDeps) {
         .catch((e: unknown) => deps.log({ reportId: report.id, err: e }, 'progress not saved'))
         .finally(() => (progressQueued = false));
     };
+    /** The central the run reached (not an offline source): told the fleet after the run. */
+    let upstream: CentralClient | null = null;
     const settled = (async () => {
       try {
         const { offline } = input;
@@ -278,7 +280,7 @@ export function createSyncService(deps: SyncServiceDeps) {
         );
         if (finished.status === 'SUCCESS' && !offline)
           await remoteCheck.tellCentral(central, finished);
-        if (!offline) await deps.fleet?.afterRun(central, finished, save);
+        if (!offline) upstream = central;
         if (!offline && finished.central?.metasync)
           await reportOutcomes(central, finished, deps.log);
         return finished;
@@ -309,15 +311,26 @@ export function createSyncService(deps: SyncServiceDeps) {
         } else await finish();
       }
     })();
+    // A relay's fleet report (issue 21 §4) goes once the run has released its lease, as the
+    // mails do: the run is over, and a status read meanwhile says so rather than RUNNING.
+    const reported = settled.then(async (finished) => {
+      if (upstream && deps.fleet)
+        await deps.fleet
+          .afterRun(upstream, finished, save)
+          .catch((e: unknown) =>
+            deps.log({ reportId: finished.id, err: e }, 'fleet report after the run failed'),
+          );
+      return finished;
+    });
     const { onFinished } = deps;
     const done = onFinished
-      ? settled.then(async (finished) => {
+      ? reported.then(async (finished) => {
           await onFinished(finished).catch((e: unknown) =>
             deps.log({ reportId: finished.id, err: e }, 'sync onFinished hook failed'),
           );
           return finished;
         })
-      : settled;
+      : reported;
     return { report, done };
   }
 
