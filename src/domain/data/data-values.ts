@@ -135,9 +135,13 @@ export function referenceKeys(values: readonly DataValueInput[], defaults: SetDe
 export type Validated = { ok: true; value: DataValue } | { ok: false; conflict: ImportConflict };
 
 /**
- * The check of one request's values against the resolved references; `now` stamps new values.
+ * The check of one request's values against the resolved references. A value keeps the
+ * `storedBy`, `created` and `lastUpdated` it is sent with, as DHIS2 up to 2.40 does
+ * (`hasLastUpdated() ? parse : now`), so a value forwarded by a relay reaches the top with the
+ * timestamps of the server it was entered on (issue 21 §2); `now` stands in for an absent or
+ * unparseable one. Watermarks count seq, never timestamps, so no clock is compared.
  * A push page repeats a few periods and timestamps thousands of times, so each distinct period
- * id and `created` text is parsed once per request, not once per value (issue 18 §3).
+ * id and timestamp text is parsed once per request, not once per value (issue 18 §3).
  */
 export function dataValueValidator(
   defaults: SetDefaults,
@@ -155,7 +159,7 @@ export function dataValueValidator(
     return hit;
   };
   const instants = new Map<string, string>();
-  const createdAt = (v: unknown) => {
+  const instant = (v: unknown) => {
     if (typeof v !== 'string') return now;
     let hit = instants.get(v);
     if (hit === undefined) {
@@ -220,10 +224,8 @@ export function dataValueValidator(
         attributeOptionCombo: aoc,
         value: raw === '' ? null : raw,
         storedBy: str(input.storedBy) ?? null,
-        created: createdAt(input.created),
-        // The receiving side stamps lastUpdated with its own clock: watermarks never compare
-        // timestamps from two machines (issue 7 §4).
-        lastUpdated: now,
+        created: instant(input.created),
+        lastUpdated: instant(input.lastUpdated),
         comment: str(input.comment) ?? null,
         followup: input.followup === true || input.followup === 'true',
         deleted,
