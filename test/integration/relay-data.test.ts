@@ -9,8 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { backends } from '../support/databases.ts';
-import { IDS, dataSeq, exportValues, importDataMetadata, postValues } from '../support/data.ts';
+import { IDS, dataSeq, importDataMetadata, postValues } from '../support/data.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { CLERK, DAY, districtValue, expected, held, keyOf, range } from '../support/relay-data.ts';
 import { useRelayTree } from '../support/relay-tree.ts';
 import type { TestServer } from '../support/server.ts';
 import {
@@ -27,49 +28,6 @@ import {
 import { fetchJson } from '../support/versions.ts';
 
 type Json = Record<string, unknown>;
-
-const CLERK = 'district.clerk';
-const DAY = 86_400_000;
-const BASE = Date.UTC(2024, 0, 1);
-
-/**
- * The i-th value entered on D: four per monthly period (two data elements × two org units),
- * each with a created and lastUpdated of its own, neither of them any server's clock.
- */
-function districtValue(i: number, v = String(i), edit = 0): Json {
-  const p = Math.floor(i / 4);
-  return {
-    dataElement: i % 2 === 0 ? IDS.deNumber : IDS.deInteger,
-    period: `${2001 + Math.floor(p / 12)}${String((p % 12) + 1).padStart(2, '0')}`,
-    orgUnit: Math.floor(i / 2) % 2 === 0 ? IDS.ouRoot : IDS.ouChild,
-    categoryOptionCombo: IDS.coc,
-    attributeOptionCombo: IDS.coc,
-    value: v,
-    storedBy: CLERK,
-    created: new Date(BASE + i * 1000).toISOString(),
-    lastUpdated: new Date(BASE + DAY * (1 + edit) + i * 1000).toISOString(),
-  };
-}
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
-const keyOf = (v: Json) => `${String(v.dataElement)}/${String(v.period)}/${String(v.orgUnit)}`;
-
-/** Every value under the root, keyed, with what must survive the way up. */
-async function held(server: TestServer): Promise<Map<string, string>> {
-  const values = await exportValues(server, `orgUnit=${IDS.ouRoot}&children=true`);
-  return new Map(
-    values.map((v) => [
-      keyOf(v),
-      JSON.stringify([v.value, v.storedBy, v.created, v.lastUpdated, v.deleted ?? false]),
-    ]),
-  );
-}
-const expected = (values: Json[]) =>
-  new Map(
-    values.map((v) => [
-      keyOf(v),
-      JSON.stringify([v.value, v.storedBy, v.created, v.lastUpdated, false]),
-    ]),
-  );
 
 const pushed = (report: SyncReportJson, kind: string) => {
   const k = report.dataPushed?.find((x) => x.kind === kind);
@@ -163,7 +121,7 @@ for (const backend of await backends()) {
       assert.equal(await dataSeq(national), nationalBefore + 1006);
 
       // N holds exactly D's 1,000, each as entered on D: not R's clock, not N's.
-      assert.deepEqual(await held(national), expected([...entered.values()]));
+      assert.deepEqual(await held(national), expected(entered.values()));
       const regs = await fetchJson<{ completeDataSetRegistrations: Json[] }>(
         national,
         `/api/completeDataSetRegistrations?dataSet=${IDS.dataSet}`,
@@ -210,7 +168,7 @@ for (const backend of await backends()) {
         deleted: 0,
       });
       assert.equal(await dataSeq(national), nationalBefore + 1006);
-      assert.deepEqual(await held(national), expected([...entered.values()]));
+      assert.deepEqual(await held(national), expected(entered.values()));
     });
 
     it('a value changed on D while R forwards reaches N with its latest value', async () => {
@@ -255,7 +213,7 @@ for (const backend of await backends()) {
 
       const next = await syncOk(relay);
       assert.equal(pushed(next, 'dataValues').sent, 10);
-      assert.deepEqual(await held(national), expected([...entered.values()]));
+      assert.deepEqual(await held(national), expected(entered.values()));
     });
 
     it('with the R–N link cut D still syncs with R, R holds its values and forwards them once when the link returns', async () => {
@@ -295,7 +253,7 @@ for (const backend of await backends()) {
       const all = pushed(restored, 'dataValues');
       assert.deepEqual([all.status, all.sent, all.after], ['SENT', 200, broken.after]);
       assert.equal(await dataSeq(national), nationalBefore + 200);
-      assert.deepEqual(await held(national), expected([...entered.values()]));
+      assert.deepEqual(await held(national), expected(entered.values()));
     });
   });
 }
