@@ -136,10 +136,10 @@ export type Validated = { ok: true; value: DataValue } | { ok: false; conflict: 
 
 /**
  * The check of one request's values against the resolved references. A value keeps the
- * `storedBy`, `created` and `lastUpdated` it is sent with, as DHIS2 up to 2.40 does
- * (`hasLastUpdated() ? parse : now`), so a value forwarded by a relay reaches the top with the
- * timestamps of the server it was entered on (issue 21 §2); `now` stands in for an absent or
- * unparseable one. Watermarks count seq, never timestamps, so no clock is compared.
+ * `storedBy`, `created` and `lastUpdated` it is sent with, as DHIS2 did until DHIS2-8084
+ * (dhis2-core #14415, 2.41 stamps its own clock), so a value forwarded by a relay reaches the top
+ * with the timestamps of the server it was entered on (issue 21 §2); `now` stands in for an
+ * absent or unparseable one. Watermarks count seq, never timestamps, so no clock is compared.
  * A push page repeats a few periods and timestamps thousands of times, so each distinct period
  * id and timestamp text is parsed once per request, not once per value (issue 18 §3).
  */

@@ -60,7 +60,8 @@ const sentAt = (v: unknown, now: string) => parseDhisDate(str(v) ?? '') ?? now;
 /**
  * Checks one event; returns the conflicts (empty when it may be written). `created` and
  * `lastUpdated` are kept as sent (read as DHIS2 dates, `now` when absent or unparseable), so an
- * event forwarded by a relay keeps the district's (issue 21 §2).
+ * event forwarded by a relay keeps the district's (issue 21 §2; DHIS2 keeps them only as
+ * `createdAtClient`/`lastUpdatedAtClient`: docs/deviations.md).
  */
 export function validateEvent(
   input: Record<string, unknown>,

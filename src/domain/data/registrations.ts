@@ -35,8 +35,8 @@ const iso = (v: unknown, fallback: string) =>
 
 /**
  * One registration as sent. `date`, `storedBy`, `lastUpdatedBy` and `lastUpdated` are kept as
- * sent (`now` when absent or unparseable), so one forwarded by a relay keeps the district's
- * (issue 21 §2).
+ * sent (`now` when absent or unparseable), as DHIS2's `saveCompleteDataSetRegistration` does, so
+ * one forwarded by a relay keeps the district's (issue 21 §2).
  */
 export function validateRegistration(
   input: Record<string, unknown>,
