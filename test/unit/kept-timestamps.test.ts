@@ -126,7 +126,7 @@ describe('what a push sent, in one line', () => {
     );
     assert.equal(
       describePushed({ kind: 'events', status: 'SENT', sent: 0, pages: 0, after: 7, upTo: 7, at }),
-      'events: 0 sent (nothing changed since 7)',
+      'events: nothing to send (up to change 7)',
     );
     assert.equal(
       describePushed({

@@ -10,7 +10,8 @@ export function describePushed(k: PushedKind): string {
   const pages = k.pages > 1 ? ` in ${k.pages} pages` : '';
   const window = `changes ${k.after + 1}–${k.upTo}`;
   const what = `${PUSH_WATERMARKS[k.kind].label}: ${k.sent} sent${pages}`;
-  if (k.status === 'SENT')
-    return k.upTo > k.after ? `${what} (${window})` : `${what} (nothing changed since ${k.after})`;
+  if (k.status === 'SENT' && k.sent === 0)
+    return `${PUSH_WATERMARKS[k.kind].label}: nothing to send (up to change ${k.upTo})`;
+  if (k.status === 'SENT') return `${what} (${window})`;
   return `${what} before it stopped; ${window} stay queued for the next run`;
 }

@@ -147,16 +147,18 @@ export function HistoryDetail({ id }: { id: string }) {
             {r.dataPushed && r.dataPushed.length > 0 && (
               <>
                 <h3>Data sent upstream</h3>
-                <SimpleTable
-                  label="Data sent upstream"
-                  columns={['Kind', 'Status', 'Sent', 'At']}
-                  rows={r.dataPushed.map((k) => [
-                    k.kind,
-                    <StatusTag key="s" status={k.status} />,
-                    describePushed(k),
-                    when(k.at),
-                  ])}
-                />
+                <div data-testid="data-pushed">
+                  <SimpleTable
+                    label="Data sent upstream"
+                    columns={['Kind', 'Status', 'Sent', 'At']}
+                    rows={r.dataPushed.map((k) => [
+                      k.kind,
+                      <StatusTag key="s" status={k.status} />,
+                      describePushed(k),
+                      when(k.at),
+                    ])}
+                  />
+                </div>
               </>
             )}
             <h3>Versions</h3>
