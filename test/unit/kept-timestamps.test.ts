@@ -47,6 +47,9 @@ describe('timestamps kept as sent', () => {
       [kept.storedBy, kept.created, kept.lastUpdated],
       ['clerk', '2024-01-01T10:00:00.000Z', '2024-01-02T10:00:00.000Z'],
     );
+    // toISOString's form goes through unparsed; a day not every month has is parsed as before.
+    const rolled = value({ lastUpdated: '2024-02-30T00:00:00.000Z' });
+    assert.equal(rolled.lastUpdated, '2024-03-01T00:00:00.000Z');
     const stamped = value({ lastUpdated: 'yesterday' });
     assert.deepEqual([stamped.storedBy, stamped.created, stamped.lastUpdated], [null, NOW, NOW]);
   });
