@@ -184,7 +184,7 @@ for (const backend of await backends()) {
         {
           method: 'POST',
           path: /^\/api\/dataValueSets/,
-          fault: { kind: 'delay', ms: 1500 },
+          fault: { kind: 'delay', ms: 2000 },
           times: 1,
           onMatch: () => {
             landed = (async () => {
