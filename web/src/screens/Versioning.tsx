@@ -2,12 +2,15 @@
 import { Button, NoticeBox, Radio, SingleSelectField, SingleSelectOption } from '@dhis2/ui';
 import { useEffect, useRef, useState } from 'react';
 import { api, errorText, when } from '../api.ts';
-import { useApp } from '../context.tsx';
+import { holds, useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { StateTag } from './RolloutVersions.tsx';
+import { Authority } from '../../../src/domain/authorities.ts';
 import { SigningKeyPanel } from './SigningKey.tsx';
 import type {
   MetadataVersion,
   MetadataVersionList,
+  RolloutVersions,
   SyncStarted,
   SyncStatus,
   VersionPreview,
@@ -32,7 +35,7 @@ function hint(kind: SyncStatus['failureKind']): string | null {
 const typeLabel = (t: string) => (t === 'ATOMIC' ? 'Atomic' : 'Best effort');
 
 export function Versioning() {
-  const { role } = useApp();
+  const { role, user } = useApp();
   // Bumped by each sync from this screen: the key box reads the pin again (a first sync pins).
   const [syncs, setSyncs] = useState(0);
   const versions = useLoad(() =>
@@ -40,6 +43,17 @@ export function Versioning() {
   );
   const list = [...(versions.data ?? [])].sort((a, b) => b.created.localeCompare(a.created));
   const master = list[0]?.name;
+  // A central's rollout state per version (issue 22 §2), for those who may see the rollout.
+  const showStates = role === 'central' && holds(user, Authority.F_METADATA_MANAGE);
+  const rollout = useLoad(
+    () =>
+      showStates
+        ? api<RolloutVersions>('/api/metasync/rollout/versions').then(
+            (r) => new Map(r.versions.map((v) => [v.name, v.state])),
+          )
+        : Promise.resolve(new Map<string, string>()),
+    [showStates, versions.data],
+  );
   return (
     <section aria-labelledby="versioning-title">
       <h2 id="versioning-title">Metadata versioning</h2>
@@ -63,7 +77,13 @@ export function Versioning() {
         ) : (
           <SimpleTable
             label="Metadata versions"
-            columns={['Master version', 'Version', 'When', 'Type']}
+            columns={[
+              'Master version',
+              'Version',
+              'When',
+              'Type',
+              ...(showStates ? ['State'] : []),
+            ]}
             empty="No versions yet."
             rows={list.map((v) => [
               v.name === master ? '✓ ' + v.name : '',
@@ -71,6 +91,15 @@ export function Versioning() {
               // A list item's import date is `importdate`, in lower case (DHIS2's, contract §6.2).
               when(v.importdate ?? v.created),
               typeLabel(v.type),
+              ...(showStates
+                ? [
+                    rollout.data?.has(v.name) ? (
+                      <StateTag key="s" state={rollout.data.get(v.name)!} />
+                    ) : (
+                      ''
+                    ),
+                  ]
+                : []),
             ])}
           />
         )}
