@@ -42,11 +42,13 @@ const ACTION_LABEL: Record<Action, string> = {
   withdraw: 'Withdraw',
 };
 
-const ACTION_TEXT: Record<Action, string> = {
-  release: 'releases it, and every earlier version not yet released, to every local.',
-  hold: 'stops it, and every later version, for the ring too, until it is released.',
-  withdraw:
-    'removes it, and every later version, from the chain; their changes go into the next version created. A canary that imported it must rebaseline (docs/rollout.md).',
+const ACTION_TEXT: Record<Action, (name: string) => string> = {
+  release: (n) =>
+    `Releasing ${n} gives it, and every earlier version not yet released, to every local.`,
+  hold: (n) =>
+    `Holding ${n} stops it, and every later version, for the ring too, until it is released.`,
+  withdraw: (n) =>
+    `Withdrawing ${n} removes it, and every later version, from the chain; their changes go into the next version created. A canary that imported it must rebaseline (docs/rollout.md).`,
 };
 
 export function StateTag({ state }: { state: string }) {
@@ -61,9 +63,14 @@ function CanaryTag({ canary }: { canary: Canary }) {
   const detail = [canary.failureKind, canary.message].filter(Boolean).join(': ');
   const label =
     canary.progress === 'REACHED' ? 'reached' : canary.progress === 'FAILED' ? 'failed' : 'not yet';
+  // The whole text on hover: a system id is long and the tag cuts it short.
   return (
-    <span title={detail || undefined} data-test="canary">
-      <Tag positive={canary.progress === 'REACHED'} negative={canary.progress === 'FAILED'}>
+    <span title={`${canary.member} ${label}${detail ? ` (${detail})` : ''}`} data-test="canary">
+      <Tag
+        maxWidth="360px"
+        positive={canary.progress === 'REACHED'}
+        negative={canary.progress === 'FAILED'}
+      >
         {`${canary.member} ${label}`}
       </Tag>
       {canary.progress === 'FAILED' && detail && <span className="canary-failure">{detail}</span>}
@@ -199,9 +206,7 @@ function ActionModal({
     <Modal onClose={onClose} dataTest="rollout-action">
       <ModalTitle>{`${ACTION_LABEL[action]} ${name}`}</ModalTitle>
       <ModalContent>
-        <p>
-          {ACTION_LABEL[action]} {ACTION_TEXT[action]} Who, when and why go to the audit log.
-        </p>
+        <p>{ACTION_TEXT[action](name)} Who, when and why go to the audit log.</p>
         <TextAreaField
           name="rolloutReason"
           label="Reason"
