@@ -202,6 +202,19 @@ describe('web UI: staged rollout (issue 22)', { skip: skipWithoutBrowser }, () =
       o.withdrawals.map((w) => [w.name, w.hashCode, w.by]),
       [['Version_4', v4.hashCode, 'admin']],
     );
+
+    // The next version, made without force, holds the withdrawn changes again under the same name;
+    // the Versioning screen lists it with its rollout state, though the ring alone may fetch it.
+    const again = await createVersion(central.server, 'BEST_EFFORT');
+    assert.equal(again.name, 'Version_4');
+    assert.notEqual(again.hashCode, v4.hashCode);
+    await page.getByRole('tab', { name: 'Metadata versioning' }).click();
+    const list = page.locator('section[aria-labelledby="versioning-title"]');
+    const listRow = (name: string) =>
+      list.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
+    await listRow('Version_4').getByText('CANARY', { exact: true }).waitFor();
+    await listRow('Version_3').getByText('RELEASED', { exact: true }).waitFor();
+    await shot('versioning-states');
   });
 
   it('shows the Rollout tab only to users who may manage metadata', async () => {

@@ -42,18 +42,27 @@ export function Versioning() {
     api<MetadataVersionList>('/api/metadata/versions').then((r) => r.metadataversions),
   );
   const list = [...(versions.data ?? [])].sort((a, b) => b.created.localeCompare(a.created));
-  const master = list[0]?.name;
   // A central's rollout state per version (issue 22 §2), for those who may see the rollout.
   const showStates = role === 'central' && holds(user, Authority.F_METADATA_MANAGE);
   const rollout = useLoad(
     () =>
       showStates
-        ? api<RolloutVersions>('/api/metasync/rollout/versions').then(
-            (r) => new Map(r.versions.map((v) => [v.name, v.state])),
-          )
-        : Promise.resolve(new Map<string, string>()),
+        ? api<RolloutVersions>('/api/metasync/rollout/versions').then((r) => r.versions)
+        : Promise.resolve([]),
     [showStates, versions.data],
   );
+  const states = new Map((rollout.data ?? []).map((v) => [v.name, v.state]));
+  // `/api/metadata/versions` shows a user outside the ring only the released chain; the versions
+  // still on trial, always the newest, come from the rollout's view, so a new one shows at once.
+  const trial = (rollout.data ?? [])
+    .filter((v) => v.state !== 'RELEASED' && !list.some((l) => l.name === v.name))
+    .reverse();
+  const rows = [
+    ...trial.map((v) => ({ name: v.name, when: v.created, type: v.type })),
+    // A list item's import date is `importdate`, in lower case (DHIS2's, contract §6.2).
+    ...list.map((v) => ({ name: v.name, when: v.importdate ?? v.created, type: v.type })),
+  ];
+  const master = rows[0]?.name;
   return (
     <section aria-labelledby="versioning-title">
       <h2 id="versioning-title">Metadata versioning</h2>
@@ -85,20 +94,13 @@ export function Versioning() {
               ...(showStates ? ['State'] : []),
             ]}
             empty="No versions yet."
-            rows={list.map((v) => [
+            rows={rows.map((v) => [
               v.name === master ? '✓ ' + v.name : '',
               v.name,
-              // A list item's import date is `importdate`, in lower case (DHIS2's, contract §6.2).
-              when(v.importdate ?? v.created),
+              when(v.when),
               typeLabel(v.type),
               ...(showStates
-                ? [
-                    rollout.data?.has(v.name) ? (
-                      <StateTag key="s" state={rollout.data.get(v.name)!} />
-                    ) : (
-                      ''
-                    ),
-                  ]
+                ? [states.has(v.name) ? <StateTag key="s" state={states.get(v.name)!} /> : '']
                 : []),
             ])}
           />
