@@ -97,11 +97,18 @@ describe('web UI: staged rollout (issue 22)', { skip: skipWithoutBrowser }, () =
     await form.locator('input[name="ringMember"]').fill(canary);
     await form.getByRole('button', { name: 'Add to ring' }).click();
     await form.getByRole('cell', { name: `system:${canary}` }).waitFor();
-    // 0 minutes is a number, so only the server can refuse it: its message shows at the field.
+    // The same local twice, and 0 minutes (a number, so only the server refuses it): each of the
+    // server's field errors shows at its own field, the second member's at its row.
+    await form.locator('input[name="ringMember"]').fill(canary);
+    await form.getByRole('button', { name: 'Add to ring' }).click();
     await form.locator('input[name="autoReleaseAfterMinutes"]').fill('0');
     await form.getByRole('button', { name: 'Save' }).click();
     await form.getByText(/autoReleaseAfterMinutes is a whole number of minutes/).waitFor();
+    const members = form.getByRole('row').filter({ hasText: `system:${canary}` });
+    await members.nth(1).getByText(`system:${canary} is in the ring twice`).waitFor();
+    assert.equal(await members.nth(0).locator('[data-test="ring-error"]').count(), 0);
     await shot('field-error');
+    await members.nth(1).getByRole('button', { name: 'Remove' }).click();
     assert.equal(
       (await fetchJson<RolloutConfig>(central.server, '/api/metasync/rollout')).body.enabled,
       false,
