@@ -15,13 +15,15 @@ import {
 } from '@dhis2/ui';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, errorText, setCsrfToken } from './api.ts';
-import { AppContext, roleOf, type SessionUser, type Settings } from './context.tsx';
+import { AppContext, holds, roleOf, type SessionUser, type Settings } from './context.tsx';
 import { EmailSettings, SyncSettings } from './screens/Settings.tsx';
 import { Versioning } from './screens/Versioning.tsx';
 import { Scheduler } from './screens/Scheduler.tsx';
 import { History, HistoryDetail } from './screens/History.tsx';
 import { ImportExport } from './screens/ImportExport.tsx';
 import { Fleet } from './screens/Fleet.tsx';
+import { Rollout } from './screens/Rollout.tsx';
+import { Authority } from '../../src/domain/authorities.ts';
 import './app.css';
 
 interface Alert {
@@ -139,12 +141,19 @@ function Login({ onLogin }: { onLogin: (u: SessionUser) => void }) {
   );
 }
 
-const NAV: { hash: string; label: string; centralOnly?: boolean }[] = [
+/** `authority`: shown only to a user who holds it (the server refuses the screen's calls). */
+const NAV: { hash: string; label: string; centralOnly?: boolean; authority?: string }[] = [
   { hash: '/versioning', label: 'Metadata versioning' },
   { hash: '/history', label: 'Sync history' },
   { hash: '/scheduler', label: 'Scheduler' },
   { hash: '/import', label: 'Import/Export' },
   { hash: '/fleet', label: 'Fleet', centralOnly: true },
+  {
+    hash: '/rollout',
+    label: 'Rollout',
+    centralOnly: true,
+    authority: Authority.F_METADATA_MANAGE,
+  },
   { hash: '/settings/sync', label: 'Settings: Synchronization' },
   { hash: '/settings/email', label: 'Settings: Email' },
 ];
@@ -178,7 +187,9 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
     );
   const role = roleOf(settings);
   const title = typeof settings.applicationTitle === 'string' ? settings.applicationTitle : '';
-  const nav = NAV.filter((n) => !n.centralOnly || role !== 'local');
+  const nav = NAV.filter(
+    (n) => (!n.centralOnly || role !== 'local') && (!n.authority || holds(user, n.authority)),
+  );
   const active = nav.find((n) => hash === n.hash || hash.startsWith(n.hash + '/'))?.hash;
   return (
     <AppContext.Provider value={{ user, settings, role, reloadSettings, alert, navigate }}>
@@ -242,6 +253,8 @@ function Route({ hash }: { hash: string }) {
       return <ImportExport />;
     case '/fleet':
       return <Fleet />;
+    case '/rollout':
+      return <Rollout />;
     case '/versioning':
       return <Versioning />;
     default:
