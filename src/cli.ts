@@ -2,7 +2,8 @@
 /**
  * The `metasync` command line (issue 3 §2, issue 5 §2, issue 6): serve, migrate, user create,
  * version (`cli/version-commands.ts`), sync (`cli/sync-commands.ts`), bundle key | trust
- * (`cli/bundle-key-commands.ts`) and bundle export (`cli/bundle-commands.ts`). Flags override
+ * (`cli/bundle-key-commands.ts`) and bundle export (`cli/bundle-commands.ts`), rollout and version release | hold | withdraw
+ * (`cli/rollout-commands.ts`, issue 22). Flags override
  * environment variables, which override the dhis.conf-style config file.
  */
 import { createInterface } from 'node:readline';
@@ -12,6 +13,7 @@ import { BUNDLE_IMPORT_HELP, bundleImport } from './cli/bundle-import-command.ts
 import { BUNDLE_KEY_HELP, bundleKey, bundleTrust } from './cli/bundle-key-commands.ts';
 import { DATA_BUNDLE_HELP, dataBundleCommand } from './cli/data-bundle-commands.ts';
 import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
+import { ROLLOUT_HELP, rolloutCommand } from './cli/rollout-commands.ts';
 import { SYNC_HELP, syncCommand } from './cli/sync-commands.ts';
 import { VERSION_HELP, versionCommand } from './cli/version-commands.ts';
 import { loadConfig } from './config.ts';
@@ -22,6 +24,7 @@ import { migrateToLatest } from './store/db.ts';
 const HELP: Record<string, string> = {
   ...VERSION_HELP,
   ...SYNC_HELP,
+  ...ROLLOUT_HELP,
   ...BUNDLE_KEY_HELP,
   ...BUNDLE_EXPORT_HELP,
   ...BUNDLE_IMPORT_HELP,
@@ -35,6 +38,8 @@ Commands:
   migrate       apply pending database migrations and exit
   user create   create a user with the given authorities
   version create | list   create a metadata version, or list them (central)
+  version release | hold | withdraw   move a version on in the staged rollout (central)
+  rollout show | set   the staged rollout: ring, automatic release, versions' states (central)
   sync run | status | rebaseline   pull versions from the central (local)
   bundle key | trust   print this instance's signing key; pin the central's (offline bundles)
   bundle export   write a signed offline bundle of versions to a file (central)
@@ -211,6 +216,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (command === 'version') return versionCommand(rest);
   if (command === 'sync') return syncCommand(rest);
+  if (command === 'rollout') return rolloutCommand(rest);
   if (command === 'bundle') return bundleCommand(rest);
   throw new Error(`Unknown command: ${command} (try "metasync --help")`);
 }

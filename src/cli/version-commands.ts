@@ -1,18 +1,26 @@
-/** `metasync version create --type T [--force]` and `metasync version list` (issue 5 §2). */
+/**
+ * `metasync version create --type T [--force]` and `metasync version list` (issue 5 §2);
+ * `version release | hold | withdraw` of the staged rollout are in rollout-commands.ts (issue 22).
+ */
 import { parseArgs } from 'node:util';
 import { Authority } from '../domain/authorities.ts';
 import { errors } from '../domain/errors.ts';
 import { VERSION_TYPES, dhis2Date, type VersionType } from '../domain/versioning/version.ts';
 import { DB_FLAGS, dbOptions, withServices } from './options.ts';
+import { VERSION_ROLLOUT_HELP, versionAction } from './rollout-commands.ts';
 
 export const VERSION_HELP: Record<string, string> = {
   version: `Usage: metasync version create --type <BEST_EFFORT|ATOMIC> [--force] [options]
        metasync version list [options]
+       metasync version release <NAME> --reason "<why>" [--force] [options]
+       metasync version hold <NAME> --reason "<why>" [options]
+       metasync version withdraw <NAME> --reason "<why>" [options]
 
 create  makes Version_<n+1> from the metadata changed since the previous version (as
         POST /api/metadata/version/create); --force creates one even if nothing changed.
         Needs "Enable versioning for metadata sync" (keyVersionEnabled) on.
 list    prints every version: name, type, created, objects, bytes, hashCode.
+${VERSION_ROLLOUT_HELP}
 
 Options:${DB_FLAGS}
   -h, --help             show this help`,
@@ -64,5 +72,7 @@ export async function versionCommand(args: string[]): Promise<void> {
     });
     return;
   }
+  if (sub === 'release' || sub === 'hold' || sub === 'withdraw')
+    return versionAction(sub, rest, VERSION_HELP.version!);
   throw new Error(`Unknown command: version ${sub} (try "metasync version --help")`);
 }

@@ -37,6 +37,8 @@ import { PUSH_WATERMARKS } from '../domain/data/push-watermarks.ts';
 import { describeFailure, extractSummary, pushSucceeded } from '../domain/data/push-outcome.ts';
 import type { Clock } from '../domain/ports.ts';
 import type { DataPushResult } from '../domain/sync/run-sync.ts';
+import type { DataKind } from '../domain/bundle/data-manifest.ts';
+import type { PushedKind } from '../domain/sync/sync-report.ts';
 import type { DataClient } from '../central/http-data-client.ts';
 
 export interface DataPushDeps {
@@ -64,6 +66,7 @@ interface Page<P> {
 }
 
 interface Kind<P> {
+  kind: DataKind;
   label: string;
   seqKey: string;
   dateKey: string;
@@ -162,6 +165,7 @@ export function createDataPush(
 ): (options?: DataPushOptions) => Promise<DataPushResult> {
   const items = <T>(rows: T[]) => JSON.stringify(rows).slice(1, -1);
   const values: Kind<string> = {
+    kind: 'dataValues',
     ...PUSH_WATERMARKS.dataValues,
     changed: async (w) => {
       const { json, count, lastSeq } = await deps.store.changedDataValuesJson(w);
@@ -170,11 +174,13 @@ export function createDataPush(
     send: legacySend('/api/dataValueSets', 'dataValues', (json: string) => json),
   };
   const registrations: Kind<Registration[]> = {
+    kind: 'completeDataSetRegistrations',
     ...PUSH_WATERMARKS.completeDataSetRegistrations,
     changed: async (w) => rowsPage(await deps.store.changedRegistrations(w)),
     send: legacySend('/api/completeDataSetRegistrations', 'completeDataSetRegistrations', items),
   };
   const events = (api: 'EVENTS' | 'TRACKER'): Kind<AnonymousEvent[]> => ({
+    kind: 'events',
     ...PUSH_WATERMARKS.events,
     changed: async (w) => rowsPage(await deps.store.changedEvents(w)),
     send:
@@ -195,6 +201,10 @@ export function createDataPush(
     const skipBefore = typeof skip === 'string' && skip ? new Date(skip) : null;
     const done: string[] = [];
     const warnings: string[] = [];
+    /** What each kind sent, for the run report (issue 21 §2). */
+    const kindsSent: PushedKind[] = [];
+    /** Records the kind under way as FAILED when the push breaks off (a refusal, a cut link). */
+    let unfinished: (() => void) | null = null;
     let total = 0;
     let client: DataClient | null = null;
     /** A page read ahead; waited for before the push returns, whatever became of it. */
@@ -208,6 +218,19 @@ export function createDataPush(
             : Number((await deps.settings.value(kind.pageSizeKey)) ?? 10_000);
         let sent = 0;
         let page = 0;
+        const record = (status: PushedKind['status']) => {
+          unfinished = null;
+          kindsSent.push({
+            kind: kind.kind,
+            status,
+            sent,
+            pages: status === 'SENT' ? page : page - 1,
+            after: watermark,
+            upTo: cut,
+            at: deps.clock.now().toISOString(),
+          });
+        };
+        unfinished = () => record('FAILED');
         const read = (after: number) => kind.changed({ after, upTo: cut, limit, skipBefore });
         let current = await read(watermark);
         while (current.count > 0) {
@@ -224,6 +247,7 @@ export function createDataPush(
           const outcome = await kind.send(client, current.page, what);
           if (!outcome.ok && !outcome.warn) throw new PushFailure(outcome.message);
           if (!outcome.ok) {
+            record('WARNING');
             // The watermark stays: these rows (and any later page) go on a later run.
             const before = sent > 0 ? ` (${sent} pushed before)` : '';
             warnings.push(`${kind.label} not pushed${before}: ${outcome.message}`);
@@ -239,13 +263,19 @@ export function createDataPush(
         if (cut > watermark)
           await deps.settings.update({ [kind.seqKey]: cut, [kind.dateKey]: start.toISOString() });
         total += sent;
+        record('SENT');
         done.push(`${kind.label}: ${sent}${page > 1 ? ` in ${page} pages` : ''}`);
       }
     } catch (e) {
       if (e instanceof PushFailure || e instanceof RemoteError) {
+        (unfinished as (() => void) | null)?.();
         const before = done.length > 0 ? ` (pushed before the failure: ${done.join(', ')})` : '';
         const warned = warnings.length > 0 ? `. Warning: ${warnings.join('; ')}` : '';
-        return { status: 'FAILED', message: `${e.message}${before}${warned}` };
+        return {
+          status: 'FAILED',
+          message: `${e.message}${before}${warned}`,
+          kinds: kindsSent,
+        };
       }
       throw e;
     } finally {
@@ -255,12 +285,18 @@ export function createDataPush(
       return {
         status: 'WARNING',
         message: `${done.length ? `Pushed ${done.join('; ')}. ` : ''}Warning: ${warnings.join('; ')}`,
+        kinds: kindsSent,
       };
     if (total === 0)
       return {
         status: 'SKIPPED',
         message: 'Skipping synchronization, no new or updated data values, registrations or events',
+        kinds: kindsSent,
       };
-    return { status: 'SUCCESS', message: `Pushed ${done.join('; ')} (up to data change ${cut})` };
+    return {
+      status: 'SUCCESS',
+      message: `Pushed ${done.join('; ')} (up to data change ${cut})`,
+      kinds: kindsSent,
+    };
   };
 }

@@ -7,16 +7,18 @@
  * holding a withdrawn version is DIVERGED, told why, and recovers with a rebaseline.
  */
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { backends } from '../support/databases.ts';
 import { Dhis2Local } from '../support/dhis2-local/index.ts';
 import { eventually } from '../support/eventually.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { useServer, type TestServer } from '../support/server.ts';
 import {
   centralBackend,
   connect,
   createVersion,
+  postSettings,
   importMetadata,
   listVersions,
   newDataElement,
@@ -70,9 +72,19 @@ for (const backend of await backends()) {
     let dhis2: Dhis2Local;
     let clash: Json;
     let firstV3 = '';
+    let sink: SmtpSink;
 
     before(async () => {
+      sink = await startSmtpSink();
       await enableVersioning(central);
+      // The central's administrators are told of canary failures, releases and withdrawals.
+      await postSettings(central, {
+        keyEmailHostName: '127.0.0.1',
+        keyEmailPort: sink.port,
+        keyEmailTls: false,
+        keyEmailSender: 'metasync@example.org',
+        keySystemNotificationsEmail: 'admins@example.org',
+      });
       await central.instance.services.users.create({
         username: CANARY_USER,
         password: CANARY_PASSWORD,
@@ -101,6 +113,8 @@ for (const backend of await backends()) {
       });
       assert.equal(r.status, 200, r.text);
     });
+
+    after(() => sink?.close());
 
     it('a new version reaches the ring only: B’s history stops at Version_2 and its snapshot is 404 to B', async () => {
       // A made a data element locally whose code Version_3 brings again: A's import will fail.
@@ -151,6 +165,10 @@ for (const backend of await backends()) {
       assert.equal(refused.status, 409, refused.text);
       assert.ok(String(refused.body.message).includes(`system:${systemIdOf(a)} failed Version_3`));
       assert.deepEqual(await historyAs(central, b), ['Version_1', 'Version_2']);
+      const [mail] = await sink.waitFor(1);
+      assert.equal(mail!.subject, `Canary system:${systemIdOf(a)} failed Version_3`);
+      assert.deepEqual(mail!.envelopeTo, ['admins@example.org']);
+      assert.match(mail!.text, /IMPORT_FAILED/);
     });
 
     it('withdraw, fix, and the next version is Version_3 again with a new hash; A reaches it; release; B syncs it', async () => {
@@ -171,6 +189,12 @@ for (const backend of await backends()) {
       assert.equal(released.status, 200, released.text);
       assert.deepEqual(released.body.versions, ['Version_3']);
       assert.equal((await syncOk(b)).toVersion, 'Version_3');
+      const mails = await sink.waitFor(3);
+      assert.deepEqual(
+        mails.slice(1).map((m) => m.subject),
+        ['Version_3 withdrawn', 'Version_3 released to every local'],
+      );
+      assert.match(mails[1]!.text, /code clash on canary A/);
       const audit = await fetchJson<{ audit: { action: string }[] }>(
         central,
         '/api/metadata/sync/audit',

@@ -131,6 +131,20 @@ describe('data push failure', () => {
     assert.match(m.text, /Cause: DataValueSynchronization failed/);
     assert.match(m.text, /What to do: The data push to the central failed/);
   });
+
+  it('says what went upstream before it stopped, and what waits (issue 21 §2)', () => {
+    const r = report('FAILED');
+    r.error = { kind: 'DATA_PUSH', message: 'cut', version: null, step: 'dataPush' };
+    const at = r.startTime;
+    r.dataPushed = [
+      { kind: 'dataValues', status: 'FAILED', sent: 100, pages: 1, after: 0, upTo: 300, at },
+    ];
+    const m = renderFailure(r, adviceFor('DATA_PUSH'), 'metasync');
+    assert.match(
+      m.text,
+      /^Sent upstream: data values: 100 sent before it stopped; changes 1–300 stay queued for the next run$/m,
+    );
+  });
 });
 
 describe('data push warning (issue 16 §4)', () => {

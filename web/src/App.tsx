@@ -15,7 +15,7 @@ import {
 } from '@dhis2/ui';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, errorText, setCsrfToken } from './api.ts';
-import { AppContext, roleOf, type SessionUser, type Settings } from './context.tsx';
+import { AppContext, holds, roleOf, type SessionUser, type Settings } from './context.tsx';
 import { EmailSettings, SyncSettings } from './screens/Settings.tsx';
 import { Versioning } from './screens/Versioning.tsx';
 import { Scheduler } from './screens/Scheduler.tsx';
@@ -23,6 +23,8 @@ import { History, HistoryDetail } from './screens/History.tsx';
 import { ImportExport } from './screens/ImportExport.tsx';
 import { Fleet } from './screens/Fleet.tsx';
 import { isRelay } from '../../src/domain/sync/relay.ts';
+import { Rollout } from './screens/Rollout.tsx';
+import { Authority } from '../../src/domain/authorities.ts';
 import './app.css';
 
 interface Alert {
@@ -149,13 +151,28 @@ const hostOf = (url: string): string => {
   }
 };
 
-/** `centralOnly`: shown on a central and on a relay, not on a plain local. */
-const NAV: { hash: string; label: string; centralOnly?: boolean }[] = [
+/**
+ * `centralOnly`: not on a plain local; `relayToo`: on a relay as well (issue 21 §4, its fleet).
+ * `authority`: shown only to a user who holds it (the server refuses the screen's calls).
+ */
+const NAV: {
+  hash: string;
+  label: string;
+  centralOnly?: boolean;
+  relayToo?: boolean;
+  authority?: string;
+}[] = [
   { hash: '/versioning', label: 'Metadata versioning' },
   { hash: '/history', label: 'Sync history' },
   { hash: '/scheduler', label: 'Scheduler' },
   { hash: '/import', label: 'Import/Export' },
-  { hash: '/fleet', label: 'Fleet', centralOnly: true },
+  { hash: '/fleet', label: 'Fleet', centralOnly: true, relayToo: true },
+  {
+    hash: '/rollout',
+    label: 'Rollout',
+    centralOnly: true,
+    authority: Authority.F_METADATA_MANAGE,
+  },
   { hash: '/settings/sync', label: 'Settings: Synchronization' },
   { hash: '/settings/email', label: 'Settings: Email' },
 ];
@@ -197,7 +214,11 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
     typeof settings.keyRemoteSystemName === 'string' && settings.keyRemoteSystemName
       ? settings.keyRemoteSystemName
       : hostOf(remote);
-  const nav = NAV.filter((n) => !n.centralOnly || role !== 'local' || relay);
+  const nav = NAV.filter(
+    (n) =>
+      (!n.centralOnly || role !== 'local' || (relay && n.relayToo)) &&
+      (!n.authority || holds(user, n.authority)),
+  );
   const active = nav.find((n) => hash === n.hash || hash.startsWith(n.hash + '/'))?.hash;
   return (
     <AppContext.Provider value={{ user, settings, role, reloadSettings, alert, navigate }}>
@@ -266,6 +287,8 @@ function Route({ hash }: { hash: string }) {
       return <ImportExport />;
     case '/fleet':
       return <Fleet />;
+    case '/rollout':
+      return <Rollout />;
     case '/versioning':
       return <Versioning />;
     default:

@@ -55,8 +55,14 @@ export interface EventRefs {
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 const UID = /^[A-Za-z][A-Za-z0-9]{10}$/;
+const sentAt = (v: unknown, now: string) => parseDhisDate(str(v) ?? '') ?? now;
 
-/** Checks one event; returns the conflicts (empty when it may be written). */
+/**
+ * Checks one event; returns the conflicts (empty when it may be written). `created` and
+ * `lastUpdated` are kept as sent (read as DHIS2 dates, `now` when absent or unparseable), so an
+ * event forwarded by a relay keeps the district's (issue 21 §2; DHIS2 keeps them only as
+ * `createdAtClient`/`lastUpdatedAtClient`: docs/deviations.md).
+ */
 export function validateEvent(
   input: Record<string, unknown>,
   refs: EventRefs,
@@ -125,8 +131,8 @@ export function validateEvent(
       storedBy: str(input.storedBy) ?? null,
       dataValues: dataValues.sort((a, b) => a.dataElement.localeCompare(b.dataElement)),
       deleted: input.deleted === true,
-      created: now,
-      lastUpdated: now,
+      created: sentAt(input.created, now),
+      lastUpdated: sentAt(input.lastUpdated, now),
     },
     conflicts,
   };

@@ -33,6 +33,11 @@ const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 const iso = (v: unknown, fallback: string) =>
   typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : fallback;
 
+/**
+ * One registration as sent. `date`, `storedBy`, `lastUpdatedBy` and `lastUpdated` are kept as
+ * sent (`now` when absent or unparseable), as DHIS2's `saveCompleteDataSetRegistration` does, so
+ * one forwarded by a relay keeps the district's (issue 21 §2).
+ */
 export function validateRegistration(
   input: Record<string, unknown>,
   index: number,
@@ -62,7 +67,7 @@ export function validateRegistration(
       date: iso(input.date, now),
       storedBy: str(input.storedBy) ?? null,
       lastUpdatedBy: str(input.lastUpdatedBy) ?? null,
-      lastUpdated: now,
+      lastUpdated: iso(input.lastUpdated, now),
       completed: input.completed !== false && input.completed !== 'false',
       deleted: input.deleted === true,
     },

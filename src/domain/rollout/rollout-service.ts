@@ -298,12 +298,12 @@ export function createRolloutService(deps: RolloutDeps) {
       return { recorded: true };
     },
 
-    /** Releases what the automatic release lets go now; called on a timer and after outcomes. */
     /** The note of a withdrawn version by the hash a local holds it with, or null. */
     async withdrawal(hashCode: string): Promise<Withdrawal | null> {
       return (await deps.versions.withdrawals()).find((w) => w.hashCode === hashCode) ?? null;
     },
 
+    /** Releases what the automatic release lets go now; called on a timer and after outcomes. */
     async autoRelease(): Promise<string[]> {
       const c = await config();
       if (c.autoReleaseAfterMinutes === null) return [];

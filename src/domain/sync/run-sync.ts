@@ -27,6 +27,7 @@ import {
   RETRYABLE,
   setStep,
   type FailureKind,
+  type PushedKind,
   type StepName,
   type SyncFailure,
   type SyncReport,
@@ -56,6 +57,8 @@ export interface DataPushResult {
   /** WARNING: a kind was not pushed (the central lacks its endpoint); the pull goes on. */
   status: 'SUCCESS' | 'WARNING' | 'SKIPPED' | 'FAILED';
   message: string;
+  /** What each kind sent, as far as the push got (issue 21 §2). */
+  kinds?: PushedKind[];
 }
 
 export interface SyncDeps {
@@ -174,6 +177,7 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
   await safePoint('dataPush', current?.name ?? null);
   await step('dataPush', 'RUNNING');
   const pushed = await deps.dataPush(central);
+  if (pushed.kinds) report.dataPushed = pushed.kinds;
   if (pushed.status === 'FAILED')
     throw new Failure('DATA_PUSH', pushed.message, 'dataPush', current?.name ?? null);
   await step('dataPush', pushed.status, pushed.message);

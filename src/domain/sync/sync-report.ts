@@ -3,6 +3,7 @@
  * tried with its import stats and errors, and the cause of a failure. Expected failures are data
  * here (house rule 6); the mailer (issue 8) renders from this record.
  */
+import type { DataKind } from '../bundle/data-manifest.ts';
 import type { CentralKeyNote } from '../bundle/key-pinning.ts';
 import type { ErrorReport, ImportStats } from '../metadata/import-report.ts';
 import type { CentralInfo, DownloadProgress, DownloadRecord } from './central-client.ts';
@@ -35,6 +36,23 @@ export interface VersionReport {
   seconds?: number;
   /** How its snapshot was downloaded (issue 19 §6). */
   download?: DownloadRecord;
+}
+
+/**
+ * What one kind of the run's data push sent upstream (issue 21 §2): the rows with
+ * `after < seq <= upTo` in this server's change numbering, how many went, and when the kind
+ * ended. On a relay these include what its own locals pushed to it; which rows came from below
+ * is not told (no row records its origin, and storedBy names a user, not a server).
+ */
+export interface PushedKind {
+  kind: DataKind;
+  /** SENT: every page went and the watermark moved to `upTo`; otherwise it stayed at `after`. */
+  status: 'SENT' | 'WARNING' | 'FAILED';
+  sent: number;
+  pages: number;
+  after: number;
+  upTo: number;
+  at: string;
 }
 
 /** What a run moved over its link (issue 19 §6). */
@@ -111,6 +129,8 @@ export interface SyncReport {
   signingKey?: CentralKeyNote;
   error: SyncFailure | null;
   transfer?: TransferReport;
+  /** Per kind, what the data push sent upstream (issue 21 §2); absent when no push ran. */
+  dataPushed?: PushedKind[];
   /** The mails sent (or not) after the run (issue 8); an SMTP failure is recorded, never fatal. */
   notifications?: NotificationRecord[];
   /**

@@ -1,8 +1,9 @@
 /**
- * What a metasync local tells its central after a run (issue 22 §3): one outcome per version it
- * tried. A version imported (SUCCESS, or WARNING of a best-effort import) is SUCCESS; the version
- * the run stopped at is FAILED with the run's failure kind and message. Versions not reached are
- * not reported: nothing was tried.
+ * What a metasync local tells its central after a run (issue 22 §3): the newest version it
+ * imported (SUCCESS, or WARNING of a best-effort import), and the version the run stopped at
+ * (FAILED, with the run's failure kind and message). A success on a version counts for every
+ * earlier one (src/domain/rollout/release-plan.ts), so a run of 100 versions costs the central
+ * two small requests, not 100. Versions not reached are not reported: nothing was tried.
  */
 import type { SyncReport } from './sync-report.ts';
 
@@ -26,6 +27,11 @@ export function versionOutcomes(report: SyncReport): VersionOutcome[] {
         message: (report.error?.message ?? v.message ?? null)?.slice(0, 4000) ?? null,
       });
   }
+  const lastSuccess = out.filter((o) => o.status === 'SUCCESS').at(-1);
+  const failures = out.filter((o) => o.status === 'FAILED');
+  out.length = 0;
+  if (lastSuccess) out.push(lastSuccess);
+  out.push(...failures);
   // A run that failed on a version before it had a line of its own (a hash mismatch on download).
   const e = report.error;
   if (e?.step === 'versions' && e.version && !out.some((o) => o.version === e.version))

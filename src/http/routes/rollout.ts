@@ -83,7 +83,7 @@ export const rolloutRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         tags: ['rollout'],
         summary: 'Replace the rollout configuration (audited)',
         body: rolloutBody,
-        response: { 200: rolloutSchema, 409: webMessageSchema },
+        response: { 200: rolloutSchema, 400: webMessageSchema, 409: webMessageSchema },
       },
     },
     async (request) => {
@@ -134,7 +134,12 @@ export const rolloutRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
           params: z.object({ versionName: z.string().max(100) }),
           querystring: z.object({ force: z.enum(['true', 'false']).optional() }),
           body: rolloutActionBody,
-          response: { 200: rolloutActionSchema, 404: webMessageSchema, 409: webMessageSchema },
+          response: {
+            200: rolloutActionSchema,
+            400: webMessageSchema,
+            404: webMessageSchema,
+            409: webMessageSchema,
+          },
         },
       },
       async (request) => {

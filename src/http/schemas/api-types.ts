@@ -12,6 +12,7 @@ import type { Documented } from './json.ts';
 import type { pinnedKeySchema, signingKeySchema } from './signing-key.ts';
 import type { dataBundleImportSchema, localKeysSchema } from './data-bundles.ts';
 import type { MetadataObjectShape, pagerSchema } from './metadata.ts';
+import type { rolloutActionSchema, rolloutSchema, rolloutVersionsSchema } from './rollout.ts';
 import type {
   MetadataSyncSummaryShape,
   RebaselineShape,
@@ -75,3 +76,9 @@ export type SigningKey = z.infer<typeof signingKeySchema>;
 export type PinnedKey = z.infer<typeof pinnedKeySchema>;
 export type LocalKeys = z.infer<typeof localKeysSchema>;
 export type DataBundleImport = z.infer<typeof dataBundleImportSchema>;
+
+export type RolloutConfig = z.infer<typeof rolloutSchema>;
+export type RolloutVersions = z.infer<typeof rolloutVersionsSchema>;
+export type RolloutVersionRow = RolloutVersions['versions'][number];
+export type RolloutWithdrawal = RolloutVersions['withdrawals'][number];
+export type RolloutActionResult = z.infer<typeof rolloutActionSchema>;

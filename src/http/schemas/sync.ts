@@ -112,6 +112,23 @@ export const SyncReportShape = z.object({
     }),
   error: FailureShape.nullable(),
   transfer: TransferShape.optional(),
+  dataPushed: z
+    .array(
+      z.object({
+        kind: z.enum(['dataValues', 'completeDataSetRegistrations', 'events']),
+        status: z.enum(['SENT', 'WARNING', 'FAILED']),
+        sent: z.number(),
+        pages: z.number(),
+        after: z.number(),
+        upTo: z.number(),
+        at: z.string(),
+      }),
+    )
+    .optional()
+    .meta({
+      description:
+        "Per kind, the rows the data push sent upstream: this server's changes after..upTo (issue 21 §2)",
+    }),
   notifications: z
     .array(
       z.object({

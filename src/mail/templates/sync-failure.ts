@@ -2,6 +2,7 @@
  * The failure mail (contract §10): DHIS2's subject, then what an administrator needs to act —
  * which version, which step, the cause, the import errors if any, and what to do.
  */
+import { describePushed } from '../../domain/sync/data-pushed.ts';
 import type { SyncReport } from '../../domain/sync/sync-report.ts';
 import { escapeHtml, footerText, page, type RenderedMail } from './layout.ts';
 
@@ -24,6 +25,9 @@ export function renderFailure(report: SyncReport, advice: string, system: string
   // A push that went on without some kind (issue 16 §4) is news even when the pull failed.
   else if (push?.status === 'WARNING')
     facts.unshift(['Data push', `WARNING: ${push.message ?? ''}`]);
+  // What went upstream before the failure, and what waits (issue 21 §2: a relay's forward).
+  for (const k of report.dataPushed ?? [])
+    if (k.sent > 0 || k.status !== 'SENT') facts.push(['Sent upstream', describePushed(k)]);
   const errors = (failed?.errors ?? []).slice(0, 20).map((x) => `${x.errorCode}: ${x.message}`);
   const text = [
     'Following Exceptions were encountered while the scheduler run for metadata sync',

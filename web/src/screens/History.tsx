@@ -7,6 +7,7 @@ import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
 import type { SyncReport as Report } from '../../../src/http/schemas/api-types.ts';
 import { describeDownload, formatBytes, resumesOf } from '../../../src/domain/sync/transfer.ts';
+import { describePushed } from '../../../src/domain/sync/data-pushed.ts';
 
 /** A version's download: what came over the link, and where it continued after breaks. */
 function describeResumes(d: NonNullable<Report['versions'][number]['download']>): string {
@@ -143,6 +144,23 @@ export function HistoryDetail({ id }: { id: string }) {
                 s.message ?? '',
               ])}
             />
+            {r.dataPushed && r.dataPushed.length > 0 && (
+              <>
+                <h3>Data sent upstream</h3>
+                <div data-testid="data-pushed">
+                  <SimpleTable
+                    label="Data sent upstream"
+                    columns={['Kind', 'Status', 'Sent', 'At']}
+                    rows={r.dataPushed.map((k) => [
+                      k.kind,
+                      <StatusTag key="s" status={k.status} />,
+                      describePushed(k),
+                      when(k.at),
+                    ])}
+                  />
+                </div>
+              </>
+            )}
             <h3>Versions</h3>
             <SimpleTable
               label="Versions"

@@ -2,13 +2,16 @@
 import { Button, NoticeBox, Radio, SingleSelectField, SingleSelectOption } from '@dhis2/ui';
 import { useEffect, useRef, useState } from 'react';
 import { api, errorText, when } from '../api.ts';
-import { useApp } from '../context.tsx';
+import { holds, useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { StateTag } from './RolloutVersions.tsx';
+import { Authority } from '../../../src/domain/authorities.ts';
 import { SigningKeyPanel } from './SigningKey.tsx';
 import { RelayDownstream } from './RelayStatus.tsx';
 import type {
   MetadataVersion,
   MetadataVersionList,
+  RolloutVersions,
   SyncStarted,
   SyncStatus,
   VersionPreview,
@@ -33,14 +36,34 @@ function hint(kind: SyncStatus['failureKind']): string | null {
 const typeLabel = (t: string) => (t === 'ATOMIC' ? 'Atomic' : 'Best effort');
 
 export function Versioning() {
-  const { role } = useApp();
+  const { role, user } = useApp();
   // Bumped by each sync from this screen: the key box reads the pin again (a first sync pins).
   const [syncs, setSyncs] = useState(0);
   const versions = useLoad(() =>
     api<MetadataVersionList>('/api/metadata/versions').then((r) => r.metadataversions),
   );
   const list = [...(versions.data ?? [])].sort((a, b) => b.created.localeCompare(a.created));
-  const master = list[0]?.name;
+  // A central's rollout state per version (issue 22 §2), for those who may see the rollout.
+  const showStates = role === 'central' && holds(user, Authority.F_METADATA_MANAGE);
+  const rollout = useLoad(
+    () =>
+      showStates
+        ? api<RolloutVersions>('/api/metasync/rollout/versions').then((r) => r.versions)
+        : Promise.resolve([]),
+    [showStates, versions.data],
+  );
+  const states = new Map((rollout.data ?? []).map((v) => [v.name, v.state]));
+  // `/api/metadata/versions` shows a user outside the ring only the released chain; the versions
+  // still on trial, always the newest, come from the rollout's view, so a new one shows at once.
+  const trial = (rollout.data ?? [])
+    .filter((v) => v.state !== 'RELEASED' && !list.some((l) => l.name === v.name))
+    .reverse();
+  const rows = [
+    ...trial.map((v) => ({ name: v.name, when: v.created, type: v.type })),
+    // A list item's import date is `importdate`, in lower case (DHIS2's, contract §6.2).
+    ...list.map((v) => ({ name: v.name, when: v.importdate ?? v.created, type: v.type })),
+  ];
+  const master = rows[0]?.name;
   return (
     <section aria-labelledby="versioning-title">
       <h2 id="versioning-title">Metadata versioning</h2>
@@ -64,14 +87,22 @@ export function Versioning() {
         ) : (
           <SimpleTable
             label="Metadata versions"
-            columns={['Master version', 'Version', 'When', 'Type']}
+            columns={[
+              'Master version',
+              'Version',
+              'When',
+              'Type',
+              ...(showStates ? ['State'] : []),
+            ]}
             empty="No versions yet."
-            rows={list.map((v) => [
+            rows={rows.map((v) => [
               v.name === master ? '✓ ' + v.name : '',
               v.name,
-              // A list item's import date is `importdate`, in lower case (DHIS2's, contract §6.2).
-              when(v.importdate ?? v.created),
+              when(v.when),
               typeLabel(v.type),
+              ...(showStates
+                ? [states.has(v.name) ? <StateTag key="s" state={states.get(v.name)!} /> : '']
+                : []),
             ])}
           />
         )}

@@ -1,0 +1,263 @@
+/**
+ * The rollout's versions (issue 22 §2, §4): each version's state and, per ring member, whether
+ * it reached the version, failed it (kind and message) or not yet; the release, hold and
+ * withdrawal of a version not yet released, each with a reason for the audit log; and the
+ * withdrawn versions. A release refused with 409 because a canary failed names the failures and
+ * offers "Release anyway" (force=true).
+ */
+import {
+  Button,
+  ButtonStrip,
+  Modal,
+  ModalActions,
+  ModalContent,
+  ModalTitle,
+  NoticeBox,
+  Tag,
+  TextAreaField,
+} from '@dhis2/ui';
+import { useState } from 'react';
+import { api, ApiError, errorText, fieldErrorsOf, when } from '../api.ts';
+import { useApp } from '../context.tsx';
+import { Loading, SimpleTable, useLoad } from './common.tsx';
+import type {
+  RolloutActionResult,
+  RolloutVersionRow,
+  RolloutVersions as RolloutVersionsAnswer,
+} from '../../../src/http/schemas/api-types.ts';
+
+type Action = 'release' | 'hold' | 'withdraw';
+type Canary = RolloutVersionRow['canaries'][number];
+/** A failing canary as a refused release names it (release-plan.ts, CanaryFailure). */
+interface Failure {
+  version: string;
+  member: string;
+  failureKind: string | null;
+  message: string | null;
+}
+
+const ACTION_LABEL: Record<Action, string> = {
+  release: 'Release',
+  hold: 'Hold',
+  withdraw: 'Withdraw',
+};
+
+const ACTION_TEXT: Record<Action, (name: string) => string> = {
+  release: (n) =>
+    `Releasing ${n} gives it, and every earlier version not yet released, to every local.`,
+  hold: (n) =>
+    `Holding ${n} stops it, and every later version, for the ring too, until it is released.`,
+  withdraw: (n) =>
+    `Withdrawing ${n} removes it, and every later version, from the chain; their changes go into the next version created. A canary that imported it must rebaseline (docs/rollout.md).`,
+};
+
+export function StateTag({ state }: { state: string }) {
+  return (
+    <Tag positive={state === 'RELEASED'} neutral={state === 'CANARY'} negative={state === 'HELD'}>
+      {state}
+    </Tag>
+  );
+}
+
+function CanaryTag({ canary }: { canary: Canary }) {
+  const detail = [canary.failureKind, canary.message].filter(Boolean).join(': ');
+  const label =
+    canary.progress === 'REACHED' ? 'reached' : canary.progress === 'FAILED' ? 'failed' : 'not yet';
+  // The whole text on hover: a system id is long and the tag cuts it short.
+  return (
+    <span title={`${canary.member} ${label}${detail ? ` (${detail})` : ''}`} data-test="canary">
+      <Tag
+        maxWidth="360px"
+        positive={canary.progress === 'REACHED'}
+        negative={canary.progress === 'FAILED'}
+      >
+        {`${canary.member} ${label}`}
+      </Tag>
+      {canary.progress === 'FAILED' && detail && <span className="canary-failure">{detail}</span>}
+    </span>
+  );
+}
+
+/** The failing canaries a refused release names (`response.failures` of the 409). */
+function failuresOf(e: unknown): Failure[] {
+  if (!(e instanceof ApiError) || e.status !== 409) return [];
+  const failures = (e.body as { response?: { failures?: unknown } } | null)?.response?.failures;
+  return Array.isArray(failures) ? (failures as Failure[]) : [];
+}
+
+export function RolloutVersions() {
+  const overview = useLoad(() => api<RolloutVersionsAnswer>('/api/metasync/rollout/versions'));
+  const [acting, setActing] = useState<{ action: Action; name: string } | null>(null);
+  const list = [...(overview.data?.versions ?? [])].reverse();
+  return (
+    <>
+      <div className="panel" data-test="rollout-versions">
+        <div className="row">
+          <h3>Versions</h3>
+          <Button small secondary onClick={() => void overview.reload()}>
+            Refresh
+          </Button>
+        </div>
+        {!overview.data ? (
+          <Loading error={overview.error} />
+        ) : (
+          <SimpleTable
+            label="Rollout versions"
+            columns={['Version', 'Type', 'Created', 'State', 'Canaries', '']}
+            empty="No versions yet."
+            rows={list.map((v) => [
+              v.name,
+              v.type === 'ATOMIC' ? 'Atomic' : 'Best effort',
+              when(v.created),
+              <StateTag key="s" state={v.state} />,
+              <span key="c" className="tags">
+                {v.canaries.length === 0
+                  ? '—'
+                  : v.canaries.map((c) => <CanaryTag key={c.member} canary={c} />)}
+              </span>,
+              v.state === 'RELEASED' ? (
+                ''
+              ) : (
+                <span key="a" className="row">
+                  {(['release', 'hold', 'withdraw'] as const)
+                    .filter((a) => a !== 'hold' || v.state === 'CANARY')
+                    .map((a) => (
+                      <Button
+                        key={a}
+                        small
+                        destructive={a === 'withdraw'}
+                        onClick={() => setActing({ action: a, name: v.name })}
+                      >
+                        {`${ACTION_LABEL[a]}…`}
+                      </Button>
+                    ))}
+                </span>
+              ),
+            ])}
+          />
+        )}
+      </div>
+      <div className="panel" data-test="rollout-withdrawals">
+        <h3>Withdrawn versions</h3>
+        {!overview.data ? (
+          <Loading error={overview.error} />
+        ) : (
+          <SimpleTable
+            label="Withdrawn versions"
+            columns={['Version', 'Hash', 'By', 'When', 'Reason']}
+            empty="No version has been withdrawn."
+            rows={[...overview.data.withdrawals]
+              .reverse()
+              .map((w) => [w.name, <code key="h">{w.hashCode}</code>, w.by, when(w.at), w.reason])}
+          />
+        )}
+      </div>
+      {acting && (
+        <ActionModal
+          {...acting}
+          onClose={() => setActing(null)}
+          onDone={() => {
+            setActing(null);
+            void overview.reload();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function ActionModal({
+  action,
+  name,
+  onClose,
+  onDone,
+}: {
+  action: Action;
+  name: string;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const { alert } = useApp();
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [reasonError, setReasonError] = useState<string | undefined>();
+  const [failures, setFailures] = useState<Failure[]>([]);
+  const [busy, setBusy] = useState(false);
+  const send = async (force: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api<RolloutActionResult>(
+        `/api/metadata/version/${encodeURIComponent(name)}/${action}${force ? '?force=true' : ''}`,
+        { method: 'POST', body: { reason } },
+      );
+      const done = action === 'release' ? 'Released' : action === 'hold' ? 'Held' : 'Withdrew';
+      alert(r.versions.length ? `${done} ${r.versions.join(', ')}` : `${name}: nothing to change`);
+      onDone();
+    } catch (e) {
+      setReasonError(fieldErrorsOf(e).reason);
+      setFailures(failuresOf(e));
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal onClose={onClose} dataTest="rollout-action">
+      <ModalTitle>{`${ACTION_LABEL[action]} ${name}`}</ModalTitle>
+      <ModalContent>
+        <p>{ACTION_TEXT[action](name)} Who, when and why go to the audit log.</p>
+        <TextAreaField
+          name="rolloutReason"
+          label="Reason"
+          rows={3}
+          value={reason}
+          onChange={({ value }: { value?: string }) => {
+            setReason(value ?? '');
+            setReasonError(undefined);
+          }}
+          error={!!reasonError}
+          validationText={reasonError ?? 'At least 5 characters.'}
+        />
+        {error && !reasonError && (
+          <div style={{ marginTop: 8 }} data-test="rollout-refused">
+            <NoticeBox error title={failures.length ? 'A canary failed' : 'Refused'}>
+              {failures.length > 0 ? (
+                <ul style={{ margin: 0, paddingLeft: 16 }}>
+                  {failures.map((f) => (
+                    <li key={`${f.member}/${f.version}`}>
+                      {f.member} failed {f.version}
+                      {f.failureKind ? ` (${f.failureKind})` : ''}
+                      {f.message ? `: ${f.message}` : ''}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                error
+              )}
+            </NoticeBox>
+          </div>
+        )}
+      </ModalContent>
+      <ModalActions>
+        <ButtonStrip end>
+          <Button onClick={onClose}>Cancel</Button>
+          {action === 'release' && failures.length > 0 && (
+            <Button destructive loading={busy} onClick={() => void send(true)}>
+              Release anyway
+            </Button>
+          )}
+          <Button
+            primary={action !== 'withdraw'}
+            destructive={action === 'withdraw'}
+            loading={busy}
+            disabled={reason.trim().length < 5}
+            onClick={() => void send(false)}
+          >
+            {ACTION_LABEL[action]}
+          </Button>
+        </ButtonStrip>
+      </ModalActions>
+    </Modal>
+  );
+}
