@@ -36,7 +36,13 @@ export function versionsFeature(
     latest: () => versions.latest(),
     readSnapshot: (id, kind, range) => versions.readSnapshot(id, kind, range),
     recordFleet: (entry) => versions.recordFleet(entry),
-    fleet: async (depth) => fleetView(await versions.list(), await versions.fleet(), depth),
+    fleet: async (depth) =>
+      fleetView(
+        await versions.list(),
+        await versions.fleet(),
+        depth,
+        await stores.rollout.outcomes(),
+      ),
     async reportDownstream(relay, locals) {
       const entries = reportedEntries(instance.systemId, relay, locals);
       await versions.replaceReported(relay, entries);

@@ -161,6 +161,15 @@ for (const backend of await backends()) {
           ],
         );
       });
+      // The fleet view shows A's last outcome (issue 22 §3); B reported its success on Version_2.
+      const fleet = await fetchJson<{ locals: Json[] }>(central, '/api/metadata/version/fleet');
+      const outcomeOf = (l: TestServer) =>
+        fleet.body.locals.find((x) => x.systemId === systemIdOf(l))?.lastOutcome as Json | null;
+      assert.deepEqual(
+        [outcomeOf(a)?.version, outcomeOf(a)?.status, outcomeOf(a)?.failureKind],
+        ['Version_3', 'FAILED', 'IMPORT_FAILED'],
+      );
+      assert.deepEqual([outcomeOf(b)?.version, outcomeOf(b)?.status], ['Version_2', 'SUCCESS']);
       const refused = await act(central, 'Version_3', 'release', 'looks fine to me');
       assert.equal(refused.status, 409, refused.text);
       assert.ok(String(refused.body.message).includes(`system:${systemIdOf(a)} failed Version_3`));

@@ -36,8 +36,43 @@ describe('fleetView', () => {
       latest: 'Version_3',
       state: null,
       relay: null,
+      lastOutcome: null,
     });
     assert.equal(b!.behindBy, 2);
+  });
+
+  it('each local polling this server shows its newest reported outcome (issue 22 §3)', () => {
+    const versions = [1, 2, 3].map((n) => ({ ...version(n), id: `vid${n}` }));
+    const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, s));
+    const outcome = (versionId: string, status: 'SUCCESS' | 'FAILED', s: number) => ({
+      versionId,
+      systemId: 'sys-1',
+      username: 'sync-a',
+      status,
+      failureKind: status === 'FAILED' ? 'IMPORT_FAILED' : null,
+      message: status === 'FAILED' ? 'E5002' : null,
+      at: at(s),
+    });
+    const [a, dhis2, below] = fleetView(
+      versions,
+      [
+        entry({}),
+        entry({ key: 'user:dhis2@10.0.0.9', systemId: null, username: 'dhis2' }),
+        entry({ key: 'k3', systemId: 'sys-1', via: 'relay', relay: 'relay' }),
+      ],
+      'all',
+      // A withdrawn version's outcome (an id no longer held) is not shown.
+      [outcome('vid2', 'SUCCESS', 1), outcome('vid3', 'FAILED', 2), outcome('gone', 'SUCCESS', 3)],
+    );
+    assert.deepEqual(a!.lastOutcome, {
+      version: 'Version_3',
+      status: 'FAILED',
+      failureKind: 'IMPORT_FAILED',
+      message: 'E5002',
+      at: at(2).toISOString(),
+    });
+    assert.equal(dhis2!.lastOutcome, null, 'a DHIS2 local reports none');
+    assert.equal(below!.lastOutcome, null, 'a local below a relay reports to the relay');
   });
 
   it('a local with no version yet is behind by every version', () => {

@@ -9,6 +9,7 @@
  * tree serves one chain.
  */
 import type { FleetEntry, SyncRunState } from '../ports.ts';
+import type { CanaryOutcome } from '../rollout/release-plan.ts';
 import type { MetadataVersion } from './version.ts';
 
 export interface FleetLocal {
@@ -25,6 +26,42 @@ export interface FleetLocal {
   state: SyncRunState | null;
   /** The server it hangs under; null for a local that polls this server itself. */
   relay: { systemId: string; name: string | null } | null;
+  /**
+   * The newest version outcome it reported (issue 22 §3; metasync locals polling this server),
+   * or null: none, or a DHIS2 local, which reports none.
+   */
+  lastOutcome: {
+    version: string;
+    status: 'SUCCESS' | 'FAILED';
+    failureKind: string | null;
+    message: string | null;
+    at: string;
+  } | null;
+}
+
+/** Each local's newest outcome for a version this server still holds, by its fleet key. */
+function lastOutcomes(
+  versions: readonly MetadataVersion[],
+  outcomes: readonly CanaryOutcome[],
+): Map<string, FleetLocal['lastOutcome']> {
+  const names = new Map(versions.map((v) => [v.id, v.name]));
+  const out = new Map<string, FleetLocal['lastOutcome'] & object>();
+  for (const o of outcomes) {
+    const version = names.get(o.versionId);
+    if (!version) continue;
+    // The fleet's own keys: `system:<id>` for a metasync local that sent one, else by user.
+    const key = o.systemId ? `system:${o.systemId}` : `user:${o.username}`;
+    const seen = out.get(key);
+    if (!seen || seen.at <= o.at.toISOString())
+      out.set(key, {
+        version,
+        status: o.status,
+        failureKind: o.failureKind,
+        message: o.message,
+        at: o.at.toISOString(),
+      });
+  }
+  return out;
 }
 
 /** `all`: every local in the tree; 1: only the locals that poll this server (the default). */
@@ -34,7 +71,9 @@ export function fleetView(
   versions: readonly MetadataVersion[],
   entries: readonly FleetEntry[],
   depth: FleetDepth = 1,
+  outcomes: readonly CanaryOutcome[] = [],
 ): FleetLocal[] {
+  const reported = lastOutcomes(versions, outcomes);
   const latest = versions[versions.length - 1]?.name ?? null;
   // A relay's name as the tree knows it: its own entry (a direct one first, it is the freshest).
   const names = new Map<string, string | null>();
@@ -57,6 +96,11 @@ export function fleetView(
         latest,
         state: f.state,
         relay: f.relay ? { systemId: f.relay, name: names.get(f.relay) ?? null } : null,
+        // Only a local polling this server reports here; one below a relay reports to it.
+        lastOutcome:
+          (f.via === null &&
+            reported.get(f.systemId ? `system:${f.systemId}` : `user:${f.username}`)) ||
+          null,
       };
     });
 }

@@ -69,6 +69,17 @@ export const fleetLocal = z
       .nullable()
       .optional()
       .meta({ description: 'The server it hangs under (?depth=all); null: it polls this server' }),
+    lastOutcome: z
+      .object({
+        version: z.string(),
+        status: z.enum(['SUCCESS', 'FAILED']),
+        failureKind: z.string().nullable(),
+        message: z.string().nullable(),
+        at: z.string(),
+      })
+      .nullable()
+      .optional()
+      .meta({ description: 'The newest version outcome the local reported (issue 22 §3)' }),
   })
   .meta({ id: 'FleetLocal' });
 

@@ -1,7 +1,7 @@
 /**
  * Fleet (central or relay): every local in the tree below this server (issue 21 §4), each under
- * the relay it hangs under, with its version, last run, when it was last seen and how far
- * behind it is.
+ * the relay it hangs under, with its version, last run, the outcome it last reported (issue 22
+ * §3), when it was last seen and how far behind it is.
  */
 import { api, when } from '../api.ts';
 import { fleetTree } from '../fleet-tree.ts';
@@ -30,6 +30,7 @@ export function Fleet() {
               'Local',
               'Via',
               'Last run',
+              'Last outcome',
               'User',
               'Address',
               'Version',
@@ -51,6 +52,15 @@ export function Fleet() {
                 {l.relay ? (l.relay.name ?? l.relay.systemId) : 'direct'}
               </span>,
               l.state ? <StatusTag key="s" status={l.state} /> : '—',
+              // What it reported of the newest version it tried (issue 22 §3; metasync locals).
+              l.lastOutcome ? (
+                <span key="o" data-test="fleet-outcome" title={l.lastOutcome.message ?? undefined}>
+                  {l.lastOutcome.version} <StatusTag status={l.lastOutcome.status} />
+                  {l.lastOutcome.failureKind ? ` ${l.lastOutcome.failureKind}` : ''}
+                </span>
+              ) : (
+                '—'
+              ),
               l.user,
               l.address,
               l.version ?? 'none',
