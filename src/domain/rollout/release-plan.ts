@@ -99,7 +99,7 @@ export type Plan =
   | { ok: false; reason: 'NOT_FOUND' | 'RELEASED'; message: string }
   | { ok: false; reason: 'CANARY_FAILED'; message: string; failures: CanaryFailure[] };
 
-const notFound = (name: string): Plan => ({
+const notFound = (name: string): Exclude<Plan, { ok: true }> => ({
   ok: false,
   reason: 'NOT_FOUND',
   message: `No metadata version with name ${name} exists. Please check again later.`,
@@ -143,16 +143,26 @@ export function planRelease(
   return { ok: true, names: due.map((v) => v.name) };
 }
 
-/** A hold stops `name` and every later version, for the ring too; a released one cannot be held. */
-export function planHold(versions: readonly RolloutVersion[], name: string): Plan {
+/** The version `name` while it is not released (a hold or a withdrawal may act on it), or why not. */
+function unreleased(
+  versions: readonly RolloutVersion[],
+  name: string,
+  whyNot: string,
+): RolloutVersion | Exclude<Plan, { ok: true }> {
   const target = versions.find((v) => v.name === name);
   if (!target) return notFound(name);
-  if (target.state === 'RELEASED')
-    return {
-      ok: false,
-      reason: 'RELEASED',
-      message: `${name} is released already: every local may have it, so it cannot be held.`,
-    };
+  if (target.state === 'RELEASED') return { ok: false, reason: 'RELEASED', message: whyNot };
+  return target;
+}
+
+/** A hold stops `name` and every later version, for the ring too; a released one cannot be held. */
+export function planHold(versions: readonly RolloutVersion[], name: string): Plan {
+  const target = unreleased(
+    versions,
+    name,
+    `${name} is released already: every local may have it, so it cannot be held.`,
+  );
+  if ('ok' in target) return target;
   return {
     ok: true,
     names: ordered(versions)
@@ -167,14 +177,12 @@ export function planHold(versions: readonly RolloutVersion[], name: string): Pla
  * locals outside the ring may hold it, and the chain they follow must not lose it.
  */
 export function planWithdraw(versions: readonly RolloutVersion[], name: string): Plan {
-  const target = versions.find((v) => v.name === name);
-  if (!target) return notFound(name);
-  if (target.state === 'RELEASED')
-    return {
-      ok: false,
-      reason: 'RELEASED',
-      message: `${name} is released: locals may hold it, so it cannot be withdrawn. Make a new version that undoes it instead.`,
-    };
+  const target = unreleased(
+    versions,
+    name,
+    `${name} is released: locals may hold it, so it cannot be withdrawn. Make a new version that undoes it instead.`,
+  );
+  if ('ok' in target) return target;
   return {
     ok: true,
     names: ordered(versions)
