@@ -5,71 +5,26 @@
  * public key, which the server then answers. Few processes: each start costs a few seconds.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
-import { createServices } from '../../src/main.ts';
+import { runCli, withServices } from '../support/cli-process.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 let tmp: string;
 before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'metasync-cli-key-'));
 });
 after(() => rm(tmp, { recursive: true, force: true }));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], database: TestDatabase): Promise<Result> {
-  const where =
-    'dataDir' in database.location
-      ? ['--data-dir', database.location.dataDir]
-      : ['--database-url', database.location.databaseUrl];
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('METASYNC_')),
-  );
-  const child = spawn(process.execPath, ['bin/metasync.js', ...args, ...where], {
-    cwd: ROOT,
-    env: { ...env, USER: 'field-admin' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
+const cli = (args: string[], database: TestDatabase) => runCli(args, database, 'field-admin');
 
 const fingerprintOf = (pem: string) =>
   createHash('sha256')
     .update(createPublicKey(pem).export({ type: 'spki', format: 'der' }))
     .digest('hex');
-
-/** The services over the test database, in this process (after the CLI process ended). */
-async function withServices<T>(
-  database: TestDatabase,
-  fn: (s: Awaited<ReturnType<typeof createServices>>['services']) => Promise<T>,
-) {
-  const open = await database.open();
-  try {
-    return await fn((await createServices(loadConfig({}, {}), open)).services);
-  } finally {
-    await open.close();
-  }
-}
 
 for (const [n, backend] of (await backends()).entries()) {
   describe(`metasync bundle key | trust on ${backend}`, () => {

@@ -7,60 +7,17 @@
  * reason. The versions and the canary's outcome are made in this process, between CLI runs.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Authority } from '../../src/domain/authorities.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createServices } from '../../src/main.ts';
+import { runCli, withServices, type CliServices } from '../support/cli-process.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI_USER = 'field-admin';
 const CANARY = 'LocalAAAAAA';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const cli = (args: string[], database: TestDatabase) => runCli(args, database, CLI_USER);
 
-function cli(args: string[], database: TestDatabase): Promise<Result> {
-  const where =
-    'dataDir' in database.location
-      ? ['--data-dir', database.location.dataDir]
-      : ['--database-url', database.location.databaseUrl];
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('METASYNC_')),
-  );
-  const child = spawn(process.execPath, ['bin/metasync.js', ...args, ...where], {
-    cwd: ROOT,
-    env: { ...env, USER: CLI_USER },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
-
-type Services = Awaited<ReturnType<typeof createServices>>['services'];
-
-/** The services over the test database, in this process (between CLI processes). */
-async function withServices<T>(database: TestDatabase, fn: (s: Services) => Promise<T>) {
-  const open = await database.open();
-  try {
-    return await fn((await createServices(loadConfig({}, {}), open)).services);
-  } finally {
-    await open.close();
-  }
-}
+type Services = CliServices;
 
 const createVersion = (s: Services) =>
   s.versions.create({ type: 'BEST_EFFORT', force: true, authorities: new Set([Authority.ALL]) });
