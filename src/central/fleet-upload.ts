@@ -4,8 +4,7 @@
  * X-Metasync-System-Id the upstream keys the report by). Only ever sent to a metasync upstream.
  */
 import type { ReportedLocal } from '../domain/versioning/fleet-report.ts';
-import { RemoteError } from '../domain/sync/central-client.ts';
-import { causeOf, readCapped } from './central-call.ts';
+import { postSmall } from './small-post.ts';
 
 /** A report is small; a minute is plenty even on a slow link, and it never holds a run up long. */
 const UPLOAD_MS = 60_000;
@@ -15,26 +14,16 @@ export async function uploadFleet(
   headers: Record<string, string>,
   locals: readonly ReportedLocal[],
 ): Promise<number> {
-  const path = '/api/metasync/fleet/downstream';
-  let res: Response;
-  try {
-    res = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ locals }),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(UPLOAD_MS),
-    });
-  } catch (e) {
-    throw new RemoteError('UNREACHABLE', `Network is unreachable: ${base} (${causeOf(e)})`);
-  }
-  const text = res.body ? (await readCapped(res.body, 64 * 1024)).toString('utf8') : '';
-  if (!res.ok)
-    throw new RemoteError(
-      res.status === 401 ? 'AUTH' : 'HTTP',
-      `The upstream refused the fleet report: HTTP ${res.status} ${text.slice(0, 300)}`,
-      res.status,
-    );
+  const text = await postSmall(
+    base,
+    headers,
+    '/api/metasync/fleet/downstream',
+    { locals },
+    {
+      timeoutMs: UPLOAD_MS,
+      what: 'fleet report',
+    },
+  );
   const stored = (JSON.parse(text) as { locals?: unknown }).locals;
   return typeof stored === 'number' ? stored : locals.length;
 }

@@ -20,6 +20,7 @@ import { causeOf, createCaller, readCapped, type CentralCall } from './central-c
 import type { HistoryCache } from './history-cache.ts';
 import type { LinkLimits } from './link-watch.ts';
 import { uploadFleet } from './fleet-upload.ts';
+import { postSmall } from './small-post.ts';
 import { buildString, systemName } from './info-strings.ts';
 import { downloadVersion } from './resumable-download.ts';
 
@@ -165,6 +166,16 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
     }
   }
 
+  /** A metasync-only GET: its JSON, or null when the central answers 404 (DHIS2 has no such route). */
+  async function jsonOrNull(path: string): Promise<unknown> {
+    try {
+      return await json(await get(path, limits.call), path);
+    } catch (e) {
+      if (e instanceof RemoteError && e.kind === 'NOT_FOUND') return null;
+      throw e;
+    }
+  }
+
   async function json(call: CentralCall, path: string): Promise<unknown> {
     // As Response.text(): UTF-8 with a leading BOM dropped.
     const text = new TextDecoder().decode(await body(call, path, (b) => readCapped(b, Infinity)));
@@ -267,47 +278,25 @@ export function createHttpCentralClient(config: CentralConfig): CentralClient {
       }
     },
     async signingKey() {
-      const path = '/api/metasync/signing-key';
-      let answer: unknown;
-      try {
-        answer = await json(await get(path, limits.call), path);
-      } catch (e) {
-        if (e instanceof RemoteError && e.kind === 'NOT_FOUND') return null;
-        throw e;
-      }
+      const answer = await jsonOrNull('/api/metasync/signing-key');
       const pem = (answer as { publicKey?: unknown } | null)?.publicKey;
       return typeof pem === 'string' ? pem : null;
     },
     reportFleet: (locals) => uploadFleet(base, headers, locals),
     async reportOutcome(outcome) {
-      // A small POST beside the GETs: best effort, bounded, never retried (the next run reports
-      // again). DHIS2 has no such route; the caller sends it to metasync centrals only.
+      // Best effort, bounded, never retried (the next run reports again); the caller sends it to
+      // metasync centrals only.
       if (!config.url || !config.username || !config.password) return;
-      const res = await fetch(`${base}/api/metasync/fleet/outcome`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify(outcome),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(OUTCOME_MS),
+      await postSmall(base, headers, '/api/metasync/fleet/outcome', outcome, {
+        timeoutMs: OUTCOME_MS,
+        what: 'outcome report',
       });
-      await res.body?.cancel().catch(() => undefined);
-      if (!res.ok)
-        throw new RemoteError(
-          'HTTP',
-          `The central answered ${res.status} to an outcome report`,
-          res.status,
-        );
     },
     async withdrawal(hashCode) {
-      const path = `/api/metasync/rollout/withdrawn/${encodeURIComponent(hashCode)}`;
-      let answer: unknown;
-      try {
-        answer = await json(await get(path, limits.call), path);
-      } catch (e) {
-        // DHIS2 (no such route) and a metasync central without that withdrawal: 404.
-        if (e instanceof RemoteError && e.kind === 'NOT_FOUND') return null;
-        throw e;
-      }
+      // DHIS2 (no such route) and a metasync central without that withdrawal: 404, null.
+      const answer = await jsonOrNull(
+        `/api/metasync/rollout/withdrawn/${encodeURIComponent(hashCode)}`,
+      );
       const o = answer as Record<string, unknown> | null;
       const text = (k: string) => (typeof o?.[k] === 'string' ? o[k].slice(0, 2000) : '');
       return o && text('name')
