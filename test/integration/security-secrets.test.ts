@@ -172,15 +172,18 @@ import { uid } from '../support/versions.ts';
     });
 
     it('serves every GET route (and the snapshot of a version holding the users) without one', async () => {
+      // This server has a remote (its password is one of the secrets), so with versioning on it
+      // is a relay and refuses to make versions (issue 21 §1): the version holding the users is
+      // made with versioning still off, through the service, and versioning turned on after.
+      const { name } = await server.instance.services.versions.create({
+        type: 'BEST_EFFORT',
+        force: true,
+        authorities: new Set(['ALL']),
+      });
       assert.equal(
         (await call('/api/systemSettings/keyVersionEnabled?value=true', { method: 'POST' })).status,
         200,
       );
-      const created = await call('/api/metadata/version/create?type=BEST_EFFORT&force=true', {
-        method: 'POST',
-      });
-      assert.equal(created.status, 200, created.text);
-      const { name } = created.json() as { name: string };
       const gets = [...registeredRoutes(server.instance.app)]
         .filter((r) => r.startsWith('GET '))
         .map((r) => r.slice(4));
@@ -194,6 +197,7 @@ import { uid } from '../support/versions.ts';
             id: url.startsWith('/api/users/') ? USER.id : 'noSuchId000',
             key,
             versionName: name,
+            hashCode: '0'.repeat(32),
           });
           const extra = url === '/api/metadata/sync' ? `?versionName=${name}` : '';
           for (const who of [admin, [USER.username, SECRETS.user] as [string, string]]) {
