@@ -14,15 +14,14 @@
  * too, so that page can be brought up to date by running this test.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { flipByteIn, resignBundle } from '../support/bundle-tamper.ts';
-import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
   centralBackend,
@@ -64,8 +63,7 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     mkdirSync(SHOTS, { recursive: true });
     tmp = await mkdtemp(path.join(os.tmpdir(), 'metasync-ui-bundles-'));
     if (docScreens) mkdirSync(DOC_SHOTS, { recursive: true });
-    if (!existsSync('dist-web/index.html'))
-      execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+    prepareBrowserTest();
     [central, local] = await Promise.all([start(await centralBackend()), start('pglite')]);
     await enableVersioning(central.server);
     // Version_1 is a full export of some hundreds of elements with names that do not repeat, so

@@ -4,11 +4,9 @@
  * lists per kind what went ("Data sent upstream"), from the report's `dataPushed`.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
 import { IDS, importDataMetadata, postValues, value } from '../support/data.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import { centralBackend, connect, start, syncOk, type Started } from '../support/sync.ts';
@@ -20,9 +18,7 @@ describe('web UI: what a run sent upstream (issue 21 §2)', { skip: skipWithoutB
   let browser: Browser;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    if (!existsSync('dist-web/index.html'))
-      execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+    prepareBrowserTest();
     const backend = await centralBackend();
     [central, local] = await Promise.all([start(backend), start(backend)]);
     await enableVersioning(central.server);

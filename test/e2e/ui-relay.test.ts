@@ -5,11 +5,9 @@
  * .artifacts/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
 import { useRelayTree } from '../support/relay-tree.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import { centralBackend, importMetadata, newDataElement, syncOk } from '../support/sync.ts';
@@ -22,9 +20,7 @@ describe('a relay tree in the web UI (issue 21)', { skip: skipWithoutBrowser }, 
   let browser: Browser;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    if (!existsSync('dist-web/index.html'))
-      execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+    prepareBrowserTest();
     await importMetadata(national, { dataElements: [newDataElement('Relay UI')] });
     await createVersion(national, 'ATOMIC');
     // R takes Version_1 from N, D from R; R's next run reports D to N.

@@ -9,11 +9,9 @@
  * against the server's own answer, not only the screen.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
   centralBackend,
@@ -34,9 +32,7 @@ describe('web UI: staged rollout (issue 22)', { skip: skipWithoutBrowser }, () =
   let canary: string;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    if (!existsSync('dist-web/index.html'))
-      execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+    prepareBrowserTest();
     [central, local] = await Promise.all([start(await centralBackend()), start('pglite')]);
     canary = local.server.instance.services.instance.systemId;
     await enableVersioning(central.server);

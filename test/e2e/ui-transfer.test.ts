@@ -7,11 +7,9 @@
  * issue 19 §2) through run-sync's `download` events and the run's meter.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
@@ -38,9 +36,7 @@ describe("web UI: a run's transfer (issue 19 §6)", { skip }, () => {
   let page: Page;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    if (!existsSync('dist-web/index.html'))
-      execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+    prepareBrowserTest();
     const backend = await centralBackend();
     [central, local] = await Promise.all([start(backend), start(backend)]);
     await enableVersioning(central.server);

@@ -5,13 +5,11 @@
  * a scheduled job, an import dry run, the fleet. Screenshots go to .artifacts/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
   centralBackend,
@@ -31,10 +29,7 @@ describe('web UI in Chromium', { skip }, () => {
   let lpage: Page;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    // `npm ci` builds the UI (prepare); build it here if this checkout never did.
-    if (!existsSync('dist-web/index.html'))
-      execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+    prepareBrowserTest();
     const backend = await centralBackend();
     [central, local] = await Promise.all([start(backend), start(backend)]);
     await importMetadata(central.server, {

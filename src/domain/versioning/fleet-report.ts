@@ -6,24 +6,20 @@
  * drops out of a report drops out of the tree.
  */
 import type { FleetEntry, SyncRunState } from '../ports.ts';
+import type { FleetLocal } from './fleet.ts';
 import type { SyncReport } from '../sync/sync-report.ts';
 
 /** The most entries one report carries: a national tree of a few thousand locals fits easily. */
 export const MAX_REPORTED = 10_000;
 
-/** One local as a relay reports it (`POST /api/metasync/fleet/downstream`). */
-export interface ReportedLocal {
-  systemId: string | null;
-  name: string;
-  user: string;
-  address: string;
-  version: string | null;
-  /** ISO date-time. */
-  lastSeen: string;
-  state: SyncRunState | null;
-  /** The system id of the server it hangs under. */
-  relay: string;
-}
+/**
+ * One local as a relay reports it (`POST /api/metasync/fleet/downstream`): its fleet view's
+ * fields, with `relay` the system id of the server it hangs under.
+ */
+export type ReportedLocal = Pick<
+  FleetLocal,
+  'systemId' | 'name' | 'user' | 'address' | 'version' | 'lastSeen' | 'state'
+> & { relay: string };
 
 /** How the last finished run ended; null when none has (or it is still running). */
 export function runState(last: Pick<SyncReport, 'status' | 'error'> | null): SyncRunState | null {
