@@ -5,6 +5,7 @@
  * are what the domain writes today (domain/sync/sync-report.ts, sync-status.ts).
  */
 import { z } from 'zod';
+import { driftSummarySchema } from './drift.ts';
 import { anyJson, documented } from './json.ts';
 import { ErrorReportShape, ImportStatsShape } from './web-message-response.ts';
 
@@ -183,6 +184,10 @@ export const SyncStatusShape = z.object({
       description:
         'On a relay (issue 21 §5): its upstream, and counts over every local below it; null otherwise',
     }),
+  drift: driftSummarySchema.meta({
+    description:
+      'The last drift check (issue 23 §3): objects changed, created and deleted locally; null before any',
+  }),
   message: z.string(),
 });
 /** Our own flat answer: a closed object, so a field the domain adds must be declared here. */
