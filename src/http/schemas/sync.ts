@@ -57,6 +57,20 @@ const VersionReportShape = z.object({
   message: z.string().optional(),
   seconds: z.number().optional(),
   download: DownloadShape.optional(),
+  drifted: z
+    .array(
+      z.object({
+        type: z.string(),
+        id: z.string(),
+        name: z.string().nullable(),
+        kind: z.enum(['changed', 'created', 'deleted']),
+      }),
+    )
+    .optional()
+    .meta({
+      description:
+        'Objects this version touches (or its errors name) that had drifted locally before it was imported (issue 23 §3)',
+    }),
 });
 
 const FailureShape = z.object({
@@ -130,6 +144,9 @@ export const SyncReportShape = z.object({
       description:
         "Per kind, the rows the data push sent upstream: this server's changes after..upTo (issue 21 §2)",
     }),
+  drift: driftSummarySchema.optional().meta({
+    description: 'The drift check after the run (issue 23 §3); absent when none ran',
+  }),
   notifications: z
     .array(
       z.object({
