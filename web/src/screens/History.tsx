@@ -4,9 +4,10 @@ import { useEffect } from 'react';
 import { api, duration, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { RunProgress } from './Progress.tsx';
 
 import type { SyncReport as Report } from '../../../src/http/schemas/api-types.ts';
-import { describeDownload, formatBytes, resumesOf } from '../../../src/domain/sync/transfer.ts';
+import { formatBytes, resumesOf } from '../../../src/domain/sync/transfer.ts';
 import { describePushed } from '../../../src/domain/sync/data-pushed.ts';
 
 /** A version's download: what came over the link, and where it continued after breaks. */
@@ -101,14 +102,8 @@ export function HistoryDetail({ id }: { id: string }) {
           )}
           {running && (
             <NoticeBox title="Running">
-              Step {r.steps.find((s) => s.status === 'RUNNING')?.name ?? '…'}; {applied(r).length}{' '}
-              version(s) applied so far. This page updates by itself.
-              {r.transfer?.downloading && (
-                <p data-testid="live-download">
-                  Downloading {r.transfer.downloading.version}:{' '}
-                  {describeDownload(r.transfer.downloading)}
-                </p>
-              )}
+              This page updates by itself.
+              <RunProgress report={r} />
             </NoticeBox>
           )}
           <div className="panel" style={{ marginTop: 12 }}>

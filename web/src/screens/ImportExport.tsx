@@ -15,6 +15,8 @@ import { useApp } from '../context.tsx';
 import { BundleImport } from './BundleImport.tsx';
 import { SimpleTable, StatusTag } from './common.tsx';
 import { DataBundles } from './DataBundles.tsx';
+import { BusyNote } from './Progress.tsx';
+import i18n from '@dhis2/d2-i18n';
 
 import type { ImportReport, WebMessage } from '../../../src/http/schemas/api-types.ts';
 
@@ -152,6 +154,17 @@ function MetadataImport() {
             {dryRun ? 'Start dry run' : 'Start import'}
           </Button>
         </div>
+        {busy && (
+          <BusyNote
+            text={
+              dryRun
+                ? i18n.t('Checking {{file}}: the server validates every object…', {
+                    file: file?.name ?? '',
+                  })
+                : i18n.t('Importing {{file}}…', { file: file?.name ?? '' })
+            }
+          />
+        )}
       </div>
       {result && (
         <div data-test="import-report" style={{ marginTop: 16 }}>
@@ -209,11 +222,26 @@ function MetadataImport() {
 }
 
 function MetadataExport() {
+  const { alert } = useApp();
+  const [busy, setBusy] = useState(false);
+  const exportAll = async () => {
+    setBusy(true);
+    try {
+      await download();
+    } catch (e) {
+      alert(i18n.t('Export failed: {{error}}', { error: errorText(e) }), 'critical');
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <div className="panel">
       <h3>Metadata export</h3>
       <p className="muted">All metadata as DHIS2 JSON (the owner fields), as a file.</p>
-      <Button onClick={() => void download()}>Download metadata.json</Button>
+      <Button onClick={() => void exportAll()} loading={busy} disabled={busy}>
+        Download metadata.json
+      </Button>
+      {busy && <BusyNote text={i18n.t('Exporting all metadata…')} />}
     </div>
   );
 }
@@ -275,6 +303,13 @@ function ManualSync() {
             Sync this version
           </Button>
         </div>
+        {busy && (
+          <BusyNote
+            text={i18n.t('Syncing up to {{version}}: every missing version is imported…', {
+              version: name,
+            })}
+          />
+        )}
         {done && (
           <NoticeBox valid title="Done">
             {done}

@@ -8,10 +8,16 @@ import { StateTag } from './RolloutVersions.tsx';
 import { Authority } from '../../../src/domain/authorities.ts';
 import { SigningKeyPanel } from './SigningKey.tsx';
 import { RelayDownstream } from './RelayStatus.tsx';
+import { StatusFreshness, upToDateHeadline } from './StatusFreshness.tsx';
+import { RebaselineAction } from './RebaselineDialog.tsx';
+import { AuditLog } from './AuditLog.tsx';
+import { SyncProgress } from './Progress.tsx';
+import { versionSyncTimes } from '../version-sync-times.ts';
 import type {
   MetadataVersion,
   MetadataVersionList,
   RolloutVersions,
+  SyncReport,
   SyncStarted,
   SyncStatus,
   VersionPreview,
@@ -63,7 +69,24 @@ export function Versioning() {
     // A list item's import date is `importdate`, in lower case (DHIS2's, contract §6.2).
     ...list.map((v) => ({ name: v.name, when: v.importdate ?? v.created, type: v.type })),
   ];
+  // A local's "Last sync attempt" and "Last sync" per version, from its runs' reports (seed:
+  // configure-metadata-synchronizing.md); a version whose last try failed is listed too.
+  const isLocal = role === 'local';
+  const reports = useLoad(
+    () =>
+      isLocal
+        ? api<{ reports: SyncReport[] }>('/api/metadata/sync/reports?limit=200').then(
+            (r) => r.reports,
+          )
+        : Promise.resolve([]),
+    [isLocal, versions.data],
+  );
+  const times = versionSyncTimes(reports.data ?? []);
   const master = rows[0]?.name;
+  if (isLocal)
+    for (const [name, t] of times)
+      if (t.failedAttempt && !rows.some((r) => r.name === name))
+        rows.unshift({ name, when: '', type: t.type });
   return (
     <section aria-labelledby="versioning-title">
       <h2 id="versioning-title">Metadata versioning</h2>
@@ -93,6 +116,7 @@ export function Versioning() {
               'When',
               'Type',
               ...(showStates ? ['State'] : []),
+              ...(isLocal ? ['Last sync attempt', 'Last sync'] : []),
             ]}
             empty="No versions yet."
             rows={rows.map((v) => [
@@ -103,11 +127,24 @@ export function Versioning() {
               ...(showStates
                 ? [states.has(v.name) ? <StateTag key="s" state={states.get(v.name)!} /> : '']
                 : []),
+              ...(isLocal
+                ? [
+                    times.get(v.name)?.failedAttempt ? (
+                      <span key="a" title={times.get(v.name)?.failure ?? undefined}>
+                        {when(times.get(v.name)?.failedAttempt)}
+                      </span>
+                    ) : (
+                      ''
+                    ),
+                    when(times.get(v.name)?.lastSync),
+                  ]
+                : []),
             ])}
           />
         )}
       </div>
       <SigningKeyPanel key={syncs} />
+      {role === 'local' && <AuditLog refresh={syncs} />}
     </section>
   );
 }
@@ -244,6 +281,10 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
   // does not call this instance up to date on the last run's word; polls while a run goes on
   // read what the run records.
   const fresh = useRef(true);
+  const ask = async () => {
+    fresh.current = true;
+    await status.reload();
+  };
   const status = useLoad(() => {
     const query = fresh.current ? '?refresh=true' : '';
     fresh.current = false;
@@ -280,7 +321,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
   const bad = s.state === 'FAILED' || s.state === 'DIVERGED';
   const headline =
     s.state === 'UP_TO_DATE'
-      ? 'Up to date'
+      ? upToDateHeadline(s)
       : s.state === 'BEHIND'
         ? `Behind by ${s.behindBy ?? '?'} version(s)`
         : s.state === 'RUNNING'
@@ -295,12 +336,14 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
       <NoticeBox
         error={bad}
         warning={s.state === 'BEHIND' || s.state === 'NOT_CONFIGURED'}
-        valid={s.state === 'UP_TO_DATE'}
+        valid={s.state === 'UP_TO_DATE' && !s.remoteCheckError && Boolean(s.remoteCheckedAt)}
         title={headline}
       >
         {s.message}
         {bad && hint(s.failureKind) && <p style={{ margin: '8px 0 0' }}>{hint(s.failureKind)}</p>}
       </NoticeBox>
+      <StatusFreshness status={s} onAsk={ask} />
+      {running && s.runningReport && <SyncProgress id={s.runningReport} />}
       {s.dataPushWarning && (
         <div style={{ marginTop: 8 }}>
           <NoticeBox warning title="Data left on this instance">
@@ -354,6 +397,13 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
           <Button onClick={() => navigate(`/history/${s.runningReport}`)}>Watch progress</Button>
         )}
         <Button onClick={() => navigate('/history')}>Sync history</Button>
+        {s.state === 'DIVERGED' && (
+          <RebaselineAction
+            remoteVersion={s.remoteVersion}
+            currentVersion={s.currentVersion}
+            onDone={() => void ask().then(onSynced)}
+          />
+        )}
       </div>
     </div>
   );

@@ -1,0 +1,101 @@
+/**
+ * Progress of the long actions (issue 24 §3): a loader with words for a request whose length is
+ * not known (an import, an export, a manual sync), and a sync run's progress version by version,
+ * read from its report, which the run saves while it goes (`transfer.downloading`, `versions`).
+ */
+import i18n from '@dhis2/d2-i18n';
+import { CircularLoader, LinearLoader } from '@dhis2/ui';
+import { useEffect } from 'react';
+import { api } from '../api.ts';
+import { StatusTag, useLoad } from './common.tsx';
+import { describeDownload } from '../../../src/domain/sync/transfer.ts';
+import type { SyncReport } from '../../../src/http/schemas/api-types.ts';
+
+/** A spinning loader and what is being waited for, announced to screen readers. */
+export function BusyNote({ text }: { text: string }) {
+  return (
+    <div className="row" role="status" aria-live="polite" data-test="busy-note">
+      <CircularLoader small aria-label={text} />
+      <span>{text}</span>
+    </div>
+  );
+}
+
+const versionNumber = (name: string | null | undefined) => {
+  const n = /^Version_(\d+)$/.exec(name ?? '')?.[1];
+  return n ? Number(n) : null;
+};
+
+/**
+ * The share of the run's versions done: those the report lists as tried, against the span from
+ * the version it started at to the central's newest (known once the history step has run).
+ */
+export function runShare(r: Pick<SyncReport, 'versions' | 'fromVersion' | 'remoteVersion'>): {
+  done: number;
+  total: number | null;
+} {
+  const done = r.versions.filter((v) => v.status !== 'NOT_EXECUTED').length;
+  const to = versionNumber(r.remoteVersion);
+  const from = versionNumber(r.fromVersion) ?? 0;
+  return { done, total: to === null ? null : Math.max(to - from, done) };
+}
+
+/** A running report's progress: versions done of all, the download under way, each version. */
+export function RunProgress({ report }: { report: SyncReport }) {
+  const { done, total } = runShare(report);
+  const d = report.transfer?.downloading;
+  const step = report.steps.find((s) => s.status === 'RUNNING')?.name ?? '…';
+  return (
+    <div data-test="run-progress" role="status" aria-live="polite">
+      <p style={{ margin: '4px 0' }}>
+        {total === null
+          ? i18n.t('Step {{step}}: {{done}} version(s) done so far.', { step, done })
+          : i18n.t('Step {{step}}: {{done}} of {{total}} version(s) done.', {
+              step,
+              done,
+              total,
+            })}
+      </p>
+      <LinearLoader
+        amount={total ? Math.min(100, (100 * done) / total) : 0}
+        margin="0"
+        width="100%"
+        aria-label={i18n.t('Versions done')}
+      />
+      {d && (
+        <p data-testid="live-download" style={{ margin: '4px 0' }}>
+          {i18n.t('Downloading {{version}}: {{progress}}', {
+            version: d.version,
+            progress: describeDownload(d),
+          })}
+        </p>
+      )}
+      {report.versions.length > 0 && (
+        <ul className="run-versions" style={{ margin: '4px 0', paddingInlineStart: 20 }}>
+          {report.versions.map((v) => (
+            <li key={v.name}>
+              {v.name} <StatusTag status={v.status} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Follows a running report by its id, a second at a time, until it ends. */
+export function SyncProgress({ id }: { id: string }) {
+  const report = useLoad(
+    () => api<SyncReport>(`/api/metadata/sync/reports/${encodeURIComponent(id)}`),
+    [id],
+  );
+  const running = report.data?.status === 'RUNNING';
+  const { reload } = report;
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => void reload(), 1000);
+    return () => clearInterval(t);
+  }, [running, reload]);
+  if (!report.data || !running) return <BusyNote text={i18n.t('Sync running…')} />;
+  return <RunProgress report={report.data} />;
+}

@@ -1,0 +1,58 @@
+/**
+ * How fresh the local's knowledge of its central is (issue 24 §3): the status panel's headline
+ * is never "Up to date" on stale knowledge; it says when the central was last asked, or that it
+ * was never asked or could not be, and a button asks it now (`?refresh=true`).
+ */
+import i18n from '@dhis2/d2-i18n';
+import { Button } from '@dhis2/ui';
+import { useState } from 'react';
+import { when } from '../api.ts';
+import type { SyncStatus } from '../../../src/http/schemas/api-types.ts';
+
+type Freshness = Pick<SyncStatus, 'remoteCheckedAt' | 'remoteCheckError'>;
+
+/** The headline of an UP_TO_DATE status: up to date as of the time the central was last asked. */
+export function upToDateHeadline(s: Freshness): string {
+  if (s.remoteCheckError)
+    return s.remoteCheckedAt
+      ? i18n.t('Up to date as of {{time}}; the central could not be asked now', {
+          time: when(s.remoteCheckedAt),
+        })
+      : i18n.t('Not known: the central could not be asked');
+  if (!s.remoteCheckedAt) return i18n.t('Not known: the central has not been asked yet');
+  return i18n.t('Up to date as of {{time}}', { time: when(s.remoteCheckedAt) });
+}
+
+/** The central's newest version, when it was read, why it could not be, and "Ask now". */
+export function StatusFreshness({
+  status,
+  onAsk,
+}: {
+  status: Pick<SyncStatus, 'remoteVersion' | 'remoteCheckedAt' | 'remoteCheckError'>;
+  onAsk: () => Promise<void>;
+}) {
+  const [asking, setAsking] = useState(false);
+  const ask = async () => {
+    setAsking(true);
+    try {
+      await onAsk();
+    } finally {
+      setAsking(false);
+    }
+  };
+  return (
+    <div data-test="status-freshness" className="row" style={{ alignItems: 'center' }}>
+      <span role="status" aria-live="polite">
+        {status.remoteCheckedAt
+          ? i18n.t('The central was last asked {{time}}.', { time: when(status.remoteCheckedAt) })
+          : i18n.t('The central has not been asked yet.')}
+        {status.remoteCheckError && (
+          <> {i18n.t('Asking it failed: {{error}}', { error: status.remoteCheckError })}</>
+        )}
+      </span>
+      <Button small onClick={() => void ask()} loading={asking} disabled={asking}>
+        {i18n.t('Ask the central now')}
+      </Button>
+    </div>
+  );
+}
