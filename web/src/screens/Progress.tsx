@@ -10,6 +10,7 @@ import { api } from '../api.ts';
 import { StatusTag, useLoad } from './common.tsx';
 import { describeDownload } from '../../../src/domain/sync/transfer.ts';
 import type { SyncReport } from '../../../src/http/schemas/api-types.ts';
+import { runShare } from '../sync-display.ts';
 
 /** A spinning loader and what is being waited for, announced to screen readers. */
 export function BusyNote({ text }: { text: string }) {
@@ -19,25 +20,6 @@ export function BusyNote({ text }: { text: string }) {
       <span>{text}</span>
     </div>
   );
-}
-
-const versionNumber = (name: string | null | undefined) => {
-  const n = /^Version_(\d+)$/.exec(name ?? '')?.[1];
-  return n ? Number(n) : null;
-};
-
-/**
- * The share of the run's versions done: those the report lists as tried, against the span from
- * the version it started at to the central's newest (known once the history step has run).
- */
-export function runShare(r: Pick<SyncReport, 'versions' | 'fromVersion' | 'remoteVersion'>): {
-  done: number;
-  total: number | null;
-} {
-  const done = r.versions.filter((v) => v.status !== 'NOT_EXECUTED').length;
-  const to = versionNumber(r.remoteVersion);
-  const from = versionNumber(r.fromVersion) ?? 0;
-  return { done, total: to === null ? null : Math.max(to - from, done) };
 }
 
 /** A running report's progress: versions done of all, the download under way, each version. */

@@ -22,19 +22,10 @@ import { useState, type FormEvent } from 'react';
 import { api, errorText, fieldErrorsOf } from '../api.ts';
 import { useApp } from '../context.tsx';
 import type { Rebaseline } from '../../../src/http/schemas/api-types.ts';
+import { centralVersionNames } from '../sync-display.ts';
 
 /** The domain's floor (domain/sync/rebaseline.ts): the audit log needs a real reason. */
 const MIN_REASON = 5;
-
-/**
- * The central's versions to choose from, newest first: DHIS2 names them Version_1…Version_<n>,
- * so the central's newest name gives them all (the server checks the choice with the central).
- */
-export function centralVersionNames(remoteVersion: string | null): string[] {
-  const n = /^Version_(\d+)$/.exec(remoteVersion ?? '')?.[1];
-  if (!n) return [];
-  return Array.from({ length: Number(n) }, (_, i) => `Version_${Number(n) - i}`);
-}
 
 /** The "Rebaseline…" button of a DIVERGED status, and its dialog. */
 export function RebaselineAction({

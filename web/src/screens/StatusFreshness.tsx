@@ -9,20 +9,6 @@ import { useState } from 'react';
 import { when } from '../api.ts';
 import type { SyncStatus } from '../../../src/http/schemas/api-types.ts';
 
-type Freshness = Pick<SyncStatus, 'remoteCheckedAt' | 'remoteCheckError'>;
-
-/** The headline of an UP_TO_DATE status: up to date as of the time the central was last asked. */
-export function upToDateHeadline(s: Freshness): string {
-  if (s.remoteCheckError)
-    return s.remoteCheckedAt
-      ? i18n.t('Up to date as of {{time}}; the central could not be asked now', {
-          time: when(s.remoteCheckedAt),
-        })
-      : i18n.t('Not known: the central could not be asked');
-  if (!s.remoteCheckedAt) return i18n.t('Not known: the central has not been asked yet');
-  return i18n.t('Up to date as of {{time}}', { time: when(s.remoteCheckedAt) });
-}
-
 /** The central's newest version, when it was read, why it could not be, and "Ask now". */
 export function StatusFreshness({
   status,
@@ -41,7 +27,11 @@ export function StatusFreshness({
     }
   };
   return (
-    <div data-test="status-freshness" className="row" style={{ alignItems: 'center' }}>
+    <div
+      data-test="status-freshness"
+      className="row"
+      style={{ alignItems: 'center', marginTop: 8 }}
+    >
       <span role="status" aria-live="polite">
         {status.remoteCheckedAt
           ? i18n.t('The central was last asked {{time}}.', { time: when(status.remoteCheckedAt) })
