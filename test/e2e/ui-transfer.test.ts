@@ -84,6 +84,11 @@ describe("web UI: a run's transfer (issue 19 §6)", { skip }, () => {
     // While it runs: "<bytes> of <total> · <rate>/s · <time> left", growing.
     const live = page.getByTestId('live-download');
     await live.waitFor();
+    // Per version (issue 24 §3): the run's share of its versions, from the report it saves.
+    await page
+      .locator('[data-test="run-progress"]')
+      .getByText(/^Step versions: 0 of 1 version\(s\) done\.$/)
+      .waitFor();
     const first = (await live.textContent()) ?? '';
     assert.match(first, /Downloading Version_1: [\d.]+ [kM]?B of [\d.]+ [kM]?B · [\d.]+ [kM]?B\/s/);
     await page.screenshot({ path: `${SHOTS}/20-local-run-downloading.png`, fullPage: true });
