@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import { createDataService } from '../domain/data/import-data.ts';
 import { createRolloutService } from '../domain/rollout/rollout-service.ts';
 import { createSettingsService } from '../domain/settings/settings-service.ts';
+import { createUserSettingsService } from '../domain/settings/user-settings.ts';
 import { createMetrics, withSources } from '../metrics/metrics.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
 import type { Services } from '../services.ts';
@@ -79,6 +80,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     bundles: bundlesFeature(ports, settings, signing, sync),
     dataBundles: dataBundlesFeature(ports, settings, signing, data),
     settings,
+    userSettings: createUserSettingsService(stores.userSettings),
     checkDatabase: () => ports.database.check(),
     pendingMigrations: () => ports.database.pendingMigrations(),
   };

@@ -45,6 +45,7 @@ import { rolloutRoutes } from './routes/rollout.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { userSettingRoutes } from './routes/user-settings.ts';
 import { signingKeyRoutes } from './routes/signing-key.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -133,6 +134,7 @@ export async function buildApp(
     await authed.register(systemRoutes, { services });
     await authed.register(meRoutes);
     await authed.register(settingsRoutes, { services });
+    await authed.register(userSettingRoutes, { services });
     await authed.register(openapiRoutes);
     await authed.register(metadataRoutes, { services });
     await authed.register(metadataObjectRoutes, { services });
