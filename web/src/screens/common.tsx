@@ -12,11 +12,12 @@ import {
 } from '@dhis2/ui';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, errorText } from '../api.ts';
+import { i18n } from '../i18n.ts';
 
 export function SimpleTable({
   columns,
   rows,
-  empty = 'Nothing yet.',
+  empty,
   label,
 }: {
   columns: string[];
@@ -37,7 +38,9 @@ export function SimpleTable({
         <DataTableBody>
           {rows.length === 0 ? (
             <DataTableRow>
-              <DataTableCell colSpan={String(columns.length)}>{empty}</DataTableCell>
+              <DataTableCell colSpan={String(columns.length)}>
+                {empty ?? i18n.t('Nothing yet.')}
+              </DataTableCell>
             </DataTableRow>
           ) : (
             rows.map((r, i) => (
@@ -89,7 +92,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
 
 export function Loading({ error }: { error: string | null }) {
   return error ? (
-    <NoticeBox error title="Could not load">
+    <NoticeBox error title={i18n.t('Could not load')}>
       {error}
     </NoticeBox>
   ) : (
