@@ -9,7 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { UI_LOCALES } from '../../src/domain/settings/ui-locale.ts';
-import { placeholders, readLocale, scanWebSources } from '../support/i18n-scan.ts';
+import { pathToFileURL } from 'node:url';
+import { placeholders, readLocale, scanWebSources, WEB_SRC } from '../support/i18n-scan.ts';
+
+/** The UI's i18next set-up, loaded at run time: the server's compiler does not read web/src. */
+const { i18n } = (await import(pathToFileURL(path.join(WEB_SRC, 'i18n.ts')).href)) as {
+  i18n: { t(key: string, values?: object): string; changeLanguage(l: string): Promise<unknown> };
+};
 
 const TRANSLATED = UI_LOCALES.filter((l) => l !== 'en');
 
@@ -70,6 +76,22 @@ describe('web UI translations (issue 24 §1)', () => {
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fills placeholders as given (React escapes, i18next must not) in the chosen language', async () => {
+    try {
+      await i18n.changeLanguage('fr');
+      assert.equal(
+        i18n.t('Relay of {{upstream}}', { upstream: 'A/B & <C>' }),
+        'Relais de A/B & <C>',
+      );
+      // A key no language file has (none does, by the test above) shows its English.
+      assert.equal(i18n.t('An English text no file has'), 'An English text no file has');
+      await i18n.changeLanguage('ar');
+      assert.equal(i18n.t('Log in'), 'تسجيل الدخول');
+    } finally {
+      await i18n.changeLanguage('en');
     }
   });
 

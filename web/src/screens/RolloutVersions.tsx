@@ -21,7 +21,7 @@ import { api, ApiError, errorText, fieldErrorsOf } from '../api.ts';
 import { when } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { useApp } from '../context.tsx';
-import { Loading, SimpleTable, useLoad } from './common.tsx';
+import { Loading, SimpleTable, statusText, useLoad } from './common.tsx';
 import type {
   RolloutActionResult,
   RolloutVersionRow,
@@ -71,7 +71,7 @@ const ACTION_TEXT: Record<Action, (name: string) => string> = {
 export function StateTag({ state }: { state: string }) {
   return (
     <Tag positive={state === 'RELEASED'} neutral={state === 'CANARY'} negative={state === 'HELD'}>
-      {state}
+      {statusText(state)}
     </Tag>
   );
 }
