@@ -3,6 +3,7 @@
  * tried with its import stats and errors, and the cause of a failure. Expected failures are data
  * here (house rule 6); the mailer (issue 8) renders from this record.
  */
+import type { DriftKind, DriftSummary } from '../drift/drift.ts';
 import type { DataKind } from '../bundle/data-manifest.ts';
 import type { CentralKeyNote } from '../bundle/key-pinning.ts';
 import type { ErrorReport, ImportStats } from '../metadata/import-report.ts';
@@ -36,6 +37,18 @@ export interface VersionReport {
   seconds?: number;
   /** How its snapshot was downloaded (issue 19 §6). */
   download?: DownloadRecord;
+  /**
+   * Objects this version touches, or its errors name, that had drifted locally before it was
+   * imported (issue 23 §3): "it failed because someone edited X here" made visible.
+   */
+  drifted?: DriftedObject[];
+}
+
+export interface DriftedObject {
+  type: string;
+  id: string;
+  name: string | null;
+  kind: DriftKind;
 }
 
 /**
@@ -131,6 +144,8 @@ export interface SyncReport {
   transfer?: TransferReport;
   /** Per kind, what the data push sent upstream (issue 21 §2); absent when no push ran. */
   dataPushed?: PushedKind[];
+  /** The drift check after the run (issue 23 §3); absent when none ran (not a local). */
+  drift?: DriftSummary;
   /** The mails sent (or not) after the run (issue 8); an SMTP failure is recorded, never fatal. */
   notifications?: NotificationRecord[];
   /**

@@ -5,6 +5,7 @@
  * DIVERGED or VERSION_EXISTS failure recorded before a rebaseline no longer counts: the
  * rebaseline is what mends it (issue 17 §6).
  */
+import type { DriftSummary } from '../drift/drift.ts';
 import type { DownstreamCounts } from '../versioning/fleet.ts';
 import { versionNumber, type MetadataVersion } from '../versioning/version.ts';
 import type { FailureKind, SyncReport } from './sync-report.ts';
@@ -38,6 +39,8 @@ export interface SyncStatus {
   failureKind: FailureKind | null;
   /** On a relay (issue 21 §5): its upstream and its downstream tree at a glance; null otherwise. */
   relay: RelayStatus | null;
+  /** The last drift check (issue 23 §3); null before the first. Drift warns, never blocks. */
+  drift: DriftSummary | null;
   message: string;
 }
 
@@ -50,6 +53,12 @@ const pushWarning = (r: SyncReport | null): string | null => {
   const step = r?.steps.find((s) => s.name === 'dataPush');
   return step?.status === 'WARNING' ? (step.message ?? 'WARNING') : null;
 };
+
+/** Drift warns, never blocks (issue 23 §3): the status says it, the state stays what it is. */
+const driftWarning = (d: DriftSummary | null): string =>
+  d && d.changed + d.created + d.deleted > 0
+    ? ` Drifted: ${d.changed} changed, ${d.created} created, ${d.deleted} deleted locally since the versions applied (checked ${d.checkedAt}; see metasync drift).`
+    : '';
 
 /** A failure a rebaseline mends, recorded before the newest rebaseline. */
 const mended = (last: SyncReport, input: { rebaselinedAt?: Date | null }): boolean =>
@@ -70,6 +79,7 @@ export function syncStatus(input: {
   rebaselinedAt?: Date | null;
   systemVersion: string;
   relay?: RelayStatus | null;
+  drift?: DriftSummary | null;
 }): SyncStatus {
   const { current, last } = input;
   const ownVersion = current !== null && current.importDate === null;
@@ -96,6 +106,7 @@ export function syncStatus(input: {
     dataPushWarning: pushWarning(last),
     failureKind: last?.error?.kind ?? null,
     relay: input.relay ?? null,
+    drift: input.drift ?? null,
   };
   const pushed = base.dataPushWarning ? ` Data push: ${base.dataPushWarning}` : '';
   // A site without a link that imports offline bundles (issue 20 §3) has no remote to configure:
@@ -107,6 +118,7 @@ export function syncStatus(input: {
       ? ` Warning: ${current!.name} was created on this instance; a local that creates versions cannot keep receiving versions from its central.`
       : '') +
     pushed +
+    driftWarning(input.drift ?? null) +
     (offline ? ' No remote server is configured: versions arrive in offline bundles.' : '');
   if (!input.configured && !offline)
     return {

@@ -12,6 +12,7 @@ import type { Documented } from './json.ts';
 import type { pinnedKeySchema, signingKeySchema } from './signing-key.ts';
 import type { dataBundleImportSchema, localKeysSchema } from './data-bundles.ts';
 import type { MetadataObjectShape, pagerSchema } from './metadata.ts';
+import type { driftSchema, driftSummarySchema, repairSchema } from './drift.ts';
 import type { rolloutActionSchema, rolloutSchema, rolloutVersionsSchema } from './rollout.ts';
 import type {
   MetadataSyncSummaryShape,
@@ -78,6 +79,9 @@ export type LocalKeys = z.infer<typeof localKeysSchema>;
 export type DataBundleImport = z.infer<typeof dataBundleImportSchema>;
 
 export type RolloutConfig = z.infer<typeof rolloutSchema>;
+export type DriftReport = z.infer<typeof driftSchema>;
+export type DriftSummary = z.infer<typeof driftSummarySchema>;
+export type DriftRepairResult = z.infer<typeof repairSchema>;
 export type RolloutVersions = z.infer<typeof rolloutVersionsSchema>;
 export type RolloutVersionRow = RolloutVersions['versions'][number];
 export type RolloutWithdrawal = RolloutVersions['withdrawals'][number];

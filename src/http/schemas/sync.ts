@@ -5,6 +5,7 @@
  * are what the domain writes today (domain/sync/sync-report.ts, sync-status.ts).
  */
 import { z } from 'zod';
+import { driftSummarySchema } from './drift.ts';
 import { anyJson, documented } from './json.ts';
 import { ErrorReportShape, ImportStatsShape } from './web-message-response.ts';
 
@@ -56,6 +57,20 @@ const VersionReportShape = z.object({
   message: z.string().optional(),
   seconds: z.number().optional(),
   download: DownloadShape.optional(),
+  drifted: z
+    .array(
+      z.object({
+        type: z.string(),
+        id: z.string(),
+        name: z.string().nullable(),
+        kind: z.enum(['changed', 'created', 'deleted']),
+      }),
+    )
+    .optional()
+    .meta({
+      description:
+        'Objects this version touches (or its errors name) that had drifted locally before it was imported (issue 23 §3)',
+    }),
 });
 
 const FailureShape = z.object({
@@ -129,6 +144,9 @@ export const SyncReportShape = z.object({
       description:
         "Per kind, the rows the data push sent upstream: this server's changes after..upTo (issue 21 §2)",
     }),
+  drift: driftSummarySchema.optional().meta({
+    description: 'The drift check after the run (issue 23 §3); absent when none ran',
+  }),
   notifications: z
     .array(
       z.object({
@@ -183,6 +201,10 @@ export const SyncStatusShape = z.object({
       description:
         'On a relay (issue 21 §5): its upstream, and counts over every local below it; null otherwise',
     }),
+  drift: driftSummarySchema.meta({
+    description:
+      'The last drift check (issue 23 §3): objects changed, created and deleted locally; null before any',
+  }),
   message: z.string(),
 });
 /** Our own flat answer: a closed object, so a field the domain adds must be declared here. */

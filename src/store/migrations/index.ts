@@ -14,6 +14,7 @@ import * as m0011 from './0011-signing-key.ts';
 import * as m0012 from './0012-local-signing-keys.ts';
 import * as m0013 from './0013-fleet-tree.ts';
 import * as m0014 from './0014-rollout.ts';
+import * as m0015 from './0015-drift.ts';
 import * as m0016 from './0016-user-settings.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -31,6 +32,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0012-local-signing-keys': m0012,
   '0013-fleet-tree': m0013,
   '0014-rollout': m0014,
-  // 0015 is drift's (issue 23), on its own branch.
+  '0015-drift': m0015,
   '0016-user-settings': m0016,
 };
