@@ -3,8 +3,8 @@
  * the status headline that is never a bare "Up to date", the central versions a rebaseline
  * offers, and a run's share done.
  */
-import i18n from '@dhis2/d2-i18n';
-import { when } from './api.ts';
+import { i18n } from './i18n.ts';
+import { when } from './format.ts';
 import type { SyncReport, SyncStatus } from '../../src/http/schemas/api-types.ts';
 
 type Freshness = Pick<SyncStatus, 'remoteCheckedAt' | 'remoteCheckError'>;

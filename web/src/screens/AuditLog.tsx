@@ -2,9 +2,10 @@
  * The sync audit log (issue 24 §3; `GET /api/metadata/sync/audit`): who rebaselined, repaired
  * drift or changed a key pin, when and why, newest first.
  */
-import i18n from '@dhis2/d2-i18n';
+import { i18n } from '../i18n.ts';
 import { Button } from '@dhis2/ui';
-import { api, when } from '../api.ts';
+import { api } from '../api.ts';
+import { when } from '../format.ts';
 import { Loading, SimpleTable, useLoad } from './common.tsx';
 import type { SyncAuditEntry } from '../../../src/http/schemas/api-types.ts';
 

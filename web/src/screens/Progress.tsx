@@ -3,7 +3,7 @@
  * not known (an import, an export, a manual sync), and a sync run's progress version by version,
  * read from its report, which the run saves while it goes (`transfer.downloading`, `versions`).
  */
-import i18n from '@dhis2/d2-i18n';
+import { i18n } from '../i18n.ts';
 import { CircularLoader, LinearLoader } from '@dhis2/ui';
 import { useEffect } from 'react';
 import { api } from '../api.ts';
@@ -46,10 +46,7 @@ export function RunProgress({ report }: { report: SyncReport }) {
       />
       {d && (
         <p data-testid="live-download" style={{ margin: '4px 0' }}>
-          {i18n.t('Downloading {{version}}: {{progress}}', {
-            version: d.version,
-            progress: describeDownload(d),
-          })}
+          {i18n.t('Downloading {{version}}:', { version: d.version })} {describeDownload(d)}
         </p>
       )}
       {report.versions.length > 0 && (

@@ -4,7 +4,7 @@
  * current one, with a reason for the audit log (`POST /api/metadata/sync/rebaseline` {to, reason},
  * F_METADATA_MANAGE). Nothing is imported; the local versions at or above it are removed.
  */
-import i18n from '@dhis2/d2-i18n';
+import { i18n } from '../i18n.ts';
 import {
   Button,
   ButtonStrip,

@@ -3,10 +3,10 @@
  * is never "Up to date" on stale knowledge; it says when the central was last asked, or that it
  * was never asked or could not be, and a button asks it now (`?refresh=true`).
  */
-import i18n from '@dhis2/d2-i18n';
+import { i18n } from '../i18n.ts';
 import { Button } from '@dhis2/ui';
 import { useState } from 'react';
-import { when } from '../api.ts';
+import { when } from '../format.ts';
 import type { SyncStatus } from '../../../src/http/schemas/api-types.ts';
 
 /** The central's newest version, when it was read, why it could not be, and "Ask now". */
