@@ -92,7 +92,10 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     await section('Import/Export');
     await page.locator('input[name="versionName"]').fill('Version_1');
     await page.getByRole('button', { name: 'Sync this version' }).click();
-    await page.getByText('Synced up to Version_1.').waitFor();
+    await page
+      .locator('form', { hasText: 'Manual sync' })
+      .getByText('Synced up to Version_1.')
+      .waitFor();
     await shot('s24-01-manual-sync-by-name');
     const names = (await listVersions(local.server)).map((v) => v.name);
     assert.deepEqual(names, ['Version_1']);
