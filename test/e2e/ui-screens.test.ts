@@ -247,4 +247,26 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
       ['Version_1', 'Version_2'],
     );
   });
+  it('lists a version whose import failed with its last sync attempt, and no last sync', async () => {
+    // The same code on two objects: the central's atomic Version_3 cannot be imported here.
+    const code = 'SCREENS_CLASH';
+    await importMetadata(local.server, { dataElements: [newDataElement('Here', { code })] });
+    await importMetadata(central.server, { dataElements: [newDataElement('There', { code })] });
+    await createVersion(central.server); // Version_3
+    await status().getByRole('button', { name: 'Sync now' }).click();
+    await status().getByText('Failed', { exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'Version_3', exact: true }).waitFor();
+    const table = page.locator('table', {
+      has: page.getByRole('cell', { name: 'Version_1', exact: true }),
+    });
+    const headers = await table.locator('th').allTextContents();
+    const cells = await table
+      .getByRole('row', { name: /Version_3/ })
+      .getByRole('cell')
+      .allTextContents();
+    assert.notEqual(cells[headers.indexOf('Last sync attempt')], '', cells.join(' | '));
+    assert.equal(cells[headers.indexOf('Last sync')], '—', cells.join(' | '));
+    assert.ok(!(await listVersions(local.server)).some((v) => v.name === 'Version_3'));
+    await shot('s24-08-failed-version-attempt');
+  });
 });

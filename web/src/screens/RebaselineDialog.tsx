@@ -140,7 +140,10 @@ export function RebaselineDialog({
               label={i18n.t('Reason (for the audit log)')}
               name="reason"
               value={reason}
-              onChange={({ value }) => setReason(value ?? '')}
+              onChange={({ value }) => {
+                setReason(value ?? '');
+                setErrors((e) => ({ ...e, reason: '' }));
+              }}
               error={Boolean(errors.reason)}
               validationText={errors.reason}
               required
