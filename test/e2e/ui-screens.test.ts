@@ -87,15 +87,38 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
   const section = (label: string) => page.getByRole('tab', { name: label }).click();
   const status = () => page.locator('[data-test="sync-status"]');
+  const busy = () => page.locator('[data-test="busy-note"]');
+
+  /**
+   * Holds the requests to `url` until `release()`, so that a long action's progress can be seen
+   * while its request is open (no timing: the answer waits for the test).
+   */
+  async function hold(url: RegExp) {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    await page.route(url, async (route) => {
+      await gate;
+      await route.continue();
+    });
+    return {
+      release: () => open(),
+      done: () => page.unroute(url),
+    };
+  }
 
   it('syncs up to a named version from Import/Export, and only up to it', async () => {
     await section('Import/Export');
     await page.locator('input[name="versionName"]').fill('Version_1');
+    const held = await hold(/\/api\/metadata\/sync\?versionName=/);
     await page.getByRole('button', { name: 'Sync this version' }).click();
+    await busy().getByText('Syncing up to Version_1: every missing version is imported…').waitFor();
+    held.release();
     await page
       .locator('form', { hasText: 'Manual sync' })
       .getByText('Synced up to Version_1.')
       .waitFor();
+    await held.done();
+    assert.equal(await busy().count(), 0);
     await shot('s24-01-manual-sync-by-name');
     const names = (await listVersions(local.server)).map((v) => v.name);
     assert.deepEqual(names, ['Version_1']);
@@ -145,14 +168,39 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
   it('downloads the metadata export, whose content holds the synced objects', async () => {
     await section('Import/Export');
     const download = page.waitForEvent('download');
+    const held = await hold(/\/api\/metadata$/);
     await page.getByRole('button', { name: 'Download metadata.json' }).click();
+    await busy().getByText('Exporting all metadata…').waitFor();
+    held.release();
     const file = await download;
+    await held.done();
+    await busy().waitFor({ state: 'detached' });
     assert.equal(file.suggestedFilename(), 'metadata.json');
     const json = JSON.parse(await readFile((await file.path())!, 'utf8')) as {
       dataElements?: { id: string; name: string }[];
     };
     const ids = (json.dataElements ?? []).map((d) => d.id);
     assert.ok(ids.includes(first.id as string) && ids.includes(second.id as string), ids.join());
+  });
+
+  it('shows the import of a file while the server works on it', async () => {
+    await section('Import/Export');
+    await page.locator('input[name="file"]').setInputFiles({
+      name: 'more.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ dataElements: [newDataElement('Checked')] })),
+    });
+    const held = await hold(/\/api\/metadata\?importStrategy=/);
+    await page.getByRole('button', { name: 'Start dry run' }).click();
+    await busy().getByText('Checking more.json: the server validates every object…').waitFor();
+    await shot('s24-03b-import-progress');
+    held.release();
+    await page
+      .locator('[data-test="import-report"]')
+      .getByText('Dry run: nothing was saved')
+      .waitFor();
+    await held.done();
+    assert.equal(await busy().count(), 0);
   });
 
   it('sends the test e-mail, which the SMTP sink receives', async () => {
