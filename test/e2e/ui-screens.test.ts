@@ -143,7 +143,7 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     // Behind by one, and the line says when the central was asked; asking again asks it.
     await status().getByText('Behind by 1 version(s)').waitFor();
     const freshness = page.locator('[data-test="status-freshness"]');
-    await freshness.getByText(/The central was last asked /).waitFor();
+    await freshness.getByText(/The central last answered /).waitFor();
     const asked = page.waitForResponse((r) =>
       r.url().endsWith('/api/metadata/sync/status?refresh=true'),
     );
@@ -163,6 +163,26 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     assert.ok(body.remoteCheckedAt, 'the run read the central');
     await page.getByRole('cell', { name: 'Version_2', exact: true }).waitFor();
     await shot('s24-03-up-to-date-as-of');
+  });
+
+  it('says so when the central cannot be asked, and keeps the time it last answered', async () => {
+    // A port nothing listens on: the refresh fails at once.
+    await connect(local.server, 'http://127.0.0.1:9');
+    await status().getByRole('button', { name: 'Ask the central now' }).click();
+    const freshness = page.locator('[data-test="status-freshness"]');
+    await freshness.getByText(/Asking it failed: /).waitFor();
+    await status()
+      .getByText(
+        /^(Up to date as of .*; the central could not be asked now|Not known: the central could not be asked)$/,
+      )
+      .waitFor();
+    await shot('s24-03c-central-not-asked');
+    await connect(local.server, central.server.url);
+    await status().getByRole('button', { name: 'Ask the central now' }).click();
+    await status()
+      .getByText(/^Up to date as of [^;]*$/)
+      .waitFor();
+    assert.equal(await freshness.getByText(/Asking it failed/).count(), 0);
   });
 
   it('downloads the metadata export, whose content holds the synced objects', async () => {

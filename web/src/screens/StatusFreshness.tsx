@@ -34,8 +34,8 @@ export function StatusFreshness({
     >
       <span role="status" aria-live="polite">
         {status.remoteCheckedAt
-          ? i18n.t('The central was last asked {{time}}.', { time: when(status.remoteCheckedAt) })
-          : i18n.t('The central has not been asked yet.')}
+          ? i18n.t('The central last answered {{time}}.', { time: when(status.remoteCheckedAt) })
+          : i18n.t('The central has not answered yet.')}
         {status.remoteCheckError && (
           <> {i18n.t('Asking it failed: {{error}}', { error: status.remoteCheckError })}</>
         )}
