@@ -1,6 +1,6 @@
 /**
  * How fresh the local's knowledge of its central is (issue 24 §3): the status panel's headline
- * is never "Up to date" on stale knowledge; it says when the central was last asked, or that it
+ * is never "Up to date" on stale knowledge; it says when the central last answered, or that it
  * was never asked or could not be, and a button asks it now (`?refresh=true`).
  */
 import { i18n } from '../i18n.ts';
