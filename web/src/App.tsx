@@ -185,8 +185,8 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
     setSettings(await api<Settings>('/api/systemSettings'));
   }, []);
   useEffect(() => {
-    reloadSettings().catch(() => setSettings({}));
-  }, [reloadSettings]);
+    void api<Settings>('/api/systemSettings').then(setSettings, () => setSettings({}));
+  }, []);
   const alert = useCallback((message: string, kind: Alert['kind'] = 'success') => {
     // The newest two only: a long stack would hide the page.
     setAlerts((a) => [...a.slice(-1), { id: Date.now() + Math.random(), message, kind }]);
