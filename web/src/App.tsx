@@ -223,9 +223,10 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
   return (
     <AppContext.Provider value={{ user, settings, role, reloadSettings, alert, navigate }}>
       <header className="topbar">
-        <span className="brand" data-test="instance-name">
+        {/* The page's one h1: every screen's title below is an h2 (axe page-has-heading-one). */}
+        <h1 className="brand" data-test="instance-name">
           {title || 'metasync'}
-        </span>
+        </h1>
         <span data-test="role">
           <Tag positive={role === 'central'} neutral={role === 'local'}>
             {role === 'central' ? 'Central' : role === 'local' ? 'Local' : 'Not configured'}
