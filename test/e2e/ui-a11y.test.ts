@@ -1,7 +1,7 @@
 /**
  * Accessibility of every screen (issue 24 §4), in Debian's Chromium against a real central (with
  * versions, a staged rollout and a fleet) and a real local (a failed and a successful sync run, a
- * scheduled job, an import report): axe-core's WCAG 2 A/AA rules and its best practices find no
+ * scheduled job, an import report; at the end a relay): axe-core's WCAG 2 A/AA rules and its best practices find no
  * serious or critical violation on the login page, on each tab of each instance, on a run's detail and in each
  * dialog. `checkScreens` takes the language's words for the few controls it clicks, so the
  * Arabic pass (issue 24 §1) is one more call once the UI can be switched to Arabic.
@@ -19,6 +19,7 @@ import {
   createVersion,
   importMetadata,
   newDataElement,
+  postSettings,
   runSync,
   start,
   syncOk,
@@ -39,6 +40,7 @@ interface Words {
   release: string;
   replaceKey: string;
   dryRun: string;
+  pinKey: string;
 }
 type Screen =
   | 'versioning'
@@ -71,6 +73,7 @@ const ENGLISH: Words = {
   release: 'Release…',
   replaceKey: 'Replace pinned key…',
   dryRun: 'Start dry run',
+  pinKey: 'Pin key…',
 };
 
 describe(
@@ -184,6 +187,13 @@ describe(
       await cpage.locator('[data-test="rollout-action"]').waitFor({ state: 'detached' });
       await tab(cpage, 'import', 'input[type="file"]');
       await check(cpage, tag('central import-export'));
+      await cpage.locator('input[name="localSystemId"]').fill('a-local');
+      await cpage.locator('textarea[name="localPublicKey"]').fill('not a key');
+      await cpage.getByRole('button', { name: w.pinKey }).click();
+      await cpage.getByRole('dialog').waitFor();
+      await check(cpage, tag('central pin local key dialog'));
+      await cpage.keyboard.press('Escape');
+      await cpage.getByRole('dialog').waitFor({ state: 'detached' });
       await tab(cpage, 'settingsSync', 'input[name="keyRemoteInstanceUrl"]');
       await check(cpage, tag('central settings sync'));
       await tab(cpage, 'settingsEmail', 'input[name="keySystemNotificationsEmail"]');
@@ -211,6 +221,10 @@ describe(
         .first()
         .waitFor();
       await check(lpage, tag('local history failed run'));
+      await tab(lpage, 'history', 'tbody tr');
+      await lpage.getByRole('button', { name: w.details }).first().click();
+      await lpage.getByRole('cell', { name: 'Version_1', exact: true }).waitFor();
+      await check(lpage, tag('local history successful run'));
 
       await tab(lpage, 'scheduler', 'h2');
       await check(lpage, tag('local scheduler'));
@@ -247,6 +261,15 @@ describe(
       await check(lpage, tag('local settings sync'));
       await tab(lpage, 'settingsEmail', 'input[name="keySystemNotificationsEmail"]');
       await check(lpage, tag('local settings email'));
+
+      // The local serving versions on becomes a relay (issue 21): its own fleet and downstream.
+      await postSettings(local.server, { keyVersionEnabled: true });
+      await lpage.reload();
+      await tab(lpage, 'versioning', '[data-test="relay-downstream"]');
+      await check(lpage, tag('relay versioning'));
+      await tab(lpage, 'fleet', 'h2');
+      await check(lpage, tag('relay fleet'));
+      await postSettings(local.server, { keyVersionEnabled: false });
       await Promise.all([cpage.context().close(), lpage.context().close()]);
     }
 
