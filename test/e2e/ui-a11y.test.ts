@@ -100,6 +100,9 @@ describe(
       assert.equal((await runSync(local.server)).status, 'FAILED');
       await connect(local.server, central.server.url);
       await syncOk(local.server);
+      // A run turns versioning on, as DHIS2 does, which makes a local with a central a relay:
+      // off, the screens are a plain local's; the relay's are checked at the end.
+      await postSettings(local.server, { keyVersionEnabled: false });
       // A staged rollout with the local in its ring, and a third version on trial (CANARY).
       const ring = [{ systemId: local.server.instance.services.instance.systemId }];
       const put = await fetchJson(central.server, '/api/metasync/rollout', {
@@ -262,14 +265,13 @@ describe(
       await tab(lpage, 'settingsEmail', 'input[name="keySystemNotificationsEmail"]');
       await check(lpage, tag('local settings email'));
 
-      // The local serving versions on becomes a relay (issue 21): its own fleet and downstream.
+      // Versioning on, the local serves versions on: a relay (issue 21), its fleet and downstream.
       await postSettings(local.server, { keyVersionEnabled: true });
       await lpage.reload();
       await tab(lpage, 'versioning', '[data-test="relay-downstream"]');
       await check(lpage, tag('relay versioning'));
       await tab(lpage, 'fleet', 'h2');
       await check(lpage, tag('relay fleet'));
-      await postSettings(local.server, { keyVersionEnabled: false });
       await Promise.all([cpage.context().close(), lpage.context().close()]);
     }
 
