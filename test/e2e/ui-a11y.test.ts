@@ -1,7 +1,7 @@
 /**
  * Accessibility of every screen (issue 24 §4), in Debian's Chromium against a real central (with
  * versions, a staged rollout and a fleet) and a real local (a failed and a successful sync run, a
- * scheduled job, an import report; at the end a relay): axe-core's WCAG 2 A/AA rules and its best practices find no
+ * scheduled job, an import report, offline bundles refused and imported; at the end a relay): axe-core's WCAG 2 A/AA rules and its best practices find no
  * serious or critical violation on the login page, on each tab of each instance, on a run's detail and in each
  * dialog. `checkScreens` takes the language's words for the few controls it clicks, so the
  * Arabic pass (issue 24 §1) is one more call once the UI can be switched to Arabic.
@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { flipByteIn } from '../support/bundle-tamper.ts';
 import { describeViolations, expectAccessible, WITH_BEST_PRACTICES } from '../support/axe.ts';
 import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
@@ -25,7 +26,7 @@ import {
   syncOk,
   type Started,
 } from '../support/sync.ts';
-import { enableVersioning, fetchJson } from '../support/versions.ts';
+import { enableVersioning, fetchJson, snapshotBytes } from '../support/versions.ts';
 
 /** The words of the controls this test clicks, per language (English until i18n lands). */
 interface Words {
@@ -41,6 +42,7 @@ interface Words {
   replaceKey: string;
   dryRun: string;
   pinKey: string;
+  importBundle: string;
 }
 type Screen =
   | 'versioning'
@@ -74,6 +76,7 @@ const ENGLISH: Words = {
   replaceKey: 'Replace pinned key…',
   dryRun: 'Start dry run',
   pinKey: 'Pin key…',
+  importBundle: 'Import bundle',
 };
 
 describe(
@@ -250,6 +253,27 @@ describe(
 
       await tab(lpage, 'import', 'input[name="file"]');
       await check(lpage, tag('local import-export'));
+      // An offline bundle of the central's versions: refused with a damaged snapshot, then
+      // imported whole (issue 20 §3).
+      const bundle = lpage.locator('[data-test="bundle-import"]');
+      const importBundle = async (buffer: Buffer) => {
+        await bundle.locator('input[type="file"]').setInputFiles({
+          name: 'metasync-bundle.tar',
+          mimeType: 'application/x-tar',
+          buffer,
+        });
+        await bundle.locator('[data-test="bundle-chosen"]').waitFor();
+        await bundle.getByRole('button', { name: w.importBundle }).click();
+      };
+      const good = Buffer.from(
+        await (await central.server.request('/api/metasync/bundles')).arrayBuffer(),
+      );
+      await importBundle(flipByteIn(good, await snapshotBytes(central.server, 'Version_1', 'gz')));
+      await bundle.locator('[data-test="bundle-refused"]').waitFor();
+      await check(lpage, tag('local bundle refused'));
+      await importBundle(good);
+      await bundle.locator('[data-test="bundle-result"] table').first().waitFor();
+      await check(lpage, tag('local bundle imported'));
       await lpage.locator('input[name="file"]').setInputFiles({
         name: 'metadata.json',
         mimeType: 'application/json',
