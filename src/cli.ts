@@ -92,7 +92,7 @@ async function serve(args: string[]): Promise<void> {
   });
   if (values.help) return void console.log(HELP.serve);
   const config = loadConfig(flagsOf(values), process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const instance = await createInstance(config, { logger });
   if (instance.generatedAdminPassword)
     // Printed once, to the terminal only: a password never goes into the structured log.

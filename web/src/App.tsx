@@ -185,8 +185,8 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
     setSettings(await api<Settings>('/api/systemSettings'));
   }, []);
   useEffect(() => {
-    reloadSettings().catch(() => setSettings({}));
-  }, [reloadSettings]);
+    void api<Settings>('/api/systemSettings').then(setSettings, () => setSettings({}));
+  }, []);
   const alert = useCallback((message: string, kind: Alert['kind'] = 'success') => {
     // The newest two only: a long stack would hide the page.
     setAlerts((a) => [...a.slice(-1), { id: Date.now() + Math.random(), message, kind }]);
@@ -223,9 +223,10 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
   return (
     <AppContext.Provider value={{ user, settings, role, reloadSettings, alert, navigate }}>
       <header className="topbar">
-        <span className="brand" data-test="instance-name">
+        {/* The page's one h1: every screen's title below is an h2 (axe page-has-heading-one). */}
+        <h1 className="brand" data-test="instance-name">
           {title || 'metasync'}
-        </span>
+        </h1>
         <span data-test="role">
           <Tag positive={role === 'central'} neutral={role === 'local'}>
             {role === 'central' ? 'Central' : role === 'local' ? 'Local' : 'Not configured'}
