@@ -21,6 +21,7 @@ import type {
 import type { DriftService } from './domain/drift/drift.ts';
 import type { RolloutService } from './domain/rollout/rollout-service.ts';
 import type { SettingsService } from './domain/settings/settings-service.ts';
+import type { UserSettingsService } from './domain/settings/user-settings.ts';
 import type { FleetDepth, FleetLocal } from './domain/versioning/fleet.ts';
 import type { ReportedLocal } from './domain/versioning/fleet-report.ts';
 import type { DataService } from './domain/data/import-data.ts';
@@ -99,6 +100,8 @@ export interface Services {
   /** Data bundles (issue 20 §5): a local's data by USB stick, and the locals' keys a central pins. */
   dataBundles: DataBundlesService;
   settings: SettingsService;
+  /** The user's own settings: the UI language `keyUiLocale` (issue 24 §1). */
+  userSettings: UserSettingsService;
   /** Resolves when the database answers; rejects otherwise. */
   checkDatabase(): Promise<void>;
   /** Migrations this code knows that the database has not applied (readiness, issue 10). */

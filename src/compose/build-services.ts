@@ -12,6 +12,7 @@ import { createDriftService } from '../domain/drift/drift-service.ts';
 import { storedSnapshots } from '../sync/stored-snapshots.ts';
 import { createRolloutService } from '../domain/rollout/rollout-service.ts';
 import { createSettingsService } from '../domain/settings/settings-service.ts';
+import { createUserSettingsService } from '../domain/settings/user-settings.ts';
 import { createMetrics, withSources } from '../metrics/metrics.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
 import type { Services } from '../services.ts';
@@ -96,6 +97,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     bundles: bundlesFeature(ports, settings, signing, sync),
     dataBundles: dataBundlesFeature(ports, settings, signing, data),
     settings,
+    userSettings: createUserSettingsService(stores.userSettings),
     checkDatabase: () => ports.database.check(),
     pendingMigrations: () => ports.database.pendingMigrations(),
   };

@@ -74,6 +74,13 @@ export interface SettingStore {
   delete(key: string): Promise<boolean>;
 }
 
+/** Per-user settings as stored (DHIS2's `/api/userSettings`, issue 24 §1): JSON values by user and key. */
+export interface UserSettingStore {
+  /** The value, or undefined when the user has not set it. */
+  get(userId: string, key: string): Promise<unknown | undefined>;
+  put(userId: string, key: string, value: unknown): Promise<void>;
+}
+
 /** Facts about this instance that are created once and never change. */
 export interface InstanceInfo {
   systemId: string;

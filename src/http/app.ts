@@ -46,6 +46,7 @@ import { driftRoutes } from './routes/drift.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { userSettingRoutes } from './routes/user-settings.ts';
 import { signingKeyRoutes } from './routes/signing-key.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -134,6 +135,7 @@ export async function buildApp(
     await authed.register(systemRoutes, { services });
     await authed.register(meRoutes);
     await authed.register(settingsRoutes, { services });
+    await authed.register(userSettingRoutes, { services });
     await authed.register(openapiRoutes);
     await authed.register(metadataRoutes, { services });
     await authed.register(metadataObjectRoutes, { services });

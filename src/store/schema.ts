@@ -45,6 +45,14 @@ export interface SystemSettingTable {
   last_updated: Timestamp;
 }
 
+/** Migration 0016 (issue 24 §1): DHIS2's per-user settings, `keyUiLocale` for now. */
+export interface UserSettingTable {
+  user_id: string;
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  last_updated: Timestamp;
+}
+
 export interface LoginFailureTable {
   id: Generated<number>;
   username: string;
@@ -247,6 +255,7 @@ export interface Database {
   app_user: AppUserTable;
   user_role_member: UserRoleMemberTable;
   system_setting: SystemSettingTable;
+  user_setting: UserSettingTable;
   login_failure: LoginFailureTable;
   metadata_object: MetadataObjectTable;
   metadata_ref: MetadataRefTable;

@@ -12,6 +12,7 @@ import { createKyselySettingStore } from './kysely-setting-store.ts';
 import { createKyselySyncStore } from './kysely-sync-store.ts';
 import { createKyselyDataStore } from './kysely-data-store.ts';
 import { createKyselyUserStore } from './kysely-user-store.ts';
+import { createKyselyUserSettingStore } from './kysely-user-setting-store.ts';
 import { createKyselyVersionStore } from './kysely-version-store.ts';
 import type { Database } from './schema.ts';
 
@@ -20,6 +21,7 @@ export function createStores(db: Kysely<Database>) {
     instance: createKyselyInstanceStore(db),
     users: createKyselyUserStore(db),
     settings: createKyselySettingStore(db),
+    userSettings: createKyselyUserSettingStore(db),
     loginFailures: createKyselyLoginFailureStore(db),
     metadata: createKyselyMetadataStore(db),
     versions: createKyselyVersionStore(db),

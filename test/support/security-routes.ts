@@ -38,6 +38,9 @@ const DECLARED: Record<string, Access> = {
   'GET /api/system/ping': 'authenticated',
   'GET /api/system/info': 'authenticated',
   'GET /api/me': 'authenticated',
+  // The user's own UI language (issue 24 §1): every user reads and writes only theirs.
+  'GET /api/userSettings/keyUiLocale': 'authenticated',
+  'POST /api/userSettings/keyUiLocale': 'authenticated',
   'GET /api/openapi.json': 'authenticated',
   'POST /api/email/test': 'authenticated',
   'GET /api/systemSettings': 'authenticated',

@@ -9,6 +9,8 @@ import {
   CssVariables,
   InputField,
   NoticeBox,
+  SingleSelect,
+  SingleSelectOption,
   Tab,
   TabBar,
   Tag,
@@ -25,6 +27,12 @@ import { Fleet } from './screens/Fleet.tsx';
 import { isRelay } from '../../src/domain/sync/relay.ts';
 import { Rollout } from './screens/Rollout.tsx';
 import { Authority } from '../../src/domain/authorities.ts';
+import {
+  fromAcceptLanguage,
+  UI_LOCALE_NAMES,
+  UI_LOCALES,
+} from '../../src/domain/settings/ui-locale.ts';
+import { i18n, setUiLocale, uiLocale } from './i18n.ts';
 import './app.css';
 
 interface Alert {
@@ -45,17 +53,25 @@ const useHash = () => {
 
 export function App() {
   const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
+  // The language shown (issue 24 §1): the session's (the user's keyUiLocale, else the browser's).
+  const [locale, setLocale] = useState(uiLocale);
+  const signIn = useCallback((u: SessionUser) => {
+    setCsrfToken(u.csrfToken);
+    setLocale(setUiLocale(u.locale));
+    setUser(u);
+  }, []);
   useEffect(() => {
     api<SessionUser>('/api/metasync/session')
-      .then((u) => {
-        setCsrfToken(u.csrfToken);
-        setUser(u);
-      })
-      .catch(() => setUser(null));
+      .then(signIn)
+      .catch(() => {
+        // Before login: the browser's language, as the server would pick it.
+        setLocale(setUiLocale(fromAcceptLanguage(navigator.languages.join(',')) ?? 'en'));
+        setUser(null);
+      });
     const onUnauthorized = () => setUser(null);
     window.addEventListener('metasync:unauthorized', onUnauthorized);
     return () => window.removeEventListener('metasync:unauthorized', onUnauthorized);
-  }, []);
+  }, [signIn]);
   return (
     <>
       <CssReset />
@@ -65,14 +81,15 @@ export function App() {
           <CircularLoader />
         </div>
       ) : user === null ? (
-        <Login
-          onLogin={(u) => {
-            setCsrfToken(u.csrfToken);
-            setUser(u);
-          }}
-        />
+        <Login key={locale} onLogin={signIn} />
       ) : (
-        <Shell user={user} onLogout={() => setUser(null)} />
+        // A new language remounts the screens: each renders its texts again, nothing is stale.
+        <Shell
+          key={locale}
+          user={user}
+          onLogout={() => setUser(null)}
+          onLocale={(l) => setLocale(setUiLocale(l))}
+        />
       )}
     </>
   );
@@ -97,7 +114,7 @@ function Login({ onLogin }: { onLogin: (u: SessionUser) => void }) {
     } catch (err) {
       setError(
         err instanceof ApiError && err.status === 401
-          ? 'Wrong username or password.'
+          ? i18n.t('Wrong username or password.')
           : errorText(err),
       );
     } finally {
@@ -107,11 +124,11 @@ function Login({ onLogin }: { onLogin: (u: SessionUser) => void }) {
   return (
     <main className="login">
       <Card>
-        <form className="login-form" onSubmit={(e) => void submit(e)} aria-label="Log in">
+        <form className="login-form" onSubmit={(e) => void submit(e)} aria-label={i18n.t('Log in')}>
           <h1>metasync</h1>
-          <p className="muted">Metadata versioning and synchronisation</p>
+          <p className="muted">{i18n.t('Metadata versioning and synchronisation')}</p>
           <InputField
-            label="Username"
+            label={i18n.t('Username')}
             name="username"
             value={username}
             onChange={({ value }) => setUsername(value ?? '')}
@@ -120,7 +137,7 @@ function Login({ onLogin }: { onLogin: (u: SessionUser) => void }) {
             required
           />
           <InputField
-            label="Password"
+            label={i18n.t('Password')}
             name="password"
             type="password"
             value={password}
@@ -129,12 +146,12 @@ function Login({ onLogin }: { onLogin: (u: SessionUser) => void }) {
             required
           />
           {error && (
-            <NoticeBox error title="Could not log in">
+            <NoticeBox error title={i18n.t('Could not log in')}>
               {error}
             </NoticeBox>
           )}
           <Button type="submit" primary loading={busy} disabled={!username || !password}>
-            Log in
+            {i18n.t('Log in')}
           </Button>
         </form>
       </Card>
@@ -157,27 +174,35 @@ const hostOf = (url: string): string => {
  */
 const NAV: {
   hash: string;
-  label: string;
+  label: () => string;
   centralOnly?: boolean;
   relayToo?: boolean;
   authority?: string;
 }[] = [
-  { hash: '/versioning', label: 'Metadata versioning' },
-  { hash: '/history', label: 'Sync history' },
-  { hash: '/scheduler', label: 'Scheduler' },
-  { hash: '/import', label: 'Import/Export' },
-  { hash: '/fleet', label: 'Fleet', centralOnly: true, relayToo: true },
+  { hash: '/versioning', label: () => i18n.t('Metadata versioning') },
+  { hash: '/history', label: () => i18n.t('Sync history') },
+  { hash: '/scheduler', label: () => i18n.t('Scheduler') },
+  { hash: '/import', label: () => i18n.t('Import/Export') },
+  { hash: '/fleet', label: () => i18n.t('Fleet'), centralOnly: true, relayToo: true },
   {
     hash: '/rollout',
-    label: 'Rollout',
+    label: () => i18n.t('Rollout'),
     centralOnly: true,
     authority: Authority.F_METADATA_MANAGE,
   },
-  { hash: '/settings/sync', label: 'Settings: Synchronization' },
-  { hash: '/settings/email', label: 'Settings: Email' },
+  { hash: '/settings/sync', label: () => i18n.t('Settings: Synchronization') },
+  { hash: '/settings/email', label: () => i18n.t('Settings: Email') },
 ];
 
-function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) {
+function Shell({
+  user,
+  onLogout,
+  onLocale,
+}: {
+  user: SessionUser;
+  onLogout: () => void;
+  onLocale: (locale: string) => void;
+}) {
   const hash = useHash();
   const [settings, setSettings] = useState<Settings | null>(null);
   const [alerts, setAlerts] = useState<Alert[]>([]);
@@ -229,25 +254,30 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
         </h1>
         <span data-test="role">
           <Tag positive={role === 'central'} neutral={role === 'local'}>
-            {role === 'central' ? 'Central' : role === 'local' ? 'Local' : 'Not configured'}
+            {role === 'central'
+              ? i18n.t('Central')
+              : role === 'local'
+                ? i18n.t('Local')
+                : i18n.t('Not configured')}
           </Tag>
         </span>
         {relay && (
           <span data-test="relay-of">
-            <Tag neutral>Relay of {upstream}</Tag>
+            <Tag neutral>{i18n.t('Relay of {{upstream}}', { upstream })}</Tag>
           </span>
         )}
         <span className="spacer" />
+        <LanguageMenu onLocale={onLocale} />
         <span className="user">{user.displayName || user.username}</span>
         <Button small secondary onClick={() => void logout()}>
-          Log out
+          {i18n.t('Log out')}
         </Button>
       </header>
-      <nav aria-label="Sections">
+      <nav aria-label={i18n.t('Sections')}>
         <TabBar scrollable>
           {nav.map((n) => (
             <Tab key={n.hash} selected={n.hash === active} onClick={() => navigate(n.hash)}>
-              {n.label}
+              {n.label()}
             </Tab>
           ))}
         </TabBar>
@@ -294,9 +324,46 @@ function Route({ hash }: { hash: string }) {
       return <Versioning />;
     default:
       return (
-        <NoticeBox warning title="Not found">
-          No page at #{hash}.
+        <NoticeBox warning title={i18n.t('Not found')}>
+          {i18n.t('No page at #{{hash}}.', { hash })}
         </NoticeBox>
       );
   }
+}
+
+/**
+ * The header's language menu (issue 24 §1): stores the choice as the user's DHIS2 setting
+ * `keyUiLocale`, then shows the UI in it at once. Each language is named in itself.
+ */
+function LanguageMenu({ onLocale }: { onLocale: (locale: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  const choose = async (locale: string) => {
+    setBusy(true);
+    try {
+      await api(`/api/userSettings/keyUiLocale?value=${encodeURIComponent(locale)}`, {
+        method: 'POST',
+      });
+    } catch {
+      // Not stored (the server refused or is gone): the UI still switches, for this session.
+    } finally {
+      onLocale(locale);
+      setBusy(false);
+    }
+  };
+  return (
+    <span className="language" data-test="language-menu">
+      <SingleSelect
+        dense
+        selected={uiLocale()}
+        loading={busy}
+        onChange={({ selected }: { selected: string }) => void choose(selected)}
+        prefix={i18n.t('Language')}
+        dataTest="language-select"
+      >
+        {UI_LOCALES.map((l) => (
+          <SingleSelectOption key={l} value={l} label={UI_LOCALE_NAMES[l]} />
+        ))}
+      </SingleSelect>
+    </span>
+  );
 }

@@ -82,16 +82,3 @@ export const errorText = (e: unknown): string =>
 /** The server's field errors of a failed call ({} for any other failure). */
 export const fieldErrorsOf = (e: unknown): Record<string, string> =>
   e instanceof ApiError ? e.fields : {};
-
-export const when = (iso: unknown): string => {
-  if (typeof iso !== 'string' || !iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-};
-
-export const duration = (start: unknown, end: unknown): string => {
-  if (typeof start !== 'string' || typeof end !== 'string') return '—';
-  const ms = new Date(end).getTime() - new Date(start).getTime();
-  if (!Number.isFinite(ms)) return '—';
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-};

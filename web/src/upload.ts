@@ -3,6 +3,7 @@
  * progress, so this is XMLHttpRequest; it sends what `api()` sends (the session cookie, the CSRF
  * token) and fails as `api()` does, with an ApiError carrying the server's WebMessage.
  */
+import { i18n } from './i18n.ts';
 import { failure, headersFor, parseBody } from './api.ts';
 
 export interface UploadOptions {
@@ -27,8 +28,9 @@ export function upload<T>(path: string, body: Blob, options: UploadOptions): Pro
       else reject(failure(xhr.status, xhr.statusText, parsed));
     };
     // No status at all: the connection broke (server gone, network down) before an answer.
-    xhr.onerror = () => reject(new Error('The connection to the server broke during the upload'));
-    xhr.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
+    xhr.onerror = () =>
+      reject(new Error(i18n.t('The connection to the server broke during the upload')));
+    xhr.onabort = () => reject(new DOMException(i18n.t('The upload was cancelled'), 'AbortError'));
     options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(body);
   });

@@ -3,21 +3,33 @@
  * services.auth.authenticate), the current user with the CSRF token, and logout. Public routes:
  * they authenticate by themselves.
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from '../../domain/auth/authenticate.ts';
 import { errors } from '../../domain/errors.ts';
+import { resolveUiLocale } from '../../domain/settings/ui-locale.ts';
 import type { Services } from '../../services.ts';
 import { loginFailure } from '../plugins/basic-auth.ts';
 import { csrfOk, sessionOf, sessionsOf, setSessionCookie } from '../session.ts';
 import { webMessage, webMessageSchema } from '../web-message.ts';
 import { sessionSchema } from '../schemas/identity.ts';
 
-const view = (principal: Principal, csrfToken: string) => ({
+/** The user as the UI needs it, with the language it shows them (issue 24 §1). */
+const view = async (
+  services: Services,
+  request: FastifyRequest,
+  principal: Principal,
+  csrfToken: string,
+) => ({
   username: principal.user.username,
   displayName: `${principal.user.firstName} ${principal.user.surname}`.trim(),
   authorities: [...principal.authorities].sort(),
   csrfToken,
+  locale: resolveUiLocale(
+    await services.userSettings.uiLocale(principal.user.id),
+    request.headers['accept-language'],
+  ),
 });
 
 export const sessionRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
@@ -44,7 +56,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
       if (old) store.destroy(old.id);
       const session = store.create(result.principal);
       setSessionCookie(reply, request, session.id, services.config.serverBaseUrl);
-      return view(session.principal, session.csrfToken);
+      return view(services, request, session.principal, session.csrfToken);
     },
   );
 
@@ -60,7 +72,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     async (request) => {
       const session = sessionOf(services, request);
       if (!session) throw errors.unauthorized('Not logged in');
-      return view(session.principal, session.csrfToken);
+      return view(services, request, session.principal, session.csrfToken);
     },
   );
 

@@ -4,6 +4,7 @@
  * the server's routes.
  */
 import { z } from 'zod';
+import { UI_LOCALES } from '../../domain/settings/ui-locale.ts';
 
 /** `GET /api/me`: the authenticated user and their authorities (DHIS2 shape, subset). */
 export const meSchema = z
@@ -27,6 +28,8 @@ export const sessionSchema = z.object({
   displayName: z.string(),
   authorities: z.array(z.string()),
   csrfToken: z.string(),
+  /** The UI language: `keyUiLocale`, else the request's Accept-Language, else en (issue 24 §1). */
+  locale: z.enum(UI_LOCALES),
 });
 
 /** `GET /api/system/info` (contract §6.10). */

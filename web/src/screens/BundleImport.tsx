@@ -21,6 +21,8 @@ import type {
   SyncReport,
   SyncStarted,
 } from '../../../src/http/schemas/api-types.ts';
+import { num, when } from '../format.ts';
+import { i18n } from '../i18n.ts';
 
 /**
  * The versions this instance holds, each as name and hash (a name alone may differ). Before its
@@ -66,7 +68,10 @@ function BundleImportPanel() {
       setChosen(read);
       setHeld(versions);
     } catch (e) {
-      setChosen({ ok: false, message: `The file could not be read: ${errorText(e)}` });
+      setChosen({
+        ok: false,
+        message: i18n.t('The file could not be read: {{error}}', { error: errorText(e) }),
+      });
     }
   };
 
@@ -114,7 +119,9 @@ function BundleImportPanel() {
         setStage({ at: 'finished', report, held: after });
         setHeld(after);
         alert(
-          report.status === 'SUCCESS' ? 'Bundle imported' : 'The bundle import failed',
+          report.status === 'SUCCESS'
+            ? i18n.t('Bundle imported')
+            : i18n.t('The bundle import failed'),
           report.status === 'SUCCESS' ? 'success' : 'critical',
         );
         return;
@@ -137,61 +144,69 @@ function BundleImportPanel() {
   const busy = stage.at === 'uploading' || stage.at === 'running';
   return (
     <div className="panel" data-test="bundle-import">
-      <h3>Import offline bundle</h3>
+      <h3>{i18n.t('Import offline bundle')}</h3>
       <p className="muted">
-        Versions carried from the central in one signed file (Metadata versioning → Offline bundle
-        on the central). The whole file is checked before anything is imported.
+        {i18n.t(
+          'Versions carried from the central in one signed file (Metadata versioning → Offline bundle on the central). The whole file is checked before anything is imported.',
+        )}
       </p>
       <div className="form">
-        <Field label="Bundle file (.tar)" name="bundle">
+        <Field label={i18n.t('Bundle file (.tar)')} name="bundle">
           <FileInput
             name="bundle"
             accept=".tar,application/x-tar"
             disabled={busy}
-            buttonLabel={file ? `Replace ${file.name}` : 'Choose a bundle'}
+            buttonLabel={
+              file ? i18n.t('Replace {{file}}', { file: file.name }) : i18n.t('Choose a bundle')
+            }
             onChange={({ files }) => void choose(files?.[0] ?? null)}
           />
         </Field>
         {file && chosen && !chosen.ok && (
-          <NoticeBox error title="This file cannot be imported">
+          <NoticeBox error title={i18n.t('This file cannot be imported')}>
             {chosen.message}
           </NoticeBox>
         )}
         {file && manifest && (
           <dl className="kv" data-test="bundle-chosen">
-            <dt>File</dt>
+            <dt>{i18n.t('File')}</dt>
             <dd>
               {file.name} ({formatBytes(file.size)})
             </dd>
-            <dt>Versions</dt>
+            <dt>{i18n.t('Versions')}</dt>
             <dd>
-              {entries[0]!.name}
-              {entries.length > 1 && ` to ${entries.at(-1)!.name}`} ({entries.length})
+              {entries.length > 1
+                ? i18n.t('{{first}} to {{last}} ({{n}})', {
+                    first: entries[0]!.name,
+                    last: entries.at(-1)!.name,
+                    n: num(entries.length),
+                  })
+                : `${entries[0]!.name} (1)`}
             </dd>
-            <dt>From</dt>
+            <dt>{i18n.t('From')}</dt>
             <dd>
               {manifest.source.systemName || manifest.source.systemId}
-              {manifest.source.baseUrl && ` (${manifest.source.baseUrl})`}, made{' '}
-              {new Date(manifest.createdAt).toLocaleString()}
+              {manifest.source.baseUrl && ` (${manifest.source.baseUrl})`}
+              {i18n.t(', made {{when}}', { when: when(manifest.createdAt) })}
             </dd>
-            <dt>Signed with key</dt>
+            <dt>{i18n.t('Signed with key')}</dt>
             <dd>
               <code>{grouped(manifest.keyFingerprint)}</code>
             </dd>
-            <dt>To import here</dt>
+            <dt>{i18n.t('To import here')}</dt>
             <dd>
               {toImport.length === 0
-                ? 'none: this instance holds every version in the bundle'
+                ? i18n.t('none: this instance holds every version in the bundle')
                 : toImport.join(', ')}
             </dd>
           </dl>
         )}
         <div className="row">
           <Button primary disabled={!manifest || busy} loading={busy} onClick={() => void start()}>
-            Import bundle
+            {i18n.t('Import bundle')}
           </Button>
           {stage.at === 'uploading' && (
-            <Button onClick={() => cancel.current?.abort()}>Cancel upload</Button>
+            <Button onClick={() => cancel.current?.abort()}>{i18n.t('Cancel upload')}</Button>
           )}
         </div>
       </div>

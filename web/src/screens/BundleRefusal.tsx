@@ -7,6 +7,7 @@ import { NoticeBox } from '@dhis2/ui';
 import type { ReactNode } from 'react';
 import { ApiError, errorText } from '../api.ts';
 import { grouped } from './SigningKey.tsx';
+import { i18n } from '../i18n.ts';
 
 /** The refusal in a 409's `response` (docs/protocol.md, "Bundles"). */
 export interface Refusal {
@@ -28,20 +29,24 @@ export function refusalOf(e: unknown): Refusal | null {
 }
 
 const Fingerprint = ({ value, test }: { value: string | null | undefined; test: string }) =>
-  value ? <code data-test={test}>{grouped(value)}</code> : <strong data-test={test}>none</strong>;
+  value ? (
+    <code data-test={test}>{grouped(value)}</code>
+  ) : (
+    <strong data-test={test}>{i18n.t('none')}</strong>
+  );
 
 function explain(r: Refusal): { title: string; detail: ReactNode; hint: ReactNode } {
   switch (r.problem) {
     case 'key':
       return {
-        title: 'Signed with a key this instance does not trust',
+        title: i18n.t('Signed with a key this instance does not trust'),
         detail: (
           <dl className="kv">
-            <dt>The bundle was signed with</dt>
+            <dt>{i18n.t('The bundle was signed with')}</dt>
             <dd>
               <Fingerprint value={r.bundleFingerprint} test="bundle-fingerprint" />
             </dd>
-            <dt>This instance trusts</dt>
+            <dt>{i18n.t('This instance trusts')}</dt>
             <dd>
               <Fingerprint value={r.trustedFingerprint} test="trusted-fingerprint" />
             </dd>
@@ -49,40 +54,53 @@ function explain(r: Refusal): { title: string; detail: ReactNode; hint: ReactNod
         ),
         hint: (
           <>
-            Ask someone at the central to read out the fingerprint on its Metadata versioning screen
-            (Signing key). If it is the bundle&apos;s, pin the central&apos;s key on this instance
-            under <a href="#/versioning">Metadata versioning → Signing key</a>, then import the
-            bundle again. If it is not, the bundle did not come from your central: do not use it.
+            {i18n.t(
+              'Ask someone at the central to read out the fingerprint on its Metadata versioning screen (Signing key). If it is the bundle’s, pin the central’s key on this instance under Metadata versioning → Signing key, then import the bundle again. If it is not, the bundle did not come from your central: do not use it.',
+            )}{' '}
+            <a href="#/versioning">{i18n.t('Open Metadata versioning')}</a>
           </>
         ),
       };
     case 'signature':
       return {
-        title: 'The bundle was changed after it was signed',
+        title: i18n.t('The bundle was changed after it was signed'),
         detail: null,
-        hint: 'Do not use this file. Export the versions again on the central and carry a new copy.',
+        hint: i18n.t(
+          'Do not use this file. Export the versions again on the central and carry a new copy.',
+        ),
       };
     case 'snapshot':
       return {
-        title: `${r.version ?? 'A version'} in the bundle is damaged`,
+        title: r.version
+          ? i18n.t('{{version}} in the bundle is damaged', { version: r.version })
+          : i18n.t('A version in the bundle is damaged'),
         detail: null,
-        hint: 'The file was damaged on the way (a faulty stick or an interrupted copy). Copy it again from the central, or export it again there.',
+        hint: i18n.t(
+          'The file was damaged on the way (a faulty stick or an interrupted copy). Copy it again from the central, or export it again there.',
+        ),
       };
     case 'chain':
       return {
         title: r.missing?.length
-          ? `Versions are missing: ${r.missing.join(', ')}`
-          : 'The bundle does not continue from this instance’s version',
+          ? i18n.t('Versions are missing: {{versions}}', { versions: r.missing.join(', ') })
+          : i18n.t('The bundle does not continue from this instance’s version'),
         detail: null,
         hint: r.missing?.length
-          ? `On the central, export a bundle that starts at ${r.missing[0]} and import that one (or import a bundle with the missing versions first).`
-          : 'On the central, export a bundle that starts at the version after this instance’s newest one.',
+          ? i18n.t(
+              'On the central, export a bundle that starts at {{version}} and import that one (or import a bundle with the missing versions first).',
+              { version: r.missing[0] },
+            )
+          : i18n.t(
+              'On the central, export a bundle that starts at the version after this instance’s newest one.',
+            ),
       };
     default:
       return {
-        title: 'This file is not a whole offline bundle',
+        title: i18n.t('This file is not a whole offline bundle'),
         detail: null,
-        hint: 'The copy may be incomplete, or the file is something else. Copy it again, or export it again on the central.',
+        hint: i18n.t(
+          'The copy may be incomplete, or the file is something else. Copy it again, or export it again on the central.',
+        ),
       };
   }
 }
@@ -91,7 +109,10 @@ export function RefusalNotice({ refusal }: { refusal: Refusal }) {
   const { title, detail, hint } = explain(refusal);
   return (
     <div data-test="bundle-refused">
-      <NoticeBox error title={`Refused, nothing was imported: ${title}`}>
+      <NoticeBox
+        error
+        title={i18n.t('Refused, nothing was imported: {{reason}}', { reason: title })}
+      >
         <p style={{ margin: 0 }}>{refusal.message}</p>
         {detail}
         <p style={{ margin: '8px 0 0' }}>{hint}</p>
@@ -105,15 +126,19 @@ export function UploadFailed({ error }: { error: unknown }) {
   const status = error instanceof ApiError ? error.status : null;
   const hint =
     status === 409
-      ? 'A sync is running on this instance. Wait until it has finished (Sync history), then import the bundle again.'
+      ? i18n.t(
+          'A sync is running on this instance. Wait until it has finished (Sync history), then import the bundle again.',
+        )
       : status === 413
-        ? 'The bundle is larger than this server accepts (server.bundle.max.size). Export fewer versions per bundle on the central, or ask whoever runs this server to raise the limit.'
+        ? i18n.t(
+            'The bundle is larger than this server accepts (server.bundle.max.size). Export fewer versions per bundle on the central, or ask whoever runs this server to raise the limit.',
+          )
         : status === 403
-          ? 'Importing bundles needs the authority to manage metadata (F_METADATA_MANAGE).'
+          ? i18n.t('Importing bundles needs the authority to manage metadata (F_METADATA_MANAGE).')
           : null;
   return (
     <div data-test="bundle-upload-failed">
-      <NoticeBox error title="The bundle was not imported">
+      <NoticeBox error title={i18n.t('The bundle was not imported')}>
         <p style={{ margin: 0 }}>{errorText(error)}</p>
         {hint && <p style={{ margin: '8px 0 0' }}>{hint}</p>}
       </NoticeBox>

@@ -9,6 +9,8 @@ import { RefusalNotice, UploadFailed, type Refusal } from './BundleRefusal.tsx';
 import { SimpleTable, StatusTag } from './common.tsx';
 import { formatBytes } from '../../../src/domain/sync/transfer.ts';
 import type { SyncReport } from '../../../src/http/schemas/api-types.ts';
+import { num } from '../format.ts';
+import { i18n } from '../i18n.ts';
 
 /** Where an import is; `held` is what the instance holds once the run has ended. */
 export type Stage =
@@ -40,10 +42,13 @@ export function StageView({
       return (
         <div data-test="bundle-progress">
           <p>
-            Uploading: {formatBytes(stage.sent)} of {formatBytes(stage.total)} (
-            {Math.floor(percent)} %)
+            {i18n.t('Uploading: {{sent}} of {{total}} ({{percent}} %)', {
+              sent: formatBytes(stage.sent),
+              total: formatBytes(stage.total),
+              percent: num(Math.floor(percent)),
+            })}
           </p>
-          <LinearLoader amount={percent} margin="0" width="100%" aria-label="Upload" />
+          <LinearLoader amount={percent} margin="0" width="100%" aria-label={i18n.t('Upload')} />
         </div>
       );
     }
@@ -54,16 +59,20 @@ export function StageView({
         <div data-test="bundle-progress">
           <p>
             {stage.report === null
-              ? 'Starting the import…'
+              ? i18n.t('Starting the import…')
               : current
-                ? `Importing ${current} (${done + 1} of ${toImport.length})`
-                : 'Finishing…'}
+                ? i18n.t('Importing {{version}} ({{n}} of {{total}})', {
+                    version: current,
+                    n: num(done + 1),
+                    total: num(toImport.length),
+                  })
+                : i18n.t('Finishing…')}
           </p>
           <LinearLoader
             amount={toImport.length ? (100 * done) / toImport.length : 100}
             margin="0"
             width="100%"
-            aria-label="Import"
+            aria-label={i18n.t('Import')}
           />
         </div>
       );
@@ -74,9 +83,12 @@ export function StageView({
       return <UploadFailed error={stage.error} />;
     case 'unfollowed':
       return (
-        <NoticeBox warning title="The import was started, but its progress cannot be read">
-          {errorText(stage.error)}. The import goes on in the server: Sync history shows how it
-          ends.
+        <NoticeBox
+          warning
+          title={i18n.t('The import was started, but its progress cannot be read')}
+        >
+          {errorText(stage.error)}.{' '}
+          {i18n.t('The import goes on in the server: Sync history shows how it ends.')}
         </NoticeBox>
       );
     case 'finished':
@@ -109,23 +121,41 @@ function Finished({
         error={!ok}
         title={
           ok
-            ? 'Bundle imported'
-            : `The import stopped${report.error?.version ? ` at ${report.error.version}` : ''}: ${report.error?.kind ?? report.status}`
+            ? i18n.t('Bundle imported')
+            : report.error?.version
+              ? i18n.t('The import stopped at {{version}}: {{kind}}', {
+                  version: report.error.version,
+                  kind: report.error.kind,
+                })
+              : i18n.t('The import stopped: {{kind}}', {
+                  kind: report.error?.kind ?? report.status,
+                })
         }
       >
-        {imported.length > 0 ? `Imported ${names(imported)}.` : 'No version was imported.'}
-        {already.length > 0 && ` Already here: ${names(already)}.`}
+        {imported.length > 0
+          ? i18n.t('Imported {{versions}}.', { versions: names(imported) })
+          : i18n.t('No version was imported.')}
+        {already.length > 0 &&
+          ` ${i18n.t('Already here: {{versions}}.', { versions: names(already) })}`}
         {!ok && report.error && <p style={{ margin: '8px 0 0' }}>{report.error.message}</p>}
         {!ok && (
           <p style={{ margin: '8px 0 0' }}>
-            The versions before it stay imported. The run&apos;s page in Sync history has the
-            details.
+            {i18n.t(
+              'The versions before it stay imported. The run’s page in Sync history has the details.',
+            )}
           </p>
         )}
       </NoticeBox>
       <SimpleTable
-        label="Bundle versions"
-        columns={['Version', 'Result', 'Created', 'Updated', 'Deleted', 'Ignored']}
+        label={i18n.t('Bundle versions')}
+        columns={[
+          i18n.t('Version'),
+          i18n.t('Result'),
+          i18n.t('Created'),
+          i18n.t('Updated'),
+          i18n.t('Deleted'),
+          i18n.t('Ignored'),
+        ]}
         rows={entries.map((e) => {
           const v = tried.get(e.name);
           const status =
@@ -142,7 +172,7 @@ function Finished({
       />
       <div className="row" style={{ marginTop: 8 }}>
         <Button small onClick={() => navigate(`/history/${report.id}`)}>
-          Open the run in Sync history
+          {i18n.t('Open the run in Sync history')}
         </Button>
       </div>
     </div>

@@ -25,6 +25,8 @@ import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 import { PemKeyFields } from './PemKeyFields.tsx';
 import { grouped } from './SigningKey.tsx';
 import type { DataBundleImport, LocalKeys } from '../../../src/http/schemas/api-types.ts';
+import { num } from '../format.ts';
+import { i18n } from '../i18n.ts';
 
 export function DataBundles() {
   const { role } = useApp();
@@ -42,20 +44,20 @@ function DataBundleExport() {
   const [all, setAll] = useState(false);
   return (
     <div className="panel">
-      <h3>Export data bundle</h3>
+      <h3>{i18n.t('Export data bundle')}</h3>
       <p className="muted">
-        For a central this site cannot reach: the data values, complete registrations and events
-        changed since the last data push or bundle, signed with this instance's key. Once downloaded
-        whole, the next push or bundle starts after it.
+        {i18n.t(
+          'For a central this site cannot reach: the data values, complete registrations and events changed since the last data push or bundle, signed with this instance’s key. Once downloaded whole, the next push or bundle starts after it.',
+        )}
       </p>
       <CheckboxField
         name="allData"
-        label="Everything, not only what changed (a lost stick)"
+        label={i18n.t('Everything, not only what changed (a lost stick)')}
         checked={all}
         onChange={({ checked }: { checked: boolean }) => setAll(checked)}
       />
       <a href={`/api/metasync/data-bundles${all ? '?all=true' : ''}`} download>
-        <Button primary>Export data bundle</Button>
+        <Button primary>{i18n.t('Export data bundle')}</Button>
       </a>
     </div>
   );
@@ -100,37 +102,61 @@ function DataBundleImportPanel() {
 
   return (
     <div className="panel">
-      <h3>Import data bundle</h3>
+      <h3>{i18n.t('Import data bundle')}</h3>
       <form onSubmit={(e) => void submit(e)}>
-        <Field label="A local's data bundle (.tar)">
+        <Field label={i18n.t('A local’s data bundle (.tar)')}>
           <FileInput
             name="dataBundle"
             accept=".tar,application/x-tar"
-            buttonLabel={file ? `Replace ${file.name}` : 'Choose a file'}
+            buttonLabel={
+              file ? i18n.t('Replace {{file}}', { file: file.name }) : i18n.t('Choose a file')
+            }
             onChange={({ files }) => setFile(files?.[0] ?? null)}
           />
           {file && <p className="muted">{file.name}</p>}
         </Field>
         <Button type="submit" primary disabled={!file || busy} loading={busy}>
-          Import data bundle
+          {i18n.t('Import data bundle')}
         </Button>
         {busy && (
-          <p className="muted">{sent < 100 ? `Sending: ${sent}%` : 'Checking and importing…'}</p>
+          <p className="muted">
+            {sent < 100
+              ? i18n.t('Sending: {{percent}}%', { percent: num(sent) })
+              : i18n.t('Checking and importing…')}
+          </p>
         )}
       </form>
       {refusal && (
-        <NoticeBox error title={`Refused${refusal.problem ? ` (${refusal.problem})` : ''}`}>
+        <NoticeBox
+          error
+          title={
+            refusal.problem
+              ? i18n.t('Refused ({{problem}})', { problem: refusal.problem })
+              : i18n.t('Refused')
+          }
+        >
           {refusal.message}
         </NoticeBox>
       )}
       {result && (
         <div data-test="data-bundle-import">
           <p>
-            From {result.source.systemName} ({result.source.systemId}):
+            {i18n.t('From {{name}} ({{id}}):', {
+              name: result.source.systemName,
+              id: result.source.systemId,
+            })}
           </p>
           <SimpleTable
-            label="Data bundle import"
-            columns={['Part', 'Sent', 'Status', 'Imported', 'Updated', 'Deleted', 'Ignored']}
+            label={i18n.t('Data bundle import')}
+            columns={[
+              i18n.t('Part'),
+              i18n.t('Sent'),
+              i18n.t('Status'),
+              i18n.t('Imported'),
+              i18n.t('Updated'),
+              i18n.t('Deleted'),
+              i18n.t('Ignored'),
+            ]}
             rows={result.parts.map((p) => {
               const s = p.importSummary as Record<string, unknown>;
               const c = (s.importCount ?? s) as Record<string, number>;
@@ -169,53 +195,67 @@ function LocalKeysPanel() {
           body: { publicKey: pem, ...(reason.trim() ? { reason: reason.trim() } : {}) },
         },
       );
-      alert(`Pinned the key ${grouped(key.fingerprint)} for ${systemId.trim()}`, 'success');
+      alert(
+        i18n.t('Pinned the key {{fingerprint}} for {{local}}', {
+          fingerprint: grouped(key.fingerprint),
+          local: systemId.trim(),
+        }),
+        'success',
+      );
       setSystemId('');
       setPem('');
       setReason('');
       await keys.reload();
     } catch (e) {
-      alert(`Key not pinned: ${errorText(e)}`, 'critical');
+      alert(i18n.t('Key not pinned: {{error}}', { error: errorText(e) }), 'critical');
     }
   }
 
   async function unpin(id: string) {
     try {
       await api(`/api/metasync/signing-key/locals/${encodeURIComponent(id)}`, { method: 'DELETE' });
-      alert(`Unpinned the key of ${id}`, 'success');
+      alert(i18n.t('Unpinned the key of {{local}}', { local: id }), 'success');
       await keys.reload();
     } catch (e) {
-      alert(`Key not unpinned: ${errorText(e)}`, 'critical');
+      alert(i18n.t('Key not unpinned: {{error}}', { error: errorText(e) }), 'critical');
     }
   }
 
   return (
     <div className="panel">
-      <h3>Locals' signing keys</h3>
+      <h3>{i18n.t('Locals’ signing keys')}</h3>
       <p className="muted">
-        A local's data bundle is imported only when signed with the key pinned for it here.
+        {i18n.t(
+          'A local’s data bundle is imported only when signed with the key pinned for it here.',
+        )}
       </p>
       {!keys.data ? (
         <Loading error={keys.error} />
       ) : (
         <SimpleTable
-          label="Pinned local keys"
-          empty="No local key is pinned."
-          columns={['System id', 'Fingerprint', 'Pinned by', 'Reason', '']}
+          label={i18n.t('Pinned local keys')}
+          empty={i18n.t('No local key is pinned.')}
+          columns={[
+            i18n.t('System id'),
+            i18n.t('Fingerprint'),
+            i18n.t('Pinned by'),
+            i18n.t('Reason'),
+            '',
+          ]}
           rows={keys.data.locals.map((k) => [
             k.systemId,
             <code key="f">{grouped(k.fingerprint)}</code>,
             k.pinnedBy,
             k.reason,
             <Button key="u" small destructive onClick={() => void unpin(k.systemId)}>
-              Unpin
+              {i18n.t('Unpin')}
             </Button>,
           ])}
         />
       )}
       <InputField
         name="localSystemId"
-        label="The local's system id"
+        label={i18n.t('The local’s system id')}
         value={systemId}
         onChange={({ value }: { value?: string }) => setSystemId(value ?? '')}
       />
@@ -226,28 +266,30 @@ function LocalKeysPanel() {
           reason: 'localPinReason',
           fingerprint: 'local-pem-fingerprint',
         }}
-        fileLabel="The local's key file (.pem, from its Signing key box)"
-        pemLabel="The local's public key (PEM)"
+        fileLabel={i18n.t('The local’s key file (.pem, from its Signing key box)')}
+        pemLabel={i18n.t('The local’s public key (PEM)')}
         pem={pem}
         setPem={setPem}
         reason={reason}
         setReason={setReason}
       />
       <Button disabled={!systemId.trim() || !pem.trim()} onClick={() => setConfirming(true)}>
-        Pin key…
+        {i18n.t('Pin key…')}
       </Button>
       {confirming && (
         <Modal small onClose={() => setConfirming(false)}>
-          <ModalTitle>Pin a local's key</ModalTitle>
+          <ModalTitle>{i18n.t('Pin a local’s key')}</ModalTitle>
           <ModalContent>
-            Data bundles from {systemId.trim()} are accepted only when signed with this key. Compare
-            its fingerprint with the one the local shows. The change is recorded in the audit log.
+            {i18n.t(
+              'Data bundles from {{local}} are accepted only when signed with this key. Compare its fingerprint with the one the local shows. The change is recorded in the audit log.',
+              { local: systemId.trim() },
+            )}
           </ModalContent>
           <ModalActions>
             <ButtonStrip end>
-              <Button onClick={() => setConfirming(false)}>Cancel</Button>
+              <Button onClick={() => setConfirming(false)}>{i18n.t('Cancel')}</Button>
               <Button primary onClick={() => void pin()}>
-                Pin
+                {i18n.t('Pin')}
               </Button>
             </ButtonStrip>
           </ModalActions>

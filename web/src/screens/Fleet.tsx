@@ -3,7 +3,9 @@
  * the relay it hangs under, with its version, last run, the outcome it last reported (issue 22
  * §3), when it was last seen and how far behind it is.
  */
-import { api, when } from '../api.ts';
+import { api } from '../api.ts';
+import { when } from '../format.ts';
+import { i18n } from '../i18n.ts';
 import { fleetTree } from '../fleet-tree.ts';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
@@ -15,41 +17,42 @@ export function Fleet() {
   );
   return (
     <section aria-labelledby="fleet-title">
-      <h2 id="fleet-title">Fleet</h2>
+      <h2 id="fleet-title">{i18n.t('Fleet')}</h2>
       <div className="panel">
         <p className="muted">
-          The locals that read this server’s version history, and under each relay the locals it
-          reported.
+          {i18n.t(
+            'The locals that read this server’s version history, and under each relay the locals it reported.',
+          )}
         </p>
         {!fleet.data ? (
           <Loading error={fleet.error} />
         ) : (
           <SimpleTable
-            label="Locals"
+            label={i18n.t('Locals')}
             columns={[
-              'Local',
-              'Via',
-              'Last run',
-              'Last outcome',
-              'User',
-              'Address',
-              'Version',
-              'Last seen',
-              'Behind by',
+              i18n.t('Local'),
+              i18n.t('Via'),
+              i18n.t('Last run'),
+              i18n.t('Last outcome'),
+              i18n.t('User'),
+              i18n.t('Address'),
+              i18n.t('Version'),
+              i18n.t('Last seen'),
+              i18n.t('Behind by'),
             ]}
-            empty="No local has read this server’s history yet."
+            empty={i18n.t('No local has read this server’s history yet.')}
             rows={fleet.data.map(({ local: l, depth }) => [
               <span
                 key="n"
                 data-test="fleet-local"
                 data-depth={depth}
-                style={{ paddingLeft: depth * 20 }}
+                style={{ paddingInlineStart: depth * 20 }}
               >
                 {depth > 0 ? '└ ' : ''}
                 {l.name}
               </span>,
               <span key="v" data-test="fleet-via">
-                {l.relay ? (l.relay.name ?? l.relay.systemId) : 'direct'}
+                {l.relay ? (l.relay.name ?? l.relay.systemId) : i18n.t('direct')}
               </span>,
               l.state ? <StatusTag key="s" status={l.state} /> : '—',
               // What it reported of the newest version it tried (issue 22 §3; metasync locals).
@@ -63,7 +66,7 @@ export function Fleet() {
               ),
               l.user,
               l.address,
-              l.version ?? 'none',
+              l.version ?? i18n.t('none'),
               when(l.lastSeen),
               l.behindBy === null ? (
                 <StatusTag key="b" status="UNKNOWN" />

@@ -1,7 +1,9 @@
 /** Sync history: every run, and one run's steps, versions, stats and errors (live while running). */
 import { Button, NoticeBox } from '@dhis2/ui';
 import { useEffect } from 'react';
-import { api, duration, when } from '../api.ts';
+import { api } from '../api.ts';
+import { duration, num, when } from '../format.ts';
+import { i18n } from '../i18n.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
@@ -13,8 +15,16 @@ import { describePushed } from '../../../src/domain/sync/data-pushed.ts';
 function describeResumes(d: NonNullable<Report['versions'][number]['download']>): string {
   const resumes = resumesOf(d);
   if (resumes.length === 0) return formatBytes(d.received);
-  const times = resumes.length === 1 ? 'once' : `${resumes.length} times`;
-  return `${formatBytes(d.received)}, resumed ${times}, first at byte ${resumes[0]}`;
+  return resumes.length === 1
+    ? i18n.t('{{received}}, resumed once, at byte {{first}}', {
+        received: formatBytes(d.received),
+        first: resumes[0],
+      })
+    : i18n.t('{{received}}, resumed {{times}} times, first at byte {{first}}', {
+        received: formatBytes(d.received),
+        times: resumes.length,
+        first: resumes[0],
+      });
 }
 
 const applied = (r: Report) =>
@@ -34,28 +44,37 @@ export function History() {
   }, [anyRunning, reload]);
   return (
     <section aria-labelledby="history-title">
-      <h2 id="history-title">Sync history</h2>
+      <h2 id="history-title">{i18n.t('Sync history')}</h2>
       <div className="panel">
         {role !== 'local' && (
-          <p className="muted">Sync runs happen on a local; this instance is not one.</p>
+          <p className="muted">
+            {i18n.t('Sync runs happen on a local; this instance is not one.')}
+          </p>
         )}
         {!reports.data ? (
           <Loading error={reports.error} />
         ) : (
           <SimpleTable
-            label="Sync runs"
-            columns={['Started', 'Trigger', 'Status', 'Duration', 'Versions applied', '']}
-            empty="No sync has run yet."
+            label={i18n.t('Sync runs')}
+            columns={[
+              i18n.t('Started'),
+              i18n.t('Trigger'),
+              i18n.t('Status'),
+              i18n.t('Duration'),
+              i18n.t('Versions applied'),
+              '',
+            ]}
+            empty={i18n.t('No sync has run yet.')}
             rows={reports.data.map((r) => [
               when(r.startTime),
               `${r.trigger}${r.triggeredBy ? ` (${r.triggeredBy})` : ''}`,
               <StatusTag key="s" status={r.status} />,
-              r.status === 'RUNNING' ? 'running…' : duration(r.startTime, r.endTime),
+              r.status === 'RUNNING' ? i18n.t('running…') : duration(r.startTime, r.endTime),
               applied(r)
                 .map((v) => v.name)
-                .join(', ') || (r.error ? r.error.message.slice(0, 80) : 'none'),
+                .join(', ') || (r.error ? r.error.message.slice(0, 80) : i18n.t('none')),
               <Button key="d" small onClick={() => navigate(`/history/${r.id}`)}>
-                Details
+                {i18n.t('Details')}
               </Button>,
             ])}
           />
@@ -83,10 +102,10 @@ export function HistoryDetail({ id }: { id: string }) {
     <section aria-labelledby="detail-title">
       <div className="row">
         <Button small onClick={() => navigate('/history')}>
-          ← Sync history
+          {i18n.t('← Sync history')}
         </Button>
       </div>
-      <h2 id="detail-title">Sync run {id}</h2>
+      <h2 id="detail-title">{i18n.t('Sync run {{id}}', { id })}</h2>
       {!r ? (
         <Loading error={report.error} />
       ) : (
@@ -94,18 +113,26 @@ export function HistoryDetail({ id }: { id: string }) {
           {r.error && (
             <NoticeBox
               error
-              title={`Failed at ${r.error.step}${r.error.version ? ` (${r.error.version})` : ''}: ${r.error.kind}`}
+              title={i18n.t('Failed at {{step}}: {{kind}}', {
+                step: r.error.version ? `${r.error.step} (${r.error.version})` : r.error.step,
+                kind: r.error.kind,
+              })}
             >
               {r.error.message}
             </NoticeBox>
           )}
           {running && (
-            <NoticeBox title="Running">
-              Step {r.steps.find((s) => s.status === 'RUNNING')?.name ?? '…'}; {applied(r).length}{' '}
-              version(s) applied so far. This page updates by itself.
+            <NoticeBox title={i18n.t('Running')}>
+              {i18n.t(
+                'Step {{step}}; {{n}} version(s) applied so far. This page updates by itself.',
+                {
+                  step: r.steps.find((s) => s.status === 'RUNNING')?.name ?? '…',
+                  n: applied(r).length,
+                },
+              )}
               {r.transfer?.downloading && (
                 <p data-testid="live-download">
-                  Downloading {r.transfer.downloading.version}:{' '}
+                  {i18n.t('Downloading {{version}}:', { version: r.transfer.downloading.version })}{' '}
                   {describeDownload(r.transfer.downloading)}
                 </p>
               )}
@@ -113,31 +140,34 @@ export function HistoryDetail({ id }: { id: string }) {
           )}
           <div className="panel" style={{ marginTop: 12 }}>
             <dl className="kv">
-              <dt>Status</dt>
+              <dt>{i18n.t('Status')}</dt>
               <dd>
                 <StatusTag status={r.status} />
               </dd>
-              <dt>Trigger</dt>
+              <dt>{i18n.t('Trigger')}</dt>
               <dd>
                 {r.trigger}
-                {r.triggeredBy ? ` by ${r.triggeredBy}` : ''}
+                {r.triggeredBy ? ` ${i18n.t('by {{user}}', { user: r.triggeredBy })}` : ''}
               </dd>
-              <dt>Started</dt>
+              <dt>{i18n.t('Started')}</dt>
               <dd>{when(r.startTime)}</dd>
-              <dt>Duration</dt>
+              <dt>{i18n.t('Duration')}</dt>
               <dd>{duration(r.startTime, r.endTime)}</dd>
-              <dt>Attempts</dt>
+              <dt>{i18n.t('Attempts')}</dt>
               <dd>{r.attempts}</dd>
-              <dt>Version before → after</dt>
+              <dt>{i18n.t('Version before → after')}</dt>
               <dd>
-                {r.fromVersion ?? 'none'} → {r.toVersion ?? 'none'} (central:{' '}
-                {r.remoteVersion ?? '?'})
+                {i18n.t('{{from}} → {{to}} (central: {{central}})', {
+                  from: r.fromVersion ?? i18n.t('none'),
+                  to: r.toVersion ?? i18n.t('none'),
+                  central: r.remoteVersion ?? '?',
+                })}
               </dd>
             </dl>
-            <h3>Steps</h3>
+            <h3>{i18n.t('Steps')}</h3>
             <SimpleTable
-              label="Steps"
-              columns={['Step', 'Status', 'Message']}
+              label={i18n.t('Steps')}
+              columns={[i18n.t('Step'), i18n.t('Status'), i18n.t('Message')]}
               rows={r.steps.map((s) => [
                 s.name,
                 <StatusTag key="s" status={s.status} />,
@@ -146,11 +176,11 @@ export function HistoryDetail({ id }: { id: string }) {
             />
             {r.dataPushed && r.dataPushed.length > 0 && (
               <>
-                <h3>Data sent upstream</h3>
+                <h3>{i18n.t('Data sent upstream')}</h3>
                 <div data-testid="data-pushed">
                   <SimpleTable
-                    label="Data sent upstream"
-                    columns={['Kind', 'Status', 'Sent', 'At']}
+                    label={i18n.t('Data sent upstream')}
+                    columns={[i18n.t('Kind'), i18n.t('Status'), i18n.t('Sent'), i18n.t('At')]}
                     rows={r.dataPushed.map((k) => [
                       k.kind,
                       <StatusTag key="s" status={k.status} />,
@@ -161,22 +191,22 @@ export function HistoryDetail({ id }: { id: string }) {
                 </div>
               </>
             )}
-            <h3>Versions</h3>
+            <h3>{i18n.t('Versions')}</h3>
             <SimpleTable
-              label="Versions"
+              label={i18n.t('Versions')}
               columns={[
-                'Version',
-                'Type',
-                'Status',
-                'Created',
-                'Updated',
-                'Deleted',
-                'Ignored',
-                'Total',
-                'Seconds',
-                'Download',
+                i18n.t('Version'),
+                i18n.t('Type'),
+                i18n.t('Status'),
+                i18n.t('Created'),
+                i18n.t('Updated'),
+                i18n.t('Deleted'),
+                i18n.t('Ignored'),
+                i18n.t('Total'),
+                i18n.t('Seconds'),
+                i18n.t('Download'),
               ]}
-              empty="No version was tried."
+              empty={i18n.t('No version was tried.')}
               rows={r.versions.map((v) => [
                 v.name,
                 v.type,
@@ -186,16 +216,24 @@ export function HistoryDetail({ id }: { id: string }) {
                 v.stats?.deleted ?? '—',
                 v.stats?.ignored ?? '—',
                 v.stats?.total ?? '—',
-                v.seconds?.toFixed(2) ?? '—',
+                v.seconds === undefined || v.seconds === null
+                  ? '—'
+                  : num(v.seconds, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
                 v.download ? describeResumes(v.download) : '—',
               ])}
             />
             {r.versions.some((v) => v.errors.length > 0 || v.message) && (
               <>
-                <h3>Errors</h3>
+                <h3>{i18n.t('Errors')}</h3>
                 <SimpleTable
-                  label="Errors"
-                  columns={['Version', 'Code', 'Type', 'Property', 'Message']}
+                  label={i18n.t('Errors')}
+                  columns={[
+                    i18n.t('Version'),
+                    i18n.t('Code'),
+                    i18n.t('Type'),
+                    i18n.t('Property'),
+                    i18n.t('Message'),
+                  ]}
                   rows={r.versions.flatMap((v) => [
                     ...(v.message ? [[v.name, '', '', '', v.message]] : []),
                     ...v.errors.map((e) => [
@@ -211,24 +249,30 @@ export function HistoryDetail({ id }: { id: string }) {
             )}
             {r.transfer && !running && (
               <>
-                <h3>Transfer</h3>
+                <h3>{i18n.t('Transfer')}</h3>
                 <dl className="kv" data-testid="transfer">
-                  <dt>Received</dt>
+                  <dt>{i18n.t('Received')}</dt>
                   <dd>{formatBytes(r.transfer.bytesReceived)}</dd>
-                  <dt>Sent</dt>
+                  <dt>{i18n.t('Sent')}</dt>
                   <dd>{formatBytes(r.transfer.bytesSent)}</dd>
-                  <dt>Download rate</dt>
+                  <dt>{i18n.t('Download rate')}</dt>
                   <dd>
                     {r.transfer.bytesPerSecond === null
-                      ? 'nothing downloaded'
-                      : `${formatBytes(r.transfer.bytesPerSecond)}/s`}
+                      ? i18n.t('nothing downloaded')
+                      : i18n.t('{{size}}/s', { size: formatBytes(r.transfer.bytesPerSecond) })}
                   </dd>
-                  <dt>Resumed downloads</dt>
+                  <dt>{i18n.t('Resumed downloads')}</dt>
                   <dd>
                     {r.transfer.resumed.length === 0
-                      ? 'none'
+                      ? i18n.t('none')
                       : r.transfer.resumed
-                          .map((d) => `${d.version} from byte ${d.from} (${formatBytes(d.from)})`)
+                          .map((d) =>
+                            i18n.t('{{version}} from byte {{from}} ({{size}})', {
+                              version: d.version,
+                              from: d.from,
+                              size: formatBytes(d.from),
+                            }),
+                          )
                           .join(', ')}
                   </dd>
                 </dl>
@@ -236,10 +280,10 @@ export function HistoryDetail({ id }: { id: string }) {
             )}
             {r.notifications && r.notifications.length > 0 && (
               <>
-                <h3>E-mail notifications</h3>
+                <h3>{i18n.t('E-mail notifications')}</h3>
                 <SimpleTable
-                  label="Notifications"
-                  columns={['Kind', 'To', 'Status', 'Detail']}
+                  label={i18n.t('Notifications')}
+                  columns={[i18n.t('Kind'), i18n.t('To'), i18n.t('Status'), i18n.t('Detail')]}
                   rows={r.notifications.map((n) => [
                     n.kind,
                     n.to,

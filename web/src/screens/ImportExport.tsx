@@ -17,6 +17,8 @@ import { SimpleTable, StatusTag } from './common.tsx';
 import { DataBundles } from './DataBundles.tsx';
 
 import type { ImportReport, WebMessage } from '../../../src/http/schemas/api-types.ts';
+import { num } from '../format.ts';
+import { i18n } from '../i18n.ts';
 
 const shortKlass = (k: string) => k.split('.').pop() ?? k;
 
@@ -24,7 +26,7 @@ export function ImportExport() {
   const { role } = useApp();
   return (
     <section aria-labelledby="ie-title">
-      <h2 id="ie-title">Import/Export</h2>
+      <h2 id="ie-title">{i18n.t('Import/Export')}</h2>
       <BundleImport />
       <MetadataImport />
       <MetadataExport />
@@ -50,7 +52,7 @@ function MetadataImport() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!file) {
-      setFileError('Choose a JSON file to import');
+      setFileError(i18n.t('Choose a JSON file to import'));
       return;
     }
     let text: string;
@@ -58,7 +60,7 @@ function MetadataImport() {
       text = await file.text();
       JSON.parse(text);
     } catch {
-      setFileError('The file is not valid JSON');
+      setFileError(i18n.t('The file is not valid JSON'));
       return;
     }
     setBusy(true);
@@ -75,17 +77,21 @@ function MetadataImport() {
       });
       setResult({
         report: r.response,
-        message: `Import ${dryRun ? '(dry run) ' : ''}finished: ${r.response.status}`,
+        message: dryRun
+          ? i18n.t('Import (dry run) finished: {{status}}', { status: r.response.status })
+          : i18n.t('Import finished: {{status}}', { status: r.response.status }),
         dryRun,
       });
-      alert(dryRun ? 'Dry run finished: nothing was saved' : 'Import finished');
+      alert(dryRun ? i18n.t('Dry run finished: nothing was saved') : i18n.t('Import finished'));
     } catch (err) {
       const body =
         err instanceof ApiError ? (err.body as { response?: ImportReport } | null) : null;
       const report = body?.response && 'typeReports' in body.response ? body.response : null;
-      const what = dryRun ? 'Dry run found errors' : 'Import failed';
-      setResult({ report, message: `${what}: ${errorText(err)}`, dryRun });
-      alert(`${what}: ${errorText(err)}`, 'critical');
+      const message = dryRun
+        ? i18n.t('Dry run found errors: {{error}}', { error: errorText(err) })
+        : i18n.t('Import failed: {{error}}', { error: errorText(err) });
+      setResult({ report, message, dryRun });
+      alert(message, 'critical');
     } finally {
       setBusy(false);
     }
@@ -104,10 +110,10 @@ function MetadataImport() {
     ) ?? [];
   return (
     <form className="panel" onSubmit={(e) => void submit(e)} noValidate>
-      <h3>Metadata import</h3>
+      <h3>{i18n.t('Metadata import')}</h3>
       <div className="form">
         <Field
-          label="File (DHIS2 metadata JSON)"
+          label={i18n.t('File (DHIS2 metadata JSON)')}
           error={Boolean(fileError)}
           validationText={fileError}
           name="file"
@@ -115,7 +121,9 @@ function MetadataImport() {
           <FileInput
             name="file"
             accept=".json,application/json"
-            buttonLabel={file ? `Replace ${file.name}` : 'Choose a file'}
+            buttonLabel={
+              file ? i18n.t('Replace {{file}}', { file: file.name }) : i18n.t('Choose a file')
+            }
             onChange={({ files }) => {
               setFile(files?.[0] ?? null);
               setFileError(undefined);
@@ -124,32 +132,32 @@ function MetadataImport() {
           {file && <p className="muted">{file.name}</p>}
         </Field>
         <SingleSelectField
-          label="Import strategy"
+          label={i18n.t('Import strategy')}
           selected={strategy}
           onChange={({ selected }) => setStrategy(selected)}
         >
-          <SingleSelectOption value="CREATE_AND_UPDATE" label="New and updates" />
-          <SingleSelectOption value="CREATE" label="New only" />
-          <SingleSelectOption value="UPDATE" label="Updates only" />
-          <SingleSelectOption value="DELETE" label="Delete" />
+          <SingleSelectOption value="CREATE_AND_UPDATE" label={i18n.t('New and updates')} />
+          <SingleSelectOption value="CREATE" label={i18n.t('New only')} />
+          <SingleSelectOption value="UPDATE" label={i18n.t('Updates only')} />
+          <SingleSelectOption value="DELETE" label={i18n.t('Delete')} />
         </SingleSelectField>
         <SingleSelectField
-          label="Atomic mode"
+          label={i18n.t('Atomic mode')}
           selected={atomic}
           onChange={({ selected }) => setAtomic(selected)}
         >
-          <SingleSelectOption value="ALL" label="All: import nothing if anything fails" />
-          <SingleSelectOption value="NONE" label="None: import what can be imported" />
+          <SingleSelectOption value="ALL" label={i18n.t('All: import nothing if anything fails')} />
+          <SingleSelectOption value="NONE" label={i18n.t('None: import what can be imported')} />
         </SingleSelectField>
         <CheckboxField
-          label="Dry run (validate only, save nothing)"
+          label={i18n.t('Dry run (validate only, save nothing)')}
           name="dryRun"
           checked={dryRun}
           onChange={({ checked }) => setDryRun(checked)}
         />
         <div className="row">
           <Button type="submit" primary loading={busy}>
-            {dryRun ? 'Start dry run' : 'Start import'}
+            {dryRun ? i18n.t('Start dry run') : i18n.t('Start import')}
           </Button>
         </div>
       </div>
@@ -158,44 +166,57 @@ function MetadataImport() {
           <NoticeBox
             error={result.report === null || result.report.status === 'ERROR'}
             warning={result.report?.status === 'WARNING'}
-            title={result.dryRun ? 'Dry run: nothing was saved' : 'Import report'}
+            title={result.dryRun ? i18n.t('Dry run: nothing was saved') : i18n.t('Import report')}
           >
             {result.message}
           </NoticeBox>
           {result.report && (
             <>
-              <h3>Summary</h3>
+              <h3>{i18n.t('Summary')}</h3>
               <SimpleTable
-                label="Import summary"
-                columns={['Type', 'Created', 'Updated', 'Deleted', 'Ignored', 'Total']}
+                label={i18n.t('Import summary')}
+                columns={[
+                  i18n.t('Type'),
+                  i18n.t('Created'),
+                  i18n.t('Updated'),
+                  i18n.t('Deleted'),
+                  i18n.t('Ignored'),
+                  i18n.t('Total'),
+                ]}
                 rows={[
                   ...result.report.typeReports.map((t) => [
                     shortKlass(t.klass),
-                    t.stats.created,
-                    t.stats.updated,
-                    t.stats.deleted,
-                    t.stats.ignored,
-                    t.stats.total,
+                    num(t.stats.created),
+                    num(t.stats.updated),
+                    num(t.stats.deleted),
+                    num(t.stats.ignored),
+                    num(t.stats.total),
                   ]),
                   [
-                    <strong key="t">All</strong>,
-                    result.report.stats.created,
-                    result.report.stats.updated,
-                    result.report.stats.deleted,
-                    result.report.stats.ignored,
-                    result.report.stats.total,
+                    <strong key="t">{i18n.t('All')}</strong>,
+                    num(result.report.stats.created),
+                    num(result.report.stats.updated),
+                    num(result.report.stats.deleted),
+                    num(result.report.stats.ignored),
+                    num(result.report.stats.total),
                   ],
                 ]}
               />
               <p>
-                Status: <StatusTag status={result.report.status} />
+                {i18n.t('Status:')} <StatusTag status={result.report.status} />
               </p>
               {errors.length > 0 && (
                 <>
-                  <h3>Errors</h3>
+                  <h3>{i18n.t('Errors')}</h3>
                   <SimpleTable
-                    label="Import errors"
-                    columns={['Type', 'Object', 'Code', 'Property', 'Message']}
+                    label={i18n.t('Import errors')}
+                    columns={[
+                      i18n.t('Type'),
+                      i18n.t('Object'),
+                      i18n.t('Code'),
+                      i18n.t('Property'),
+                      i18n.t('Message'),
+                    ]}
                     rows={errors}
                   />
                 </>
@@ -211,9 +232,9 @@ function MetadataImport() {
 function MetadataExport() {
   return (
     <div className="panel">
-      <h3>Metadata export</h3>
-      <p className="muted">All metadata as DHIS2 JSON (the owner fields), as a file.</p>
-      <Button onClick={() => void download()}>Download metadata.json</Button>
+      <h3>{i18n.t('Metadata export')}</h3>
+      <p className="muted">{i18n.t('All metadata as DHIS2 JSON (the owner fields), as a file.')}</p>
+      <Button onClick={() => void download()}>{i18n.t('Download metadata.json')}</Button>
     </div>
   );
 }
@@ -237,28 +258,31 @@ function ManualSync() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!/^\S+$/.test(name)) {
-      setError('Enter a version name such as Version_3');
+      setError(i18n.t('Enter a version name such as Version_3'));
       return;
     }
     setBusy(true);
     setDone(null);
     try {
       await api(`/api/metadata/sync?versionName=${encodeURIComponent(name)}`);
-      setDone(`Synced up to ${name}.`);
-      alert(`Synced up to ${name}`);
+      setDone(i18n.t('Synced up to {{version}}.', { version: name }));
+      alert(i18n.t('Synced up to {{version}}.', { version: name }));
     } catch (err) {
       setError(errorText(err));
-      alert(`Sync of ${name} failed: ${errorText(err)}`, 'critical');
+      alert(
+        i18n.t('Sync of {{version}} failed: {{error}}', { version: name, error: errorText(err) }),
+        'critical',
+      );
     } finally {
       setBusy(false);
     }
   };
   return (
     <form className="panel" onSubmit={(e) => void submit(e)} noValidate>
-      <h3>Manual sync of a version</h3>
+      <h3>{i18n.t('Manual sync of a version')}</h3>
       <div className="form">
         <InputField
-          label="Version name"
+          label={i18n.t('Version name')}
           name="versionName"
           placeholder="Version_3"
           value={name}
@@ -268,15 +292,15 @@ function ManualSync() {
           }}
           error={Boolean(error)}
           validationText={error}
-          helpText="Imports every missing version from the central up to this one."
+          helpText={i18n.t('Imports every missing version from the central up to this one.')}
         />
         <div className="row">
           <Button type="submit" loading={busy}>
-            Sync this version
+            {i18n.t('Sync this version')}
           </Button>
         </div>
         {done && (
-          <NoticeBox valid title="Done">
+          <NoticeBox valid title={i18n.t('Done')}>
             {done}
           </NoticeBox>
         )}

@@ -7,6 +7,7 @@
 import { Field, FileInput, InputField, TextAreaField } from '@dhis2/ui';
 import { usePemFingerprint } from '../key-fingerprint.ts';
 import { grouped } from './SigningKey.tsx';
+import { i18n } from '../i18n.ts';
 
 export interface PemKeyFieldsProps {
   names: { file: string; pem: string; reason: string; fingerprint: string };
@@ -27,7 +28,7 @@ export function PemKeyFields(props: PemKeyFieldsProps) {
         <FileInput
           name={names.file}
           accept=".pem,.txt,application/x-pem-file,text/plain"
-          buttonLabel="Read the key from a file"
+          buttonLabel={i18n.t('Read the key from a file')}
           small
           onChange={({ files }) => void files?.[0]?.text().then(setPem)}
         />
@@ -42,12 +43,12 @@ export function PemKeyFields(props: PemKeyFieldsProps) {
       />
       {fingerprint && (
         <p data-test={names.fingerprint}>
-          Fingerprint of this key: <code>{grouped(fingerprint)}</code>
+          {i18n.t('Fingerprint of this key:')} <code>{grouped(fingerprint)}</code>
         </p>
       )}
       <InputField
         name={names.reason}
-        label="Reason (optional, for the audit log)"
+        label={i18n.t('Reason (optional, for the audit log)')}
         value={props.reason}
         onChange={({ value }: { value?: string }) => props.setReason(value ?? '')}
       />

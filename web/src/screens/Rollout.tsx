@@ -13,7 +13,9 @@ import {
   SwitchField,
 } from '@dhis2/ui';
 import { useState, type FormEvent } from 'react';
-import { api, errorText, fieldErrorsOf, when } from '../api.ts';
+import { api, errorText, fieldErrorsOf } from '../api.ts';
+import { when } from '../format.ts';
+import { i18n } from '../i18n.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, useLoad } from './common.tsx';
 import { RolloutVersions } from './RolloutVersions.tsx';
@@ -32,10 +34,11 @@ export function Rollout() {
   const [saves, setSaves] = useState(0);
   return (
     <section aria-labelledby="rollout-title">
-      <h2 id="rollout-title">Rollout</h2>
+      <h2 id="rollout-title">{i18n.t('Rollout')}</h2>
       <p className="muted">
-        A new version goes to a ring of canary locals first, and to every other local once it is
-        released. See docs/rollout.md.
+        {i18n.t(
+          'A new version goes to a ring of canary locals first, and to every other local once it is released. See docs/rollout.md.',
+        )}
       </p>
       {!config.data ? (
         <div className="panel">
@@ -85,7 +88,9 @@ function ConfigForm({ initial, onSaved }: { initial: RolloutConfig; onSaved: () 
     const text = minutes.trim();
     // Empty is "off"; anything else must be a number before the server judges its range.
     if (text !== '' && !/^-?\d+(\.\d+)?$/.test(text)) {
-      setErrors({ autoReleaseAfterMinutes: 'Enter a number of minutes, or leave empty for off' });
+      setErrors({
+        autoReleaseAfterMinutes: i18n.t('Enter a number of minutes, or leave empty for off'),
+      });
       return;
     }
     setBusy(true);
@@ -94,33 +99,34 @@ function ConfigForm({ initial, onSaved }: { initial: RolloutConfig; onSaved: () 
         method: 'PUT',
         body: { enabled, ring, autoReleaseAfterMinutes: text === '' ? null : Number(text) },
       });
-      alert('Rollout saved');
+      alert(i18n.t('Rollout saved'));
       onSaved();
     } catch (err) {
       setErrors(fieldErrorsOf(err));
-      alert(`Rollout not saved: ${errorText(err)}`, 'critical');
+      alert(i18n.t('Rollout not saved: {{error}}', { error: errorText(err) }), 'critical');
     } finally {
       setBusy(false);
     }
   };
   return (
     <form className="panel" data-test="rollout-config" onSubmit={(e) => void submit(e)}>
-      <h3>Configuration</h3>
+      <h3>{i18n.t('Configuration')}</h3>
       <SwitchField
         name="rolloutEnabled"
-        label="New versions go to the ring first (staged rollout)"
+        label={i18n.t('New versions go to the ring first (staged rollout)')}
         checked={enabled}
         onChange={({ checked }: { checked: boolean }) => setEnabled(checked)}
       />
       <p className="muted">
-        Switching it off releases nothing: versions already waiting keep waiting for a release, a
-        hold or a withdrawal.
+        {i18n.t(
+          'Switching it off releases nothing: versions already waiting keep waiting for a release, a hold or a withdrawal.',
+        )}
       </p>
-      <h4>Ring</h4>
+      <h4>{i18n.t('Ring')}</h4>
       <SimpleTable
-        label="Ring members"
-        columns={['Member', '']}
-        empty="No canary yet: every local waits for the release."
+        label={i18n.t('Ring members')}
+        columns={[i18n.t('Member'), '']}
+        empty={i18n.t('No canary yet: every local waits for the release.')}
         rows={ring.map((m, i) => [
           <span key="m">
             {memberLabel(m)}
@@ -137,33 +143,39 @@ function ConfigForm({ initial, onSaved }: { initial: RolloutConfig; onSaved: () 
             secondary
             onClick={() => setRing((r) => r.filter((_, j) => j !== i))}
           >
-            Remove
+            {i18n.t('Remove')}
           </Button>,
         ])}
       />
       <div className="row">
         <SingleSelectField
-          label="Add a local by"
+          label={i18n.t('Add a local by')}
           selected={kind}
           onChange={({ selected }: { selected: string }) => setKind(selected as MemberKind)}
         >
-          <SingleSelectOption value="systemId" label="System id (a metasync local)" />
-          <SingleSelectOption value="username" label="Username (e.g. a DHIS2 local)" />
+          <SingleSelectOption value="systemId" label={i18n.t('System id (a metasync local)')} />
+          <SingleSelectOption value="username" label={i18n.t('Username (e.g. a DHIS2 local)')} />
         </SingleSelectField>
         <InputField
           name="ringMember"
-          label={kind === 'systemId' ? "The local's system id" : 'The user the local signs in as'}
+          label={
+            kind === 'systemId'
+              ? i18n.t('The local’s system id')
+              : i18n.t('The user the local signs in as')
+          }
           value={adding}
           onChange={({ value }: { value?: string }) => setAdding(value ?? '')}
         />
         <Button onClick={add} disabled={!adding.trim()}>
-          Add to ring
+          {i18n.t('Add to ring')}
         </Button>
       </div>
       <InputField
         name="autoReleaseAfterMinutes"
-        label="Release automatically after (minutes)"
-        helpText="A version every ring member reached without a failure is released after this long. Empty: never automatically."
+        label={i18n.t('Release automatically after (minutes)')}
+        helpText={i18n.t(
+          'A version every ring member reached without a failure is released after this long. Empty: never automatically.',
+        )}
         inputWidth="200px"
         value={minutes}
         onChange={({ value }: { value?: string }) => {
@@ -179,18 +191,21 @@ function ConfigForm({ initial, onSaved }: { initial: RolloutConfig; onSaved: () 
       />
       {initial.updatedBy && (
         <p className="muted">
-          Last saved by {initial.updatedBy}, {when(initial.updatedAt)}.
+          {i18n.t('Last saved by {{user}}, {{when}}.', {
+            user: initial.updatedBy,
+            when: when(initial.updatedAt),
+          })}
         </p>
       )}
       {Object.keys(errors).some(
         (k) => k !== 'autoReleaseAfterMinutes' && !k.startsWith('ring['),
       ) && (
-        <NoticeBox error title="Not saved">
+        <NoticeBox error title={i18n.t('Not saved')}>
           {Object.values(errors).join(' ')}
         </NoticeBox>
       )}
       <Button type="submit" primary loading={busy}>
-        Save
+        {i18n.t('Save')}
       </Button>
     </form>
   );

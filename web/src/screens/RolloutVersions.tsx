@@ -17,9 +17,11 @@ import {
   TextAreaField,
 } from '@dhis2/ui';
 import { useState } from 'react';
-import { api, ApiError, errorText, fieldErrorsOf, when } from '../api.ts';
+import { api, ApiError, errorText, fieldErrorsOf } from '../api.ts';
+import { when } from '../format.ts';
+import { i18n } from '../i18n.ts';
 import { useApp } from '../context.tsx';
-import { Loading, SimpleTable, useLoad } from './common.tsx';
+import { Loading, SimpleTable, statusText, useLoad } from './common.tsx';
 import type {
   RolloutActionResult,
   RolloutVersionRow,
@@ -36,42 +38,61 @@ interface Failure {
   message: string | null;
 }
 
-const ACTION_LABEL: Record<Action, string> = {
-  release: 'Release',
-  hold: 'Hold',
-  withdraw: 'Withdraw',
+const ACTION_LABEL: Record<Action, () => string> = {
+  release: () => i18n.t('Release'),
+  hold: () => i18n.t('Hold'),
+  withdraw: () => i18n.t('Withdraw'),
+};
+
+const ACTION_TITLE: Record<Action, (name: string) => string> = {
+  release: (name) => i18n.t('Release {{name}}', { name }),
+  hold: (name) => i18n.t('Hold {{name}}', { name }),
+  withdraw: (name) => i18n.t('Withdraw {{name}}', { name }),
 };
 
 const ACTION_TEXT: Record<Action, (name: string) => string> = {
-  release: (n) =>
-    `Releasing ${n} gives it, and every earlier version not yet released, to every local.`,
-  hold: (n) =>
-    `Holding ${n} stops it, and every later version, for the ring too, until it is released.`,
-  withdraw: (n) =>
-    `Withdrawing ${n} removes it, and every later version, from the chain; their changes go into the next version created. A canary that imported it must rebaseline (docs/rollout.md).`,
+  release: (name) =>
+    i18n.t(
+      'Releasing {{name}} gives it, and every earlier version not yet released, to every local.',
+      { name },
+    ),
+  hold: (name) =>
+    i18n.t(
+      'Holding {{name}} stops it, and every later version, for the ring too, until it is released.',
+      { name },
+    ),
+  withdraw: (name) =>
+    i18n.t(
+      'Withdrawing {{name}} removes it, and every later version, from the chain; their changes go into the next version created. A canary that imported it must rebaseline (docs/rollout.md).',
+      { name },
+    ),
 };
 
 export function StateTag({ state }: { state: string }) {
   return (
     <Tag positive={state === 'RELEASED'} neutral={state === 'CANARY'} negative={state === 'HELD'}>
-      {state}
+      {statusText(state)}
     </Tag>
   );
 }
 
 function CanaryTag({ canary }: { canary: Canary }) {
   const detail = [canary.failureKind, canary.message].filter(Boolean).join(': ');
-  const label =
-    canary.progress === 'REACHED' ? 'reached' : canary.progress === 'FAILED' ? 'failed' : 'not yet';
+  const text =
+    canary.progress === 'REACHED'
+      ? i18n.t('{{member}} reached', { member: canary.member })
+      : canary.progress === 'FAILED'
+        ? i18n.t('{{member}} failed', { member: canary.member })
+        : i18n.t('{{member}} not yet', { member: canary.member });
   // The whole text on hover: a system id is long and the tag cuts it short.
   return (
-    <span title={`${canary.member} ${label}${detail ? ` (${detail})` : ''}`} data-test="canary">
+    <span title={`${text}${detail ? ` (${detail})` : ''}`} data-test="canary">
       <Tag
         maxWidth="360px"
         positive={canary.progress === 'REACHED'}
         negative={canary.progress === 'FAILED'}
       >
-        {`${canary.member} ${label}`}
+        {text}
       </Tag>
       {canary.progress === 'FAILED' && detail && <span className="canary-failure">{detail}</span>}
     </span>
@@ -93,21 +114,28 @@ export function RolloutVersions() {
     <>
       <div className="panel" data-test="rollout-versions">
         <div className="row">
-          <h3>Versions</h3>
+          <h3>{i18n.t('Versions')}</h3>
           <Button small secondary onClick={() => void overview.reload()}>
-            Refresh
+            {i18n.t('Refresh')}
           </Button>
         </div>
         {!overview.data ? (
           <Loading error={overview.error} />
         ) : (
           <SimpleTable
-            label="Rollout versions"
-            columns={['Version', 'Type', 'Created', 'State', 'Canaries', '']}
-            empty="No versions yet."
+            label={i18n.t('Rollout versions')}
+            columns={[
+              i18n.t('Version'),
+              i18n.t('Type'),
+              i18n.t('Created'),
+              i18n.t('State'),
+              i18n.t('Canaries'),
+              '',
+            ]}
+            empty={i18n.t('No versions yet.')}
             rows={list.map((v) => [
               v.name,
-              v.type === 'ATOMIC' ? 'Atomic' : 'Best effort',
+              v.type === 'ATOMIC' ? i18n.t('Atomic') : i18n.t('Best effort'),
               when(v.created),
               <StateTag key="s" state={v.state} />,
               <span key="c" className="tags">
@@ -128,7 +156,7 @@ export function RolloutVersions() {
                         destructive={a === 'withdraw'}
                         onClick={() => setActing({ action: a, name: v.name })}
                       >
-                        {`${ACTION_LABEL[a]}…`}
+                        {`${ACTION_LABEL[a]()}…`}
                       </Button>
                     ))}
                 </span>
@@ -138,14 +166,20 @@ export function RolloutVersions() {
         )}
       </div>
       <div className="panel" data-test="rollout-withdrawals">
-        <h3>Withdrawn versions</h3>
+        <h3>{i18n.t('Withdrawn versions')}</h3>
         {!overview.data ? (
           <Loading error={overview.error} />
         ) : (
           <SimpleTable
-            label="Withdrawn versions"
-            columns={['Version', 'Hash', 'By', 'When', 'Reason']}
-            empty="No version has been withdrawn."
+            label={i18n.t('Withdrawn versions')}
+            columns={[
+              i18n.t('Version'),
+              i18n.t('Hash'),
+              i18n.t('By'),
+              i18n.t('When'),
+              i18n.t('Reason'),
+            ]}
+            empty={i18n.t('No version has been withdrawn.')}
             rows={[...overview.data.withdrawals]
               .reverse()
               .map((w) => [w.name, <code key="h">{w.hashCode}</code>, w.by, when(w.at), w.reason])}
@@ -191,8 +225,16 @@ function ActionModal({
         `/api/metadata/version/${encodeURIComponent(name)}/${action}${force ? '?force=true' : ''}`,
         { method: 'POST', body: { reason } },
       );
-      const done = action === 'release' ? 'Released' : action === 'hold' ? 'Held' : 'Withdrew';
-      alert(r.versions.length ? `${done} ${r.versions.join(', ')}` : `${name}: nothing to change`);
+      const versions = r.versions.join(', ');
+      alert(
+        !r.versions.length
+          ? i18n.t('{{name}}: nothing to change', { name })
+          : action === 'release'
+            ? i18n.t('Released {{versions}}', { versions })
+            : action === 'hold'
+              ? i18n.t('Held {{versions}}', { versions })
+              : i18n.t('Withdrew {{versions}}', { versions }),
+      );
       onDone();
     } catch (e) {
       setReasonError(fieldErrorsOf(e).reason);
@@ -204,12 +246,14 @@ function ActionModal({
   };
   return (
     <Modal onClose={onClose} dataTest="rollout-action">
-      <ModalTitle>{`${ACTION_LABEL[action]} ${name}`}</ModalTitle>
+      <ModalTitle>{ACTION_TITLE[action](name)}</ModalTitle>
       <ModalContent>
-        <p>{ACTION_TEXT[action](name)} Who, when and why go to the audit log.</p>
+        <p>
+          {ACTION_TEXT[action](name)} {i18n.t('Who, when and why go to the audit log.')}
+        </p>
         <TextAreaField
           name="rolloutReason"
-          label="Reason"
+          label={i18n.t('Reason')}
           rows={3}
           value={reason}
           onChange={({ value }: { value?: string }) => {
@@ -217,16 +261,22 @@ function ActionModal({
             setReasonError(undefined);
           }}
           error={!!reasonError}
-          validationText={reasonError ?? 'At least 5 characters.'}
+          validationText={reasonError ?? i18n.t('At least 5 characters.')}
         />
         {error && !reasonError && (
           <div style={{ marginTop: 8 }} data-test="rollout-refused">
-            <NoticeBox error title={failures.length ? 'A canary failed' : 'Refused'}>
+            <NoticeBox
+              error
+              title={failures.length ? i18n.t('A canary failed') : i18n.t('Refused')}
+            >
               {failures.length > 0 ? (
-                <ul style={{ margin: 0, paddingLeft: 16 }}>
+                <ul style={{ margin: 0, paddingInlineStart: 16 }}>
                   {failures.map((f) => (
                     <li key={`${f.member}/${f.version}`}>
-                      {f.member} failed {f.version}
+                      {i18n.t('{{member}} failed {{version}}', {
+                        member: f.member,
+                        version: f.version,
+                      })}
                       {f.failureKind ? ` (${f.failureKind})` : ''}
                       {f.message ? `: ${f.message}` : ''}
                     </li>
@@ -241,10 +291,10 @@ function ActionModal({
       </ModalContent>
       <ModalActions>
         <ButtonStrip end>
-          <Button onClick={onClose}>Cancel</Button>
+          <Button onClick={onClose}>{i18n.t('Cancel')}</Button>
           {action === 'release' && failures.length > 0 && (
             <Button destructive loading={busy} onClick={() => void send(true)}>
-              Release anyway
+              {i18n.t('Release anyway')}
             </Button>
           )}
           <Button
@@ -254,7 +304,7 @@ function ActionModal({
             disabled={reason.trim().length < 5}
             onClick={() => void send(false)}
           >
-            {ACTION_LABEL[action]}
+            {ACTION_LABEL[action]()}
           </Button>
         </ButtonStrip>
       </ModalActions>

@@ -23,7 +23,9 @@ import {
   type PresetProblem,
   type Weekday,
 } from '../../../src/domain/jobs/cron.ts';
-import { api, errorText, fieldErrorsOf, when } from '../api.ts';
+import { api, errorText, fieldErrorsOf } from '../api.ts';
+import { when } from '../format.ts';
+import { i18n, uiLocale } from '../i18n.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 
@@ -34,21 +36,19 @@ import type {
 
 /** The form's choices: the domain's presets (all but hourly) or a cron expression as typed. */
 type FormFrequency = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY' | 'CRON';
-const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+/** Weekday and month names in the UI's language (Sunday first, as `WEEKDAYS`). */
+const dayNames = (): string[] =>
+  [0, 1, 2, 3, 4, 5, 6].map((d) =>
+    new Intl.DateTimeFormat(uiLocale(), { weekday: 'long', timeZone: 'UTC' }).format(
+      Date.UTC(2023, 0, 1 + d), // 1 January 2023 was a Sunday
+    ),
+  );
+const monthNames = (): string[] =>
+  Array.from({ length: 12 }, (_, m) =>
+    new Intl.DateTimeFormat(uiLocale(), { month: 'long', timeZone: 'UTC' }).format(
+      Date.UTC(2023, m, 1),
+    ),
+  );
 
 /** The form's state: the inputs' text as typed (checked by the domain's `presetProblems`). */
 interface Schedule {
@@ -119,15 +119,22 @@ export function describe(cron: string): string {
   const p = cronToPreset(cron);
   switch (p?.frequency) {
     case 'HOURLY':
-      return `Hourly at minute ${Number(p.time.slice(3))}`;
+      return i18n.t('Hourly at minute {{minute}}', { minute: Number(p.time.slice(3)) });
     case 'DAILY':
-      return `Daily at ${p.time}`;
+      return i18n.t('Daily at {{time}}', { time: p.time });
     case 'WEEKLY':
-      return `Weekly on ${DAY_NAMES[WEEKDAYS.indexOf(p.dayOfWeek ?? 'MON')]} at ${p.time}`;
+      return i18n.t('Weekly on {{day}} at {{time}}', {
+        day: dayNames()[WEEKDAYS.indexOf(p.dayOfWeek ?? 'MON')],
+        time: p.time,
+      });
     case 'MONTHLY':
-      return `Monthly on day ${p.dayOfMonth ?? 1} at ${p.time}`;
+      return i18n.t('Monthly on day {{day}} at {{time}}', { day: p.dayOfMonth ?? 1, time: p.time });
     case 'YEARLY':
-      return `Yearly on ${p.dayOfMonth ?? 1} ${MONTH_NAMES[(p.month ?? 1) - 1]} at ${p.time}`;
+      return i18n.t('Yearly on {{day}} {{month}} at {{time}}', {
+        day: p.dayOfMonth ?? 1,
+        month: monthNames()[(p.month ?? 1) - 1],
+        time: p.time,
+      });
     default:
       return cron;
   }
@@ -145,47 +152,55 @@ export function Scheduler() {
   const run = async (j: Job) => {
     try {
       await api(`/api/jobConfigurations/${j.id}/execute`, { method: 'POST' });
-      alert(`Started “${j.name}”`);
+      alert(i18n.t('Started “{{name}}”', { name: j.name }));
       setTimeout(() => void jobs.reload(), 1500);
     } catch (e) {
-      alert(`Not started: ${errorText(e)}`, 'critical');
+      alert(i18n.t('Not started: {{error}}', { error: errorText(e) }), 'critical');
     }
   };
   const remove = async (j: Job) => {
     try {
       await api(`/api/jobConfigurations/${j.id}`, { method: 'DELETE' });
-      alert(`Deleted “${j.name}”`);
+      alert(i18n.t('Deleted “{{name}}”', { name: j.name }));
       setDeleting(null);
       await jobs.reload();
     } catch (e) {
-      alert(`Not deleted: ${errorText(e)}`, 'critical');
+      alert(i18n.t('Not deleted: {{error}}', { error: errorText(e) }), 'critical');
     }
   };
   const missing = jobs.status === 404;
   return (
     <section aria-labelledby="scheduler-title">
-      <h2 id="scheduler-title">Scheduler</h2>
+      <h2 id="scheduler-title">{i18n.t('Scheduler')}</h2>
       <div className="panel">
         <div className="row" style={{ marginBottom: 12 }}>
           <Button primary onClick={() => setEditing('new')} disabled={missing}>
-            New metadata sync job
+            {i18n.t('New metadata sync job')}
           </Button>
         </div>
         {missing ? (
-          <NoticeBox warning title="Scheduler not available">
-            This server has no /api/jobConfigurations.
+          <NoticeBox warning title={i18n.t('Scheduler not available')}>
+            {i18n.t('This server has no /api/jobConfigurations.')}
           </NoticeBox>
         ) : !jobs.data ? (
           <Loading error={jobs.error} />
         ) : (
           <SimpleTable
-            label="Jobs"
-            columns={['Name', 'Schedule', 'Enabled', 'Status', 'Last run', 'Next run', 'Actions']}
-            empty="No jobs yet."
+            label={i18n.t('Jobs')}
+            columns={[
+              i18n.t('Name'),
+              i18n.t('Schedule'),
+              i18n.t('Enabled'),
+              i18n.t('Status'),
+              i18n.t('Last run'),
+              i18n.t('Next run'),
+              i18n.t('Actions'),
+            ]}
+            empty={i18n.t('No jobs yet.')}
             rows={jobs.data.map((j) => [
               j.name,
               describe(j.cronExpression),
-              j.enabled ? 'Yes' : 'No',
+              j.enabled ? i18n.t('Yes') : i18n.t('No'),
               j.lastExecutedStatus ? (
                 <StatusTag key="s" status={j.lastExecutedStatus} />
               ) : (
@@ -195,13 +210,13 @@ export function Scheduler() {
               j.enabled ? when(j.nextExecutionTime) : '—',
               <div className="row" style={{ flexWrap: 'nowrap' }} key="a">
                 <Button small onClick={() => void run(j)}>
-                  Run now
+                  {i18n.t('Run now')}
                 </Button>
                 <Button small onClick={() => setEditing(j)}>
-                  Edit
+                  {i18n.t('Edit')}
                 </Button>
                 <Button small destructive onClick={() => setDeleting(j)}>
-                  Delete
+                  {i18n.t('Delete')}
                 </Button>
               </div>,
             ])}
@@ -220,13 +235,15 @@ export function Scheduler() {
       )}
       {deleting && (
         <Modal small onClose={() => setDeleting(null)}>
-          <ModalTitle>Delete job</ModalTitle>
-          <ModalContent>Delete “{deleting.name}”? Its schedule stops at once.</ModalContent>
+          <ModalTitle>{i18n.t('Delete job')}</ModalTitle>
+          <ModalContent>
+            {i18n.t('Delete “{{name}}”? Its schedule stops at once.', { name: deleting.name })}
+          </ModalContent>
           <ModalActions>
             <ButtonStrip end>
-              <Button onClick={() => setDeleting(null)}>Cancel</Button>
+              <Button onClick={() => setDeleting(null)}>{i18n.t('Cancel')}</Button>
               <Button destructive onClick={() => void remove(deleting)}>
-                Delete
+                {i18n.t('Delete')}
               </Button>
             </ButtonStrip>
           </ModalActions>
@@ -246,7 +263,7 @@ function JobForm({
   onSaved: () => void;
 }) {
   const { alert } = useApp();
-  const [name, setName] = useState(job?.name ?? 'Metadata sync');
+  const [name, setName] = useState(job?.name ?? i18n.t('Metadata sync'));
   const [enabled, setEnabled] = useState(job?.enabled ?? true);
   const [s, setS] = useState<Schedule>(job ? fromCron(job.cronExpression) : DEFAULTS);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -258,11 +275,13 @@ function JobForm({
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const errs: Record<string, string> = scheduleProblems(s);
-    if (!name.trim()) errs.name = 'A name is required';
+    if (!name.trim()) errs.name = i18n.t('A name is required');
     // Spring's macros (@daily …) are one word; the server gives Spring's reason for the rest.
     const cron = s.cron.trim();
     if (s.frequency === 'CRON' && !cron.startsWith('@') && cron.split(/\s+/).length !== 6)
-      errs.cron = 'Six fields: second minute hour day-of-month month day-of-week, e.g. 0 0 3 ? * *';
+      errs.cron = i18n.t(
+        'Six fields: second minute hour day-of-month month day-of-week, e.g. 0 0 3 ? * *',
+      );
     if (Object.keys(errs).length) {
       setErrors(errs);
       return;
@@ -277,7 +296,12 @@ function JobForm({
     try {
       if (job) await api(`/api/jobConfigurations/${job.id}`, { method: 'PUT', body });
       else await api('/api/jobConfigurations', { method: 'POST', body });
-      alert(`Saved “${body.name}” (${describe(body.cronExpression)})`);
+      alert(
+        i18n.t('Saved “{{name}}” ({{schedule}})', {
+          name: body.name,
+          schedule: describe(body.cronExpression),
+        }),
+      );
       onSaved();
     } catch (err) {
       // The server names the field (`response.errorReports`); the rest goes above the buttons.
@@ -293,11 +317,11 @@ function JobForm({
   return (
     <Modal onClose={onClose} position="middle">
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <ModalTitle>{job ? 'Edit job' : 'New metadata sync job'}</ModalTitle>
+        <ModalTitle>{job ? i18n.t('Edit job') : i18n.t('New metadata sync job')}</ModalTitle>
         <ModalContent>
           <div className="form">
             <InputField
-              label="Name"
+              label={i18n.t('Name')}
               name="name"
               value={name}
               onChange={({ value }) => setName(value ?? '')}
@@ -306,41 +330,41 @@ function JobForm({
               required
             />
             <SingleSelectField
-              label="Frequency"
+              label={i18n.t('Frequency')}
               selected={s.frequency}
               onChange={({ selected }) => upd({ frequency: selected as FormFrequency })}
             >
-              <SingleSelectOption value="DAILY" label="Daily" />
-              <SingleSelectOption value="WEEKLY" label="Weekly" />
-              <SingleSelectOption value="MONTHLY" label="Monthly" />
-              <SingleSelectOption value="YEARLY" label="Yearly" />
-              <SingleSelectOption value="CRON" label="Cron expression" />
+              <SingleSelectOption value="DAILY" label={i18n.t('Daily')} />
+              <SingleSelectOption value="WEEKLY" label={i18n.t('Weekly')} />
+              <SingleSelectOption value="MONTHLY" label={i18n.t('Monthly')} />
+              <SingleSelectOption value="YEARLY" label={i18n.t('Yearly')} />
+              <SingleSelectOption value="CRON" label={i18n.t('Cron expression')} />
             </SingleSelectField>
             {s.frequency === 'WEEKLY' && (
               <SingleSelectField
-                label="Day of the week"
+                label={i18n.t('Day of the week')}
                 selected={s.weekday}
                 onChange={({ selected }) => upd({ weekday: selected as Weekday })}
               >
                 {WEEKDAYS.map((d, i) => (
-                  <SingleSelectOption key={d} value={d} label={DAY_NAMES[i]!} />
+                  <SingleSelectOption key={d} value={d} label={dayNames()[i]!} />
                 ))}
               </SingleSelectField>
             )}
             {s.frequency === 'YEARLY' && (
               <SingleSelectField
-                label="Month"
+                label={i18n.t('Month')}
                 selected={s.month}
                 onChange={({ selected }) => upd({ month: selected })}
               >
-                {MONTH_NAMES.map((m, i) => (
-                  <SingleSelectOption key={m} value={String(i + 1)} label={m} />
+                {monthNames().map((m, i) => (
+                  <SingleSelectOption key={i} value={String(i + 1)} label={m} />
                 ))}
               </SingleSelectField>
             )}
             {(s.frequency === 'MONTHLY' || s.frequency === 'YEARLY') && (
               <InputField
-                label="Day of the month"
+                label={i18n.t('Day of the month')}
                 name="day"
                 type="number"
                 inputWidth="120px"
@@ -352,7 +376,7 @@ function JobForm({
             )}
             {s.frequency !== 'CRON' ? (
               <InputField
-                label="Time of day"
+                label={i18n.t('Time of day')}
                 name="time"
                 type="time"
                 inputWidth="160px"
@@ -360,27 +384,31 @@ function JobForm({
                 onChange={({ value }) => upd({ time: value ?? '' })}
                 error={Boolean(errors.time)}
                 validationText={errors.time}
-                helpText={`Cron: ${Object.keys(scheduleProblems(s)).length ? '—' : toCron(s)} (server time zone)`}
+                helpText={i18n.t('Cron: {{cron}} (server time zone)', {
+                  cron: Object.keys(scheduleProblems(s)).length ? '—' : toCron(s),
+                })}
               />
             ) : (
               <InputField
-                label="Cron expression"
+                label={i18n.t('Cron expression')}
                 name="cron"
                 value={s.cron}
                 onChange={({ value }) => upd({ cron: value ?? '' })}
                 error={Boolean(errors.cron)}
                 validationText={errors.cron}
-                helpText="DHIS2's six fields: second minute hour day-of-month month day-of-week"
+                helpText={i18n.t(
+                  'DHIS2’s six fields: second minute hour day-of-month month day-of-week',
+                )}
               />
             )}
             <SwitchField
-              label="Enabled"
+              label={i18n.t('Enabled')}
               name="enabled"
               checked={enabled}
               onChange={({ checked }) => setEnabled(checked)}
             />
             {errors.form && (
-              <NoticeBox error title="Not saved">
+              <NoticeBox error title={i18n.t('Not saved')}>
                 {errors.form}
               </NoticeBox>
             )}
@@ -388,9 +416,9 @@ function JobForm({
         </ModalContent>
         <ModalActions>
           <ButtonStrip end>
-            <Button onClick={onClose}>Cancel</Button>
+            <Button onClick={onClose}>{i18n.t('Cancel')}</Button>
             <Button type="submit" primary loading={busy}>
-              Save
+              {i18n.t('Save')}
             </Button>
           </ButtonStrip>
         </ModalActions>

@@ -3,6 +3,7 @@ import { Button, InputField, NoticeBox, SwitchField } from '@dhis2/ui';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, errorText, fieldErrorsOf } from '../api.ts';
 import { useApp } from '../context.tsx';
+import { i18n } from '../i18n.ts';
 
 type Values = Record<string, string | boolean>;
 
@@ -52,11 +53,11 @@ async function save(
   try {
     await api('/api/systemSettings', { method: 'POST', body });
     await after();
-    alert('Settings saved');
+    alert(i18n.t('Settings saved'));
   } catch (e) {
     const fieldErrors = fieldErrorsOf(e);
     setErrors(fieldErrors);
-    alert(`Settings not saved: ${errorText(e)}`, 'critical');
+    alert(i18n.t('Settings not saved: {{error}}', { error: errorText(e) }), 'critical');
   }
 }
 
@@ -105,28 +106,32 @@ export function SyncSettings() {
     e.preventDefault();
     const url = str(f.values.keyRemoteInstanceUrl).trim();
     if (!isUrl(url)) {
-      f.setErrors({ keyRemoteInstanceUrl: 'Enter an http:// or https:// address, or leave empty' });
+      f.setErrors({
+        keyRemoteInstanceUrl: i18n.t('Enter an http:// or https:// address, or leave empty'),
+      });
       return;
     }
     await submitBody({ ...f.values, keyRemoteInstanceUrl: url });
   };
   return (
     <section aria-labelledby="sync-title">
-      <h2 id="sync-title">Synchronization settings</h2>
+      <h2 id="sync-title">{i18n.t('Synchronization settings')}</h2>
       <form className="panel form" onSubmit={(e) => void submit(e)} noValidate>
-        <h3>Remote server (central)</h3>
+        <h3>{i18n.t('Remote server (central)')}</h3>
         <InputField
-          label="Remote server URL"
+          label={i18n.t('Remote server URL')}
           name="keyRemoteInstanceUrl"
           placeholder="https://central.example.org"
           value={str(f.values.keyRemoteInstanceUrl)}
           onChange={({ value }) => f.set('keyRemoteInstanceUrl', value ?? '')}
           error={Boolean(f.errors.keyRemoteInstanceUrl)}
           validationText={f.errors.keyRemoteInstanceUrl}
-          helpText="Leave empty on a central. Set it to make this instance a local. Changing it clears the stored password: type the password again."
+          helpText={i18n.t(
+            'Leave empty on a central. Set it to make this instance a local. Changing it clears the stored password: type the password again.',
+          )}
         />
         <InputField
-          label="Remote server username"
+          label={i18n.t('Remote server username')}
           name="keyRemoteInstanceUsername"
           value={str(f.values.keyRemoteInstanceUsername)}
           onChange={({ value }) => f.set('keyRemoteInstanceUsername', value ?? '')}
@@ -135,7 +140,7 @@ export function SyncSettings() {
           autoComplete="off"
         />
         <InputField
-          label="Remote server password"
+          label={i18n.t('Remote server password')}
           name="keyRemoteInstancePassword"
           type="password"
           value={password}
@@ -144,47 +149,49 @@ export function SyncSettings() {
           placeholder={secrets.keyRemoteInstancePassword ? '••••••••' : ''}
           helpText={
             secrets.keyRemoteInstancePassword
-              ? 'A password is set. Type a new one to replace it.'
-              : 'No password is set.'
+              ? i18n.t('A password is set. Type a new one to replace it.')
+              : i18n.t('No password is set.')
           }
           error={Boolean(f.errors.keyRemoteInstancePassword)}
           validationText={f.errors.keyRemoteInstancePassword}
         />
-        <h3>Versioning</h3>
+        <h3>{i18n.t('Versioning')}</h3>
         <SwitchField
-          label="Enable versioning for metadata sync"
+          label={i18n.t('Enable versioning for metadata sync')}
           name="keyVersionEnabled"
           checked={f.values.keyVersionEnabled === true}
           onChange={({ checked }) => f.set('keyVersionEnabled', checked)}
         />
         <SwitchField
-          label="Don't sync metadata if DHIS2 versions differ"
+          label={i18n.t('Don’t sync metadata if DHIS2 versions differ')}
           name="keyStopMetadataSync"
           checked={f.values.keyStopMetadataSync === true}
           onChange={({ checked }) => f.set('keyStopMetadataSync', checked)}
         />
         <SwitchField
-          label="Include deletions in new versions"
+          label={i18n.t('Include deletions in new versions')}
           name="keyVersionIncludeDeletions"
           checked={f.values.keyVersionIncludeDeletions === true}
           onChange={({ checked }) => f.set('keyVersionIncludeDeletions', checked)}
         />
         <SwitchField
-          label="Include the bootstrap admin user and Superuser role in new versions"
+          label={i18n.t('Include the bootstrap admin user and Superuser role in new versions')}
           name="keyVersionIncludeBootstrapAdmin"
-          helpText="Off by default: a DHIS2 local would replace its own admin with this one."
+          helpText={i18n.t(
+            'Off by default: a DHIS2 local would replace its own admin with this one.',
+          )}
           checked={f.values.keyVersionIncludeBootstrapAdmin === true}
           onChange={({ checked }) => f.set('keyVersionIncludeBootstrapAdmin', checked)}
         />
         <SwitchField
-          label="Notify by e-mail only when a sync changed something"
+          label={i18n.t('Notify by e-mail only when a sync changed something')}
           name="keyMetadataSyncNotifyOnlyOnChange"
           checked={f.values.keyMetadataSyncNotifyOnlyOnChange === true}
           onChange={({ checked }) => f.set('keyMetadataSyncNotifyOnlyOnChange', checked)}
         />
         <div className="row">
           <Button type="submit" primary loading={busy}>
-            Save
+            {i18n.t('Save')}
           </Button>
         </div>
       </form>
@@ -210,10 +217,10 @@ export function EmailSettings() {
     const port = Number(f.values.keyEmailPort);
     const errs: Record<string, string> = {};
     if (!Number.isInteger(port) || port < 1 || port > 65535)
-      errs.keyEmailPort = 'A port from 1 to 65535';
+      errs.keyEmailPort = i18n.t('A port from 1 to 65535');
     for (const k of ['keyEmailSender', 'keySystemNotificationsEmail'])
       if (f.values[k] && !/^[^\s@]+@[^\s@]+$/.test(str(f.values[k])))
-        errs[k] = 'Enter an e-mail address';
+        errs[k] = i18n.t('Enter an e-mail address');
     if (Object.keys(errs).length) {
       f.setErrors(errs);
       return;
@@ -225,15 +232,15 @@ export function EmailSettings() {
     setTestResult(null);
     try {
       const r = await api<{ message?: string }>('/api/email/test', { method: 'POST' });
-      setTestResult({ ok: true, text: r.message ?? 'Test message sent' });
-      alert(r.message ?? 'Test message sent');
+      setTestResult({ ok: true, text: r.message ?? i18n.t('Test message sent') });
+      alert(r.message ?? i18n.t('Test message sent'));
     } catch (e) {
       const text =
         e instanceof ApiError && e.status === 404
-          ? 'This server cannot send test e-mails yet (no /api/email/test).'
+          ? i18n.t('This server cannot send test e-mails yet (no /api/email/test).')
           : errorText(e);
       setTestResult({ ok: false, text });
-      alert(`Test e-mail failed: ${text}`, 'critical');
+      alert(i18n.t('Test e-mail failed: {{error}}', { error: text }), 'critical');
     } finally {
       setTesting(false);
     }
@@ -251,15 +258,15 @@ export function EmailSettings() {
   );
   return (
     <section aria-labelledby="email-title">
-      <h2 id="email-title">Email settings</h2>
+      <h2 id="email-title">{i18n.t('Email settings')}</h2>
       <form className="panel form" onSubmit={(e) => void submit(e)} noValidate>
-        {field('keyEmailHostName', 'SMTP host name', {
-          helpText: 'Changing the host or port clears the stored password: type it again.',
+        {field('keyEmailHostName', i18n.t('SMTP host name'), {
+          helpText: i18n.t('Changing the host or port clears the stored password: type it again.'),
         })}
-        {field('keyEmailPort', 'SMTP port', { type: 'number', inputWidth: '120px' })}
-        {field('keyEmailUsername', 'SMTP username', { autoComplete: 'off' })}
+        {field('keyEmailPort', i18n.t('SMTP port'), { type: 'number', inputWidth: '120px' })}
+        {field('keyEmailUsername', i18n.t('SMTP username'), { autoComplete: 'off' })}
         <InputField
-          label="SMTP password"
+          label={i18n.t('SMTP password')}
           name="keyEmailPassword"
           type="password"
           value={password}
@@ -267,35 +274,37 @@ export function EmailSettings() {
           autoComplete="new-password"
           helpText={
             secrets.keyEmailPassword
-              ? 'A password is set. Type a new one to replace it.'
-              : 'No password is set.'
+              ? i18n.t('A password is set. Type a new one to replace it.')
+              : i18n.t('No password is set.')
           }
         />
         <SwitchField
-          label="Use TLS"
+          label={i18n.t('Use TLS')}
           name="keyEmailTls"
           checked={f.values.keyEmailTls === true}
           onChange={({ checked }) => f.set('keyEmailTls', checked)}
         />
-        {field('keyEmailSender', 'Email sender address')}
-        {field('keySystemNotificationsEmail', 'System notifications email address', {
-          helpText: 'Sync failures and new versions are reported here.',
+        {field('keyEmailSender', i18n.t('Email sender address'))}
+        {field('keySystemNotificationsEmail', i18n.t('System notifications email address'), {
+          helpText: i18n.t('Sync failures and new versions are reported here.'),
         })}
         <div className="row">
           <Button type="submit" primary loading={busy}>
-            Save
+            {i18n.t('Save')}
           </Button>
           <Button onClick={() => void test()} loading={testing}>
-            Send me a test email
+            {i18n.t('Send me a test email')}
           </Button>
         </div>
         {testResult && (
           <NoticeBox
             error={!testResult.ok}
-            title={testResult.ok ? 'Test e-mail sent' : 'Test e-mail not sent'}
+            title={testResult.ok ? i18n.t('Test e-mail sent') : i18n.t('Test e-mail not sent')}
           >
             {testResult.text}
-            {testResult.ok ? '' : ` (It goes to ${user.username}'s own e-mail address.)`}
+            {testResult.ok
+              ? ''
+              : ` ${i18n.t('(It goes to {{user}}’s own e-mail address.)', { user: user.username })}`}
           </NoticeBox>
         )}
       </form>

@@ -12,6 +12,7 @@ import { saveText, usePemFingerprint } from '../key-fingerprint.ts';
 import { Loading, useLoad } from './common.tsx';
 import { PemKeyFields } from './PemKeyFields.tsx';
 import type { PinnedKey, SigningKey } from '../../../src/http/schemas/api-types.ts';
+import { i18n } from '../i18n.ts';
 
 /** A 64-hex fingerprint in groups of four, easier to read aloud over a phone. */
 export const grouped = (fingerprint: string) =>
@@ -22,19 +23,19 @@ export function SigningKeyPanel() {
   const own = useLoad(() => api<SigningKey>('/api/metasync/signing-key'));
   return (
     <div className="panel">
-      <h3>Signing key</h3>
+      <h3>{i18n.t('Signing key')}</h3>
       {!own.data ? (
         <Loading error={own.error} />
       ) : (
         <>
           <p>
-            This instance signs its offline bundles with an Ed25519 key, fingerprint{' '}
-            <code data-test="own-fingerprint">{grouped(own.data.fingerprint)}</code>.
+            {i18n.t('This instance signs its offline bundles with an Ed25519 key, fingerprint')}{' '}
+            <code data-test="own-fingerprint">{grouped(own.data.fingerprint)}</code>
           </p>
           {/* The public half, to carry to a site that has never been online (or, from a local,
               to its central for the data it sends back); it is no secret. */}
           <Button small onClick={() => saveText(own.data!.publicKey, 'metasync-public-key.pem')}>
-            Download the public key
+            {i18n.t('Download the public key')}
           </Button>
         </>
       )}
@@ -61,12 +62,15 @@ function PinnedCentralKey() {
       });
       setPem('');
       setReason('');
-      alert(`Pinned the central key ${grouped(key.fingerprint)}`, 'success');
+      alert(
+        i18n.t('Pinned the central key {{fingerprint}}', { fingerprint: grouped(key.fingerprint) }),
+        'success',
+      );
       await pinned.reload();
       // A pin makes a site without a link a local (roleOf): the screens follow.
       await reloadSettings();
     } catch (e) {
-      alert(`Key not pinned: ${errorText(e)}`, 'critical');
+      alert(i18n.t('Key not pinned: {{error}}', { error: errorText(e) }), 'critical');
     }
   }
 
@@ -75,14 +79,15 @@ function PinnedCentralKey() {
   return (
     <>
       <p>
-        Central key:{' '}
+        {i18n.t('Central key:')}{' '}
         {current ? (
           <code data-test="pinned-fingerprint">{grouped(current.fingerprint)}</code>
         ) : (
-          <strong data-test="pinned-fingerprint">not pinned</strong>
+          <strong data-test="pinned-fingerprint">{i18n.t('not pinned')}</strong>
+        )}{' '}
+        {i18n.t(
+          'It is pinned at the first sync with the central; bundles signed with another key are refused.',
         )}
-        . It is pinned at the first sync with the central; bundles signed with another key are
-        refused.
       </p>
       <PemKeyFields
         names={{
@@ -91,35 +96,38 @@ function PinnedCentralKey() {
           reason: 'pinReason',
           fingerprint: 'pem-fingerprint',
         }}
-        fileLabel="The central's key file (.pem)"
-        pemLabel={current ? 'Replace with the central key (PEM)' : 'Pin a central key (PEM)'}
+        fileLabel={i18n.t('The central’s key file (.pem)')}
+        pemLabel={
+          current ? i18n.t('Replace with the central key (PEM)') : i18n.t('Pin a central key (PEM)')
+        }
         pem={pem}
         setPem={setPem}
         reason={reason}
         setReason={setReason}
       />
       <Button disabled={pem.trim() === ''} onClick={() => setConfirming(true)}>
-        {current ? 'Replace pinned key…' : 'Pin key…'}
+        {current ? i18n.t('Replace pinned key…') : i18n.t('Pin key…')}
       </Button>
       {confirming && (
         <Modal small onClose={() => setConfirming(false)}>
           <ModalTitle>
-            {current ? 'Replace the pinned central key' : 'Pin a central key'}
+            {current ? i18n.t('Replace the pinned central key') : i18n.t('Pin a central key')}
           </ModalTitle>
           <ModalContent>
-            From now on only bundles signed with this key are accepted. Compare its fingerprint with
-            the one the central shows. The change is recorded in the audit log.
+            {i18n.t(
+              'From now on only bundles signed with this key are accepted. Compare its fingerprint with the one the central shows. The change is recorded in the audit log.',
+            )}
             {fingerprint && (
               <p data-test="confirm-fingerprint">
-                Fingerprint: <code>{grouped(fingerprint)}</code>
+                {i18n.t('Fingerprint:')} <code>{grouped(fingerprint)}</code>
               </p>
             )}
           </ModalContent>
           <ModalActions>
             <ButtonStrip end>
-              <Button onClick={() => setConfirming(false)}>Cancel</Button>
+              <Button onClick={() => setConfirming(false)}>{i18n.t('Cancel')}</Button>
               <Button primary onClick={() => void pin()}>
-                {current ? 'Replace' : 'Pin'}
+                {current ? i18n.t('Replace') : i18n.t('Pin')}
               </Button>
             </ButtonStrip>
           </ModalActions>

@@ -1,7 +1,9 @@
 /** Data Administration → Metadata versioning, for a central and for a local. */
 import { Button, NoticeBox, Radio, SingleSelectField, SingleSelectOption } from '@dhis2/ui';
 import { useEffect, useRef, useState } from 'react';
-import { api, errorText, when } from '../api.ts';
+import { api, errorText } from '../api.ts';
+import { num, when } from '../format.ts';
+import { i18n } from '../i18n.ts';
 import { holds, useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 import { StateTag } from './RolloutVersions.tsx';
@@ -21,19 +23,27 @@ import type {
 function hint(kind: SyncStatus['failureKind']): string | null {
   switch (kind) {
     case 'REMOTE_AUTH':
-      return 'The central refused the username or password: check them in Settings → Synchronization.';
+      return i18n.t(
+        'The central refused the username or password: check them in Settings → Synchronization.',
+      );
     case 'REMOTE_UNREACHABLE':
-      return 'The central could not be reached: check the remote server URL and the network.';
+      return i18n.t(
+        'The central could not be reached: check the remote server URL and the network.',
+      );
     case 'VERSION_MISMATCH':
-      return 'The DHIS2 versions differ and "Don\'t sync metadata if DHIS2 versions differ" is on.';
+      return i18n.t(
+        'The DHIS2 versions differ and “Don’t sync metadata if DHIS2 versions differ” is on.',
+      );
     case 'DIVERGED':
-      return 'This instance and the central disagree about the version history; see the run in Sync history.';
+      return i18n.t(
+        'This instance and the central disagree about the version history; see the run in Sync history.',
+      );
     default:
       return null;
   }
 }
 
-const typeLabel = (t: string) => (t === 'ATOMIC' ? 'Atomic' : 'Best effort');
+const typeLabel = (t: string) => (t === 'ATOMIC' ? i18n.t('Atomic') : i18n.t('Best effort'));
 
 export function Versioning() {
   const { role, user } = useApp();
@@ -66,7 +76,7 @@ export function Versioning() {
   const master = rows[0]?.name;
   return (
     <section aria-labelledby="versioning-title">
-      <h2 id="versioning-title">Metadata versioning</h2>
+      <h2 id="versioning-title">{i18n.t('Metadata versioning')}</h2>
       {role === 'local' ? (
         <LocalStatus
           onSynced={() => {
@@ -81,20 +91,20 @@ export function Versioning() {
         </>
       )}
       <div className="panel">
-        <h3>Versions</h3>
+        <h3>{i18n.t('Versions')}</h3>
         {!versions.data ? (
           <Loading error={versions.error} />
         ) : (
           <SimpleTable
-            label="Metadata versions"
+            label={i18n.t('Metadata versions')}
             columns={[
-              'Master version',
-              'Version',
-              'When',
-              'Type',
-              ...(showStates ? ['State'] : []),
+              i18n.t('Master version'),
+              i18n.t('Version'),
+              i18n.t('When'),
+              i18n.t('Type'),
+              ...(showStates ? [i18n.t('State')] : []),
             ]}
-            empty="No versions yet."
+            empty={i18n.t('No versions yet.')}
             rows={rows.map((v) => [
               v.name === master ? '✓ ' + v.name : '',
               v.name,
@@ -123,11 +133,11 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
       const v = await api<MetadataVersion>(`/api/metadata/version/create?type=${type}`, {
         method: 'POST',
       });
-      alert(`Created ${v.name} (${typeLabel(v.type)})`);
+      alert(i18n.t('Created {{name}} ({{type}})', { name: v.name, type: typeLabel(v.type) }));
       onCreated();
       void preview.reload();
     } catch (e) {
-      alert(`No version created: ${errorText(e)}`, 'critical');
+      alert(i18n.t('No version created: {{error}}', { error: errorText(e) }), 'critical');
     } finally {
       setBusy(false);
     }
@@ -135,27 +145,28 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
   return (
     <div className="panel">
       {role !== 'central' && (
-        <NoticeBox warning title="Versioning is not enabled">
-          Turn on “Enable versioning for metadata sync” in{' '}
+        <NoticeBox warning title={i18n.t('Versioning is not enabled')}>
+          {i18n.t(
+            'Turn on “Enable versioning for metadata sync” in Settings → Synchronization to make this instance a central.',
+          )}{' '}
           <a href="#/settings/sync" onClick={() => navigate('/settings/sync')}>
-            Settings → Synchronization
-          </a>{' '}
-          to make this instance a central.
+            {i18n.t('Open the synchronization settings')}
+          </a>
         </NoticeBox>
       )}
-      <h3>Create new version</h3>
+      <h3>{i18n.t('Create new version')}</h3>
       <fieldset>
-        <legend>Version type</legend>
+        <legend>{i18n.t('Version type')}</legend>
         <div className="row">
           <Radio
-            label="Best effort"
+            label={i18n.t('Best effort')}
             name="versionType"
             value="BEST_EFFORT"
             checked={type === 'BEST_EFFORT'}
             onChange={() => setType('BEST_EFFORT')}
           />
           <Radio
-            label="Atomic"
+            label={i18n.t('Atomic')}
             name="versionType"
             value="ATOMIC"
             checked={type === 'ATOMIC'}
@@ -165,26 +176,29 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
       </fieldset>
       <p className="muted">
         {type === 'ATOMIC'
-          ? 'Atomic: a local imports all of it or nothing.'
-          : 'Best effort: a local imports what it can and reports the rest.'}
+          ? i18n.t('Atomic: a local imports all of it or nothing.')
+          : i18n.t('Best effort: a local imports what it can and reports the rest.')}
       </p>
       <div data-test="version-preview">
         {!preview.data ? (
           <Loading error={preview.error} />
         ) : (
           <p>
-            <strong>{preview.data.name}</strong> would hold {preview.data.objects} objects
-            {preview.data.deletions ? ` and ${preview.data.deletions} deletions` : ''} (
-            {Math.ceil(preview.data.bytes / 1024)} kB):{' '}
-            {Object.entries(preview.data.types)
-              .map(([t, n]) => `${t} ${n}`)
-              .join(', ') || 'no objects'}
-            .
+            <strong>{preview.data.name}</strong>:{' '}
+            {i18n.t('{{objects}} objects, {{deletions}} deletions ({{size}} kB): {{types}}.', {
+              objects: num(preview.data.objects),
+              deletions: num(preview.data.deletions),
+              size: num(Math.ceil(preview.data.bytes / 1024)),
+              types:
+                Object.entries(preview.data.types)
+                  .map(([t, n]) => `${t} ${num(n)}`)
+                  .join(', ') || i18n.t('no objects'),
+            })}
           </p>
         )}
       </div>
       <Button primary onClick={() => void create()} loading={busy}>
-        Create new version
+        {i18n.t('Create new version')}
       </Button>
     </div>
   );
@@ -204,14 +218,15 @@ function ExportBundle({ names }: { names: string[] }) {
   const href = `/api/metasync/bundles?from=${encodeURIComponent(first)}&to=${encodeURIComponent(last)}`;
   return (
     <div className="panel" data-test="export-bundle">
-      <h3>Offline bundle</h3>
+      <h3>{i18n.t('Offline bundle')}</h3>
       <p className="muted">
-        The versions from one to another in one signed file, for a site without a link: carry it on
-        a USB stick and import it there.
+        {i18n.t(
+          'The versions from one to another in one signed file, for a site without a link: carry it on a USB stick and import it there.',
+        )}
       </p>
       <div className="row">
         <SingleSelectField
-          label="From"
+          label={i18n.t('From')}
           selected={first}
           onChange={({ selected }: { selected: string }) => setFrom(selected)}
         >
@@ -220,11 +235,13 @@ function ExportBundle({ names }: { names: string[] }) {
           ))}
         </SingleSelectField>
         <SingleSelectField
-          label="To"
+          label={i18n.t('To')}
           selected={last}
           onChange={({ selected }: { selected: string }) => setTo(selected)}
           error={backwards}
-          validationText={backwards ? `${last} comes before ${first}` : undefined}
+          validationText={
+            backwards ? i18n.t('{{last}} comes before {{first}}', { last, first }) : undefined
+          }
         >
           {names.map((n) => (
             <SingleSelectOption key={n} value={n} label={n} />
@@ -232,7 +249,7 @@ function ExportBundle({ names }: { names: string[] }) {
         </SingleSelectField>
       </div>
       <Button disabled={backwards} onClick={() => window.location.assign(href)}>
-        Export bundle
+        {i18n.t('Export bundle')}
       </Button>
     </div>
   );
@@ -262,10 +279,10 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
     setBusy(true);
     try {
       const r = await api<SyncStarted>('/api/metadata/sync/run', { method: 'POST' });
-      alert(`Sync started (report ${r.id})`);
+      alert(i18n.t('Sync started (report {{id}})', { id: r.id }));
       await status.reload();
     } catch (e) {
-      alert(`Sync not started: ${errorText(e)}`, 'critical');
+      alert(i18n.t('Sync not started: {{error}}', { error: errorText(e) }), 'critical');
     } finally {
       setBusy(false);
     }
@@ -280,16 +297,18 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
   const bad = s.state === 'FAILED' || s.state === 'DIVERGED';
   const headline =
     s.state === 'UP_TO_DATE'
-      ? 'Up to date'
+      ? i18n.t('Up to date')
       : s.state === 'BEHIND'
-        ? `Behind by ${s.behindBy ?? '?'} version(s)`
+        ? i18n.t('Behind by {{n}} version(s)', {
+            n: s.behindBy === null || s.behindBy === undefined ? '?' : num(s.behindBy),
+          })
         : s.state === 'RUNNING'
-          ? 'Sync running'
+          ? i18n.t('Sync running')
           : s.state === 'NOT_CONFIGURED'
-            ? 'Not configured'
+            ? i18n.t('Not configured')
             : s.state === 'DIVERGED'
-              ? 'Diverged'
-              : 'Failed';
+              ? i18n.t('Diverged')
+              : i18n.t('Failed');
   return (
     <div className="panel" data-test="sync-status">
       <NoticeBox
@@ -303,57 +322,69 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
       </NoticeBox>
       {s.dataPushWarning && (
         <div style={{ marginTop: 8 }}>
-          <NoticeBox warning title="Data left on this instance">
+          <NoticeBox warning title={i18n.t('Data left on this instance')}>
             {s.dataPushWarning}
           </NoticeBox>
         </div>
       )}
       {s.localVersionWarning && (
         <div style={{ marginTop: 8 }}>
-          <NoticeBox warning title="This instance has its own version">
-            {s.currentVersion} was created here, not received from the central. A local that creates
-            versions cannot keep receiving versions from its central.
+          <NoticeBox warning title={i18n.t('This instance has its own version')}>
+            {i18n.t(
+              '{{version}} was created here, not received from the central. A local that creates versions cannot keep receiving versions from its central.',
+              { version: s.currentVersion },
+            )}
           </NoticeBox>
         </div>
       )}
       <dl className="kv" style={{ marginTop: 12 }}>
-        <dt>State</dt>
+        <dt>{i18n.t('State')}</dt>
         <dd>
           <StatusTag status={s.state} />
         </dd>
-        <dt>This instance</dt>
+        <dt>{i18n.t('This instance')}</dt>
         <dd>{s.currentVersion ?? '—'}</dd>
-        <dt>Master version (central)</dt>
+        <dt>{i18n.t('Master version (central)')}</dt>
         <dd data-test="remote-version">
           {s.remoteVersion ?? '—'}
-          {s.remoteCheckedAt && <> (checked {when(s.remoteCheckedAt)})</>}
-          {s.remoteCheckError && <> (the central could not be asked: {s.remoteCheckError})</>}
-        </dd>
-        <dt>DHIS2 release (here / central)</dt>
-        <dd data-test="system-versions">
-          {s.systemVersion} / {s.centralSystemVersion ?? 'not known yet'}
-          {s.centralSystemVersion && s.centralSystemVersion !== s.systemVersion && (
+          {s.remoteCheckedAt && (
+            <> {i18n.t('(checked {{when}})', { when: when(s.remoteCheckedAt) })}</>
+          )}
+          {s.remoteCheckError && (
             <>
               {' '}
-              (they differ: with keyStopMetadataSync on, a snapshot made by another release stops
-              the sync)
+              {i18n.t('(the central could not be asked: {{error}})', { error: s.remoteCheckError })}
             </>
           )}
         </dd>
-        <dt>Last sync attempt</dt>
+        <dt>{i18n.t('DHIS2 release (here / central)')}</dt>
+        <dd data-test="system-versions">
+          {s.systemVersion} / {s.centralSystemVersion ?? i18n.t('not known yet')}
+          {s.centralSystemVersion && s.centralSystemVersion !== s.systemVersion && (
+            <>
+              {' '}
+              {i18n.t(
+                '(they differ: with keyStopMetadataSync on, a snapshot made by another release stops the sync)',
+              )}
+            </>
+          )}
+        </dd>
+        <dt>{i18n.t('Last sync attempt')}</dt>
         <dd>{when(s.lastAttempt)}</dd>
-        <dt>Last sync</dt>
+        <dt>{i18n.t('Last sync')}</dt>
         <dd>{when(s.lastSuccess)}</dd>
       </dl>
       {s.relay && <RelayDownstream relay={s.relay} />}
       <div className="row">
         <Button primary onClick={() => void syncNow()} loading={busy || running} disabled={running}>
-          Sync now
+          {i18n.t('Sync now')}
         </Button>
         {s.runningReport && (
-          <Button onClick={() => navigate(`/history/${s.runningReport}`)}>Watch progress</Button>
+          <Button onClick={() => navigate(`/history/${s.runningReport}`)}>
+            {i18n.t('Watch progress')}
+          </Button>
         )}
-        <Button onClick={() => navigate('/history')}>Sync history</Button>
+        <Button onClick={() => navigate('/history')}>{i18n.t('Sync history')}</Button>
       </div>
     </div>
   );

@@ -12,11 +12,13 @@ import {
 } from '@dhis2/ui';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, errorText } from '../api.ts';
+import { num } from '../format.ts';
+import { i18n } from '../i18n.ts';
 
 export function SimpleTable({
   columns,
   rows,
-  empty = 'Nothing yet.',
+  empty,
   label,
 }: {
   columns: string[];
@@ -37,7 +39,9 @@ export function SimpleTable({
         <DataTableBody>
           {rows.length === 0 ? (
             <DataTableRow>
-              <DataTableCell colSpan={String(columns.length)}>{empty}</DataTableCell>
+              <DataTableCell colSpan={String(columns.length)}>
+                {empty ?? i18n.t('Nothing yet.')}
+              </DataTableCell>
             </DataTableRow>
           ) : (
             rows.map((r, i) => (
@@ -54,6 +58,42 @@ export function SimpleTable({
   );
 }
 
+/**
+ * A status as the user reads it: the server's code (SUCCESS, BEHIND 2) in English, as DHIS2
+ * shows it, translated in the other languages; a code not listed here is shown as sent.
+ */
+const STATUS_TEXT: Record<string, () => string> = {
+  SUCCESS: () => i18n.t('SUCCESS'),
+  OK: () => i18n.t('OK'),
+  COMPLETED: () => i18n.t('COMPLETED'),
+  UP_TO_DATE: () => i18n.t('UP_TO_DATE'),
+  WARNING: () => i18n.t('WARNING'),
+  FAILED: () => i18n.t('FAILED'),
+  FAILURE: () => i18n.t('FAILURE'),
+  ERROR: () => i18n.t('ERROR'),
+  DIVERGED: () => i18n.t('DIVERGED'),
+  RUNNING: () => i18n.t('RUNNING'),
+  INTERRUPTED: () => i18n.t('INTERRUPTED'),
+  SKIPPED: () => i18n.t('SKIPPED'),
+  NOT_EXECUTED: () => i18n.t('NOT_EXECUTED'),
+  NOT_CONFIGURED: () => i18n.t('NOT_CONFIGURED'),
+  SCHEDULED: () => i18n.t('SCHEDULED'),
+  SENT: () => i18n.t('SENT'),
+  UNKNOWN: () => i18n.t('UNKNOWN'),
+  BEHIND: () => i18n.t('BEHIND'),
+  'ALREADY HERE': () => i18n.t('ALREADY HERE'),
+  'NOT IMPORTED': () => i18n.t('NOT IMPORTED'),
+  CANARY: () => i18n.t('CANARY'),
+  HELD: () => i18n.t('HELD'),
+  RELEASED: () => i18n.t('RELEASED'),
+};
+
+export const statusText = (status: string): string => {
+  const behind = /^BEHIND (\d+)$/.exec(status);
+  if (behind) return i18n.t('BEHIND {{n}}', { n: num(Number(behind[1])) });
+  return STATUS_TEXT[status]?.() ?? status;
+};
+
 export function StatusTag({ status }: { status: string }) {
   const s = status.toUpperCase();
   return (
@@ -62,7 +102,7 @@ export function StatusTag({ status }: { status: string }) {
       negative={s === 'FAILED' || s === 'ERROR' || s === 'DIVERGED' || s === 'FAILURE'}
       neutral={s === 'RUNNING' || s.startsWith('BEHIND') || s === 'WARNING'}
     >
-      {status}
+      {statusText(status)}
     </Tag>
   );
 }
@@ -110,7 +150,7 @@ function useChangeCount(deps: readonly unknown[]): number {
 
 export function Loading({ error }: { error: string | null }) {
   return error ? (
-    <NoticeBox error title="Could not load">
+    <NoticeBox error title={i18n.t('Could not load')}>
       {error}
     </NoticeBox>
   ) : (
