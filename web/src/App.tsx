@@ -24,6 +24,7 @@ import { ImportExport } from './screens/ImportExport.tsx';
 import { Fleet } from './screens/Fleet.tsx';
 import { isRelay } from '../../src/domain/sync/relay.ts';
 import { Rollout } from './screens/Rollout.tsx';
+import { Drift } from './screens/Drift.tsx';
 import { Authority } from '../../src/domain/authorities.ts';
 import './app.css';
 
@@ -152,7 +153,8 @@ const hostOf = (url: string): string => {
 };
 
 /**
- * `centralOnly`: not on a plain local; `relayToo`: on a relay as well (issue 21 §4, its fleet).
+ * `centralOnly`: not on a plain local; `relayToo`: on a relay as well (issue 21 §4, its fleet);
+ * `localOnly`: on a local (a relay too) only, e.g. its drift (issue 23).
  * `authority`: shown only to a user who holds it (the server refuses the screen's calls).
  */
 const NAV: {
@@ -160,6 +162,7 @@ const NAV: {
   label: string;
   centralOnly?: boolean;
   relayToo?: boolean;
+  localOnly?: boolean;
   authority?: string;
 }[] = [
   { hash: '/versioning', label: 'Metadata versioning' },
@@ -173,6 +176,7 @@ const NAV: {
     centralOnly: true,
     authority: Authority.F_METADATA_MANAGE,
   },
+  { hash: '/drift', label: 'Drift', localOnly: true, authority: Authority.F_METADATA_MANAGE },
   { hash: '/settings/sync', label: 'Settings: Synchronization' },
   { hash: '/settings/email', label: 'Settings: Email' },
 ];
@@ -217,6 +221,7 @@ function Shell({ user, onLogout }: { user: SessionUser; onLogout: () => void }) 
   const nav = NAV.filter(
     (n) =>
       (!n.centralOnly || role !== 'local' || (relay && n.relayToo)) &&
+      (!n.localOnly || role === 'local') &&
       (!n.authority || holds(user, n.authority)),
   );
   const active = nav.find((n) => hash === n.hash || hash.startsWith(n.hash + '/'))?.hash;
@@ -289,6 +294,8 @@ function Route({ hash }: { hash: string }) {
       return <Fleet />;
     case '/rollout':
       return <Rollout />;
+    case '/drift':
+      return <Drift />;
     case '/versioning':
       return <Versioning />;
     default:

@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { api, duration, when } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { RunDrift } from './DriftNotes.tsx';
 
 import type { SyncReport as Report } from '../../../src/http/schemas/api-types.ts';
 import { describeDownload, formatBytes, resumesOf } from '../../../src/domain/sync/transfer.ts';
@@ -209,6 +210,7 @@ export function HistoryDetail({ id }: { id: string }) {
                 />
               </>
             )}
+            <RunDrift report={r} />
             {r.transfer && !running && (
               <>
                 <h3>Transfer</h3>

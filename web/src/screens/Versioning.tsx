@@ -8,6 +8,7 @@ import { StateTag } from './RolloutVersions.tsx';
 import { Authority } from '../../../src/domain/authorities.ts';
 import { SigningKeyPanel } from './SigningKey.tsx';
 import { RelayDownstream } from './RelayStatus.tsx';
+import { DriftWarning } from './DriftNotes.tsx';
 import type {
   MetadataVersion,
   MetadataVersionList,
@@ -308,6 +309,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
           </NoticeBox>
         </div>
       )}
+      <DriftWarning drift={s.drift} />
       {s.localVersionWarning && (
         <div style={{ marginTop: 8 }}>
           <NoticeBox warning title="This instance has its own version">
