@@ -62,6 +62,13 @@ for (const backend of await backends()) {
       await database?.dispose();
     });
 
+    it('drift --help says drift is a warning: exit code 0', async () => {
+      const r = await cli(['drift', '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Usage: metasync drift \[--json\]/);
+      assert.match(r.stdout, /Drift is a warning, not an error: the exit code\s+is 0/);
+    });
+
     it('drift lists the edited data element with its name path and both values, exit 0', async () => {
       const r = await cli(['drift']);
       assert.equal(r.code, 0, r.stderr);
