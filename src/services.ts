@@ -18,6 +18,7 @@ import type {
   VersionPreview,
   VersionStore,
 } from './domain/ports.ts';
+import type { DriftService } from './domain/drift/drift.ts';
 import type { RolloutService } from './domain/rollout/rollout-service.ts';
 import type { SettingsService } from './domain/settings/settings-service.ts';
 import type { FleetDepth, FleetLocal } from './domain/versioning/fleet.ts';
@@ -83,6 +84,8 @@ export interface Services {
   };
   /** Staged rollout (issue 22): rings, version states, canary outcomes, release/hold/withdraw. */
   rollout: RolloutService;
+  /** Drift (issue 23): what was changed locally behind the central's back, and its repair. */
+  drift: DriftService;
   /** Offline bundles (issue 20): a central's export of a range of versions, signed. */
   bundles: {
     /** `baseUrl`: this instance's public address, as the manifest names it (null: unknown). */

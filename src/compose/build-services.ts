@@ -8,6 +8,8 @@
  */
 import type { Config } from '../config.ts';
 import { createDataService } from '../domain/data/import-data.ts';
+import { createDriftService } from '../domain/drift/drift-service.ts';
+import { storedSnapshots } from '../sync/stored-snapshots.ts';
 import { createRolloutService } from '../domain/rollout/rollout-service.ts';
 import { createSettingsService } from '../domain/settings/settings-service.ts';
 import { createMetrics, withSources } from '../metrics/metrics.ts';
@@ -44,6 +46,18 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     now: () => clock.now(),
   });
   const signing = signingFeature(ports, settings);
+  const drift = createDriftService({
+    store: stores.drift,
+    metadata: stores.metadata,
+    versions: stores.versions,
+    implied: {
+      snapshots: storedSnapshots(stores.versions),
+      basePayloads: (keys) => stores.drift.basePayloads(keys),
+    },
+    now: () => clock.now(),
+    importDeps: metadata.importDeps,
+    audit: stores.sync,
+  });
   const data = createDataService({ store: stores.data, clock, newUid: ports.newUid });
   const sync = syncFeature(
     ports,
@@ -56,6 +70,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
       await notifySync(report);
     },
     recorder.transferCounters,
+    drift,
   );
   const { scheduler, jobs } = jobsFeature(ports, config, sync);
   const services: Services = {
@@ -76,6 +91,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     signing,
     versions: versionsFeature(ports, config, settings, rollout.initialState),
     rollout,
+    drift,
     bundles: bundlesFeature(ports, settings, signing, sync),
     dataBundles: dataBundlesFeature(ports, settings, signing, data),
     settings,

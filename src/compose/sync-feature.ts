@@ -8,6 +8,7 @@ import { createHttpCentralClient } from '../central/http-central-client.ts';
 import { createHttpDataClient } from '../central/http-data-client.ts';
 import { createHistoryCache } from '../central/history-cache.ts';
 import type { Config } from '../config.ts';
+import type { DriftHooks } from '../domain/drift/drift-service.ts';
 import type { ImportDeps } from '../domain/metadata/import-metadata.ts';
 import type { SettingsService } from '../domain/settings/settings-service.ts';
 import type { SyncReport } from '../domain/sync/sync-report.ts';
@@ -26,6 +27,7 @@ export function syncFeature(
   importDeps: ImportDeps,
   onFinished: (report: SyncReport) => Promise<void>,
   transferCounters?: TransferCounters,
+  drift?: DriftHooks,
 ) {
   const { stores, clock, logger } = ports;
   // The history answers and their ETags outlive a run's client (issue 19 §4).
@@ -33,6 +35,7 @@ export function syncFeature(
   return createSyncService({
     onFinished,
     importDeps,
+    ...(drift ? { drift } : {}),
     versions: stores.versions,
     settings,
     centralKey,

@@ -12,6 +12,7 @@
  */
 import type { User, UserCredentials, UserRole } from './auth/users.ts';
 import type { ImportLookups, PlannedDelete, PlannedWrite } from './metadata/plan-import.ts';
+import type { BaselineRow } from './metadata/plan-import-types.ts';
 import type { LookupKeys } from './metadata/prepare-entries.ts';
 import type { Withdrawal } from './rollout/rollout-store.ts';
 import type { VersionState } from './rollout/rollout.ts';
@@ -136,6 +137,13 @@ export interface MetadataWriter {
    * transaction as its import (issue 6 §2: never half-imported, never imported but unrecorded).
    */
   recordVersion(version: MetadataVersion, gzip: Buffer): Promise<void>;
+  /**
+   * Local (issue 23 §2): records what `version` says these objects' content is (their hashes),
+   * in the version's import transaction: the drift baseline.
+   */
+  setBaseline(version: string, rows: readonly BaselineRow[]): Promise<void>;
+  /** Local (issue 23 §2): the version deletes these objects; they leave the baseline. */
+  dropBaseline(keys: readonly ObjectKey[]): Promise<void>;
 }
 
 export interface MetadataStore {

@@ -42,6 +42,7 @@ import { jobConfigurationRoutes } from './routes/job-configurations.ts';
 import { metadataVersionRoutes } from './routes/metadata-versions.ts';
 import { fleetDownstreamRoutes } from './routes/fleet-downstream.ts';
 import { rolloutRoutes } from './routes/rollout.ts';
+import { driftRoutes } from './routes/drift.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { openapiRoutes } from './routes/openapi.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -139,6 +140,7 @@ export async function buildApp(
     await authed.register(metadataVersionRoutes, { services });
     await authed.register(fleetDownstreamRoutes, { services });
     await authed.register(rolloutRoutes, { services });
+    await authed.register(driftRoutes, { services });
     await authed.register(metadataSyncRoutes, { services });
     await authed.register(bundleRoutes, { services });
     await authed.register(signingKeyRoutes, { services });

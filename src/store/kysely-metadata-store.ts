@@ -3,6 +3,7 @@
  * first, so they are serialised and their change numbers follow commit order (issue 4 §4).
  * Look-ups use `= any($1::text[])` / `unnest` so a 100k-object payload is a handful of queries.
  */
+import { dropBaseline, setBaseline } from './drift-baseline-writes.ts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ImportLookups, StoredMeta } from '../domain/metadata/plan-import.ts';
 import {
@@ -195,6 +196,9 @@ function writer(
       await insertVersionRow(trx, v);
       await storeGzip(trx, v.id, gzip);
     },
+
+    setBaseline: (version, rows) => setBaseline(trx, version, rows),
+    dropBaseline: (keys) => dropBaseline(trx, keys),
   };
 }
 

@@ -273,6 +273,8 @@ export interface Database {
   rollout_config: RolloutConfigTable;
   rollout_outcome: RolloutOutcomeTable;
   withdrawn_version: WithdrawnVersionTable;
+  drift_baseline: DriftBaselineTable;
+  drift_state: DriftStateTable;
 }
 
 /** Scheduled jobs (issue 8, migration 0006). */
@@ -378,4 +380,24 @@ export interface LocalSigningKeyTable {
   pinned_by: string;
   pinned_at: Timestamp;
   reason: string;
+}
+
+/** Issue 23: what the applied versions say each object's content is (migration 0015). */
+export interface DriftBaselineTable {
+  type: string;
+  id: string;
+  hash: string;
+  version: string;
+  payload: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+}
+
+export interface DriftStateTable {
+  id: number;
+  base_kind: string;
+  base_version: string;
+  based_at: Date;
+  checked_at: Date | null;
+  changed: number | null;
+  created: number | null;
+  deleted: number | null;
 }

@@ -6,6 +6,7 @@ import { createKyselyLocalKeyStore } from './kysely-local-key-store.ts';
 import { createKyselyLoginFailureStore } from './kysely-login-failure-store.ts';
 import { createKyselyMetadataStore } from './kysely-metadata-store.ts';
 import { createKyselyRolloutStore } from './kysely-rollout-store.ts';
+import { createKyselyDriftStore } from './kysely-drift-store.ts';
 import { createKyselyPartialDownloadStore } from './kysely-partial-download-store.ts';
 import { createKyselySettingStore } from './kysely-setting-store.ts';
 import { createKyselySyncStore } from './kysely-sync-store.ts';
@@ -28,6 +29,7 @@ export function createStores(db: Kysely<Database>) {
     partialDownloads: createKyselyPartialDownloadStore(db),
     localKeys: createKyselyLocalKeyStore(db),
     rollout: createKyselyRolloutStore(db),
+    drift: createKyselyDriftStore(db),
   };
 }
 

@@ -27,6 +27,7 @@ import type { SyncReport, Trigger } from '../domain/sync/sync-report.ts';
 import { syncStatus, type SyncStatus } from '../domain/sync/sync-status.ts';
 import type { DataPushOptions } from './data-push.ts';
 import type { FleetUpward } from './fleet-upward.ts';
+import type { DriftHooks } from '../domain/drift/drift-service.ts';
 import { startLeaseHeartbeat } from './lease-heartbeat.ts';
 import { createRunTransfer, type TransferCounters } from './run-transfer.ts';
 import { activeRuns as active, holderAlive, thisHolder } from './process-liveness.ts';
@@ -86,6 +87,8 @@ export interface SyncServiceDeps {
   leaseMs?: number;
   /** A relay's fleet report after each run and its status's downstream (issue 21 §4, §5). */
   fleet?: FleetUpward;
+  /** Drift (issue 23 §3): counted after each run, told to each import, rebased by a rebaseline. */
+  drift?: DriftHooks;
 }
 
 export interface StartInput {
@@ -231,6 +234,7 @@ export function createSyncService(deps: SyncServiceDeps) {
         const finished = await runSync(
           {
             client: central,
+            ...(deps.drift ? { drifted: deps.drift.candidates } : {}),
             importDeps: deps.importDeps,
             versions: deps.versions,
             settings: deps.settings,
@@ -314,6 +318,18 @@ export function createSyncService(deps: SyncServiceDeps) {
     // A relay's fleet report (issue 21 §4) goes once the run has released its lease, as the
     // mails do: the run is over, and a status read meanwhile says so rather than RUNNING.
     const reported = settled.then(async (finished) => {
+      // The drift now, in the report the mails read (issue 23 §3); a failed count is logged.
+      if (deps.drift)
+        await deps.drift
+          .afterRun()
+          .then(async (drift) => {
+            if (!drift) return;
+            finished.drift = drift;
+            await save(finished);
+          })
+          .catch((e: unknown) =>
+            deps.log({ reportId: finished.id, err: e }, 'drift count after the run failed'),
+          );
       if (upstream && deps.fleet)
         await deps.fleet
           .afterRun(upstream, finished, save)
@@ -363,6 +379,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       rebaselinedAt: rebaselined?.at ?? null,
       systemVersion: deps.localSystemVersion,
       relay: (await deps.fleet?.status(cfg.url)) ?? null,
+      drift: (await deps.drift?.summary()) ?? null,
     });
   }
 
@@ -372,6 +389,8 @@ export function createSyncService(deps: SyncServiceDeps) {
       { central: client, versions: deps.versions, audit: deps.store, now },
       input,
     );
+    // A rebaseline is a new base (issue 23 §1): the state now is what is implied from here on.
+    await deps.drift?.rebase(details.to, now());
     deps.log(
       { ...details, username: input.username, reason: input.reason },
       'metadata sync rebaselined',

@@ -68,6 +68,9 @@ const DECLARED: Record<string, Access> = {
   'POST /api/metadata/version/:versionName/hold': MANAGE,
   'POST /api/metadata/version/:versionName/withdraw': MANAGE,
   'POST /api/metasync/fleet/outcome': 'authenticated',
+  // Drift (issue 23): the check and the audited repair, as the rebaseline.
+  'GET /api/metasync/drift': MANAGE,
+  'POST /api/metasync/drift/repair': MANAGE,
   'GET /api/metasync/bundles': any('F_METADATA_EXPORT', 'F_METADATA_MANAGE'),
   'POST /api/metasync/bundles': MANAGE,
   'GET /api/metadata/sync': MANAGE,

@@ -11,6 +11,7 @@ import type { ImportParams } from './import-params.ts';
 import { ImportErrorCode, type ImportReport } from './import-report.ts';
 import { parsePayload, type SkippedType } from './parse-payload.ts';
 import { planImport, type ImportPlan } from './plan-import.ts';
+import type { PlanContext } from './plan-import-types.ts';
 import { lookupKeys, prepareEntries, type PreparedEntry } from './prepare-entries.ts';
 
 export interface ImportDeps {
@@ -51,6 +52,8 @@ export interface ApplyContext {
   now: Date;
   newUid: () => string;
   passwordHashes: ReadonlyMap<string, string>;
+  /** A version's import: collects the drift baseline (plan-import-types.ts). */
+  baseline?: PlanContext['baseline'];
 }
 
 /** Plans the prepared payload against the store and, under COMMIT, writes it (same transaction). */
@@ -67,6 +70,7 @@ export async function planAndApply(
     now: ctx.now,
     actorId: ctx.actorId,
     newUid: ctx.newUid,
+    baseline: ctx.baseline,
   });
   if (
     ctx.params.importMode === 'COMMIT' &&

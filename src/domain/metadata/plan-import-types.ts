@@ -38,6 +38,19 @@ export interface PlanContext {
   now: Date;
   actorId: string;
   newUid: () => string;
+  /**
+   * A version's import (issue 23 §2): receives, for every object of the payload with an id, the
+   * content hash its stored form has when imported, failed objects included. The drift
+   * baseline: what the version says each object should be, whatever became of it here.
+   */
+  baseline?: BaselineRow[];
+}
+
+/** An object's hash as a version gives it (issue 23 §2). */
+export interface BaselineRow {
+  type: string;
+  id: string;
+  hash: string;
 }
 
 export interface PlannedWrite {

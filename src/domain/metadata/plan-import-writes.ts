@@ -7,15 +7,28 @@ import { addStats, emptyStats, type ObjectReport, type TypeReport } from './impo
 import { opaquePayload } from './opaque-types.ts';
 import type { Item } from './plan-import-objects.ts';
 import type { ImportPlan, PlanContext, PlannedDelete, PlannedWrite } from './plan-import-types.ts';
-import { DEFAULTS } from './types.ts';
+import { DEFAULTS, type MetadataType } from './types.ts';
 
-function storedPayload(it: Item, ctx: PlanContext): Record<string, unknown> {
-  if (it.p.type.opaque) return opaquePayload(it.p.object!, it.id!, ctx.params.skipSharing);
+const storedPayload = (it: Item, ctx: PlanContext) =>
+  storedForm(it.p.type, it.p.object!, it.id!, ctx.params.skipSharing);
+
+/**
+ * An object as the store keeps it: server properties and passwords dropped (a password is kept
+ * hashed, apart), the id given, the default category combo filled in. The drift check compares
+ * this form (issue 23 §1: the ignored properties are SERVER_PROPERTIES and passwords).
+ */
+export function storedForm(
+  type: MetadataType,
+  object: Record<string, unknown>,
+  id: string,
+  skipSharing: boolean,
+): Record<string, unknown> {
+  if (type.opaque) return opaquePayload(object, id, skipSharing);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(it.p.object!)) {
+  for (const [k, v] of Object.entries(object)) {
     if (SERVER_PROPERTIES.has(k) || k === 'password') continue;
     if (
-      ctx.params.skipSharing &&
+      skipSharing &&
       (k === 'sharing' || k === 'userAccesses' || k === 'userGroupAccesses' || k === 'publicAccess')
     )
       continue;
@@ -25,8 +38,8 @@ function storedPayload(it: Item, ctx: PlanContext): Record<string, unknown> {
     const { password: _dropped, ...rest } = out.userCredentials as Record<string, unknown>;
     out.userCredentials = rest;
   }
-  out.id = it.id;
-  if (it.p.type.defaultCategoryCombo && out.categoryCombo === undefined)
+  out.id = id;
+  if (type.defaultCategoryCombo && out.categoryCombo === undefined)
     out.categoryCombo = { id: DEFAULTS.categoryCombo };
   return out;
 }
@@ -68,6 +81,13 @@ export function assemble(items: Item[], ctx: PlanContext): ImportPlan {
     };
     byType.set(it.p.type.key, tr);
     tr.stats.total++;
+    // A failed object's baseline is what the version says it should be (issue 23 §2).
+    if (ctx.baseline && it.id && it.p.object && it.op !== 'delete' && it.errors.length > 0)
+      ctx.baseline.push({
+        type: it.p.type.key,
+        id: it.id,
+        hash: contentHash(storedPayload(it, ctx), { serverProperties: it.p.type.opaque }),
+      });
     if (it.errors.length > 0 || it.op === null || abort) {
       tr.stats.ignored++;
       if (it.errors.length > 0) {
@@ -91,6 +111,7 @@ export function assemble(items: Item[], ctx: PlanContext): ImportPlan {
     const body = storedPayload(it, ctx);
     // An opaque object is kept as received: every property is content (issue 16 §8).
     const hash = contentHash(body, { serverProperties: it.p.type.opaque });
+    ctx.baseline?.push({ type: it.p.type.key, id: it.id!, hash });
     const password = it.p.type.key === 'users' ? passwordOf(it.p.object!) : null;
     if (it.op === 'update') {
       tr.stats.updated++;

@@ -24,7 +24,7 @@ import {
 } from './central-client.ts';
 import { typeByTypeImport, type TypeImport } from './import-types.ts';
 import { parsedMembers, scanSnapshot, type SnapshotScan } from './snapshot-scan.ts';
-import type { FailureKind, VersionReport } from './sync-report.ts';
+import type { DriftedObject, FailureKind, VersionReport } from './sync-report.ts';
 
 export interface ApplyOptions {
   /** keyStopMetadataSync and the local's own DHIS2 version (`system.version`). */
@@ -39,7 +39,31 @@ export interface ApplyOptions {
   gzip: (bytes: Buffer) => Buffer;
   /** Objects planned and applied at a time (default SLICE; tests cross slices with fewer). */
   sliceSize?: number;
+  /** What has drifted locally, asked before the import (issue 23 §3). */
+  drifted?: () => Promise<DriftedObject[]>;
 }
+
+/** Drifted objects a version report names at most. */
+const DRIFTED_SHOWN = 50;
+
+/** Drifted objects the version touches, or its errors name (a code clash names the holder). */
+function touchedDrift(
+  candidates: readonly DriftedObject[],
+  ids: ReadonlyMap<string, string>,
+  errors: readonly { message: string; value?: unknown }[],
+): DriftedObject[] {
+  if (candidates.length === 0) return [];
+  const text = errors.map((e) => `${e.message} ${String(e.value ?? '')}`).join('\n');
+  return candidates.filter((c) => ids.has(c.id) || text.includes(c.id)).slice(0, DRIFTED_SHOWN);
+}
+
+const driftNote = (list: readonly DriftedObject[]) =>
+  list.length === 0
+    ? ''
+    : `. Changed on this instance since the versions applied (drift): ${list
+        .slice(0, 5)
+        .map((d) => `${d.type} ${d.id}${d.name ? ` (${d.name})` : ''} ${d.kind} locally`)
+        .join(', ')}${list.length > 5 ? `, and ${list.length - 5} more` : ''}`;
 
 export type ApplyResult =
   | { ok: true; version: MetadataVersion; report: VersionReport }
@@ -214,12 +238,13 @@ export async function applyVersion(
   const deletesPrepared = prepareEntries(parsePayload(deleteBody).entries);
   const now = deps.clock.now();
   const ctx = { actorId: options.actorId, now, newUid: deps.newUid };
+  const candidates = options.drifted ? await options.drifted() : [];
 
   let outcome: Outcome;
   try {
     outcome = await deps.store.write(async (writer): Promise<Outcome> => {
       // Pass 2: type by type in import order, each let go once applied (./import-types.ts).
-      const types = typeByTypeImport(deps, writer, scan.ids, { ...ctx, params });
+      const types = typeByTypeImport(deps, writer, scan.ids, { ...ctx, params }, remote.name);
       await importInOrder(members(), scan, types, options.sliceSize ?? SLICE);
       const imported = types.report();
       // What was not imported is reported, never dropped silently (issue 16 §8).
@@ -234,6 +259,12 @@ export async function applyVersion(
             params: { ...params, importStrategy: 'DELETE', atomicMode: 'NONE' },
           })
         : null;
+      // The fold applies a carried deletion whether or not it could be applied here: an object
+      // a local reference kept alive is then "created locally" (issue 23 §1).
+      const deleted = Object.entries(deleteBody).flatMap(([t, list]) =>
+        list.map((d) => ({ type: t, id: d.id })),
+      );
+      if (deleted.length) await writer.dropBaseline(deleted);
       const counts: Record<string, number> = {};
       let objects = 0;
       for (const t of scan.types) {
@@ -279,10 +310,12 @@ export async function applyVersion(
     };
     report.errors.push(...deleteErrors.slice(0, 100));
   }
+  const drifted = touchedDrift(candidates, scan.ids, [...importErrors, ...deleteErrors]);
+  if (drifted.length) report.drifted = drifted;
   if (!outcome.version)
     return fail(
       'IMPORT_FAILED',
-      `Import of metadata objects was unsuccessful: ${importErrors.length + deleteErrors.length} error(s) in ${remote.name}; nothing was imported`,
+      `Import of metadata objects was unsuccessful: ${importErrors.length + deleteErrors.length} error(s) in ${remote.name}; nothing was imported${driftNote(drifted)}`,
     );
   report.status =
     outcome.imported.status === 'OK' && !outcome.deletes?.stats.ignored ? 'SUCCESS' : 'WARNING';

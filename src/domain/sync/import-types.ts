@@ -32,6 +32,7 @@ import {
   type LookupKeys,
   type PreparedEntry,
 } from '../metadata/prepare-entries.ts';
+import type { BaselineRow } from '../metadata/plan-import-types.ts';
 import type { MetadataType } from '../metadata/types.ts';
 import type { MetadataWriter } from '../ports.ts';
 
@@ -49,7 +50,9 @@ export function typeByTypeImport(
   deps: ImportDeps,
   writer: MetadataWriter,
   ids: ReadonlyMap<string, string>,
-  ctx: Omit<ApplyContext, 'passwordHashes'>,
+  ctx: Omit<ApplyContext, 'passwordHashes' | 'baseline'>,
+  /** A version's import: record the drift baseline as given by this version (issue 23 §2). */
+  baselineOf?: string,
 ): TypeImport {
   const atomic = ctx.params.atomicMode === 'ALL';
   const typeReports: TypeReport[] = [];
@@ -99,7 +102,14 @@ export function typeByTypeImport(
         // Hashing inside the transaction: only users carry passwords (issue 18 §1).
         const passwordHashes = await hashPasswords(deps, prepared);
         const params = aborted ? { ...ctx.params, importMode: 'VALIDATE' as const } : ctx.params;
-        const plan = await planAndApply(resolving, prepared, { ...ctx, params, passwordHashes });
+        const baseline: BaselineRow[] | undefined = baselineOf && !aborted ? [] : undefined;
+        const plan = await planAndApply(resolving, prepared, {
+          ...ctx,
+          params,
+          passwordHashes,
+          baseline,
+        });
+        if (baseline?.length) await writer.setBaseline(baselineOf!, baseline);
         for (const t of plan.report.typeReports) {
           for (const o of t.objectReports) if (o.uid && o.errorReports.length) failedIds.add(o.uid);
           if (!merged)

@@ -26,6 +26,7 @@ import { describeCentral } from './central-release.ts';
 import {
   RETRYABLE,
   setStep,
+  type DriftedObject,
   type FailureKind,
   type PushedKind,
   type StepName,
@@ -63,6 +64,8 @@ export interface DataPushResult {
 
 export interface SyncDeps {
   client: CentralClient;
+  /** What has drifted locally, told to each version's import (issue 23 §3). */
+  drifted?: () => Promise<DriftedObject[]>;
   importDeps: ImportDeps;
   versions: VersionStore;
   settings: SyncSettings;
@@ -258,6 +261,7 @@ async function attempt(deps: SyncDeps, input: SyncInput): Promise<void> {
       current,
       actorId: input.actorId,
       gzip: deps.gzip,
+      ...(deps.drifted ? { drifted: deps.drifted } : {}),
     });
     if (snapshot.download) result.report.download = snapshot.download;
     // The whole file arrived and was used: imported, or refused (a HASH_MISMATCH after a resume

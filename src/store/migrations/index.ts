@@ -14,6 +14,7 @@ import * as m0011 from './0011-signing-key.ts';
 import * as m0012 from './0012-local-signing-keys.ts';
 import * as m0013 from './0013-fleet-tree.ts';
 import * as m0014 from './0014-rollout.ts';
+import * as m0015 from './0015-drift.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
@@ -30,4 +31,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0012-local-signing-keys': m0012,
   '0013-fleet-tree': m0013,
   '0014-rollout': m0014,
+  '0015-drift': m0015,
 };

@@ -29,12 +29,21 @@ export interface MemoryMetadataStore extends MetadataStore {
   objects(type: string): { id: string; code: string | null; payload: Record<string, unknown> }[];
   tombstones(): Tombstone[];
   recordedVersions(): { version: MetadataVersion; gzip: Buffer }[];
+  /** The committed state, for the drift fake that reads it (./memory-drift-store.ts). */
+  committed(): State;
 }
 
 export function createMemoryMetadataStore(
   tables: AuthTables = createAuthTables(),
 ): MemoryMetadataStore {
-  let state: State = { objects: new Map(), refs: new Map(), tombstones: [], versions: [], seq: 0 };
+  let state: State = {
+    objects: new Map(),
+    refs: new Map(),
+    tombstones: [],
+    versions: [],
+    seq: 0,
+    baseline: new Map(),
+  };
   let queue: Promise<unknown> = Promise.resolve();
 
   const payloads = (rows: Row[]) =>
@@ -57,6 +66,7 @@ export function createMemoryMetadataStore(
       queue = run.catch(() => undefined);
       return run;
     },
+    committed: () => state,
     async get(type, id) {
       const r = state.objects.get(idKey(type, id));
       return r ? (JSON.parse(r.payload) as Record<string, unknown>) : null;

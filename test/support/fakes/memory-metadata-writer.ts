@@ -47,6 +47,17 @@ export interface State {
   tombstones: Tombstone[];
   versions: { version: MetadataVersion; gzip: Buffer }[];
   seq: number;
+  /** The drift baseline (issue 23): `type \0 id` → the hash a version gave it, and which. */
+  baseline: Map<string, BaselineEntry>;
+}
+
+export interface BaselineEntry {
+  type: string;
+  id: string;
+  hash: string;
+  version: string;
+  /** A rebaseline's copy of the content (JSON text). */
+  payload?: string;
 }
 
 export const copy = (s: State): State => ({
@@ -55,6 +66,7 @@ export const copy = (s: State): State => ({
   tombstones: [...s.tombstones],
   versions: [...s.versions],
   seq: s.seq,
+  baseline: new Map(s.baseline),
 });
 
 const toMeta = (r: Row): StoredMeta => ({
@@ -223,6 +235,13 @@ export function memoryWriter(s: State, tables: AuthTables): MetadataWriter {
       );
       if (clash) throw uniqueViolation(`metadata_version ${version.name}`);
       s.versions.push({ version: structuredClone(version), gzip: Buffer.from(gzip) });
+    },
+
+    async setBaseline(version, rows) {
+      for (const r of rows) s.baseline.set(idKey(r.type, r.id), { ...r, version });
+    },
+    async dropBaseline(keys) {
+      for (const k of keys) s.baseline.delete(idKey(k.type, k.id));
     },
   };
 }

@@ -36,11 +36,14 @@ export interface MemoryMetadataStore extends MetadataStore {
   /** How many `write` transactions committed and rolled back: an ATOMIC failure writes nothing. */
   readonly commits: number;
   readonly rollbacks: number;
+  /** The drift baseline the version imports recorded (issue 23): `type \0 id` → hash, version. */
+  readonly baseline: ReadonlyMap<string, { hash: string; version: string }>;
 }
 
 /** A MetadataStore over a Map; `versions` receives what `recordVersion` records. */
 export function createMemoryMetadataStore(versions: LocalVersionStore): MemoryMetadataStore {
   let rows = new Map<string, Row>();
+  let baseline = new Map<string, { hash: string; version: string }>();
   let seq = 0;
   let commits = 0;
   let rollbacks = 0;
@@ -131,6 +134,12 @@ export function createMemoryMetadataStore(versions: LocalVersionStore): MemoryMe
     async recordVersion(version, gzip) {
       versions.insert(version, gzip);
     },
+    async setBaseline(version, list) {
+      for (const r of list) baseline.set(idKey(r.type, r.id), { hash: r.hash, version });
+    },
+    async dropBaseline(keys) {
+      for (const k of keys) baseline.delete(idKey(k.type, k.id));
+    },
   };
 
   const sorted = (list: Row[]) =>
@@ -149,14 +158,19 @@ export function createMemoryMetadataStore(versions: LocalVersionStore): MemoryMe
     get rollbacks() {
       return rollbacks;
     },
+    get baseline() {
+      return baseline;
+    },
     async write(fn) {
       const [keptRows, keptSeq, restoreVersions] = [clone(rows), seq, versions.save()];
+      const keptBaseline = new Map(baseline);
       try {
         const out = await fn(writer);
         commits++;
         return out;
       } catch (e) {
         rows = keptRows;
+        baseline = keptBaseline;
         seq = keptSeq;
         restoreVersions();
         rollbacks++;
