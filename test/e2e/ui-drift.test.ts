@@ -151,7 +151,7 @@ describe('web UI: drift (issue 23)', { skip: skipWithoutBrowser }, () => {
     await repaired.getByText('Restored: 1').waitFor();
     await repaired.getByText('Drift left: 0 changed, 0 created, 0 deleted.').waitFor();
     await shot('repaired');
-    await modal.getByRole('button', { name: 'Close' }).click();
+    await modal.getByRole('button', { name: 'Close', exact: true }).click();
     await modal.waitFor({ state: 'detached' });
     await page.getByText('No drift: this instance matches the versions it applied.').waitFor();
     await shot('empty');
