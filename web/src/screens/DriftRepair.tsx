@@ -102,7 +102,9 @@ export function DriftRepair({
   onRepaired: () => void;
 }) {
   const { alert } = useApp();
-  const [scope, setScope] = useState<Scope>(selected.length > 0 ? 'selected' : 'all');
+  // The ticked objects as the dialog opened: a repair reloads the lists and clears the ticks.
+  const [ids] = useState(selected);
+  const [scope, setScope] = useState<Scope>(ids.length > 0 ? 'selected' : 'all');
   const [type, setType] = useState(types[0] ?? '');
   const [includeCreated, setIncludeCreated] = useState(false);
   const [reason, setReason] = useState('');
@@ -118,7 +120,7 @@ export function DriftRepair({
         method: 'POST',
         body: {
           ...(scope === 'type' ? { type } : {}),
-          ...(scope === 'selected' ? { ids: selected } : {}),
+          ...(scope === 'selected' ? { ids } : {}),
           includeCreated,
           dryRun,
           reason,
@@ -177,9 +179,9 @@ export function DriftRepair({
           <Radio
             name="driftScope"
             value="selected"
-            label={i18n.t('The selected objects ({{n}})', { n: selected.length })}
+            label={i18n.t('The selected objects ({{n}})', { n: ids.length })}
             checked={scope === 'selected'}
-            disabled={selected.length === 0}
+            disabled={ids.length === 0}
             onChange={() => setScope('selected')}
           />
         </fieldset>
