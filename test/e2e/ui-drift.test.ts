@@ -5,8 +5,10 @@
  * the DRIFTED warning with a link to the Drift screen; the screen lists the data element under
  * "Changed locally" with its `name` path and both values; the run's detail names the drift; a
  * dry-run preview changes nothing; the repair with a reason puts the name back and the screen
- * shows the empty state. Each step is checked against the server's own answer, not only the
- * screen; a user without F_METADATA_MANAGE is not offered the tab.
+ * shows the empty state. Edited again, then a new version that touches the data element: its
+ * run's detail names it as drifted before that version. Each step is checked against the
+ * server's own answer, not only the screen; a user without F_METADATA_MANAGE is not offered the
+ * tab.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -120,10 +122,9 @@ describe('web UI: drift (issue 23)', { skip: skipWithoutBrowser }, () => {
 
   it('the run detail names the drift after the run', async () => {
     await page.goto(`${local.server.url}/#/history/${run.id}`);
-    await page
-      .locator('[data-test="run-drift"]')
-      .getByText(/^After this run: 1 changed, 0 created, 0 deleted locally/)
-      .waitFor();
+    const runDrift = page.locator('[data-test="run-drift"]');
+    await runDrift.getByText(/^After this run: 1 changed, 0 created, 0 deleted locally/).waitFor();
+    await runDrift.scrollIntoViewIfNeeded();
     await shot('run-detail');
     await page.goto(`${local.server.url}/#/drift`);
     await page.locator('[data-test="drift-changed"]').waitFor();
@@ -165,6 +166,27 @@ describe('web UI: drift (issue 23)', { skip: skipWithoutBrowser }, () => {
       audit.body.audit.some((a) => a.username === 'admin' && a.reason === 'Name edited by mistake'),
       JSON.stringify(audit.body),
     );
+  });
+
+  it('a version touching an object edited locally names it in the run detail', async () => {
+    await importMetadata(local.server, { dataElements: [{ ...de, name: edited }] });
+    await importMetadata(central.server, {
+      dataElements: [{ ...de, description: 'Counted at the first visit' }],
+    });
+    await createVersion(central.server, 'ATOMIC'); // Version_2
+    const next = await syncOk(local.server);
+    assert.deepEqual(
+      next.versions.map((v) => [v.name, v.drifted]),
+      [['Version_2', [{ type: 'dataElements', id: de.id, name: edited, kind: 'changed' }]]],
+    );
+    await page.goto(`${local.server.url}/#/history/${next.id}`);
+    const drifted = page.locator('[data-test="version-drifted"]');
+    await drifted.getByText('Version_2: drifted locally before this version:').waitFor();
+    const row = drifted.getByRole('row').filter({ hasText: String(de.id) });
+    await row.getByRole('cell', { name: edited, exact: true }).waitFor();
+    await row.getByRole('cell', { name: 'changed', exact: true }).waitFor();
+    await drifted.scrollIntoViewIfNeeded();
+    await shot('version-drifted');
   });
 
   it('shows the Drift tab only to users who may manage metadata', async () => {
