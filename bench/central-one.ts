@@ -1,6 +1,6 @@
 /**
  * A central for the sync benchmarks, in its own process (so the local's peak RSS is its own).
- * Usage: node --import tsx bench/central-one.ts <small100|big22mb|bootstrap200k>
+ * Usage: node --import tsx bench/central-one.ts <small100|big22mb|bootstrap200k|objects:N>
  * Prints one JSON line {url, password, versions} when ready, then serves until killed.
  */
 import { createTestDatabase, postgresAvailable } from '../test/support/databases.ts';
@@ -17,7 +17,12 @@ if (workload === 'small100')
   versions = await versionChain(post, { objects: 500, versions: 100, changes: 5 });
 else {
   await post('/api/systemSettings', { keyVersionEnabled: true });
-  await post('/api/metadata', generateMetadata(workload === 'big22mb' ? 58_000 : 200_000));
+  const n = workload.startsWith('objects:')
+    ? Number(workload.slice('objects:'.length))
+    : workload === 'big22mb'
+      ? 58_000
+      : 200_000;
+  await post('/api/metadata', generateMetadata(n));
   await post('/api/metadata/version/create?type=ATOMIC');
   versions++;
 }

@@ -168,3 +168,42 @@ export function pushFloor(lines: string[]): Promise<number> {
     return best;
   });
 }
+
+export interface DriftFloor {
+  seconds: number;
+  objects: number;
+}
+
+/**
+ * The drift check's floor (issue 23 §2): two keyed tables of `n` (type, id, hash) rows (COPYed
+ * in first, untimed; 1 % of the hashes differ), then the three counts per type the check
+ * takes (hashes that differ, rows only in one, rows only in the other), best of 3.
+ */
+export function driftFloor(n: number): Promise<DriftFloor> {
+  return scratch(async (client) => {
+    for (const t of ['floor_live', 'floor_base'])
+      await client.query(`create table ${t} (type text not null, id text not null,
+        hash text not null, primary key (type, id))`);
+    const rows = (changed: boolean) =>
+      Array.from(
+        { length: n },
+        (_, i) =>
+          `t${i % 20}\tid${i}\t${changed && i % 100 === 0 ? 'other' : 'h'}${i.toString(36)}\n`,
+      );
+    await copy(client, 'floor_live', rows(true));
+    await copy(client, 'floor_base', rows(false));
+    await client.query('analyze floor_live, floor_base');
+    let best = Infinity;
+    for (let run = 0; run < RUNS; run++) {
+      const t0 = performance.now();
+      await client.query(`select l.type, count(*) from floor_live l join floor_base b
+        on b.type = l.type and b.id = l.id where l.hash <> b.hash group by l.type`);
+      await client.query(`select l.type, count(*) from floor_live l where not exists
+        (select 1 from floor_base b where b.type = l.type and b.id = l.id) group by l.type`);
+      await client.query(`select b.type, count(*) from floor_base b where not exists
+        (select 1 from floor_live l where l.type = b.type and l.id = b.id) group by b.type`);
+      best = Math.min(best, seconds(t0));
+    }
+    return { seconds: best, objects: n };
+  });
+}

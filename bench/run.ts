@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- import|versions|sync|bundle|data-bundle|push|serve|rest]`: runs each benchmark in its own
+ * `npm run bench [-- import|versions|sync|drift|bundle|data-bundle|push|serve|rest]`: runs each benchmark in its own
  * process on PGlite and PostgreSQL and prints tables with seconds, peak RSS (VmHWM of a process
  * that does nothing else), the floor measured in the same run (bench/floors.ts: native
  * PostgreSQL for both backends), the ratio, the target (bench/targets.ts) and PASS/MISS; every
@@ -204,6 +204,56 @@ if (!only || only === 'sync') {
       r.seconds.toFixed(2),
       `${Math.round(r.rssMb)} MB`,
       r.directSeconds ? r.directSeconds.toFixed(2) : '-',
+      times(r.ratio),
+      describe(r.target),
+      r.result,
+    ]),
+  );
+}
+
+if (!only || only === 'drift') {
+  interface Row {
+    backend: Backend;
+    objects: number;
+    seconds: number;
+    rssMb: number;
+    floorSeconds: number;
+    counts: { changed: number; created: number; deleted: number };
+    listed: number;
+    paths: number;
+    syncSeconds: number;
+  }
+  const rows: Row[] = [];
+  for (const objects of ['100000', '200000'])
+    for (const backend of backends) rows.push(await child<Row>('drift-one.ts', [backend, objects]));
+  const judged = rows.map((r) => {
+    const target = targetOf('drift', String(r.objects), r.backend);
+    const x = ratio(r.seconds, r.floorSeconds);
+    return { ...r, ratio: x, target, result: verdict(target, { ...r, ratio: x }) };
+  });
+  save('drift', judged);
+  printTable(
+    'Drift checks on a synced local after local edits (1 % renamed, 500 created, 200 deleted), in a process of their own (issue 23 §2); floor = the three counts over two keyed tables of hashes on native PostgreSQL',
+    [
+      'objects',
+      'local',
+      'changed/created/deleted',
+      'listed',
+      'seconds',
+      'peak RSS',
+      'floor s',
+      '×floor',
+      'target',
+      'result',
+    ],
+    judged.map((r) => [
+      r.objects,
+      r.backend,
+      `${r.counts.changed}/${r.counts.created}/${r.counts.deleted}`,
+      r.listed,
+      r.seconds.toFixed(2),
+      `${Math.round(r.rssMb)} MB`,
+      r.floorSeconds.toFixed(3),
       times(r.ratio),
       describe(r.target),
       r.result,

@@ -33,6 +33,11 @@ export const TARGETS: Record<string, Record<string, PerBackend>> = {
     '100000': { pglite: { ratio: 4 }, postgres: { ratio: 2 } },
     '10000': both({ seconds: 2 }),
   },
+  drift: {
+    // issue 23 §2: a check over 200k objects ≤ 30 s and ≤ 300 MB RSS on PostgreSQL.
+    '200000': { pglite: {}, postgres: { seconds: 30, rssMb: 300 } },
+    '100000': { pglite: {}, postgres: {} },
+  },
   sync: {
     // issue 18 §5: ≤ 1.2× of the direct import of the same bytes.
     bootstrap200k: { pglite: { ratio: 1.2, rssMb: 600 }, postgres: { ratio: 1.2, rssMb: 400 } },
