@@ -6,7 +6,8 @@
  * "Changed locally" with its `name` path and both values; the run's detail names the drift; a
  * dry-run preview changes nothing; the repair with a reason puts the name back and the screen
  * shows the empty state. Edited again, then a new version that touches the data element: its
- * run's detail names it as drifted before that version. Each step is checked against the
+ * run's detail names it as drifted before that version. A local that applied no version yet
+ * says so. Each step is checked against the
  * server's own answer, not only the screen; a user without F_METADATA_MANAGE is not offered the
  * tab.
  */
@@ -187,6 +188,27 @@ describe('web UI: drift (issue 23)', { skip: skipWithoutBrowser }, () => {
     await row.getByRole('cell', { name: 'changed', exact: true }).waitFor();
     await drifted.scrollIntoViewIfNeeded();
     await shot('version-drifted');
+  });
+
+  it('a local that applied no version yet says so', async () => {
+    const fresh = await start('pglite');
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      await connect(fresh.server, central.server.url);
+      const other = await ctx.newPage();
+      await other.goto(fresh.server.url + '/#/drift');
+      await other.locator('input[name="username"]').fill('admin');
+      await other.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+      await other.getByRole('button', { name: 'Log in' }).click();
+      await other.getByText('No version applied yet').waitFor();
+      assert.equal(await other.getByRole('button', { name: 'Repair…' }).count(), 0);
+      await other.screenshot({ path: `${SHOTS}/drift-no-version.png` });
+      const r = await fetchJson<DriftReport>(fresh.server, '/api/metasync/drift');
+      assert.equal(r.body.base, null);
+    } finally {
+      await ctx.close();
+      await fresh.dispose();
+    }
   });
 
   it('shows the Drift tab only to users who may manage metadata', async () => {
