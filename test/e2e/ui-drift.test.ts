@@ -7,9 +7,8 @@
  * dry-run preview changes nothing; the repair with a reason puts the name back and the screen
  * shows the empty state. Edited again, then a new version that touches the data element: its
  * run's detail names it as drifted before that version. A local that applied no version yet
- * says so. Each step is checked against the
- * server's own answer, not only the screen; a user without F_METADATA_MANAGE is not offered the
- * tab.
+ * says so. Each step is checked against the server's own answer, not only the screen; a user
+ * without F_METADATA_MANAGE is not offered the tab.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
