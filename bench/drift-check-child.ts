@@ -7,22 +7,32 @@
 import { loadConfig } from '../src/config.ts';
 
 import { createServices, openConfiguredDatabase } from '../src/main.ts';
-import { hwmMb, resetHwm } from './proc.ts';
+import type { DriftHooks } from '../src/domain/drift/drift-service.ts';
+import { hwmMb, resetHwm, rssMb } from './proc.ts';
 
 const [flag, where] = process.argv.slice(2) as [string, string];
 const config = loadConfig(flag === '--data-dir' ? { dataDir: where } : { databaseUrl: where }, {});
 const database = await openConfiguredDatabase(config);
 const { services } = await createServices(config, database);
 resetHwm();
+const startMb = rssMb();
+// The counts alone first (what every sync run does), then the whole check with its lists.
+const c0 = performance.now();
+await (services.drift as unknown as DriftHooks).afterRun();
+const countSeconds = (performance.now() - c0) / 1000;
+const countMb = hwmMb();
 const t0 = performance.now();
 const report = await services.drift.check({ limit: 500 });
 const seconds = (performance.now() - t0) / 1000;
-const rssMb = hwmMb();
+const peakMb = hwmMb();
 await database.close();
 console.log(
   JSON.stringify({
     seconds,
-    rssMb,
+    rssMb: peakMb,
+    startMb,
+    countSeconds,
+    countMb,
     counts: report.counts,
     listed: report.changed.length + report.created.length + report.deleted.length,
     paths: report.changed.reduce((s, o) => s + (o.paths?.length ?? 0), 0),

@@ -93,6 +93,9 @@ const check = JSON.parse(stdout.trim().split('\n').pop()!) as {
   counts: { changed: number; created: number; deleted: number };
   listed: number;
   paths: number;
+  startMb: number;
+  countSeconds: number;
+  countMb: number;
 };
 await database.dispose();
 const floor = await driftFloor(n);
@@ -105,6 +108,9 @@ console.log(
     floorSeconds: floor.seconds,
     counts: check.counts,
     listed: check.listed,
+    startMb: check.startMb,
+    countSeconds: check.countSeconds,
+    countMb: check.countMb,
     paths: check.paths,
     syncSeconds,
   }),

@@ -83,6 +83,7 @@ export async function buildServices(ports: Ports, config: Config): Promise<Compo
     metadata: metadata.service,
     metrics: withSources(recorder, {
       versionsBehind: async () => (await sync.status()).behindBy ?? null,
+      drift: () => drift.summary(),
     }),
     data,
     jobs,

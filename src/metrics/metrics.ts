@@ -26,6 +26,8 @@ function processMetrics(): client.Registry {
 export interface ScrapeSources {
   /** The local's distance to its central. */
   versionsBehind(): Promise<number | null>;
+  /** The last drift check's counts (issue 23 §3); null before any. */
+  drift(): Promise<{ changed: number; created: number; deleted: number } | null>;
 }
 
 /**
@@ -51,6 +53,12 @@ export function createMetrics() {
   const versionsBehind = new client.Gauge({
     name: 'metasync_versions_behind',
     help: 'Versions the central has that this local has not imported (0 when up to date or not a local).',
+    registers: [registry],
+  });
+  const driftObjects = new client.Gauge({
+    name: 'metasync_drift_objects',
+    help: 'Objects changed, created or deleted on this local since the versions it applied, as the last drift check counted them (issue 23; 0 before any check).',
+    labelNames: ['kind'] as const,
     registers: [registry],
   });
   const httpDuration = new client.Histogram({
@@ -94,6 +102,9 @@ export function createMetrics() {
     /** The text exposition of this instance's metrics and the process metrics. */
     async render(sources: ScrapeSources): Promise<string> {
       versionsBehind.set((await sources.versionsBehind()) ?? 0);
+      const drift = await sources.drift();
+      for (const kind of ['changed', 'created', 'deleted'] as const)
+        driftObjects.labels(kind).set(drift?.[kind] ?? 0);
       return client.Registry.merge([processMetrics(), registry]).metrics();
     },
     observeHttp(method: string, route: string, statusCode: number, seconds: number) {

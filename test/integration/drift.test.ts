@@ -154,6 +154,10 @@ for (const backend of await backends()) {
       const status = await syncStatus(local);
       assert.equal(status.drift?.changed, 2);
       assert.equal(status.drift?.deleted, 1);
+      assert.match(status.message, /Drifted: 2 changed, 1 created, 1 deleted locally/);
+      const metrics = await (await local.request('/metrics')).text();
+      assert.match(metrics, /^metasync_drift_objects\{kind="changed"\} 2$/m);
+      assert.match(metrics, /^metasync_drift_objects\{kind="created"\} 1$/m);
     });
 
     it('a repair needs a reason; a dry run changes nothing; the repair empties the check and the clashing version then imports', async () => {

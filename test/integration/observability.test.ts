@@ -93,6 +93,7 @@ for (const backend of await backends()) {
         'metasync_sync_runs_total',
         'metasync_sync_duration_seconds',
         'metasync_versions_behind',
+        'metasync_drift_objects',
         'metasync_http_request_duration_seconds',
         'metasync_import_objects_total',
         'metasync_sync_bytes_total',

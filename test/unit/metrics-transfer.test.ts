@@ -20,7 +20,7 @@ const sample = (text: string, series: string) =>
 describe('metrics of the link', () => {
   it('bytes by direction as they move; resumed downloads when the run ends', async () => {
     const metrics = createMetrics();
-    const sources = { versionsBehind: async () => 0 };
+    const sources = { versionsBehind: async () => 0, drift: async () => null };
     const before = await metrics.render(sources);
     assert.equal(sample(before, 'metasync_sync_bytes_total{direction="received"}'), 0);
     assert.equal(sample(before, 'metasync_sync_bytes_total{direction="sent"}'), 0);

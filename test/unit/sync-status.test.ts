@@ -261,4 +261,21 @@ describe('syncStatus: a site that imports offline bundles (issue 20 §3)', () =>
     const s = syncStatus(input({ configured: false, last: report('SUCCESS') }));
     assert.equal(s.state, 'NOT_CONFIGURED');
   });
+
+  it('warns of drift without changing the state; no drift, or none checked, says nothing', () => {
+    const drift = { changed: 2, created: 1, deleted: 0, checkedAt: '2026-12-07T10:00:00.000Z' };
+    const s = syncStatus(input({ last: report('SUCCESS'), drift }));
+    assert.equal(s.state, 'UP_TO_DATE');
+    assert.deepEqual(s.drift, drift);
+    assert.equal(
+      s.message,
+      'Up to date at Version_3. Drifted: 2 changed, 1 created, 0 deleted locally since the versions applied (checked 2026-12-07T10:00:00.000Z; see metasync drift).',
+    );
+    const none = { changed: 0, created: 0, deleted: 0, checkedAt: drift.checkedAt };
+    assert.equal(
+      syncStatus(input({ last: report('SUCCESS'), drift: none })).message,
+      'Up to date at Version_3.',
+    );
+    assert.equal(syncStatus(input({ last: report('SUCCESS') })).drift, null);
+  });
 });

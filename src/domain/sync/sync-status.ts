@@ -54,6 +54,12 @@ const pushWarning = (r: SyncReport | null): string | null => {
   return step?.status === 'WARNING' ? (step.message ?? 'WARNING') : null;
 };
 
+/** Drift warns, never blocks (issue 23 §3): the status says it, the state stays what it is. */
+const driftWarning = (d: DriftSummary | null): string =>
+  d && d.changed + d.created + d.deleted > 0
+    ? ` Drifted: ${d.changed} changed, ${d.created} created, ${d.deleted} deleted locally since the versions applied (checked ${d.checkedAt}; see metasync drift).`
+    : '';
+
 /** A failure a rebaseline mends, recorded before the newest rebaseline. */
 const mended = (last: SyncReport, input: { rebaselinedAt?: Date | null }): boolean =>
   (last.error?.kind === 'DIVERGED' || last.error?.kind === 'VERSION_EXISTS') &&
@@ -112,6 +118,7 @@ export function syncStatus(input: {
       ? ` Warning: ${current!.name} was created on this instance; a local that creates versions cannot keep receiving versions from its central.`
       : '') +
     pushed +
+    driftWarning(input.drift ?? null) +
     (offline ? ' No remote server is configured: versions arrive in offline bundles.' : '');
   if (!input.configured && !offline)
     return {
