@@ -26,6 +26,7 @@ import { ImportExport } from './screens/ImportExport.tsx';
 import { Fleet } from './screens/Fleet.tsx';
 import { isRelay } from '../../src/domain/sync/relay.ts';
 import { Rollout } from './screens/Rollout.tsx';
+import { Drift } from './screens/Drift.tsx';
 import { Authority } from '../../src/domain/authorities.ts';
 import {
   fromAcceptLanguage,
@@ -169,7 +170,8 @@ const hostOf = (url: string): string => {
 };
 
 /**
- * `centralOnly`: not on a plain local; `relayToo`: on a relay as well (issue 21 §4, its fleet).
+ * `centralOnly`: not on a plain local; `relayToo`: on a relay as well (issue 21 §4, its fleet);
+ * `localOnly`: on a local (a relay too) only, e.g. its drift (issue 23).
  * `authority`: shown only to a user who holds it (the server refuses the screen's calls).
  */
 const NAV: {
@@ -177,6 +179,7 @@ const NAV: {
   label: () => string;
   centralOnly?: boolean;
   relayToo?: boolean;
+  localOnly?: boolean;
   authority?: string;
 }[] = [
   { hash: '/versioning', label: () => i18n.t('Metadata versioning') },
@@ -188,6 +191,12 @@ const NAV: {
     hash: '/rollout',
     label: () => i18n.t('Rollout'),
     centralOnly: true,
+    authority: Authority.F_METADATA_MANAGE,
+  },
+  {
+    hash: '/drift',
+    label: () => i18n.t('Drift'),
+    localOnly: true,
     authority: Authority.F_METADATA_MANAGE,
   },
   { hash: '/settings/sync', label: () => i18n.t('Settings: Synchronization') },
@@ -242,6 +251,7 @@ function Shell({
   const nav = NAV.filter(
     (n) =>
       (!n.centralOnly || role !== 'local' || (relay && n.relayToo)) &&
+      (!n.localOnly || role === 'local') &&
       (!n.authority || holds(user, n.authority)),
   );
   const active = nav.find((n) => hash === n.hash || hash.startsWith(n.hash + '/'))?.hash;
@@ -320,6 +330,8 @@ function Route({ hash }: { hash: string }) {
       return <Fleet />;
     case '/rollout':
       return <Rollout />;
+    case '/drift':
+      return <Drift />;
     case '/versioning':
       return <Versioning />;
     default:

@@ -10,6 +10,7 @@ import { StateTag } from './RolloutVersions.tsx';
 import { Authority } from '../../../src/domain/authorities.ts';
 import { SigningKeyPanel } from './SigningKey.tsx';
 import { RelayDownstream } from './RelayStatus.tsx';
+import { DriftWarning } from './DriftNotes.tsx';
 import type {
   MetadataVersion,
   MetadataVersionList,
@@ -327,6 +328,7 @@ function LocalStatus({ onSynced }: { onSynced: () => void }) {
           </NoticeBox>
         </div>
       )}
+      <DriftWarning drift={s.drift} />
       {s.localVersionWarning && (
         <div style={{ marginTop: 8 }}>
           <NoticeBox warning title={i18n.t('This instance has its own version')}>
