@@ -1,5 +1,6 @@
 // Lint rules from docs/aesthetics §11: floating promises, exhaustive switches, and a domain that imports no IO.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -18,7 +19,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    // Type-aware for the web UI's .tsx too (issue 24 §2): each file is checked against its nearest
+    // tsconfig (web/tsconfig.json for web/).
+    files: ['**/*.{ts,tsx}'],
     languageOptions: { parserOptions: { projectService: true } },
     rules: {
       // node:test's describe/it return promises that the runner itself awaits.
@@ -42,6 +45,16 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
+    },
+  },
+  {
+    // The rules of hooks and exhaustive effect dependencies (issue 24 §2).
+    files: ['web/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    rules: {
+      ...reactHooks.configs.flat.recommended.rules,
+      // A missed dependency is a stale screen: an error, so that `npx eslint .` stays clean.
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
   {

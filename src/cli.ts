@@ -3,8 +3,8 @@
  * The `metasync` command line (issue 3 §2, issue 5 §2, issue 6): serve, migrate, user create,
  * version (`cli/version-commands.ts`), sync (`cli/sync-commands.ts`), bundle key | trust
  * (`cli/bundle-key-commands.ts`) and bundle export (`cli/bundle-commands.ts`), rollout and version release | hold | withdraw
- * (`cli/rollout-commands.ts`, issue 22). Flags override
- * environment variables, which override the dhis.conf-style config file.
+ * (`cli/rollout-commands.ts`, issue 22), drift and drift repair (`cli/drift-commands.ts`, issue 23).
+ * Flags override environment variables, which override the dhis.conf-style config file.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import { BUNDLE_EXPORT_HELP, bundleExport } from './cli/bundle-commands.ts';
 import { BUNDLE_IMPORT_HELP, bundleImport } from './cli/bundle-import-command.ts';
 import { BUNDLE_KEY_HELP, bundleKey, bundleTrust } from './cli/bundle-key-commands.ts';
 import { DATA_BUNDLE_HELP, dataBundleCommand } from './cli/data-bundle-commands.ts';
+import { DRIFT_HELP, driftCommand } from './cli/drift-commands.ts';
 import { DB_FLAGS, dbOptions, flagsOf } from './cli/options.ts';
 import { ROLLOUT_HELP, rolloutCommand } from './cli/rollout-commands.ts';
 import { SYNC_HELP, syncCommand } from './cli/sync-commands.ts';
@@ -25,6 +26,7 @@ const HELP: Record<string, string> = {
   ...VERSION_HELP,
   ...SYNC_HELP,
   ...ROLLOUT_HELP,
+  ...DRIFT_HELP,
   ...BUNDLE_KEY_HELP,
   ...BUNDLE_EXPORT_HELP,
   ...BUNDLE_IMPORT_HELP,
@@ -41,6 +43,7 @@ Commands:
   version release | hold | withdraw   move a version on in the staged rollout (central)
   rollout show | set   the staged rollout: ring, automatic release, versions' states (central)
   sync run | status | rebaseline   pull versions from the central (local)
+  drift [repair]   what was changed here behind the central's back; put it back (local)
   bundle key | trust   print this instance's signing key; pin the central's (offline bundles)
   bundle export   write a signed offline bundle of versions to a file (central)
   bundle import   check and import an offline bundle file (local)
@@ -92,7 +95,7 @@ async function serve(args: string[]): Promise<void> {
   });
   if (values.help) return void console.log(HELP.serve);
   const config = loadConfig(flagsOf(values), process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const instance = await createInstance(config, { logger });
   if (instance.generatedAdminPassword)
     // Printed once, to the terminal only: a password never goes into the structured log.
@@ -217,6 +220,7 @@ export async function main(argv: string[]): Promise<void> {
   if (command === 'version') return versionCommand(rest);
   if (command === 'sync') return syncCommand(rest);
   if (command === 'rollout') return rolloutCommand(rest);
+  if (command === 'drift') return driftCommand(rest);
   if (command === 'bundle') return bundleCommand(rest);
   throw new Error(`Unknown command: ${command} (try "metasync --help")`);
 }

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_THROTTLE, type ThrottlePolicy } from './domain/auth/login-throttle.ts';
+import type { LogFormat } from './logger.ts';
 
 export interface Config {
   host: string;
@@ -61,6 +62,8 @@ export interface Config {
   trustedProxies: string[];
   adminPassword: string | null;
   logLevel: string;
+  /** METASYNC_LOG_FORMAT: `auto` (pretty on a terminal, else JSON), `json` or `pretty` (issue 24 §5). */
+  logFormat: LogFormat;
   /** scheduler.catch.up: run once at start a job tick missed while the server was down (issue 8). */
   schedulerCatchUp: boolean;
   /** scheduler.reconcile.interval.ms: how often the scheduler re-reads the job table. */
@@ -192,8 +195,18 @@ export function loadConfig(flags: ConfigFlags, env: Record<string, string | unde
     trustedProxies: trustedProxies(get('server.trusted.proxies')),
     adminPassword: env.METASYNC_ADMIN_PASSWORD || null,
     logLevel: env.METASYNC_LOG_LEVEL ?? 'info',
+    logFormat: logFormat(env.METASYNC_LOG_FORMAT),
     ...schedulerConfig(get),
   };
+}
+
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
+
+function logFormat(value: string | undefined): LogFormat {
+  if (value === undefined || value === '') return 'auto';
+  const format = LOG_FORMATS.find((f) => f === value);
+  if (!format) throw new Error('METASYNC_LOG_FORMAT must be auto, json or pretty');
+  return format;
 }
 
 function rolloutCheck(value: string | undefined): number {

@@ -101,7 +101,7 @@ export async function createServices(
   config: Config,
   database: OpenDatabase,
   clock: Clock = systemClock,
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, undefined, config.logFormat),
 ): Promise<Composition> {
   const ports = await openPorts(config, database, clock, logger);
   const composition = await buildServices(ports, config);

@@ -42,7 +42,7 @@ export function createSyncNotifier(deps: SyncNotifierDeps) {
     const render = (n: SyncNotification): RenderedMail => {
       switch (n.kind) {
         case 'SUCCESS':
-          return renderSuccess(n.version, system, n.dataPushWarning);
+          return renderSuccess(n.version, system, n.dataPushWarning, report.drift);
         case 'FAILURE':
           return renderFailure(n.report, n.advice, system);
         case 'RECOVERY':

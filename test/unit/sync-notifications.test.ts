@@ -8,6 +8,8 @@ import {
   type SyncReport,
   type VersionReport,
 } from '../../src/domain/sync/sync-report.ts';
+import type { OutgoingMail } from '../../src/domain/notifications/mailer.ts';
+import { createSyncNotifier } from '../../src/mail/sync-notifier.ts';
 import { renderFailure } from '../../src/mail/templates/sync-failure.ts';
 import { renderSuccess } from '../../src/mail/templates/sync-success.ts';
 
@@ -177,5 +179,79 @@ describe('data push warning (issue 16 §4)', () => {
       m.text,
       /^Data push: WARNING: Pushed data values: 2\. Warning: events not pushed/m,
     );
+  });
+});
+
+describe('drift in the mails (issue 23 §3)', () => {
+  const drift = { changed: 2, created: 1, deleted: 1, checkedAt: '2026-12-07T10:00:00.000Z' };
+  const line =
+    'Drift: 2 objects changed, 1 created, 1 deleted locally since the versions applied — see Drift in the admin UI / `metasync drift`';
+
+  it('the success mail mentions the run’s drift, text and HTML; none when nothing drifted', () => {
+    const m = renderSuccess(version('Version_9'), 'metasync', undefined, drift);
+    assert.ok(m.text.split('\n').includes(line), m.text);
+    assert.match(m.html, /<b>Drift:<\/b> 2 objects changed, 1 created, 1 deleted locally/);
+    const none = { ...drift, changed: 0, created: 0, deleted: 0 };
+    for (const d of [none, null, undefined]) {
+      const clean = renderSuccess(version('Version_9'), 'metasync', undefined, d);
+      assert.doesNotMatch(clean.text, /Drift/);
+      assert.doesNotMatch(clean.html, /Drift/);
+    }
+    const one = renderSuccess(version('Version_9'), 'metasync', undefined, {
+      ...none,
+      changed: 1,
+    });
+    assert.match(one.text, /^Drift: 1 object changed, 0 created, 0 deleted locally/m);
+  });
+
+  it('the failure mail names the failed version’s drifted objects and the run’s drift', () => {
+    const r = report('FAILED', [
+      {
+        ...version('Version_3', 'FAILED'),
+        drifted: [
+          { type: 'dataElements', id: 'deAbc123456', name: 'ANC <1st> visit', kind: 'changed' },
+          { type: 'organisationUnits', id: 'ouGone12345', name: null, kind: 'deleted' },
+        ],
+      },
+    ]);
+    r.drift = drift;
+    const m = renderFailure(r, adviceFor('IMPORT_FAILED'), 'metasync');
+    assert.match(
+      m.text,
+      /^Drifted locally before this version:\ndataElements deAbc123456 \(ANC <1st> visit\) changed\norganisationUnits ouGone12345 deleted$/m,
+    );
+    assert.ok(m.text.split('\n').includes(line), m.text);
+    assert.match(m.html, /<li>dataElements deAbc123456 \(ANC &#60;1st&#62; visit\) changed<\/li>/);
+    assert.match(m.html, /<b>Drift:<\/b> 2 objects changed/);
+    // A failure with no drift reads as before.
+    const plain = renderFailure(report('FAILED'), adviceFor('REMOTE_UNREACHABLE'), 'metasync');
+    assert.doesNotMatch(plain.text, /Drift/);
+  });
+
+  it('the notifier renders each success mail with the run’s drift', async () => {
+    const r = report('SUCCESS', [version('Version_10')]);
+    r.drift = drift;
+    const sent: OutgoingMail[] = [];
+    const notify = createSyncNotifier({
+      mailer: {
+        send: (mail) => {
+          sent.push(mail);
+          return Promise.resolve({ ok: true, messageId: 'm1', response: '250 OK' });
+        },
+      },
+      settings: {
+        get: ((key: string) =>
+          Promise.resolve(
+            key === 'keySystemNotificationsEmail' ? 'ops@example.org' : false,
+          )) as never,
+      },
+      store: { list: () => Promise.resolve([]), save: () => Promise.resolve() },
+      now: () => new Date(0),
+      systemName: () => Promise.resolve('metasync'),
+      log: () => undefined,
+    });
+    await notify(r);
+    assert.equal(sent.length, 1);
+    assert.ok(sent[0]!.text.split('\n').includes(line), sent[0]!.text);
   });
 });

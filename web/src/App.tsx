@@ -26,6 +26,7 @@ import { ImportExport } from './screens/ImportExport.tsx';
 import { Fleet } from './screens/Fleet.tsx';
 import { isRelay } from '../../src/domain/sync/relay.ts';
 import { Rollout } from './screens/Rollout.tsx';
+import { Drift } from './screens/Drift.tsx';
 import { Authority } from '../../src/domain/authorities.ts';
 import {
   fromAcceptLanguage,
@@ -169,7 +170,8 @@ const hostOf = (url: string): string => {
 };
 
 /**
- * `centralOnly`: not on a plain local; `relayToo`: on a relay as well (issue 21 §4, its fleet).
+ * `centralOnly`: not on a plain local; `relayToo`: on a relay as well (issue 21 §4, its fleet);
+ * `localOnly`: on a local (a relay too) only, e.g. its drift (issue 23).
  * `authority`: shown only to a user who holds it (the server refuses the screen's calls).
  */
 const NAV: {
@@ -177,6 +179,7 @@ const NAV: {
   label: () => string;
   centralOnly?: boolean;
   relayToo?: boolean;
+  localOnly?: boolean;
   authority?: string;
 }[] = [
   { hash: '/versioning', label: () => i18n.t('Metadata versioning') },
@@ -188,6 +191,12 @@ const NAV: {
     hash: '/rollout',
     label: () => i18n.t('Rollout'),
     centralOnly: true,
+    authority: Authority.F_METADATA_MANAGE,
+  },
+  {
+    hash: '/drift',
+    label: () => i18n.t('Drift'),
+    localOnly: true,
     authority: Authority.F_METADATA_MANAGE,
   },
   { hash: '/settings/sync', label: () => i18n.t('Settings: Synchronization') },
@@ -210,8 +219,8 @@ function Shell({
     setSettings(await api<Settings>('/api/systemSettings'));
   }, []);
   useEffect(() => {
-    reloadSettings().catch(() => setSettings({}));
-  }, [reloadSettings]);
+    void api<Settings>('/api/systemSettings').then(setSettings, () => setSettings({}));
+  }, []);
   const alert = useCallback((message: string, kind: Alert['kind'] = 'success') => {
     // The newest two only: a long stack would hide the page.
     setAlerts((a) => [...a.slice(-1), { id: Date.now() + Math.random(), message, kind }]);
@@ -242,15 +251,17 @@ function Shell({
   const nav = NAV.filter(
     (n) =>
       (!n.centralOnly || role !== 'local' || (relay && n.relayToo)) &&
+      (!n.localOnly || role === 'local') &&
       (!n.authority || holds(user, n.authority)),
   );
   const active = nav.find((n) => hash === n.hash || hash.startsWith(n.hash + '/'))?.hash;
   return (
     <AppContext.Provider value={{ user, settings, role, reloadSettings, alert, navigate }}>
       <header className="topbar">
-        <span className="brand" data-test="instance-name">
+        {/* The page's one h1: every screen's title below is an h2 (axe page-has-heading-one). */}
+        <h1 className="brand" data-test="instance-name">
           {title || 'metasync'}
-        </span>
+        </h1>
         <span data-test="role">
           <Tag positive={role === 'central'} neutral={role === 'local'}>
             {role === 'central'
@@ -319,6 +330,8 @@ function Route({ hash }: { hash: string }) {
       return <Fleet />;
     case '/rollout':
       return <Rollout />;
+    case '/drift':
+      return <Drift />;
     case '/versioning':
       return <Versioning />;
     default:

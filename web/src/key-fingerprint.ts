@@ -33,14 +33,14 @@ export function saveText(text: string, fileName: string, type = 'application/x-p
 
 /** `pemFingerprint` of the key being pasted or read, recomputed as it changes (null meanwhile). */
 export function usePemFingerprint(pem: string): string | null {
-  const [fingerprint, setFingerprint] = useState<string | null>(null);
+  // Kept with the key it belongs to, so a changed key shows null until its own one is computed.
+  const [known, setKnown] = useState<{ pem: string; fingerprint: string | null } | null>(null);
   useEffect(() => {
     let current = true;
-    setFingerprint(null);
-    void pemFingerprint(pem).then((f) => current && setFingerprint(f));
+    void pemFingerprint(pem).then((fingerprint) => current && setKnown({ pem, fingerprint }));
     return () => {
       current = false;
     };
   }, [pem]);
-  return fingerprint;
+  return known?.pem === pem ? known.fingerprint : null;
 }

@@ -4,6 +4,7 @@
  */
 import { describePushed } from '../../domain/sync/data-pushed.ts';
 import type { SyncReport } from '../../domain/sync/sync-report.ts';
+import { driftedHtml, driftedLines, driftHtml, driftLine } from './drift-note.ts';
 import { escapeHtml, footerText, page, type RenderedMail } from './layout.ts';
 
 export const FAILURE_SUBJECT = 'Action Required: MetadataSync Failed Notification';
@@ -29,11 +30,16 @@ export function renderFailure(report: SyncReport, advice: string, system: string
   for (const k of report.dataPushed ?? [])
     if (k.sent > 0 || k.status !== 'SENT') facts.push(['Sent upstream', describePushed(k)]);
   const errors = (failed?.errors ?? []).slice(0, 20).map((x) => `${x.errorCode}: ${x.message}`);
+  // Local edits the failed version ran into, and the run's drift check (issue 23 §3).
+  const drifted = driftedLines(failed?.drifted);
+  const drift = driftLine(report.drift);
   const text = [
     'Following Exceptions were encountered while the scheduler run for metadata sync',
     '',
     ...facts.map(([k, v]) => `${k}: ${v}`),
     ...(errors.length ? ['', 'Import errors:', ...errors] : []),
+    ...(drifted.length ? ['', ...drifted] : []),
+    ...(drift ? ['', drift] : []),
     '',
     `What to do: ${advice}`,
     '',
@@ -45,6 +51,8 @@ export function renderFailure(report: SyncReport, advice: string, system: string
       (errors.length
         ? `<p>Import errors:</p><ul>${errors.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`
         : '') +
+      driftedHtml(failed?.drifted) +
+      driftHtml(report.drift) +
       `<p><b>What to do:</b> ${escapeHtml(advice)}</p>`,
     footerText(system),
   );

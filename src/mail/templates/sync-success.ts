@@ -2,7 +2,9 @@
  * The success mail, one per imported version (contract §10): DHIS2's subject and the same facts
  * in the same order (version name, type, stats per metadata type), as text and HTML.
  */
+import type { DriftSummary } from '../../domain/drift/drift.ts';
 import type { VersionReport } from '../../domain/sync/sync-report.ts';
+import { driftHtml, driftLine } from './drift-note.ts';
 import { escapeHtml, footerText, page, type RenderedMail } from './layout.ts';
 
 export const SUCCESS_SUBJECT = 'Success Notification: Metadata Synchronization';
@@ -11,6 +13,7 @@ export function renderSuccess(
   v: VersionReport,
   system: string,
   dataPushWarning?: string,
+  drift?: DriftSummary | null,
 ): RenderedMail {
   const types = Object.entries(v.typeStats ?? {}).filter(([, s]) => s.total > 0);
   const lines = [
@@ -36,6 +39,9 @@ export function renderSuccess(
     lines.push(`Imported with warnings: ${v.errors.length} error report(s).`);
   // The data push before the pull left something behind (issue 16 §4): the administrator must know.
   if (dataPushWarning) lines.push(`Data push: WARNING: ${dataPushWarning}`);
+  // The run's drift check found local edits (issue 23 §3): a warning, not a failure.
+  const drifted = driftLine(drift);
+  if (drifted) lines.push(drifted);
   lines.push('', footerText(system));
 
   const rows = types
@@ -53,7 +59,8 @@ export function renderSuccess(
       (v.status === 'WARNING'
         ? `<p>Imported with warnings: ${v.errors.length} error report(s).</p>`
         : '') +
-      (dataPushWarning ? `<p><b>Data push: WARNING:</b> ${escapeHtml(dataPushWarning)}</p>` : ''),
+      (dataPushWarning ? `<p><b>Data push: WARNING:</b> ${escapeHtml(dataPushWarning)}</p>` : '') +
+      driftHtml(drift),
     footerText(system),
   );
   return { subject: SUCCESS_SUBJECT, text: lines.join('\n'), html };

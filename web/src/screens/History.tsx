@@ -7,6 +7,7 @@ import { i18n } from '../i18n.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 import { RunProgress } from './Progress.tsx';
+import { RunDrift } from './DriftNotes.tsx';
 
 import type { SyncReport as Report } from '../../../src/http/schemas/api-types.ts';
 import { formatBytes, resumesOf } from '../../../src/domain/sync/transfer.ts';
@@ -237,6 +238,7 @@ export function HistoryDetail({ id }: { id: string }) {
                 />
               </>
             )}
+            <RunDrift report={r} />
             {r.transfer && !running && (
               <>
                 <h3>{i18n.t('Transfer')}</h3>

@@ -11,6 +11,7 @@ import { i18n } from '../i18n.ts';
 import { useApp } from '../context.tsx';
 import { Loading, StatusTag, useLoad } from './common.tsx';
 import { RelayDownstream } from './RelayStatus.tsx';
+import { DriftWarning } from './DriftNotes.tsx';
 import { StatusFreshness } from './StatusFreshness.tsx';
 import { RebaselineAction } from './RebaselineDialog.tsx';
 import { SyncProgress } from './Progress.tsx';
@@ -119,6 +120,7 @@ export function LocalStatus({ onSynced }: { onSynced: () => void }) {
           </NoticeBox>
         </div>
       )}
+      <DriftWarning drift={s.drift} />
       {s.localVersionWarning && (
         <div style={{ marginTop: 8 }}>
           <NoticeBox warning title={i18n.t('This instance has its own version')}>

@@ -12,7 +12,7 @@ import {
   SingleSelectOption,
   SwitchField,
 } from '@dhis2/ui';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, errorText, fieldErrorsOf } from '../api.ts';
 import { when } from '../format.ts';
 import { i18n } from '../i18n.ts';
@@ -69,7 +69,13 @@ function ConfigForm({ initial, onSaved }: { initial: RolloutConfig; onSaved: () 
   const [adding, setAdding] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
-  useEffect(() => setErrors({}), [ring]);
+  // A changed ring makes the errors about its members stale: cleared while rendering (React's
+  // "adjusting state when a prop changes"), not in an effect after a render with stale errors.
+  const [errorsFor, setErrorsFor] = useState(ring);
+  if (errorsFor !== ring) {
+    setErrorsFor(ring);
+    setErrors({});
+  }
 
   const add = () => {
     const value = adding.trim();
