@@ -2,7 +2,8 @@
  * The screens of issue 24 §3 in Debian's Chromium, against a real central and a real local in
  * this process and the SMTP sink: manual sync by name, the versions table's "Last sync", the
  * status's freshness and "Ask the central now", the export's download, the test e-mail, a job
- * edited, run and deleted, and a divergence recovered by a rebaseline that the audit log shows.
+ * edited, run and deleted, and a divergence recovered by a rebaseline that the audit log shows;
+ * axe-core finds no serious or critical violation on the new panels and the dialog.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
+import { expectAccessible, WITH_BEST_PRACTICES } from '../support/axe.ts';
 import { eventually } from '../support/eventually.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
@@ -150,6 +152,11 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     await freshness.getByRole('button', { name: 'Ask the central now' }).click();
     assert.equal((await asked).status(), 200);
     await shot('s24-02-versions-last-sync');
+    await expectAccessible(
+      page,
+      'local: versioning, behind, last sync per version',
+      WITH_BEST_PRACTICES,
+    );
   });
 
   it('says "Up to date as of" the time the central was asked, never a bare "Up to date"', async () => {
@@ -214,6 +221,7 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Start dry run' }).click();
     await busy().getByText('Checking more.json: the server validates every object…').waitFor();
     await shot('s24-03b-import-progress');
+    await expectAccessible(page, 'local: import in progress', WITH_BEST_PRACTICES);
     held.release();
     await page
       .locator('[data-test="import-report"]')
@@ -288,6 +296,7 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     await dialog.getByText('Give a reason of at least 5 characters').waitFor();
     await dialog.locator('textarea[name="reason"]').fill('The site made its own version');
     await shot('s24-06-rebaseline-dialog');
+    await expectAccessible(page, 'local: rebaseline dialog', WITH_BEST_PRACTICES);
     await dialog.getByRole('button', { name: 'Rebaseline', exact: true }).click();
     await page.getByText('Rebaselined to Version_2').first().waitFor();
     await dialog.waitFor({ state: 'detached' });
@@ -300,6 +309,11 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     await entry.getByText('The site made its own version').waitFor();
     await entry.getByText(/to: Version_2/).waitFor();
     await shot('s24-07-audit-log');
+    await expectAccessible(
+      page,
+      'local: versioning after a rebaseline, audit log',
+      WITH_BEST_PRACTICES,
+    );
     const log = await fetchJson<{ audit: SyncAuditEntry[] }>(
       local.server,
       '/api/metadata/sync/audit',

@@ -157,7 +157,7 @@ function MetadataImport() {
           onChange={({ checked }) => setDryRun(checked)}
         />
         <div className="row">
-          <Button type="submit" primary loading={busy}>
+          <Button type="submit" primary disabled={busy}>
             {dryRun ? i18n.t('Start dry run') : i18n.t('Start import')}
           </Button>
         </div>
@@ -258,7 +258,7 @@ function MetadataExport() {
     <div className="panel">
       <h3>{i18n.t('Metadata export')}</h3>
       <p className="muted">{i18n.t('All metadata as DHIS2 JSON (the owner fields), as a file.')}</p>
-      <Button onClick={() => void exportAll()} loading={busy} disabled={busy}>
+      <Button onClick={() => void exportAll()} disabled={busy}>
         {i18n.t('Download metadata.json')}
       </Button>
       {busy && <BusyNote text={i18n.t('Exporting all metadata…')} />}
@@ -322,7 +322,7 @@ function ManualSync() {
           helpText={i18n.t('Imports every missing version from the central up to this one.')}
         />
         <div className="row">
-          <Button type="submit" loading={busy}>
+          <Button type="submit" disabled={busy}>
             {i18n.t('Sync this version')}
           </Button>
         </div>

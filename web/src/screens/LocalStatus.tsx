@@ -14,7 +14,7 @@ import { RelayDownstream } from './RelayStatus.tsx';
 import { DriftWarning } from './DriftNotes.tsx';
 import { StatusFreshness } from './StatusFreshness.tsx';
 import { RebaselineAction } from './RebaselineDialog.tsx';
-import { SyncProgress } from './Progress.tsx';
+import { BusyNote, SyncProgress } from './Progress.tsx';
 import { upToDateHeadline } from '../sync-display.ts';
 import type { SyncStarted, SyncStatus } from '../../../src/http/schemas/api-types.ts';
 
@@ -112,6 +112,7 @@ export function LocalStatus({ onSynced }: { onSynced: () => void }) {
         {bad && hint(s.failureKind) && <p style={{ margin: '8px 0 0' }}>{hint(s.failureKind)}</p>}
       </NoticeBox>
       <StatusFreshness status={s} onAsk={ask} />
+      {busy && !running && <BusyNote text={i18n.t('Starting the sync…')} />}
       {running && s.runningReport && <SyncProgress id={s.runningReport} />}
       {s.dataPushWarning && (
         <div style={{ marginTop: 8 }}>
@@ -170,7 +171,7 @@ export function LocalStatus({ onSynced }: { onSynced: () => void }) {
       </dl>
       {s.relay && <RelayDownstream relay={s.relay} />}
       <div className="row">
-        <Button primary onClick={() => void syncNow()} loading={busy || running} disabled={running}>
+        <Button primary onClick={() => void syncNow()} disabled={busy || running}>
           {i18n.t('Sync now')}
         </Button>
         {s.runningReport && (

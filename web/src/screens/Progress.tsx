@@ -12,7 +12,11 @@ import { describeDownload } from '../../../src/domain/sync/transfer.ts';
 import type { SyncReport } from '../../../src/http/schemas/api-types.ts';
 import { runShare } from '../sync-display.ts';
 
-/** A spinning loader and what is being waited for, announced to screen readers. */
+/**
+ * A spinning loader and what is being waited for, announced to screen readers. Busy buttons are
+ * disabled and show this instead of their `loading` spinner, which @dhis2/ui renders as a
+ * progressbar without an accessible name (axe: aria-progressbar-name).
+ */
 export function BusyNote({ text }: { text: string }) {
   return (
     <div className="row" role="status" aria-live="polite" data-test="busy-note">

@@ -21,6 +21,7 @@ import {
 import { useState, type FormEvent } from 'react';
 import { api, errorText, fieldErrorsOf } from '../api.ts';
 import { useApp } from '../context.tsx';
+import { BusyNote } from './Progress.tsx';
 import type { Rebaseline } from '../../../src/http/schemas/api-types.ts';
 import { centralVersionNames } from '../sync-display.ts';
 
@@ -149,11 +150,12 @@ export function RebaselineDialog({
               required
             />
           </div>
+          {busy && <BusyNote text={i18n.t('Rebaselining…')} />}
         </ModalContent>
         <ModalActions>
           <ButtonStrip end>
             <Button onClick={onClose}>{i18n.t('Cancel')}</Button>
-            <Button type="submit" destructive loading={busy}>
+            <Button type="submit" destructive disabled={busy}>
               {i18n.t('Rebaseline')}
             </Button>
           </ButtonStrip>

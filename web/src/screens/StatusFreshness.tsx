@@ -40,8 +40,8 @@ export function StatusFreshness({
           <> {i18n.t('Asking it failed: {{error}}', { error: status.remoteCheckError })}</>
         )}
       </span>
-      <Button small onClick={() => void ask()} loading={asking} disabled={asking}>
-        {i18n.t('Ask the central now')}
+      <Button small onClick={() => void ask()} disabled={asking}>
+        {asking ? i18n.t('Asking the central…') : i18n.t('Ask the central now')}
       </Button>
     </div>
   );
