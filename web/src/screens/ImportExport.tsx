@@ -1,10 +1,12 @@
-/** Import/Export: metadata import from a file (report as tables), export download, manual sync. */
+/**
+ * Import/Export: metadata import from a file (report as tables); the export and the manual sync
+ * are in MetadataTransfer.tsx.
+ */
 import {
   Button,
   CheckboxField,
   FileInput,
   Field,
-  InputField,
   NoticeBox,
   SingleSelectField,
   SingleSelectOption,
@@ -16,6 +18,7 @@ import { BundleImport } from './BundleImport.tsx';
 import { SimpleTable, StatusTag } from './common.tsx';
 import { DataBundles } from './DataBundles.tsx';
 import { BusyNote } from './Progress.tsx';
+import { ManualSync, MetadataExport } from './MetadataTransfer.tsx';
 
 import type { ImportReport, WebMessage } from '../../../src/http/schemas/api-types.ts';
 import { num } from '../format.ts';
@@ -237,108 +240,6 @@ function MetadataImport() {
           )}
         </div>
       )}
-    </form>
-  );
-}
-
-function MetadataExport() {
-  const { alert } = useApp();
-  const [busy, setBusy] = useState(false);
-  const exportAll = async () => {
-    setBusy(true);
-    try {
-      await download();
-    } catch (e) {
-      alert(i18n.t('Export failed: {{error}}', { error: errorText(e) }), 'critical');
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <div className="panel">
-      <h3>{i18n.t('Metadata export')}</h3>
-      <p className="muted">{i18n.t('All metadata as DHIS2 JSON (the owner fields), as a file.')}</p>
-      <Button onClick={() => void exportAll()} disabled={busy}>
-        {i18n.t('Download metadata.json')}
-      </Button>
-      {busy && <BusyNote text={i18n.t('Exporting all metadata…')} />}
-    </div>
-  );
-}
-
-async function download() {
-  const data = await api<unknown>('/api/metadata');
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = 'metadata.json';
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
-
-function ManualSync() {
-  const { alert } = useApp();
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!/^\S+$/.test(name)) {
-      setError(i18n.t('Enter a version name such as Version_3'));
-      return;
-    }
-    setBusy(true);
-    setDone(null);
-    try {
-      await api(`/api/metadata/sync?versionName=${encodeURIComponent(name)}`);
-      setDone(i18n.t('Synced up to {{version}}.', { version: name }));
-      alert(i18n.t('Synced up to {{version}}.', { version: name }));
-    } catch (err) {
-      setError(errorText(err));
-      alert(
-        i18n.t('Sync of {{version}} failed: {{error}}', { version: name, error: errorText(err) }),
-        'critical',
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form className="panel" onSubmit={(e) => void submit(e)} noValidate>
-      <h3>{i18n.t('Manual sync of a version')}</h3>
-      <div className="form">
-        <InputField
-          label={i18n.t('Version name')}
-          name="versionName"
-          placeholder="Version_3"
-          value={name}
-          onChange={({ value }) => {
-            setName(value ?? '');
-            setError(undefined);
-          }}
-          error={Boolean(error)}
-          validationText={error}
-          helpText={i18n.t('Imports every missing version from the central up to this one.')}
-        />
-        <div className="row">
-          <Button type="submit" disabled={busy}>
-            {i18n.t('Sync this version')}
-          </Button>
-        </div>
-        {busy && (
-          <BusyNote
-            text={i18n.t('Syncing up to {{version}}: every missing version is imported…', {
-              version: name,
-            })}
-          />
-        )}
-        {done && (
-          <NoticeBox valid title={i18n.t('Done')}>
-            {done}
-          </NoticeBox>
-        )}
-      </div>
     </form>
   );
 }
