@@ -19,10 +19,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { flipByteIn, resignBundle } from '../support/bundle-tamper.ts';
-import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
-import { ADMIN_PASSWORD } from '../support/server.ts';
+import {
+  launchChromium,
+  logIn,
+  prepareBrowserTest,
+  SHOTS,
+  skipWithoutBrowser,
+} from '../support/browser.ts';
 import {
   centralBackend,
   count,
@@ -86,10 +91,7 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     // until it pins a central's key.
     elementsBefore = await count(local.server, 'dataElements');
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     const page = async () => {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const p = await ctx.newPage();
@@ -107,11 +109,7 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
   });
 
   async function login(page: Page, url: string) {
-    await page.goto(url + '/');
-    await page.locator('input[name="username"]').fill('admin');
-    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await logIn(page, url);
   }
 
   /** The visible 1280×800 page; with `doc`, also the docs page's picture of that name. */

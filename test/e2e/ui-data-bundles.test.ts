@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium, SHOTS, skipWithoutBrowser } from '../support/browser.ts';
 import { IDS, importDataMetadata, postValues, value } from '../support/data.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import { centralBackend, connect, start, type Started } from '../support/sync.ts';
@@ -37,10 +37,7 @@ describe('web UI: data bundles (issue 20 §5)', { skip }, () => {
     await postValues(local.server, {
       dataValues: [value(IDS.deNumber, '202001', '1'), value(IDS.deInteger, '202001', '2')],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const page = async () => {
       const ctx = await browser.newContext({
         viewport: { width: 1280, height: 800 },

@@ -12,8 +12,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
+import { type Browser, type Page } from 'playwright-core';
+import {
+  launchChromium,
+  logIn,
+  prepareBrowserTest,
+  SHOTS,
+  skipWithoutBrowser,
+} from '../support/browser.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
   centralBackend,
@@ -49,18 +55,11 @@ describe('web UI: drift (issue 23)', { skip: skipWithoutBrowser }, () => {
     // Edited behind the central's back; the next run's drift check (issue 23 §3) finds it.
     await importMetadata(local.server, { dataElements: [{ ...de, name: edited }] });
     run = await syncOk(local.server);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(local.server.url + '/');
-    await page.locator('input[name="username"]').fill('admin');
-    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await logIn(page, local.server.url);
   });
 
   after(async () => {

@@ -5,10 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
+import { type Browser } from 'playwright-core';
+import {
+  launchChromium,
+  logIn,
+  prepareBrowserTest,
+  SHOTS,
+  skipWithoutBrowser,
+} from '../support/browser.ts';
 import { IDS, importDataMetadata, postValues, value } from '../support/data.ts';
-import { ADMIN_PASSWORD } from '../support/server.ts';
 import { centralBackend, connect, start, syncOk, type Started } from '../support/sync.ts';
 import { enableVersioning } from '../support/versions.ts';
 
@@ -24,10 +29,7 @@ describe('web UI: what a run sent upstream (issue 21 §2)', { skip: skipWithoutB
     await enableVersioning(central.server);
     for (const s of [central, local]) await importDataMetadata(s.server);
     await connect(local.server, central.server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -46,11 +48,7 @@ describe('web UI: what a run sent upstream (issue 21 §2)', { skip: skipWithoutB
       await browser.newContext({ viewport: { width: 1280, height: 900 } })
     ).newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(local.server.url + '/');
-    await page.locator('input[name="username"]').fill('admin');
-    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await logIn(page, local.server.url);
     await page.goto(`${local.server.url}/#/history/${report.id}`);
 
     const table = page.getByTestId('data-pushed');

@@ -6,10 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
+import { type Browser, type Page } from 'playwright-core';
+import {
+  launchChromium,
+  logIn,
+  prepareBrowserTest,
+  SHOTS,
+  skipWithoutBrowser,
+} from '../support/browser.ts';
 import { useRelayTree } from '../support/relay-tree.ts';
-import { ADMIN_PASSWORD } from '../support/server.ts';
 import { centralBackend, importMetadata, newDataElement, syncOk } from '../support/sync.ts';
 import { createVersion } from '../support/versions.ts';
 
@@ -28,10 +33,7 @@ describe('a relay tree in the web UI (issue 21)', { skip: skipWithoutBrowser }, 
     await syncOk(district);
     const second = await syncOk(relay);
     assert.equal(second.fleet?.status, 'SENT', JSON.stringify(second.fleet));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -42,11 +44,7 @@ describe('a relay tree in the web UI (issue 21)', { skip: skipWithoutBrowser }, 
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(url + '/');
-    await page.locator('input[name="username"]').fill('admin');
-    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await logIn(page, url);
     return page;
   }
 

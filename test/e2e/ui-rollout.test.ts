@@ -10,9 +10,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
-import { ADMIN_PASSWORD } from '../support/server.ts';
+import { type Browser, type Page } from 'playwright-core';
+import {
+  launchChromium,
+  logIn,
+  prepareBrowserTest,
+  SHOTS,
+  skipWithoutBrowser,
+} from '../support/browser.ts';
 import {
   centralBackend,
   createVersion,
@@ -40,18 +45,11 @@ describe('web UI: staged rollout (issue 22)', { skip: skipWithoutBrowser }, () =
       await importMetadata(central.server, { dataElements: [newDataElement(label)] });
       await createVersion(central.server, 'BEST_EFFORT');
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(central.server.url + '/');
-    await page.locator('input[name="username"]').fill('admin');
-    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await logIn(page, central.server.url);
   });
 
   after(async () => {

@@ -9,11 +9,16 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
+import { type Browser, type Page } from 'playwright-core';
+import {
+  launchChromium,
+  logIn,
+  prepareBrowserTest,
+  SHOTS,
+  skipWithoutBrowser,
+} from '../support/browser.ts';
 import { expectAccessible, WITH_BEST_PRACTICES } from '../support/axe.ts';
 import { eventually } from '../support/eventually.ts';
-import { ADMIN_PASSWORD } from '../support/server.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import {
   centralBackend,
@@ -64,21 +69,14 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     await sql`update app_user set email = 'admin@example.org' where username = 'admin'`.execute(
       local.server.instance.database.db,
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     const ctx = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
     });
     page = await ctx.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(local.server.url + '/');
-    await page.locator('input[name="username"]').fill('admin');
-    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await logIn(page, local.server.url);
   });
 
   after(async () => {

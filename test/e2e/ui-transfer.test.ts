@@ -8,10 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
+import { type Browser, type Page } from 'playwright-core';
+import {
+  launchChromium,
+  logIn,
+  prepareBrowserTest,
+  SHOTS,
+  skipWithoutBrowser,
+} from '../support/browser.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
-import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
   centralBackend,
   connect,
@@ -54,10 +59,7 @@ describe("web UI: a run's transfer (issue 19 §6)", { skip }, () => {
     });
     proxy.set({ path: /\/data(\.gz)?$/, fault: { kind: 'link', bytesPerSecond: PACE } });
     await connect(local.server, proxy.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
@@ -70,11 +72,7 @@ describe("web UI: a run's transfer (issue 19 §6)", { skip }, () => {
   });
 
   it('shows the download under way, then what the finished run moved', async () => {
-    await page.goto(local.server.url + '/');
-    await page.locator('input[name="username"]').fill('admin');
-    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await logIn(page, local.server.url);
 
     const started = await local.server.request('/api/metadata/sync/run', { method: 'POST' });
     assert.equal(started.status, 202, await started.clone().text());

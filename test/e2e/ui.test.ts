@@ -8,8 +8,13 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
+import { type Browser, type Page } from 'playwright-core';
+import {
+  launchChromium,
+  prepareBrowserTest,
+  SHOTS,
+  skipWithoutBrowser,
+} from '../support/browser.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
 import {
   centralBackend,
@@ -35,18 +40,7 @@ describe('web UI in Chromium', { skip }, () => {
     await importMetadata(central.server, {
       dataElements: [newDataElement('UI'), newDataElement('UI'), newDataElement('UI')],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
     // Separate contexts: cookies are per host, not per port, and both listen on 127.0.0.1.
     const page = async () => {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });

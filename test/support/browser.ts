@@ -4,6 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ADMIN_PASSWORD } from './server.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SHOTS = '.artifacts/screenshots';
@@ -19,4 +21,29 @@ export function prepareBrowserTest(): void {
   mkdirSync(SHOTS, { recursive: true });
   if (!existsSync('dist-web/index.html'))
     execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+}
+
+/** Debian's Chromium, headless, as every browser test launches it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/**
+ * Logs in through the login form at `url` and waits for the shell (its header's Log out):
+ * the real path a user takes, never a cookie set behind the page's back.
+ */
+export async function logIn(
+  page: Page,
+  url: string,
+  username = 'admin',
+  password = ADMIN_PASSWORD,
+): Promise<void> {
+  await page.goto(url + '/');
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
 }

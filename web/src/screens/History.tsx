@@ -6,7 +6,7 @@ import { duration, num, when } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
-import { RunProgress } from './Progress.tsx';
+import { RunProgress, useFollowedReport } from './Progress.tsx';
 import { RunDrift } from './DriftNotes.tsx';
 
 import type { SyncReport as Report } from '../../../src/http/schemas/api-types.ts';
@@ -88,17 +88,8 @@ export function History() {
 
 export function HistoryDetail({ id }: { id: string }) {
   const { navigate } = useApp();
-  const report = useLoad(
-    () => api<Report>(`/api/metadata/sync/reports/${encodeURIComponent(id)}`),
-    [id],
-  );
-  const running = report.data?.status === 'RUNNING';
-  const { reload } = report;
-  useEffect(() => {
-    if (!running) return;
-    const t = setInterval(() => void reload(), 1000);
-    return () => clearInterval(t);
-  }, [running, reload]);
+  const report = useFollowedReport(id);
+  const { running } = report;
   const r = report.data;
   return (
     <section aria-labelledby="detail-title">

@@ -66,8 +66,8 @@ export function RunProgress({ report }: { report: SyncReport }) {
   );
 }
 
-/** Follows a running report by its id, a second at a time, until it ends. */
-export function SyncProgress({ id }: { id: string }) {
+/** A run's report by its id, read again every second while it is RUNNING. */
+export function useFollowedReport(id: string) {
   const report = useLoad(
     () => api<SyncReport>(`/api/metadata/sync/reports/${encodeURIComponent(id)}`),
     [id],
@@ -79,6 +79,12 @@ export function SyncProgress({ id }: { id: string }) {
     const t = setInterval(() => void reload(), 1000);
     return () => clearInterval(t);
   }, [running, reload]);
-  if (!report.data || !running) return <BusyNote text={i18n.t('Sync running…')} />;
-  return <RunProgress report={report.data} />;
+  return { ...report, running };
+}
+
+/** Follows a running report by its id, a second at a time, until it ends. */
+export function SyncProgress({ id }: { id: string }) {
+  const { data, running } = useFollowedReport(id);
+  if (!data || !running) return <BusyNote text={i18n.t('Sync running…')} />;
+  return <RunProgress report={data} />;
 }
