@@ -7,29 +7,21 @@
  * (POST /api/metadata into another fresh database).
  * Usage: node --import tsx bench/bundle-one.ts <pglite|postgres> <small100|bootstrap200k>
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { SUPERUSER } from '../src/domain/auth/users.ts';
 import { createTestDatabase, type Backend } from '../test/support/databases.ts';
 import { startServer } from '../test/support/server.ts';
+import { spawnCentral } from './central-child.ts';
 import { hwmMb } from './proc.ts';
 
 const [backend, workload] = process.argv.slice(2) as [Backend, string];
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', path.join(import.meta.dirname, 'central-one.ts'), workload],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, METASYNC_TEST_LOG: 'warn' } },
-);
-const central = await new Promise<{ url: string; password: string; versions: number }>(
-  (resolve, reject) => {
-    const rl = createInterface({ input: child.stdout });
-    rl.on('line', (l) => l.startsWith('{"url"') && resolve(JSON.parse(l)));
-    child.once('exit', (code) => reject(new Error(`central exited with ${code}`)));
-  },
-);
+const { child, central: central } = await spawnCentral<{
+  url: string;
+  password: string;
+  versions: number;
+}>('central-one.ts', [workload]);
 const auth = `Basic ${Buffer.from(`admin:${central.password}`).toString('base64')}`;
 const fromCentral = async (p: string) => {
   const res = await fetch(`${central.url}${p}`, { headers: { authorization: auth } });

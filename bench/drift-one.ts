@@ -6,29 +6,23 @@
  * three counts over two keyed tables of N hashes on native PostgreSQL (bench/floors.ts).
  * Usage: node --import tsx bench/drift-one.ts <pglite|postgres> <objects>
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { generateUid } from '../src/domain/uid.ts';
 import { createTestDatabase, type Backend } from '../test/support/databases.ts';
 import { startServer } from '../test/support/server.ts';
+import { spawnCentral } from './central-child.ts';
 import { driftFloor } from './floors.ts';
 import { generateMetadata } from './generate.ts';
 
 const [backend, count] = process.argv.slice(2) as [Backend, string];
 const n = Number(count);
 const exec = promisify(execFile);
-const central = spawn(
-  process.execPath,
-  ['--import', 'tsx', path.join(import.meta.dirname, 'central-one.ts'), `objects:${n}`],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, METASYNC_TEST_LOG: 'warn' } },
+const { child: central, central: remote } = await spawnCentral<{ url: string; password: string }>(
+  'central-one.ts',
+  [`objects:${n}`],
 );
-const remote = await new Promise<{ url: string; password: string }>((resolve, reject) => {
-  const rl = createInterface({ input: central.stdout });
-  rl.on('line', (l) => l.startsWith('{"url"') && resolve(JSON.parse(l)));
-  central.once('exit', (code) => reject(new Error(`central exited with ${code}`)));
-});
 
 const database = await createTestDatabase(backend);
 const local = await startServer(database);

@@ -6,29 +6,20 @@
  * table keyed on DHIS2's five data-value columns on native PostgreSQL, best of 3, same run.
  * Usage: node --import tsx bench/push-one.ts <pglite|postgres> <n>
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { createTestDatabase, type Backend } from '../test/support/databases.ts';
 import { startServer } from '../test/support/server.ts';
+import { spawnCentral } from './central-child.ts';
 import { copyLines, loadValues, pushMetadata } from './data-generate.ts';
 import { pushFloor } from './floors.ts';
 import { hwmMb } from './proc.ts';
 
 const [backend, count] = process.argv.slice(2) as [Backend, string];
 const n = Number(count);
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', path.join(import.meta.dirname, 'data-central-one.ts')],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, METASYNC_TEST_LOG: 'warn' } },
-);
-const central = await new Promise<{ url: string; password: string; databaseUrl: string | null }>(
-  (resolve, reject) => {
-    const rl = createInterface({ input: child.stdout });
-    rl.on('line', (l) => l.startsWith('{"url"') && resolve(JSON.parse(l)));
-    child.once('exit', (code) => reject(new Error(`central exited with ${code}`)));
-  },
-);
+const { child, central: central } = await spawnCentral<{
+  url: string;
+  password: string;
+  databaseUrl: string | null;
+}>('data-central-one.ts');
 
 const database = await createTestDatabase(backend);
 const local = await startServer(database);

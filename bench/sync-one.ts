@@ -5,30 +5,18 @@
  * directly (POST /api/metadata into a fresh local database) as the floor.
  * Usage: node --import tsx bench/sync-one.ts <pglite|postgres> <small100|nothing|big22mb|bootstrap200k>
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { createTestDatabase, type Backend } from '../test/support/databases.ts';
 import { startServer } from '../test/support/server.ts';
+import { spawnCentral } from './central-child.ts';
 import { hwmMb } from './proc.ts';
 
 const [backend, workload] = process.argv.slice(2) as [Backend, string];
 const centralWorkload = workload === 'nothing' ? 'small100' : workload;
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', path.join(import.meta.dirname, 'central-one.ts'), centralWorkload],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, METASYNC_TEST_LOG: 'warn' },
-  },
-);
-const central = await new Promise<{ url: string; password: string; versions: number }>(
-  (resolve, reject) => {
-    const rl = createInterface({ input: child.stdout });
-    rl.on('line', (l) => l.startsWith('{"url"') && resolve(JSON.parse(l)));
-    child.once('exit', (code) => reject(new Error(`central exited with ${code}`)));
-  },
-);
+const { child, central: central } = await spawnCentral<{
+  url: string;
+  password: string;
+  versions: number;
+}>('central-one.ts', [centralWorkload]);
 
 const database = await createTestDatabase(backend);
 const local = await startServer(database);
