@@ -176,6 +176,11 @@ describe('web UI in French and Arabic', { skip }, () => {
     const brand = await box('.topbar .brand');
     const logout = await box('.topbar button');
     assert.ok(brand.x > logout.x, 'the instance name is right of the logout button');
+    // DHIS2's header bar (issue 24 §2): 48px high, the profile's initials at the end (left).
+    assert.equal(Math.round((await box('.topbar')).height), 48);
+    const initials = page.locator('.topbar .initials');
+    assert.equal(await initials.textContent(), 'AA'); // "admin admin"
+    assert.ok(brand.x > (await box('.topbar .initials')).x, 'the initials are left of the name');
     const tabs = page.getByRole('tab');
     const [first, second] = [
       (await tabs.nth(0).boundingBox())!,
