@@ -1,10 +1,11 @@
 /**
  * Accessibility of every screen (issue 24 §4), in Debian's Chromium against a real central (with
  * versions, a staged rollout and a fleet) and a real local (a failed and a successful sync run, a
- * scheduled job, an import report, offline bundles refused and imported; at the end a relay): axe-core's WCAG 2 A/AA rules and its best practices find no
+ * scheduled job, an import report, offline bundles refused and imported, a data element renamed
+ * locally for the Drift tab and its Repair dialog; at the end a relay): axe-core's WCAG 2 A/AA rules and its best practices find no
  * serious or critical violation on the login page, on each tab of each instance, on a run's detail and in each
- * dialog. `checkScreens` takes the language's words for the few controls it clicks, so the
- * Arabic pass (issue 24 §1) is one more call once the UI can be switched to Arabic.
+ * dialog. `checkScreens` takes the language's words for the few controls it clicks: it runs in
+ * English and in Arabic (right to left, issue 24 §1), the browser's language choosing the UI's.
  * Keyboard use (focus order, visible focus, Escape) is `ui-keyboard.test.ts`.
  */
 import assert from 'node:assert/strict';
@@ -28,7 +29,7 @@ import {
 } from '../support/sync.ts';
 import { enableVersioning, fetchJson, snapshotBytes } from '../support/versions.ts';
 
-/** The words of the controls this test clicks, per language (English until i18n lands). */
+/** The words of the controls this test clicks, per language. */
 interface Words {
   logIn: string;
   logOut: string;
@@ -43,6 +44,7 @@ interface Words {
   dryRun: string;
   pinKey: string;
   importBundle: string;
+  repair: string;
 }
 type Screen =
   | 'versioning'
@@ -51,6 +53,7 @@ type Screen =
   | 'import'
   | 'fleet'
   | 'rollout'
+  | 'drift'
   | 'settingsSync'
   | 'settingsEmail';
 
@@ -64,6 +67,7 @@ const ENGLISH: Words = {
     import: 'Import/Export',
     fleet: 'Fleet',
     rollout: 'Rollout',
+    drift: 'Drift',
     settingsSync: 'Settings: Synchronization',
     settingsEmail: 'Settings: Email',
   },
@@ -77,6 +81,35 @@ const ENGLISH: Words = {
   dryRun: 'Start dry run',
   pinKey: 'Pin key…',
   importBundle: 'Import bundle',
+  repair: 'Repair…',
+};
+
+/** The same words in Arabic, as `web/src/locales/ar.json` has them (the UI is right to left). */
+const ARABIC: Words = {
+  logIn: 'تسجيل الدخول',
+  logOut: 'تسجيل الخروج',
+  tabs: {
+    versioning: 'إصدارات البيانات الوصفية',
+    history: 'سجل المزامنة',
+    scheduler: 'المُجدوِل',
+    import: 'الاستيراد/التصدير',
+    fleet: 'الأسطول',
+    rollout: 'الطرح التدريجي',
+    drift: 'الانحراف',
+    settingsSync: 'الإعدادات: المزامنة',
+    settingsEmail: 'الإعدادات: البريد الإلكتروني',
+  },
+  details: 'التفاصيل',
+  newJob: 'مهمة جديدة لمزامنة البيانات الوصفية',
+  edit: 'تعديل',
+  delete: 'حذف',
+  cancel: 'إلغاء',
+  release: 'نشر…',
+  replaceKey: 'استبدال المفتاح المثبّت…',
+  dryRun: 'بدء التشغيل التجريبي',
+  pinKey: 'تثبيت المفتاح…',
+  importBundle: 'استيراد الحزمة',
+  repair: 'إصلاح…',
 };
 
 describe(
@@ -86,23 +119,31 @@ describe(
     let central: Started;
     let local: Started;
     let browser: Browser;
+    /** The successful run: later passes find more runs (an imported bundle's) above it. */
+    let goodRun: string;
 
     before(async () => {
       prepareBrowserTest();
       [central, local] = await Promise.all([start(await centralBackend()), start('pglite')]);
       await enableVersioning(central.server);
-      for (const [label, type] of [
-        ['One', 'ATOMIC'],
-        ['Two', 'BEST_EFFORT'],
+      const one = newDataElement('One');
+      for (const [de, type] of [
+        [one, 'ATOMIC'],
+        [newDataElement('Two'), 'BEST_EFFORT'],
       ] as const) {
-        await importMetadata(central.server, { dataElements: [newDataElement(label)] });
+        await importMetadata(central.server, { dataElements: [de] });
         await createVersion(central.server, type);
       }
       // A failed run (the central refuses the password), then a good one: the history has both.
       await connect(local.server, central.server.url, 'admin', 'not-the-password');
       assert.equal((await runSync(local.server)).status, 'FAILED');
       await connect(local.server, central.server.url);
-      await syncOk(local.server);
+      goodRun = (await syncOk(local.server)).id;
+      // A data element renamed on the local behind the central's back: the Drift tab lists it
+      // (its check runs when asked, issue 23 §3) and offers the repair.
+      await importMetadata(local.server, {
+        dataElements: [{ ...one, name: `${String(one.name)} EDITED` }],
+      });
       // A run turns versioning on, as DHIS2 does, which makes a local with a central a relay:
       // off, the screens are a plain local's; the relay's are checked at the end.
       await postSettings(local.server, { keyVersionEnabled: false });
@@ -156,6 +197,8 @@ describe(
     /** Every screen of a central and of a local, each dialog open once, in one language. */
     async function checkScreens(lang: string, w: Words) {
       const tag = (name: string) => `${lang} ${name}`;
+      // A plain local again: a previous language's pass ended on a relay.
+      await postSettings(local.server, { keyVersionEnabled: false });
       const login = async (page: Page, password: string) => {
         await page.locator('input[name="username"]').fill('admin');
         await page.locator('input[name="password"]').fill(password);
@@ -228,7 +271,7 @@ describe(
         .waitFor();
       await check(lpage, tag('local history failed run'));
       await tab(lpage, 'history', 'tbody tr');
-      await lpage.getByRole('button', { name: w.details }).first().click();
+      await lpage.evaluate(`window.location.hash = '/history/${goodRun}'`);
       await lpage.getByRole('cell', { name: 'Version_1', exact: true }).waitFor();
       await check(lpage, tag('local history successful run'));
 
@@ -237,9 +280,11 @@ describe(
       await lpage.getByRole('button', { name: w.newJob }).click();
       await lpage.locator('input[name="name"]').waitFor();
       await check(lpage, tag('local scheduler new job dialog'));
-      await lpage.locator('input[name="name"]').fill('Nightly sync');
+      // One job per language's pass: each pass finds its own.
+      const job = `Nightly sync ${lang}`;
+      await lpage.locator('input[name="name"]').fill(job);
       await lpage.getByRole('dialog').locator('button[type="submit"]').click();
-      await lpage.getByRole('cell', { name: 'Nightly sync' }).waitFor();
+      await lpage.getByRole('cell', { name: job, exact: true }).waitFor();
       await check(lpage, tag('local scheduler with a job'));
       await lpage.getByRole('button', { name: w.edit }).first().click();
       await lpage.locator('input[name="name"]').waitFor();
@@ -288,6 +333,13 @@ describe(
       await check(lpage, tag('local settings sync'));
       await tab(lpage, 'settingsEmail', 'input[name="keySystemNotificationsEmail"]');
       await check(lpage, tag('local settings email'));
+      await tab(lpage, 'drift', '[data-test="drift-changed"]');
+      await check(lpage, tag('local drift'));
+      await lpage.getByRole('button', { name: w.repair }).click();
+      await lpage.locator('[data-test="drift-repair"] textarea').waitFor();
+      await check(lpage, tag('local drift repair dialog'));
+      await lpage.keyboard.press('Escape');
+      await lpage.locator('[data-test="drift-repair"]').waitFor({ state: 'detached' });
 
       // Versioning on, the local serves versions on: a relay (issue 21), its fleet and downstream.
       await postSettings(local.server, { keyVersionEnabled: true });
@@ -301,6 +353,14 @@ describe(
 
     it('finds no serious or critical violation on any screen, in English', async (t) => {
       await checkScreens('en', ENGLISH);
+      for (const line of minor.join('\n').split('\n')) t.diagnostic(line);
+      assert.equal(found.length, 0, found.join('\n'));
+    });
+
+    it('finds no serious or critical violation on any screen, in Arabic (right to left)', async (t) => {
+      found.length = 0;
+      minor.length = 0;
+      await checkScreens('ar', ARABIC);
       for (const line of minor.join('\n').split('\n')) t.diagnostic(line);
       assert.equal(found.length, 0, found.join('\n'));
     });

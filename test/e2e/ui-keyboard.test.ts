@@ -110,6 +110,14 @@ describe('web UI: keyboard only (issue 24 §4)', { skip: skipWithoutBrowser }, (
   });
 
   it('reaches the header and opens another screen with the arrows of the section tabs', async () => {
+    // The header's language choice first (issue 24 §1: @dhis2/ui's select, a div), then Log out.
+    expectFocus(await tab(), 'div');
+    assert.ok(
+      await page.evaluate(
+        `document.activeElement.closest('[data-test="language-select"]') !== null`,
+      ),
+      'the focus is on the language select',
+    );
     expectFocus(await tab(), 'button:Log out');
     expectFocus(await tab(), 'tablist');
     // Into the list: the selected tab (the screen shown), then the arrows move on.

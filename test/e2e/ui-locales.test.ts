@@ -4,7 +4,9 @@
  * then shows its heading in French; in Arabic the page is right to left, mirrored, and the
  * header and tab labels are neither clipped nor overlapping. A new user whose browser asks for
  * French gets French without choosing anything, and a stored keyUiLocale wins over the browser.
- * Screenshots of every screen in both languages go to .artifacts/screenshots/.
+ * A local's Drift tab (issue 23), with a data element renamed on the local, reads in French and
+ * right to left in Arabic. Screenshots of every screen in both languages go to
+ * .artifacts/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +14,16 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, SHOTS, skipWithoutBrowser, prepareBrowserTest } from '../support/browser.ts';
 import { readLocale } from '../support/i18n-scan.ts';
 import { ADMIN_PASSWORD } from '../support/server.ts';
-import { centralBackend, start, type Started } from '../support/sync.ts';
+import {
+  centralBackend,
+  connect,
+  createVersion,
+  importMetadata,
+  newDataElement,
+  start,
+  syncOk,
+  type Started,
+} from '../support/sync.ts';
 
 const skip = skipWithoutBrowser;
 const PASSWORD = 'Locale-Pass-1!';
@@ -165,6 +176,11 @@ describe('web UI in French and Arabic', { skip }, () => {
     const brand = await box('.topbar .brand');
     const logout = await box('.topbar button');
     assert.ok(brand.x > logout.x, 'the instance name is right of the logout button');
+    // DHIS2's header bar (issue 24 §2): 48px high, the profile's initials at the end (left).
+    assert.equal(Math.round((await box('.topbar')).height), 48);
+    const initials = page.locator('.topbar .initials');
+    assert.equal(await initials.textContent(), 'AA'); // "admin admin"
+    assert.ok(brand.x > (await box('.topbar .initials')).x, 'the initials are left of the name');
     const tabs = page.getByRole('tab');
     const [first, second] = [
       (await tabs.nth(0).boundingBox())!,
@@ -216,5 +232,46 @@ describe('web UI in French and Arabic', { skip }, () => {
     assert.equal(await spanish.locator('html').getAttribute('lang'), 'es');
     await spanish.screenshot({ path: `${SHOTS}/locale-setting-wins-es.png` });
     await spanish.context().close();
+  });
+
+  it("shows a local's Drift tab in French and in Arabic", async () => {
+    // A local of the central, synced, then a data element renamed on it: drift to show.
+    const local = await start('pglite');
+    try {
+      const de = newDataElement('Locale drift');
+      await importMetadata(central.server, { dataElements: [de] });
+      await createVersion(central.server, 'ATOMIC');
+      await connect(local.server, central.server.url);
+      await syncOk(local.server);
+      await importMetadata(local.server, {
+        dataElements: [{ ...de, name: `${String(de.name)} EDITED` }],
+      });
+      // The local's admin has no language of their own: the browser's is the UI's.
+      for (const [locale, words, dir] of [
+        ['fr-FR', fr, 'ltr'],
+        ['ar', ar, 'rtl'],
+      ] as const) {
+        const page = await newPage(locale);
+        await page.goto(local.server.url + '/');
+        await page.locator('input[name="username"]').fill('admin');
+        await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+        await page.getByRole('button', { name: words['Log in'] as string }).click();
+        await page.getByRole('tab', { name: words['Drift'] as string }).click();
+        await heading(page)
+          .getByText(words['Drift'] as string, { exact: true })
+          .waitFor();
+        const changed = page.locator('[data-test="drift-changed"]');
+        await changed.getByText(`${words['Changed locally'] as string} (1)`).waitFor();
+        await changed.getByText(String(de.id), { exact: true }).waitFor();
+        assert.equal(await page.locator('html').getAttribute('dir'), dir);
+        await page.screenshot({
+          path: `${SHOTS}/locale-${locale.slice(0, 2)}-drift.png`,
+          fullPage: true,
+        });
+        await page.context().close();
+      }
+    } finally {
+      await local.dispose();
+    }
   });
 });

@@ -3,7 +3,7 @@
  * app write. Parsing and next execution times are Spring's (cron-parse.ts, cron-next.ts).
  *
  * Pure, with no imports: the web UI's job form imports this module too (web/src/screens/
- * Scheduler.tsx), so the UI cannot build a preset the server would refuse (issue 17 §6).
+ * schedule.ts), so the UI cannot build a preset the server would refuse (issue 17 §6).
  */
 
 /** The frequencies of the settings screen's sync schedule (issue 8 §1). */
