@@ -50,6 +50,11 @@ import { userSettingRoutes } from './routes/user-settings.ts';
 import { signingKeyRoutes } from './routes/signing-key.ts';
 import { systemRoutes } from './routes/system.ts';
 
+/** `/api/{28..99}/rest` → `/api/rest`: the versioned API paths DHIS2 answers (contract §1). */
+export function unversionedApiUrl(url: string): string {
+  return url.replace(/^\/api\/(?:2[89]|[3-9]\d)(?=[/?]|$)/, '/api');
+}
+
 export interface AppOptions {
   logger: FastifyBaseLogger;
 }
@@ -72,6 +77,9 @@ export async function buildApp(
         : randomUUID();
     },
     routerOptions: { maxParamLength: 256 },
+    // DHIS2 serves every API path also under its version (`/api/41/metadata/versions`), and the
+    // DHIS2 app runtime our UI uses always asks that way; both reach the same routes here.
+    rewriteUrl: (req) => unversionedApiUrl(req.url ?? '/'),
     // Behind nginx the TCP peer is the proxy: believe its X-Forwarded-For only when it is one of
     // server.trusted.proxies, so request.ip is the client's (the failed-login lock key, issue 16 §6).
     trustProxy: services.config.trustedProxies.length > 0 ? services.config.trustedProxies : false,

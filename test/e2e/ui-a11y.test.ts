@@ -220,7 +220,11 @@ describe(
         .waitFor();
       await check(cpage, tag('login refused'));
       await login(cpage, ADMIN_PASSWORD);
+      await cpage.locator('[data-test="profile-button"]').click();
       await cpage.getByRole('button', { name: w.logOut }).waitFor();
+      await check(cpage, tag('central profile menu'));
+      await cpage.keyboard.press('Escape');
+      await cpage.locator('[data-test="profile-menu"]').waitFor({ state: 'detached' });
 
       await tab(cpage, 'versioning', '[data-test="export-bundle"]');
       await cpage.locator('[data-test="own-fingerprint"]').waitFor();
@@ -252,7 +256,7 @@ describe(
 
       const lpage = await newPage(local.server.url, lang);
       await login(lpage, ADMIN_PASSWORD);
-      await lpage.getByRole('button', { name: w.logOut }).waitFor();
+      await lpage.locator('[data-test="profile-button"]').waitFor();
       await tab(lpage, 'versioning', '[data-test="sync-status"]');
       await lpage.locator('[data-test="pinned-fingerprint"]').waitFor();
       await check(lpage, tag('local versioning'));

@@ -1,6 +1,6 @@
 /**
  * Keyboard-only use of the web UI (issue 24 §4), in Debian's Chromium against a real local: log
- * in without the mouse; Tab reaches the header's Log out and the section tabs, whose arrows open
+ * in without the mouse; Tab reaches the header's profile menu and the section tabs, whose arrows open
  * another screen; a job is created in the scheduler's dialog with Tab, typing and Enter. Every
  * control reached shows a focus ring (its outline or box-shadow differs from its unfocused look),
  * focus moves into a dialog when it opens, Tab stays inside it, Escape closes it and focus goes
@@ -106,11 +106,12 @@ describe('web UI: keyboard only (issue 24 §4)', { skip: skipWithoutBrowser }, (
     expectFocus(await tab(), 'name=password');
     await page.keyboard.type(ADMIN_PASSWORD);
     await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await page.locator('[data-test="profile-button"]').waitFor();
   });
 
   it('reaches the header and opens another screen with the arrows of the section tabs', async () => {
-    // The header's language choice first (issue 24 §1: @dhis2/ui's select, a div), then Log out.
+    // The header's language choice first (issue 24 §1: @dhis2/ui's select, a div), then the
+    // profile button, whose menu holds Log out.
     expectFocus(await tab(), 'div');
     assert.ok(
       await page.evaluate(
@@ -118,7 +119,18 @@ describe('web UI: keyboard only (issue 24 §4)', { skip: skipWithoutBrowser }, (
       ),
       'the focus is on the language select',
     );
+    const onProfile = () =>
+      page.evaluate<boolean>(
+        `document.activeElement.closest('[data-test="profile-button"]') !== null`,
+      );
+    await tab();
+    assert.ok(await onProfile(), 'the focus is on the profile button');
+    // Enter opens the menu, Tab walks into it, Escape closes it and gives the focus back.
+    await page.keyboard.press('Enter');
     expectFocus(await tab(), 'button:Log out');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-test="profile-menu"]').waitFor({ state: 'detached' });
+    assert.ok(await onProfile(), 'Escape gives the focus back to the profile button');
     expectFocus(await tab(), 'tablist');
     // Into the list: the selected tab (the screen shown), then the arrows move on.
     await page.keyboard.press('ArrowRight');
@@ -129,7 +141,8 @@ describe('web UI: keyboard only (issue 24 §4)', { skip: skipWithoutBrowser }, (
     await page.getByRole('heading', { name: 'Scheduler' }).waitFor();
     assert.equal(await page.evaluate('window.location.hash'), '#/scheduler');
     expectFocus(await tab(true), 'tablist');
-    expectFocus(await tab(true), 'button:Log out');
+    await tab(true);
+    assert.ok(await onProfile(), 'Shift+Tab from the tabs reaches the profile button');
     await page.screenshot({ path: `${SHOTS}/keyboard-header-focus.png` });
   });
 

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import {
   launchChromium,
+  logOut,
   prepareBrowserTest,
   SHOTS,
   skipWithoutBrowser,
@@ -84,7 +85,7 @@ describe('web UI in Chromium', { skip }, () => {
     await shot(cpage, '01-login-failed');
     await cpage.locator('input[name="password"]').fill(ADMIN_PASSWORD);
     await cpage.locator('input[name="password"]').press('Enter');
-    await cpage.getByRole('button', { name: 'Log out' }).waitFor();
+    await cpage.locator('[data-test="profile-button"]').waitFor();
     assert.equal(await cpage.getByText('Not configured').count(), 1);
   });
 
@@ -237,7 +238,6 @@ describe('web UI in Chromium', { skip }, () => {
     await shot(lpage, '16-local-versioning-phone');
     const width = await lpage.evaluate<number>('document.documentElement.scrollWidth');
     assert.ok(width <= 380, `page is ${width}px wide at 375`);
-    await lpage.getByRole('button', { name: 'Log out' }).click();
-    await lpage.locator('input[name="username"]').waitFor();
+    await logOut(lpage);
   });
 });

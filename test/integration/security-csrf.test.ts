@@ -123,6 +123,34 @@ type Json = Record<string, unknown>;
         assert.equal(read.headers.get('access-control-allow-origin'), null, 'no CORS');
       });
 
+      it('answers the versioned API paths DHIS2 apps use (/api/41/…) as the same routes, with the same CSRF guard', async () => {
+        const plain = await server.request('/api/system/info');
+        const versioned = await server.request('/api/41/system/info');
+        assert.equal(versioned.status, 200);
+        const a = (await plain.json()) as Json;
+        const b = (await versioned.json()) as Json;
+        assert.equal(b.version, a.version);
+        assert.equal(b.systemId, a.systemId);
+        // Not a version DHIS2 ever had, and not a prefix of a longer segment: no rewrite.
+        assert.equal((await server.request('/api/12/system/info')).status, 404);
+        assert.equal((await server.request('/api/410/system/info')).status, 404);
+        const mine = await session();
+        const unguarded = await server.request('/api/44/systemSettings', {
+          auth: null,
+          method: 'POST',
+          headers: { cookie: mine.cookie, ...json },
+          body: JSON.stringify({ keyEmailPort: 2525 }),
+        });
+        assert.equal(unguarded.status, 403);
+        const guarded = await server.request('/api/44/systemSettings', {
+          auth: null,
+          method: 'POST',
+          headers: { cookie: mine.cookie, 'x-csrf-token': mine.csrfToken, ...json },
+          body: JSON.stringify({ keyEmailPort: 2525 }),
+        });
+        assert.equal(guarded.status, 200);
+      });
+
       it('grants no CORS, and no login through a form-style body', async () => {
         const preflight = await server.request('/api/systemSettings', {
           auth: null,

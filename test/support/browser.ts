@@ -32,7 +32,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Logs in through the login form at `url` and waits for the shell (its header's Log out):
+ * Logs in through the login form at `url` and waits for the shell (its header's profile button):
  * the real path a user takes, never a cookie set behind the page's back.
  */
 export async function logIn(
@@ -45,5 +45,12 @@ export async function logIn(
   await page.locator('input[name="username"]').fill(username);
   await page.locator('input[name="password"]').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  await page.locator('[data-test="profile-button"]').waitFor();
+}
+
+/** Logs out through the header's profile menu, and waits for the login form. */
+export async function logOut(page: Page): Promise<void> {
+  await page.locator('[data-test="profile-button"]').click();
+  await page.locator('[data-test="profile-menu"] button').click();
+  await page.locator('input[name="username"]').waitFor();
 }

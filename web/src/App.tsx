@@ -8,15 +8,17 @@ import {
   Tab,
   TabBar,
 } from '@dhis2/ui';
-import { useCallback, useEffect, useState } from 'react';
+import { useDataEngine } from '@dhis2/app-runtime';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { isRelay } from '../../src/domain/sync/relay.ts';
 import { fromAcceptLanguage } from '../../src/domain/settings/ui-locale.ts';
-import { api, setCsrfToken } from './api.ts';
+import { onSessionEnded, setCsrfToken } from './api.ts';
 import { AppContext, roleOf, type SessionUser, type Settings } from './context.tsx';
 import { Header } from './Header.tsx';
 import { i18n, setUiLocale, uiLocale } from './i18n.ts';
 import { Login } from './Login.tsx';
 import { Route, useHash, visibleNav } from './nav.tsx';
+import { useResource } from './screens/common.tsx';
 import './app.css';
 
 interface Alert {
@@ -29,23 +31,29 @@ export function App() {
   const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
   // The language shown (issue 24 §1): the session's (the user's keyUiLocale, else the browser's).
   const [locale, setLocale] = useState(uiLocale);
+  const engine = useDataEngine();
+  const signedIn = useRef(false);
   const signIn = useCallback((u: SessionUser) => {
     setCsrfToken(u.csrfToken);
     setLocale(setUiLocale(u.locale));
+    signedIn.current = true;
     setUser(u);
   }, []);
   useEffect(() => {
-    api<SessionUser>('/api/metasync/session')
-      .then(signIn)
-      .catch(() => {
+    engine.query({ session: { resource: 'metasync/session' } }).then(
+      (r) => signIn(r.session as SessionUser),
+      () => {
         // Before login: the browser's language, as the server would pick it.
         setLocale(setUiLocale(fromAcceptLanguage(navigator.languages.join(',')) ?? 'en'));
         setUser(null);
-      });
-    const onUnauthorized = () => setUser(null);
-    window.addEventListener('metasync:unauthorized', onUnauthorized);
-    return () => window.removeEventListener('metasync:unauthorized', onUnauthorized);
-  }, [signIn]);
+      },
+    );
+    // A session that ends (logout, expiry, restart) starts the page afresh: the runtime's cache
+    // of answers belongs to the user who got them, and the next login may be someone else's.
+    return onSessionEnded(() => {
+      if (signedIn.current) window.location.reload();
+    });
+  }, [engine, signIn]);
   return (
     <>
       <CssReset />
@@ -61,7 +69,7 @@ export function App() {
         <Shell
           key={locale}
           user={user}
-          onLogout={() => setUser(null)}
+          onLogout={() => window.location.reload()}
           onLocale={(l) => setLocale(setUiLocale(l))}
         />
       )}
@@ -79,14 +87,14 @@ function Shell({
   onLocale: (locale: string) => void;
 }) {
   const hash = useHash();
-  const [settings, setSettings] = useState<Settings | null>(null);
+  const answer = useResource<Settings>({ resource: 'systemSettings' });
+  // Settings this user may not read: the shell still runs, as a standalone instance.
+  const settings = answer.error ? {} : answer.data;
+  const { refetch } = answer;
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const reloadSettings = useCallback(async () => {
-    setSettings(await api<Settings>('/api/systemSettings'));
-  }, []);
-  useEffect(() => {
-    void api<Settings>('/api/systemSettings').then(setSettings, () => setSettings({}));
-  }, []);
+    await refetch();
+  }, [refetch]);
   const alert = useCallback((message: string, kind: Alert['kind'] = 'success') => {
     // The newest two only: a long stack would hide the page.
     setAlerts((a) => [...a.slice(-1), { id: Date.now() + Math.random(), message, kind }]);

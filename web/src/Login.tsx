@@ -1,11 +1,20 @@
 /** The login page: username and password, the server's refusal shown in the page's language. */
 import { Button, Card, InputField, NoticeBox } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, errorText } from './api.ts';
+import { errorText, statusOf } from './api.ts';
 import type { SessionUser } from './context.tsx';
 import { i18n } from './i18n.ts';
+import { mutation } from './runtime.tsx';
+
+const LOGIN = mutation({
+  resource: 'metasync/session',
+  type: 'create',
+  data: (v: Record<string, string>) => ({ username: v.username, password: v.password }),
+});
 
 export function Login({ onLogin }: { onLogin: (u: SessionUser) => void }) {
+  const engine = useDataEngine();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -15,18 +24,9 @@ export function Login({ onLogin }: { onLogin: (u: SessionUser) => void }) {
     setBusy(true);
     setError(null);
     try {
-      onLogin(
-        await api<SessionUser>('/api/metasync/session', {
-          method: 'POST',
-          body: { username, password },
-        }),
-      );
+      onLogin((await engine.mutate(LOGIN, { variables: { username, password } })) as SessionUser);
     } catch (err) {
-      setError(
-        err instanceof ApiError && err.status === 401
-          ? i18n.t('Wrong username or password.')
-          : errorText(err),
-      );
+      setError(statusOf(err) === 401 ? i18n.t('Wrong username or password.') : errorText(err));
     } finally {
       setBusy(false);
     }

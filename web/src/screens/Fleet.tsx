@@ -3,18 +3,19 @@
  * the relay it hangs under, with its version, last run, the outcome it last reported (issue 22
  * §3), when it was last seen and how far behind it is.
  */
-import { api } from '../api.ts';
 import { when } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { fleetTree } from '../fleet-tree.ts';
-import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { Loading, SimpleTable, StatusTag, useResource } from './common.tsx';
 
 import type { Fleet as FleetAnswer } from '../../../src/http/schemas/api-types.ts';
 
 export function Fleet() {
-  const fleet = useLoad(() =>
-    api<FleetAnswer>('/api/metadata/version/fleet?depth=all').then((r) => fleetTree(r.locals)),
-  );
+  const answer = useResource<FleetAnswer>({
+    resource: 'metadata/version/fleet',
+    params: { depth: 'all' },
+  });
+  const fleet = { ...answer, data: answer.data && fleetTree(answer.data.locals) };
   return (
     <section aria-labelledby="fleet-title">
       <h2 id="fleet-title">{i18n.t('Fleet')}</h2>

@@ -12,12 +12,14 @@ import {
   SingleSelectOption,
   SwitchField,
 } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useState, type FormEvent } from 'react';
 import { WEEKDAYS, type Weekday } from '../../../src/domain/jobs/cron.ts';
 import type { JobConfiguration as Job } from '../../../src/http/schemas/api-types.ts';
-import { api, errorText, fieldErrorsOf } from '../api.ts';
+import { errorText, fieldErrorsOf } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { i18n } from '../i18n.ts';
+import { mutation } from '../runtime.tsx';
 import {
   DEFAULTS,
   dayNames,
@@ -30,6 +32,18 @@ import {
   type Schedule,
 } from './schedule.ts';
 
+const CREATE = mutation({
+  resource: 'jobConfigurations',
+  type: 'create',
+  data: (v: Record<string, unknown>) => v.body,
+});
+const REPLACE = mutation({
+  resource: 'jobConfigurations',
+  type: 'replace',
+  id: ({ id }) => id as string,
+  data: (v: Record<string, unknown>) => v.body,
+});
+
 export function JobForm({
   job,
   onClose,
@@ -40,6 +54,7 @@ export function JobForm({
   onSaved: () => void;
 }) {
   const { alert } = useApp();
+  const engine = useDataEngine();
   const [name, setName] = useState(job?.name ?? i18n.t('Metadata sync'));
   const [enabled, setEnabled] = useState(job?.enabled ?? true);
   const [s, setS] = useState<Schedule>(job ? fromCron(job.cronExpression) : DEFAULTS);
@@ -71,8 +86,8 @@ export function JobForm({
       enabled,
     };
     try {
-      if (job) await api(`/api/jobConfigurations/${job.id}`, { method: 'PUT', body });
-      else await api('/api/jobConfigurations', { method: 'POST', body });
+      if (job) await engine.mutate(REPLACE, { variables: { id: job.id, body } });
+      else await engine.mutate(CREATE, { variables: { body } });
       alert(
         i18n.t('Saved “{{name}}” ({{schedule}})', {
           name: body.name,

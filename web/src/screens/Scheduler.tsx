@@ -8,47 +8,57 @@ import {
   ModalTitle,
   NoticeBox,
 } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useState } from 'react';
 import type {
   JobConfiguration as Job,
   JobConfigurationList,
 } from '../../../src/http/schemas/api-types.ts';
-import { api, errorText } from '../api.ts';
+import { errorText, statusOf } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { i18n } from '../i18n.ts';
-import { Loading, useLoad } from './common.tsx';
+import { mutation } from '../runtime.tsx';
+import { Loading, useResource } from './common.tsx';
 import { JobForm } from './JobForm.tsx';
 import { JobTable } from './JobTable.tsx';
 
+const JOBS = { resource: 'jobConfigurations', params: { paging: false } };
+// A `create` takes no id in the runtime (it refuses one), so the job's id is in the path.
+const run = (id: string) =>
+  mutation({ resource: `jobConfigurations/${id}/execute`, type: 'create' });
+const DELETE = mutation({
+  resource: 'jobConfigurations',
+  type: 'delete',
+  id: ({ id }) => id as string,
+});
+
 export function Scheduler() {
   const { alert } = useApp();
-  const jobs = useLoad(() =>
-    api<JobConfigurationList>('/api/jobConfigurations?paging=false').then(
-      (r) => r.jobConfigurations,
-    ),
-  );
+  const engine = useDataEngine();
+  const answer = useResource<JobConfigurationList>(JOBS);
+  const jobs = { ...answer, data: answer.data?.jobConfigurations };
   const [editing, setEditing] = useState<Job | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Job | null>(null);
-  const run = async (j: Job) => {
+  const runNow = async (j: Job) => {
     try {
-      await api(`/api/jobConfigurations/${j.id}/execute`, { method: 'POST' });
+      await engine.mutate(run(j.id));
       alert(i18n.t('Started “{{name}}”', { name: j.name }));
-      setTimeout(() => void jobs.reload(), 1500);
+      setTimeout(() => void jobs.refetch(), 1500);
     } catch (e) {
       alert(i18n.t('Not started: {{error}}', { error: errorText(e) }), 'critical');
     }
   };
   const remove = async (j: Job) => {
     try {
-      await api(`/api/jobConfigurations/${j.id}`, { method: 'DELETE' });
+      await engine.mutate(DELETE, { variables: { id: j.id } });
       alert(i18n.t('Deleted “{{name}}”', { name: j.name }));
       setDeleting(null);
-      await jobs.reload();
+      await jobs.refetch();
     } catch (e) {
       alert(i18n.t('Not deleted: {{error}}', { error: errorText(e) }), 'critical');
     }
   };
-  const missing = jobs.status === 404;
+  const missing = statusOf(jobs.error) === 404;
   return (
     <section aria-labelledby="scheduler-title">
       <h2 id="scheduler-title">{i18n.t('Scheduler')}</h2>
@@ -67,7 +77,7 @@ export function Scheduler() {
         ) : (
           <JobTable
             jobs={jobs.data}
-            onRun={(j) => void run(j)}
+            onRun={(j) => void runNow(j)}
             onEdit={setEditing}
             onDelete={setDeleting}
           />
@@ -79,7 +89,7 @@ export function Scheduler() {
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
-            void jobs.reload();
+            void jobs.refetch();
           }}
         />
       )}

@@ -10,8 +10,10 @@ import {
   NoticeBox,
   Tag,
 } from '@dhis2/ui';
+import { useDataQuery } from '@dhis2/app-runtime';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, errorText } from '../api.ts';
+import type { ResourceQuery } from '../runtime.tsx';
 import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
 
@@ -107,7 +109,18 @@ export function StatusTag({ status }: { status: string }) {
   );
 }
 
-/** Loads once (and on reload()); renders a loader or the error until there is data. */
+type QueryOptions = NonNullable<Parameters<typeof useDataQuery>[1]>;
+
+/**
+ * One resource read through the app runtime (`useDataQuery`), with its answer typed: `data` is
+ * undefined until the first answer and kept while `refetch` asks again.
+ */
+export function useResource<T>(query: ResourceQuery, options?: QueryOptions) {
+  const result = useDataQuery({ answer: query }, options);
+  return { ...result, data: (result.data as { answer: T } | undefined)?.answer };
+}
+
+/** The hand-written loader the screens used before the runtime; removed with its last caller. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -148,10 +161,11 @@ function useChangeCount(deps: readonly unknown[]): number {
   return next.count;
 }
 
-export function Loading({ error }: { error: string | null }) {
+/** A loader until the first answer, or the failure (a runtime FetchError, a message). */
+export function Loading({ error }: { error?: unknown }) {
   return error ? (
     <NoticeBox error title={i18n.t('Could not load')}>
-      {error}
+      {typeof error === 'string' ? error : errorText(error)}
     </NoticeBox>
   ) : (
     <CircularLoader small />
