@@ -141,7 +141,7 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     assert.notEqual(lastSync, '—', cells.join(' | '));
     assert.equal(cells[headers.indexOf('Last sync attempt')], '', 'it did not fail');
     // Behind by one, and the line says when the central was asked; asking again asks it.
-    await status().getByText('Behind by 1 version(s)').waitFor();
+    await status().getByText('Behind by 1 version', { exact: true }).waitFor();
     const freshness = page.locator('[data-test="status-freshness"]');
     await freshness.getByText(/The central last answered /).waitFor();
     const asked = page.waitForResponse((r) =>

@@ -30,6 +30,8 @@ const UNTRANSLATED = new Set(['metasync']);
 export interface Scan {
   /** Each key and where it is used (`file:line`). */
   keys: Map<string, string[]>;
+  /** The keys asked with a `count` (i18next's plural forms): each language has all its forms. */
+  plurals: Set<string>;
   /** `file:line: text` of English shown without `i18n.t`, or of a key that is not a literal. */
   problems: string[];
 }
@@ -49,6 +51,7 @@ function sourceFiles(dir: string): string[] {
 
 export function scanWebSources(dir = WEB_SRC): Scan {
   const keys = new Map<string, string[]>();
+  const plurals = new Set<string>();
   const problems: string[] = [];
   for (const file of sourceFiles(dir)) {
     const text = readFileSync(file, 'utf8');
@@ -62,10 +65,12 @@ export function scanWebSources(dir = WEB_SRC): Scan {
         node.expression.expression.getText() === 'i18n' &&
         node.expression.name.text === 't'
       ) {
-        const [first] = node.arguments;
-        if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)))
+        const [first, options] = node.arguments;
+        if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) {
           keys.set(first.text, [...(keys.get(first.text) ?? []), where(node)]);
-        else problems.push(`${where(node)}: i18n.t needs a literal key`);
+          if (options && ts.isObjectLiteralExpression(options) && options.properties.some(isCount))
+            plurals.add(first.text);
+        } else problems.push(`${where(node)}: i18n.t needs a literal key`);
       } else if (ts.isJsxText(node) && hasWords(node.text)) {
         problems.push(`${where(node)}: ${node.text.trim()}`);
       } else if (
@@ -81,8 +86,26 @@ export function scanWebSources(dir = WEB_SRC): Scan {
     };
     visit(source);
   }
-  return { keys, problems };
+  return { keys, plurals, problems };
 }
+
+/** `count` or `count: …` in an `i18n.t` call's options. */
+const isCount = (p: ts.ObjectLiteralElementLike): boolean =>
+  (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) &&
+  p.name.getText() === 'count';
+
+/**
+ * The suffixes of a plural key's forms in a language, as i18next 10 (under d2-i18n) looks them
+ * up: English and the two-form languages `key` (one) and `key_plural`; Arabic its six forms
+ * `key_0` … `key_5` (zero, one, two, few, many, other). English's `key` is the key itself.
+ */
+export const PLURAL_SUFFIXES: Record<string, string[]> = {
+  en: ['_plural'],
+  fr: ['', '_plural'],
+  es: ['', '_plural'],
+  pt: ['', '_plural'],
+  ar: ['_0', '_1', '_2', '_3', '_4', '_5'],
+};
 
 /** A language file: English key → translation. */
 export const readLocale = (locale: string): Record<string, unknown> =>

@@ -10,7 +10,13 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { UI_LOCALES } from '../../src/domain/settings/ui-locale.ts';
 import { pathToFileURL } from 'node:url';
-import { placeholders, readLocale, scanWebSources, WEB_SRC } from '../support/i18n-scan.ts';
+import {
+  placeholders,
+  PLURAL_SUFFIXES,
+  readLocale,
+  scanWebSources,
+  WEB_SRC,
+} from '../support/i18n-scan.ts';
 
 /** The UI's i18next set-up, loaded at run time: the server's compiler does not read web/src. */
 const { i18n } = (await import(pathToFileURL(path.join(WEB_SRC, 'i18n.ts')).href)) as {
@@ -32,22 +38,66 @@ describe('web UI translations (issue 24 §1)', () => {
     assert.deepEqual(scan.problems, []);
   });
 
-  for (const locale of TRANSLATED)
-    it(`has every key in ${locale}, non-empty, with the same placeholders`, () => {
+  /**
+   * The placeholders a form must keep: the key's, though a plural form may leave out the
+   * number (`n`, `count`): Arabic's "one" and "two" forms say it in words.
+   */
+  const sameFill = (key: string, value: string, plural: boolean) => {
+    const number = (p: string) => plural && (p === 'n' || p === 'count');
+    const want = placeholders(key).filter((p) => !number(p));
+    const got = placeholders(value).filter((p) => !number(p));
+    return want.join() === got.join();
+  };
+
+  /** The entries a language file must hold: key (or key + form suffix) → key. */
+  const expected = (locale: string): Map<string, string> => {
+    const entries = new Map<string, string>();
+    for (const key of scan.keys.keys())
+      if (!scan.plurals.has(key)) {
+        if (locale !== 'en') entries.set(key, key);
+      } else for (const suffix of PLURAL_SUFFIXES[locale]!) entries.set(key + suffix, key);
+    return entries;
+  };
+
+  for (const locale of [...TRANSLATED, 'en'])
+    it(`has every key in ${locale}${locale === 'en' ? ' (its plural forms)' : ''}, non-empty, with the same placeholders`, () => {
       const file = readLocale(locale);
       const missing: string[] = [];
       const wrong: string[] = [];
-      for (const key of scan.keys.keys()) {
-        const value = file[key];
-        if (typeof value !== 'string' || value.trim() === '') missing.push(key);
-        else if (placeholders(value).join() !== placeholders(key).join())
-          wrong.push(`${key} → ${value}`);
+      const entries = expected(locale);
+      for (const [entry, key] of entries) {
+        const value = file[entry];
+        if (typeof value !== 'string' || value.trim() === '') missing.push(entry);
+        else if (!sameFill(key, value, scan.plurals.has(key))) wrong.push(`${entry} → ${value}`);
       }
       assert.deepEqual(missing, [], `untranslated in ${locale}.json`);
       assert.deepEqual(wrong, [], `placeholders changed in ${locale}.json`);
-      const stale = Object.keys(file).filter((k) => !scan.keys.has(k));
+      const stale = Object.keys(file).filter((k) => !entries.has(k));
       assert.deepEqual(stale, [], `keys of ${locale}.json the UI no longer uses`);
     });
+
+  it('asks some texts by count, and picks each language’s form', async () => {
+    const key = 'Behind by {{n}} version';
+    assert.ok(scan.plurals.has(key), `${key} is asked with a count`);
+    const forms = async (locale: string) => {
+      await i18n.changeLanguage(locale);
+      return [0, 1, 2, 3, 11, 100].map((count) => i18n.t(key, { count, n: String(count) }));
+    };
+    try {
+      const en = await forms('en');
+      assert.equal(en[1], 'Behind by 1 version');
+      assert.equal(en[2], 'Behind by 2 versions');
+      assert.equal(en[0], 'Behind by 0 versions');
+      // French counts 0 as one; Arabic has six forms, a dual among them.
+      const fr = await forms('fr');
+      assert.equal(fr[0], fr[1]!.replace('1', '0'));
+      assert.notEqual(fr[2], fr[1]!.replace('1', '2'));
+      const ar = await forms('ar');
+      assert.equal(new Set(ar).size, 6, ar.join(' | '));
+    } finally {
+      await i18n.changeLanguage('en');
+    }
+  });
 
   it('catches unwrapped text, shown props and computed keys', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'i18n-scan-'));

@@ -11,11 +11,16 @@ import {
   type UiLocale,
 } from '../../src/domain/settings/ui-locale.ts';
 import ar from './locales/ar.json';
+import en from './locales/en.json';
 import es from './locales/es.json';
 import fr from './locales/fr.json';
 import pt from './locales/pt.json';
 
-const TRANSLATIONS: Record<Exclude<UiLocale, 'en'>, Record<string, string>> = { fr, es, pt, ar };
+/**
+ * English needs a file only for the texts asked with a `count`: their plural form
+ * (`key_plural`), as i18next looks it up; the singular is the key itself.
+ */
+const TRANSLATIONS: Record<UiLocale, Record<string, string>> = { en, fr, es, pt, ar };
 for (const [lng, resources] of Object.entries(TRANSLATIONS))
   i18n.addResourceBundle(lng, 'translation', resources, true, true);
 // React escapes what it renders: i18next's own HTML escaping would show `&amp;` in a name.

@@ -3,6 +3,7 @@
  * checkbox (the repair's "selected objects" scope) and, for a changed object, the properties that
  * differ with the value the applied versions imply and the value live here.
  */
+import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { Checkbox } from '@dhis2/ui';
 import { SimpleTable } from './common.tsx';
@@ -65,7 +66,7 @@ export function DriftList({
   const changed = kind === 'changed';
   return (
     <div className="panel" data-test={`drift-${kind}`}>
-      <h3>{i18n.t('{{title}} ({{count}})', { title, count })}</h3>
+      <h3>{i18n.t('{{title}} ({{n}})', { title, n: num(count) })}</h3>
       <SimpleTable
         label={title}
         columns={[
@@ -98,7 +99,7 @@ export function DriftList({
       />
       {objects.length < count && (
         <p className="muted">
-          {i18n.t('{{shown}} of {{count}} shown.', { shown: objects.length, count })}
+          {i18n.t('{{shown}} of {{n}} shown.', { shown: num(objects.length), n: num(count) })}
         </p>
       )}
     </div>

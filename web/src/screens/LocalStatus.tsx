@@ -90,9 +90,9 @@ export function LocalStatus({ onSynced }: { onSynced: () => void }) {
     s.state === 'UP_TO_DATE'
       ? upToDateHeadline(s)
       : s.state === 'BEHIND'
-        ? i18n.t('Behind by {{n}} version(s)', {
-            n: s.behindBy === null || s.behindBy === undefined ? '?' : num(s.behindBy),
-          })
+        ? s.behindBy === null || s.behindBy === undefined
+          ? i18n.t('Behind by an unknown number of versions')
+          : i18n.t('Behind by {{n}} version', { count: s.behindBy, n: num(s.behindBy) })
         : s.state === 'RUNNING'
           ? i18n.t('Sync running')
           : s.state === 'NOT_CONFIGURED'

@@ -3,6 +3,7 @@
  * not known (an import, an export, a manual sync), and a sync run's progress version by version,
  * read from its report, which the run saves while it goes (`transfer.downloading`, `versions`).
  */
+import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { CircularLoader, LinearLoader } from '@dhis2/ui';
 import { useEffect } from 'react';
@@ -35,11 +36,16 @@ export function RunProgress({ report }: { report: SyncReport }) {
     <div data-test="run-progress" role="status" aria-live="polite">
       <p style={{ margin: '4px 0' }}>
         {total === null
-          ? i18n.t('Step {{step}}: {{done}} version(s) done so far.', { step, done })
-          : i18n.t('Step {{step}}: {{done}} of {{total}} version(s) done.', {
+          ? i18n.t('Step {{step}}: {{n}} version done so far.', {
               step,
-              done,
-              total,
+              count: done,
+              n: num(done),
+            })
+          : i18n.t('Step {{step}}: {{done}} of {{n}} version done.', {
+              step,
+              done: num(done),
+              count: total,
+              n: num(total),
             })}
       </p>
       <LinearLoader

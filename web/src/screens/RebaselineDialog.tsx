@@ -4,6 +4,7 @@
  * current one, with a reason for the audit log (`POST /api/metadata/sync/rebaseline` {to, reason},
  * F_METADATA_MANAGE). Nothing is imported; the local versions at or above it are removed.
  */
+import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import {
   Button,
@@ -81,7 +82,10 @@ export function RebaselineDialog({
     const errs: Record<string, string> = {};
     if (!to.trim()) errs.to = i18n.t('Choose the central version to continue from');
     if (reason.trim().length < MIN_REASON)
-      errs.reason = i18n.t('Give a reason of at least {{n}} characters', { n: MIN_REASON });
+      errs.reason = i18n.t('Give a reason of at least {{n}} character', {
+        count: MIN_REASON,
+        n: num(MIN_REASON),
+      });
     setErrors(errs);
     if (Object.keys(errs).length > 0) return;
     setBusy(true);

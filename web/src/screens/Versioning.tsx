@@ -193,9 +193,15 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
         ) : (
           <p>
             <strong>{preview.data.name}</strong>:{' '}
-            {i18n.t('{{objects}} objects, {{deletions}} deletions ({{size}} kB): {{types}}.', {
-              objects: num(preview.data.objects),
-              deletions: num(preview.data.deletions),
+            {i18n.t('{{objects}}, {{deletions}} ({{size}} kB): {{types}}.', {
+              objects: i18n.t('{{n}} object', {
+                count: preview.data.objects,
+                n: num(preview.data.objects),
+              }),
+              deletions: i18n.t('{{n}} deletion', {
+                count: preview.data.deletions,
+                n: num(preview.data.deletions),
+              }),
               size: num(Math.ceil(preview.data.bytes / 1024)),
               types:
                 Object.entries(preview.data.types)
