@@ -85,7 +85,7 @@ describe("web UI: a run's transfer (issue 19 §6)", { skip }, () => {
     // Per version (issue 24 §3): the run's share of its versions, from the report it saves.
     await page
       .locator('[data-test="run-progress"]')
-      .getByText(/^Step versions: 0 of 1 version\(s\) done\.$/)
+      .getByText(/^Step versions: 0 of 1 version done\.$/)
       .waitFor();
     const first = (await live.textContent()) ?? '';
     assert.match(first, /Downloading Version_1: [\d.]+ [kM]?B of [\d.]+ [kM]?B · [\d.]+ [kM]?B\/s/);

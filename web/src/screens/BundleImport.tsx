@@ -15,7 +15,6 @@ import { refusalOf } from './BundleRefusal.tsx';
 import { StageView, type Stage } from './BundleStage.tsx';
 import { grouped } from './SigningKey.tsx';
 import { Authority } from '../../../src/domain/authorities.ts';
-import { formatBytes } from '../../../src/domain/sync/transfer.ts';
 import type {
   MetadataVersionList,
   SyncReport,
@@ -23,6 +22,7 @@ import type {
 } from '../../../src/http/schemas/api-types.ts';
 import { num, when } from '../format.ts';
 import { i18n } from '../i18n.ts';
+import { bytes } from '../transfer-text.ts';
 
 /**
  * The versions this instance holds, each as name and hash (a name alone may differ). Before its
@@ -171,7 +171,7 @@ function BundleImportPanel() {
           <dl className="kv" data-test="bundle-chosen">
             <dt>{i18n.t('File')}</dt>
             <dd>
-              {file.name} ({formatBytes(file.size)})
+              {file.name} ({bytes(file.size)})
             </dd>
             <dt>{i18n.t('Versions')}</dt>
             <dd>

@@ -7,10 +7,10 @@ import { Button, LinearLoader, NoticeBox } from '@dhis2/ui';
 import { errorText } from '../api.ts';
 import { RefusalNotice, UploadFailed, type Refusal } from './BundleRefusal.tsx';
 import { SimpleTable, StatusTag } from './common.tsx';
-import { formatBytes } from '../../../src/domain/sync/transfer.ts';
 import type { SyncReport } from '../../../src/http/schemas/api-types.ts';
 import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
+import { bytes } from '../transfer-text.ts';
 
 /** Where an import is; `held` is what the instance holds once the run has ended. */
 export type Stage =
@@ -43,8 +43,8 @@ export function StageView({
         <div data-test="bundle-progress">
           <p>
             {i18n.t('Uploading: {{sent}} of {{total}} ({{percent}} %)', {
-              sent: formatBytes(stage.sent),
-              total: formatBytes(stage.total),
+              sent: bytes(stage.sent),
+              total: bytes(stage.total),
               percent: num(Math.floor(percent)),
             })}
           </p>

@@ -4,30 +4,13 @@ import { useEffect } from 'react';
 import { api } from '../api.ts';
 import { duration, num, when } from '../format.ts';
 import { i18n } from '../i18n.ts';
+import { bytes, pushedLine, rate, resumesLine } from '../transfer-text.ts';
 import { useApp } from '../context.tsx';
 import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
 import { RunProgress, useFollowedReport } from './Progress.tsx';
 import { RunDrift } from './DriftNotes.tsx';
 
 import type { SyncReport as Report } from '../../../src/http/schemas/api-types.ts';
-import { formatBytes, resumesOf } from '../../../src/domain/sync/transfer.ts';
-import { describePushed } from '../../../src/domain/sync/data-pushed.ts';
-
-/** A version's download: what came over the link, and where it continued after breaks. */
-function describeResumes(d: NonNullable<Report['versions'][number]['download']>): string {
-  const resumes = resumesOf(d);
-  if (resumes.length === 0) return formatBytes(d.received);
-  return resumes.length === 1
-    ? i18n.t('{{received}}, resumed once, at byte {{first}}', {
-        received: formatBytes(d.received),
-        first: resumes[0],
-      })
-    : i18n.t('{{received}}, resumed {{times}} times, first at byte {{first}}', {
-        received: formatBytes(d.received),
-        times: resumes.length,
-        first: resumes[0],
-      });
-}
 
 const applied = (r: Report) =>
   r.versions.filter((v) => v.status === 'SUCCESS' || v.status === 'WARNING');
@@ -166,7 +149,7 @@ export function HistoryDetail({ id }: { id: string }) {
                     rows={r.dataPushed.map((k) => [
                       k.kind,
                       <StatusTag key="s" status={k.status} />,
-                      describePushed(k),
+                      pushedLine(k),
                       when(k.at),
                     ])}
                   />
@@ -201,7 +184,7 @@ export function HistoryDetail({ id }: { id: string }) {
                 v.seconds === undefined || v.seconds === null
                   ? '—'
                   : num(v.seconds, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-                v.download ? describeResumes(v.download) : '—',
+                v.download ? resumesLine(v.download) : '—',
               ])}
             />
             {r.versions.some((v) => v.errors.length > 0 || v.message) && (
@@ -235,14 +218,14 @@ export function HistoryDetail({ id }: { id: string }) {
                 <h3>{i18n.t('Transfer')}</h3>
                 <dl className="kv" data-testid="transfer">
                   <dt>{i18n.t('Received')}</dt>
-                  <dd>{formatBytes(r.transfer.bytesReceived)}</dd>
+                  <dd>{bytes(r.transfer.bytesReceived)}</dd>
                   <dt>{i18n.t('Sent')}</dt>
-                  <dd>{formatBytes(r.transfer.bytesSent)}</dd>
+                  <dd>{bytes(r.transfer.bytesSent)}</dd>
                   <dt>{i18n.t('Download rate')}</dt>
                   <dd>
                     {r.transfer.bytesPerSecond === null
                       ? i18n.t('nothing downloaded')
-                      : i18n.t('{{size}}/s', { size: formatBytes(r.transfer.bytesPerSecond) })}
+                      : rate(r.transfer.bytesPerSecond)}
                   </dd>
                   <dt>{i18n.t('Resumed downloads')}</dt>
                   <dd>
@@ -253,7 +236,7 @@ export function HistoryDetail({ id }: { id: string }) {
                             i18n.t('{{version}} from byte {{from}} ({{size}})', {
                               version: d.version,
                               from: d.from,
-                              size: formatBytes(d.from),
+                              size: bytes(d.from),
                             }),
                           )
                           .join(', ')}

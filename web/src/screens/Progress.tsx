@@ -5,11 +5,11 @@
  */
 import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
+import { downloadLine } from '../transfer-text.ts';
 import { CircularLoader, LinearLoader } from '@dhis2/ui';
 import { useEffect } from 'react';
 import { api } from '../api.ts';
 import { StatusTag, useLoad } from './common.tsx';
-import { describeDownload } from '../../../src/domain/sync/transfer.ts';
 import type { SyncReport } from '../../../src/http/schemas/api-types.ts';
 import { runShare } from '../sync-display.ts';
 
@@ -56,7 +56,7 @@ export function RunProgress({ report }: { report: SyncReport }) {
       />
       {d && (
         <p data-testid="live-download" style={{ margin: '4px 0' }}>
-          {i18n.t('Downloading {{version}}:', { version: d.version })} {describeDownload(d)}
+          {i18n.t('Downloading {{version}}:', { version: d.version })} {downloadLine(d)}
         </p>
       )}
       {report.versions.length > 0 && (
