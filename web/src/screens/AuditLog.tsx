@@ -4,9 +4,9 @@
  */
 import { i18n } from '../i18n.ts';
 import { Button } from '@dhis2/ui';
-import { api } from '../api.ts';
+import { useEffect, useRef } from 'react';
 import { when } from '../format.ts';
-import { Loading, SimpleTable, useLoad } from './common.tsx';
+import { Loading, SimpleTable, useResource } from './common.tsx';
 import type { SyncAuditEntry } from '../../../src/http/schemas/api-types.ts';
 
 /** An action's details as short `key: value` text; long values are cut (the API has them whole). */
@@ -21,19 +21,27 @@ export function describeDetails(details: unknown): string {
     .join('; ');
 }
 
+const AUDIT = { resource: 'metadata/sync/audit' };
+
 export function AuditLog({ refresh = 0 }: { refresh?: number }) {
-  const audit = useLoad(
-    () =>
-      api<{ audit: SyncAuditEntry[] }>('/api/metadata/sync/audit').then((r) =>
-        [...r.audit].sort((a, b) => b.at.localeCompare(a.at)),
-      ),
-    [refresh],
-  );
+  const answer = useResource<{ audit: SyncAuditEntry[] }>(AUDIT);
+  const { refetch } = answer;
+  // A new `refresh` (a sync on the screen around) asks again; the first was asked on mount.
+  const seen = useRef(refresh);
+  useEffect(() => {
+    if (seen.current === refresh) return;
+    seen.current = refresh;
+    void refetch();
+  }, [refresh, refetch]);
+  const audit = {
+    ...answer,
+    data: answer.data && [...answer.data.audit].sort((a, b) => b.at.localeCompare(a.at)),
+  };
   return (
     <div className="panel" data-test="audit-log">
       <div className="row" style={{ justifyContent: 'space-between', alignItems: 'center' }}>
         <h3 id="audit-title">{i18n.t('Audit log')}</h3>
-        <Button small onClick={() => void audit.reload()}>
+        <Button small onClick={() => void audit.refetch()}>
           {i18n.t('Reload')}
         </Button>
       </div>

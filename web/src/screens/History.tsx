@@ -1,12 +1,11 @@
 /** Sync history: every run, and one run's steps, versions, stats and errors (live while running). */
 import { Button, NoticeBox } from '@dhis2/ui';
-import { useEffect } from 'react';
-import { api } from '../api.ts';
 import { duration, num, when } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { bytes, pushedLine, rate, resumesLine } from '../transfer-text.ts';
 import { useApp } from '../context.tsx';
-import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
+import { usePolling } from '../runtime.tsx';
+import { Loading, SimpleTable, StatusTag, useResource } from './common.tsx';
 import { RunProgress, useFollowedReport } from './Progress.tsx';
 import { RunDrift } from './DriftNotes.tsx';
 
@@ -15,18 +14,14 @@ import type { SyncReport as Report } from '../../../src/http/schemas/api-types.t
 const applied = (r: Report) =>
   r.versions.filter((v) => v.status === 'SUCCESS' || v.status === 'WARNING');
 
+const REPORTS = { resource: 'metadata/sync/reports' };
+
 export function History() {
   const { navigate, role } = useApp();
-  const reports = useLoad(() =>
-    api<{ reports: Report[] }>('/api/metadata/sync/reports').then((r) => r.reports),
-  );
+  const answer = useResource<{ reports: Report[] }>(REPORTS);
+  const reports = { ...answer, data: answer.data?.reports };
   const anyRunning = reports.data?.some((r) => r.status === 'RUNNING') ?? false;
-  const { reload } = reports;
-  useEffect(() => {
-    if (!anyRunning) return;
-    const t = setInterval(() => void reload(), 1500);
-    return () => clearInterval(t);
-  }, [anyRunning, reload]);
+  usePolling(answer.refetch, 1500, anyRunning);
   return (
     <section aria-labelledby="history-title">
       <h2 id="history-title">{i18n.t('Sync history')}</h2>

@@ -7,9 +7,9 @@ import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { downloadLine } from '../transfer-text.ts';
 import { CircularLoader, LinearLoader } from '@dhis2/ui';
-import { useEffect } from 'react';
-import { api } from '../api.ts';
-import { StatusTag, useLoad } from './common.tsx';
+import { useEffect, useRef } from 'react';
+import { usePolling } from '../runtime.tsx';
+import { StatusTag, useResource } from './common.tsx';
 import type { SyncReport } from '../../../src/http/schemas/api-types.ts';
 import { runShare } from '../sync-display.ts';
 
@@ -72,19 +72,25 @@ export function RunProgress({ report }: { report: SyncReport }) {
   );
 }
 
+// The id goes through a variable: the runtime keeps the first query it is given.
+const REPORT = {
+  resource: 'metadata/sync/reports',
+  id: ({ id }: Record<string, unknown>) => encodeURIComponent(id as string),
+};
+
 /** A run's report by its id, read again every second while it is RUNNING. */
 export function useFollowedReport(id: string) {
-  const report = useLoad(
-    () => api<SyncReport>(`/api/metadata/sync/reports/${encodeURIComponent(id)}`),
-    [id],
-  );
-  const running = report.data?.status === 'RUNNING';
-  const { reload } = report;
+  const report = useResource<SyncReport>(REPORT, { variables: { id } });
+  const { refetch } = report;
+  // Another run opened in place is asked for with new variables; the first id was asked on mount.
+  const askedFor = useRef(id);
   useEffect(() => {
-    if (!running) return;
-    const t = setInterval(() => void reload(), 1000);
-    return () => clearInterval(t);
-  }, [running, reload]);
+    if (askedFor.current === id) return;
+    askedFor.current = id;
+    void refetch({ id });
+  }, [id, refetch]);
+  const running = report.data?.status === 'RUNNING';
+  usePolling(refetch, 1000, running);
   return { ...report, running };
 }
 

@@ -12,12 +12,14 @@ import {
   SingleSelectOption,
   SwitchField,
 } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useState, type FormEvent } from 'react';
-import { api, errorText, fieldErrorsOf } from '../api.ts';
+import { errorText, fieldErrorsOf } from '../api.ts';
 import { when } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { useApp } from '../context.tsx';
-import { Loading, SimpleTable, useLoad } from './common.tsx';
+import { mutation } from '../runtime.tsx';
+import { Loading, SimpleTable, useResource } from './common.tsx';
 import { RolloutVersions } from './RolloutVersions.tsx';
 import type { RolloutConfig } from '../../../src/http/schemas/api-types.ts';
 
@@ -28,8 +30,15 @@ type MemberKind = 'systemId' | 'username';
 export const memberLabel = (m: Member): string =>
   'systemId' in m ? `system:${m.systemId}` : `user:${m.username}`;
 
+const CONFIG = { resource: 'metasync/rollout' };
+const SAVE = mutation({
+  resource: 'metasync/rollout',
+  type: 'replace',
+  data: (v: Record<string, unknown>) => v.body,
+});
+
 export function Rollout() {
-  const config = useLoad(() => api<RolloutConfig>('/api/metasync/rollout'));
+  const config = useResource<RolloutConfig>(CONFIG);
   // Bumped by a save: the versions panel reads the ring again (its columns are the members).
   const [saves, setSaves] = useState(0);
   return (
@@ -49,7 +58,7 @@ export function Rollout() {
           initial={config.data}
           onSaved={() => {
             setSaves((n) => n + 1);
-            void config.reload();
+            void config.refetch();
           }}
         />
       )}
@@ -60,6 +69,7 @@ export function Rollout() {
 
 function ConfigForm({ initial, onSaved }: { initial: RolloutConfig; onSaved: () => void }) {
   const { alert } = useApp();
+  const engine = useDataEngine();
   const [enabled, setEnabled] = useState(initial.enabled);
   const [ring, setRing] = useState<Member[]>(initial.ring);
   const [minutes, setMinutes] = useState(
@@ -95,9 +105,10 @@ function ConfigForm({ initial, onSaved }: { initial: RolloutConfig; onSaved: () 
     }
     setBusy(true);
     try {
-      await api('/api/metasync/rollout', {
-        method: 'PUT',
-        body: { enabled, ring, autoReleaseAfterMinutes: text === '' ? null : Number(text) },
+      await engine.mutate(SAVE, {
+        variables: {
+          body: { enabled, ring, autoReleaseAfterMinutes: text === '' ? null : Number(text) },
+        },
       });
       alert(i18n.t('Rollout saved'));
       onSaved();

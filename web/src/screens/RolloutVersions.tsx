@@ -2,71 +2,20 @@
  * The rollout's versions (issue 22 §2, §4): each version's state and, per ring member, whether
  * it reached the version, failed it (kind and message) or not yet; the release, hold and
  * withdrawal of a version not yet released, each with a reason for the audit log; and the
- * withdrawn versions. A release refused with 409 because a canary failed names the failures and
- * offers "Release anyway" (force=true).
+ * withdrawn versions. The release, hold and withdrawal themselves: RolloutActionModal.tsx.
  */
-import {
-  Button,
-  ButtonStrip,
-  Modal,
-  ModalActions,
-  ModalContent,
-  ModalTitle,
-  NoticeBox,
-  Tag,
-  TextAreaField,
-} from '@dhis2/ui';
+import { Button, Tag } from '@dhis2/ui';
 import { useState } from 'react';
-import { api, ApiError, errorText, fieldErrorsOf } from '../api.ts';
 import { when } from '../format.ts';
 import { i18n } from '../i18n.ts';
-import { useApp } from '../context.tsx';
-import { Loading, SimpleTable, statusText, useLoad } from './common.tsx';
+import { Loading, SimpleTable, statusText, useResource } from './common.tsx';
+import { ACTION_LABEL, ActionModal, type Action } from './RolloutActionModal.tsx';
 import type {
-  RolloutActionResult,
   RolloutVersionRow,
   RolloutVersions as RolloutVersionsAnswer,
 } from '../../../src/http/schemas/api-types.ts';
 
-type Action = 'release' | 'hold' | 'withdraw';
 type Canary = RolloutVersionRow['canaries'][number];
-/** A failing canary as a refused release names it (release-plan.ts, CanaryFailure). */
-interface Failure {
-  version: string;
-  member: string;
-  failureKind: string | null;
-  message: string | null;
-}
-
-const ACTION_LABEL: Record<Action, () => string> = {
-  release: () => i18n.t('Release'),
-  hold: () => i18n.t('Hold'),
-  withdraw: () => i18n.t('Withdraw'),
-};
-
-const ACTION_TITLE: Record<Action, (name: string) => string> = {
-  release: (name) => i18n.t('Release {{name}}', { name }),
-  hold: (name) => i18n.t('Hold {{name}}', { name }),
-  withdraw: (name) => i18n.t('Withdraw {{name}}', { name }),
-};
-
-const ACTION_TEXT: Record<Action, (name: string) => string> = {
-  release: (name) =>
-    i18n.t(
-      'Releasing {{name}} gives it, and every earlier version not yet released, to every local.',
-      { name },
-    ),
-  hold: (name) =>
-    i18n.t(
-      'Holding {{name}} stops it, and every later version, for the ring too, until it is released.',
-      { name },
-    ),
-  withdraw: (name) =>
-    i18n.t(
-      'Withdrawing {{name}} removes it, and every later version, from the chain; their changes go into the next version created. A canary that imported it must rebaseline (docs/rollout.md).',
-      { name },
-    ),
-};
 
 export function StateTag({ state }: { state: string }) {
   return (
@@ -99,15 +48,10 @@ function CanaryTag({ canary }: { canary: Canary }) {
   );
 }
 
-/** The failing canaries a refused release names (`response.failures` of the 409). */
-function failuresOf(e: unknown): Failure[] {
-  if (!(e instanceof ApiError) || e.status !== 409) return [];
-  const failures = (e.body as { response?: { failures?: unknown } } | null)?.response?.failures;
-  return Array.isArray(failures) ? (failures as Failure[]) : [];
-}
+const VERSIONS = { resource: 'metasync/rollout/versions' };
 
 export function RolloutVersions() {
-  const overview = useLoad(() => api<RolloutVersionsAnswer>('/api/metasync/rollout/versions'));
+  const overview = useResource<RolloutVersionsAnswer>(VERSIONS);
   const [acting, setActing] = useState<{ action: Action; name: string } | null>(null);
   const list = [...(overview.data?.versions ?? [])].reverse();
   return (
@@ -115,7 +59,7 @@ export function RolloutVersions() {
       <div className="panel" data-test="rollout-versions">
         <div className="row">
           <h3>{i18n.t('Versions')}</h3>
-          <Button small secondary onClick={() => void overview.reload()}>
+          <Button small secondary onClick={() => void overview.refetch()}>
             {i18n.t('Refresh')}
           </Button>
         </div>
@@ -192,122 +136,10 @@ export function RolloutVersions() {
           onClose={() => setActing(null)}
           onDone={() => {
             setActing(null);
-            void overview.reload();
+            void overview.refetch();
           }}
         />
       )}
     </>
-  );
-}
-
-function ActionModal({
-  action,
-  name,
-  onClose,
-  onDone,
-}: {
-  action: Action;
-  name: string;
-  onClose: () => void;
-  onDone: () => void;
-}) {
-  const { alert } = useApp();
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [reasonError, setReasonError] = useState<string | undefined>();
-  const [failures, setFailures] = useState<Failure[]>([]);
-  const [busy, setBusy] = useState(false);
-  const send = async (force: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api<RolloutActionResult>(
-        `/api/metadata/version/${encodeURIComponent(name)}/${action}${force ? '?force=true' : ''}`,
-        { method: 'POST', body: { reason } },
-      );
-      const versions = r.versions.join(', ');
-      alert(
-        !r.versions.length
-          ? i18n.t('{{name}}: nothing to change', { name })
-          : action === 'release'
-            ? i18n.t('Released {{versions}}', { versions })
-            : action === 'hold'
-              ? i18n.t('Held {{versions}}', { versions })
-              : i18n.t('Withdrew {{versions}}', { versions }),
-      );
-      onDone();
-    } catch (e) {
-      setReasonError(fieldErrorsOf(e).reason);
-      setFailures(failuresOf(e));
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Modal onClose={onClose} dataTest="rollout-action">
-      <ModalTitle>{ACTION_TITLE[action](name)}</ModalTitle>
-      <ModalContent>
-        <p>
-          {ACTION_TEXT[action](name)} {i18n.t('Who, when and why go to the audit log.')}
-        </p>
-        <TextAreaField
-          name="rolloutReason"
-          label={i18n.t('Reason')}
-          rows={3}
-          value={reason}
-          onChange={({ value }: { value?: string }) => {
-            setReason(value ?? '');
-            setReasonError(undefined);
-          }}
-          error={!!reasonError}
-          validationText={reasonError ?? i18n.t('At least 5 characters.')}
-        />
-        {error && !reasonError && (
-          <div style={{ marginTop: 8 }} data-test="rollout-refused">
-            <NoticeBox
-              error
-              title={failures.length ? i18n.t('A canary failed') : i18n.t('Refused')}
-            >
-              {failures.length > 0 ? (
-                <ul style={{ margin: 0, paddingInlineStart: 16 }}>
-                  {failures.map((f) => (
-                    <li key={`${f.member}/${f.version}`}>
-                      {i18n.t('{{member}} failed {{version}}', {
-                        member: f.member,
-                        version: f.version,
-                      })}
-                      {f.failureKind ? ` (${f.failureKind})` : ''}
-                      {f.message ? `: ${f.message}` : ''}
-                    </li>
-                  ))}
-                </ul>
-              ) : (
-                error
-              )}
-            </NoticeBox>
-          </div>
-        )}
-      </ModalContent>
-      <ModalActions>
-        <ButtonStrip end>
-          <Button onClick={onClose}>{i18n.t('Cancel')}</Button>
-          {action === 'release' && failures.length > 0 && (
-            <Button destructive loading={busy} onClick={() => void send(true)}>
-              {i18n.t('Release anyway')}
-            </Button>
-          )}
-          <Button
-            primary={action !== 'withdraw'}
-            destructive={action === 'withdraw'}
-            loading={busy}
-            disabled={reason.trim().length < 5}
-            onClick={() => void send(false)}
-          >
-            {ACTION_LABEL[action]()}
-          </Button>
-        </ButtonStrip>
-      </ModalActions>
-    </Modal>
   );
 }

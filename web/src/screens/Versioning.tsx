@@ -1,11 +1,14 @@
 /** Data Administration → Metadata versioning, for a central and for a local. */
-import { Button, NoticeBox, Radio, SingleSelectField, SingleSelectOption } from '@dhis2/ui';
-import { useState } from 'react';
-import { api, errorText } from '../api.ts';
+import { Button, NoticeBox, Radio } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
+import { useEffect, useState } from 'react';
+import { errorText } from '../api.ts';
 import { num, when } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { holds, useApp } from '../context.tsx';
-import { Loading, SimpleTable, useLoad } from './common.tsx';
+import { mutation } from '../runtime.tsx';
+import { Loading, SimpleTable, useResource } from './common.tsx';
+import { ExportBundle } from './ExportBundle.tsx';
 import { StateTag } from './RolloutVersions.tsx';
 import { Authority } from '../../../src/domain/authorities.ts';
 import { SigningKeyPanel } from './SigningKey.tsx';
@@ -22,27 +25,51 @@ import type {
 
 const typeLabel = (t: string) => (t === 'ATOMIC' ? i18n.t('Atomic') : i18n.t('Best effort'));
 
+const VERSIONS = { resource: 'metadata/versions' };
+const ROLLOUT = { resource: 'metasync/rollout/versions' };
+const REPORTS = { resource: 'metadata/sync/reports', params: { limit: 200 } };
+const PREVIEW = { resource: 'metadata/version/preview' };
+const CREATE = mutation({
+  resource: 'metadata/version/create',
+  type: 'create',
+  params: ({ type }) => ({ type: type as string }),
+});
+
 export function Versioning() {
   const { role, user } = useApp();
   // Bumped by each sync from this screen: the key box reads the pin again (a first sync pins).
   const [syncs, setSyncs] = useState(0);
-  const versions = useLoad(() =>
-    api<MetadataVersionList>('/api/metadata/versions').then((r) => r.metadataversions),
+  const versions = useResource<MetadataVersionList>(VERSIONS);
+  const list = [...(versions.data?.metadataversions ?? [])].sort((a, b) =>
+    b.created.localeCompare(a.created),
   );
-  const list = [...(versions.data ?? [])].sort((a, b) => b.created.localeCompare(a.created));
-  // A central's rollout state per version (issue 22 §2), for those who may see the rollout.
+  // A central's rollout state per version (issue 22 §2), for those who may see the rollout; only
+  // asked for when it is shown, so the reads wait (lazy) until the effect below starts them.
   const showStates = role === 'central' && holds(user, Authority.F_METADATA_MANAGE);
-  const rollout = useLoad(
-    () =>
-      showStates
-        ? api<RolloutVersions>('/api/metasync/rollout/versions').then((r) => r.versions)
-        : Promise.resolve([]),
-    [showStates, versions.data],
-  );
-  const states = new Map((rollout.data ?? []).map((v) => [v.name, v.state]));
+  const rollout = useResource<RolloutVersions>(ROLLOUT, { lazy: true });
+  // A local's "Last sync attempt" and "Last sync" per version, from its runs' reports (seed:
+  // configure-metadata-synchronizing.md); a version whose last try failed is listed too.
+  const isLocal = role === 'local';
+  const reports = useResource<{ reports: SyncReport[] }>(REPORTS, { lazy: true });
+  const { refetch: readRollout } = rollout;
+  const { refetch: readReports } = reports;
+  useEffect(() => {
+    if (showStates) void readRollout();
+  }, [showStates, readRollout]);
+  useEffect(() => {
+    if (isLocal) void readReports();
+  }, [isLocal, readReports]);
+  // A new version or a sync changes all three lists; the rollout's and the reports' only if shown.
+  const readAgain = () => {
+    void versions.refetch();
+    if (showStates) void readRollout();
+    if (isLocal) void readReports();
+  };
+  const shownRollout = showStates ? (rollout.data?.versions ?? []) : [];
+  const states = new Map(shownRollout.map((v) => [v.name, v.state]));
   // `/api/metadata/versions` shows a user outside the ring only the released chain; the versions
   // still on trial, always the newest, come from the rollout's view, so a new one shows at once.
-  const trial = (rollout.data ?? [])
+  const trial = shownRollout
     .filter((v) => v.state !== 'RELEASED' && !list.some((l) => l.name === v.name))
     .reverse();
   const rows = [
@@ -50,19 +77,7 @@ export function Versioning() {
     // A list item's import date is `importdate`, in lower case (DHIS2's, contract §6.2).
     ...list.map((v) => ({ name: v.name, when: v.importdate ?? v.created, type: v.type })),
   ];
-  // A local's "Last sync attempt" and "Last sync" per version, from its runs' reports (seed:
-  // configure-metadata-synchronizing.md); a version whose last try failed is listed too.
-  const isLocal = role === 'local';
-  const reports = useLoad(
-    () =>
-      isLocal
-        ? api<{ reports: SyncReport[] }>('/api/metadata/sync/reports?limit=200').then(
-            (r) => r.reports,
-          )
-        : Promise.resolve([]),
-    [isLocal, versions.data],
-  );
-  const times = versionSyncTimes(reports.data ?? []);
+  const times = versionSyncTimes(isLocal ? (reports.data?.reports ?? []) : []);
   const master = rows[0]?.name;
   if (isLocal)
     for (const [name, t] of times)
@@ -75,12 +90,12 @@ export function Versioning() {
         <LocalStatus
           onSynced={() => {
             setSyncs((n) => n + 1);
-            void versions.reload();
+            readAgain();
           }}
         />
       ) : (
         <>
-          <CreateVersion onCreated={() => void versions.reload()} />
+          <CreateVersion onCreated={readAgain} />
           {list.length > 0 && <ExportBundle names={list.map((v) => v.name).reverse()} />}
         </>
       )}
@@ -134,16 +149,17 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
   const { role, alert, navigate } = useApp();
   const [type, setType] = useState<'BEST_EFFORT' | 'ATOMIC'>('BEST_EFFORT');
   const [busy, setBusy] = useState(false);
-  const preview = useLoad(() => api<VersionPreview>('/api/metadata/version/preview'));
+  const engine = useDataEngine();
+  const preview = useResource<VersionPreview>(PREVIEW);
   const create = async () => {
     setBusy(true);
     try {
-      const v = await api<MetadataVersion>(`/api/metadata/version/create?type=${type}`, {
-        method: 'POST',
-      });
+      const v = (await engine.mutate(CREATE, {
+        variables: { type },
+      })) as unknown as MetadataVersion;
       alert(i18n.t('Created {{name}} ({{type}})', { name: v.name, type: typeLabel(v.type) }));
       onCreated();
-      void preview.reload();
+      void preview.refetch();
     } catch (e) {
       alert(i18n.t('No version created: {{error}}', { error: errorText(e) }), 'critical');
     } finally {
@@ -213,57 +229,6 @@ function CreateVersion({ onCreated }: { onCreated: () => void }) {
       </div>
       <Button primary onClick={() => void create()} loading={busy}>
         {i18n.t('Create new version')}
-      </Button>
-    </div>
-  );
-}
-
-/**
- * A signed offline bundle of a range of versions, for a site without a link (issue 20 §2). The
- * browser downloads it straight from the server (the session cookie authenticates a GET), so a
- * bundle of any size streams to disk instead of passing through the page's memory.
- */
-function ExportBundle({ names }: { names: string[] }) {
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
-  const first = from || names[0]!;
-  const last = to || names.at(-1)!;
-  const backwards = names.indexOf(first) > names.indexOf(last);
-  const href = `/api/metasync/bundles?from=${encodeURIComponent(first)}&to=${encodeURIComponent(last)}`;
-  return (
-    <div className="panel" data-test="export-bundle">
-      <h3>{i18n.t('Offline bundle')}</h3>
-      <p className="muted">
-        {i18n.t(
-          'The versions from one to another in one signed file, for a site without a link: carry it on a USB stick and import it there.',
-        )}
-      </p>
-      <div className="row">
-        <SingleSelectField
-          label={i18n.t('From')}
-          selected={first}
-          onChange={({ selected }: { selected: string }) => setFrom(selected)}
-        >
-          {names.map((n) => (
-            <SingleSelectOption key={n} value={n} label={n} />
-          ))}
-        </SingleSelectField>
-        <SingleSelectField
-          label={i18n.t('To')}
-          selected={last}
-          onChange={({ selected }: { selected: string }) => setTo(selected)}
-          error={backwards}
-          validationText={
-            backwards ? i18n.t('{{last}} comes before {{first}}', { last, first }) : undefined
-          }
-        >
-          {names.map((n) => (
-            <SingleSelectOption key={n} value={n} label={n} />
-          ))}
-        </SingleSelectField>
-      </div>
-      <Button disabled={backwards} onClick={() => window.location.assign(href)}>
-        {i18n.t('Export bundle')}
       </Button>
     </div>
   );
