@@ -145,7 +145,7 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     const freshness = page.locator('[data-test="status-freshness"]');
     await freshness.getByText(/The central last answered /).waitFor();
     const asked = page.waitForResponse((r) =>
-      r.url().endsWith('/api/metadata/sync/status?refresh=true'),
+      r.url().endsWith('/api/41/metadata/sync/status?refresh=true'),
     );
     await freshness.getByRole('button', { name: 'Ask the central now' }).click();
     assert.equal((await asked).status(), 200);
