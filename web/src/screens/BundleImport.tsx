@@ -25,6 +25,8 @@ import { num, when } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { bytes } from '../transfer-text.ts';
 
+type Engine = ReturnType<typeof useDataEngine>;
+
 /**
  * The versions this instance holds, each as name and hash (a name alone may differ). Before its
  * first run a local has versioning off, and the version list answers 400: it holds none.
@@ -39,8 +41,6 @@ async function heldVersions(engine: Engine): Promise<Set<string>> {
     throw e;
   }
 }
-
-type Engine = ReturnType<typeof useDataEngine>;
 
 /**
  * Shown on an instance that receives versions (not on a central, which makes them) to users who
