@@ -109,7 +109,7 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
   it('syncs up to a named version from Import/Export, and only up to it', async () => {
     await section('Import/Export');
     await page.locator('input[name="versionName"]').fill('Version_1');
-    const held = await hold(/\/api\/metadata\/sync\?versionName=/);
+    const held = await hold(/\/api\/41\/metadata\/sync\?versionName=/);
     await page.getByRole('button', { name: 'Sync this version' }).click();
     await busy().getByText('Syncing up to Version_1: every missing version is imported…').waitFor();
     held.release();
@@ -145,7 +145,7 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
     const freshness = page.locator('[data-test="status-freshness"]');
     await freshness.getByText(/The central last answered /).waitFor();
     const asked = page.waitForResponse((r) =>
-      r.url().endsWith('/api/metadata/sync/status?refresh=true'),
+      r.url().endsWith('/api/41/metadata/sync/status?refresh=true'),
     );
     await freshness.getByRole('button', { name: 'Ask the central now' }).click();
     assert.equal((await asked).status(), 200);
@@ -193,7 +193,7 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
   it('downloads the metadata export, whose content holds the synced objects', async () => {
     await section('Import/Export');
     const download = page.waitForEvent('download');
-    const held = await hold(/\/api\/metadata$/);
+    const held = await hold(/\/api\/41\/metadata$/);
     await page.getByRole('button', { name: 'Download metadata.json' }).click();
     await busy().getByText('Exporting all metadata…').waitFor();
     held.release();
@@ -215,7 +215,7 @@ describe('issue 24 §3 screens in Chromium', { skip }, () => {
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify({ dataElements: [newDataElement('Checked')] })),
     });
-    const held = await hold(/\/api\/metadata\?importStrategy=/);
+    const held = await hold(/\/api\/41\/metadata\?importStrategy=/);
     await page.getByRole('button', { name: 'Start dry run' }).click();
     await busy().getByText('Checking more.json: the server validates every object…').waitFor();
     await shot('s24-03b-import-progress');

@@ -6,8 +6,9 @@
  * bundle was refused.
  */
 import { Button, Field, FileInput, NoticeBox } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError, errorText } from '../api.ts';
+import { errorText, statusOf } from '../api.ts';
 import { readChosenBundle, type ChosenBundle } from '../bundle-file.ts';
 import { holds, useApp } from '../context.tsx';
 import { upload } from '../upload.ts';
@@ -24,16 +25,19 @@ import { num, when } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { bytes } from '../transfer-text.ts';
 
+type Engine = ReturnType<typeof useDataEngine>;
+
 /**
  * The versions this instance holds, each as name and hash (a name alone may differ). Before its
  * first run a local has versioning off, and the version list answers 400: it holds none.
  */
-async function heldVersions(): Promise<Set<string>> {
+async function heldVersions(engine: Engine): Promise<Set<string>> {
   try {
-    const { metadataversions } = await api<MetadataVersionList>('/api/metadata/versions');
+    const answer = await engine.query({ versions: { resource: 'metadata/versions' } });
+    const { metadataversions } = answer.versions as MetadataVersionList;
     return new Set(metadataversions.map((v) => `${v.name}/${v.hashCode}`));
   } catch (e) {
-    if (e instanceof ApiError && e.status === 400) return new Set();
+    if (statusOf(e) === 400) return new Set();
     throw e;
   }
 }
@@ -50,6 +54,7 @@ export function BundleImport() {
 
 function BundleImportPanel() {
   const { alert, navigate } = useApp();
+  const engine = useDataEngine();
   const [file, setFile] = useState<File | null>(null);
   const [chosen, setChosen] = useState<ChosenBundle | null>(null);
   const [held, setHeld] = useState<Set<string>>(new Set());
@@ -64,7 +69,7 @@ function BundleImportPanel() {
     setStage({ at: 'idle' });
     if (!f) return;
     try {
-      const [read, versions] = await Promise.all([readChosenBundle(f), heldVersions()]);
+      const [read, versions] = await Promise.all([readChosenBundle(f), heldVersions(engine)]);
       setChosen(read);
       setHeld(versions);
     } catch (e) {
@@ -92,7 +97,7 @@ function BundleImportPanel() {
         onProgress: (sent, total) => setStage({ at: 'uploading', sent, total }),
       });
       setStage({ at: 'running', report: null });
-      void follow(started.href);
+      void follow(started.id);
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') return setStage({ at: 'idle' });
       // Said in the panel, under the button just pressed: no alert on top of it.
@@ -106,16 +111,19 @@ function BundleImportPanel() {
   // The run goes on in the server after the upload; its report is read until it ends, as the
   // run's page in Sync history does. Its end is also an alert: a long run may have been left
   // scrolled out of sight.
-  const follow = async (href: string) => {
+  const follow = async (id: string) => {
     while (shown.current) {
       let report: SyncReport;
       try {
-        report = await api<SyncReport>(href);
+        const answer = await engine.query({
+          report: { resource: 'metadata/sync/reports', id },
+        });
+        report = answer.report as SyncReport;
       } catch (e) {
         return setStage({ at: 'unfollowed', error: e });
       }
       if (report.status !== 'RUNNING') {
-        const after = await heldVersions().catch(() => new Set<string>());
+        const after = await heldVersions(engine).catch(() => new Set<string>());
         setStage({ at: 'finished', report, held: after });
         setHeld(after);
         alert(

@@ -5,7 +5,7 @@
  */
 import { NoticeBox } from '@dhis2/ui';
 import type { ReactNode } from 'react';
-import { ApiError, errorText } from '../api.ts';
+import { ApiError, errorText, statusOf } from '../api.ts';
 import { grouped } from './SigningKey.tsx';
 import { i18n } from '../i18n.ts';
 
@@ -19,7 +19,11 @@ export interface Refusal {
   missing?: string[];
 }
 
-/** The refusal a failed upload carries, when the server refused the bundle (not another 409). */
+/**
+ * The refusal a failed upload carries, when the server refused the bundle (not another 409).
+ * The upload goes through upload.ts (the runtime reports no upload progress): its error is an
+ * ApiError, whose body is the server's WebMessage.
+ */
 export function refusalOf(e: unknown): Refusal | null {
   if (!(e instanceof ApiError) || e.status !== 409) return null;
   const body = e.body as { errorCode?: unknown; response?: Partial<Refusal> } | null;
@@ -123,7 +127,7 @@ export function RefusalNotice({ refusal }: { refusal: Refusal }) {
 
 /** An upload the server did not take for another reason: busy, too large, not allowed, offline. */
 export function UploadFailed({ error }: { error: unknown }) {
-  const status = error instanceof ApiError ? error.status : null;
+  const status = statusOf(error);
   const hint =
     status === 409
       ? i18n.t(

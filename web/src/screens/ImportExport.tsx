@@ -11,9 +11,11 @@ import {
   SingleSelectField,
   SingleSelectOption,
 } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, errorText } from '../api.ts';
+import { errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
+import { mutation } from '../runtime.tsx';
 import { BundleImport } from './BundleImport.tsx';
 import { SimpleTable, StatusTag } from './common.tsx';
 import { DataBundles } from './DataBundles.tsx';
@@ -25,6 +27,26 @@ import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
 
 const shortKlass = (k: string) => k.split('.').pop() ?? k;
+
+const IMPORT = mutation({
+  resource: 'metadata',
+  type: 'create',
+  params: ({ importStrategy, atomicMode, dryRun }) => ({
+    importStrategy: importStrategy as string,
+    atomicMode: atomicMode as string,
+    dryRun: dryRun as boolean,
+  }),
+  data: (v: Record<string, unknown>) => v.body,
+});
+
+/** The import report a refused import carries in its WebMessage, if it carries one. */
+function reportOf(err: unknown): ImportReport | null {
+  const details = (err as { details?: unknown } | null)?.details;
+  const response = (details as { response?: unknown } | null | undefined)?.response;
+  return response && typeof response === 'object' && 'typeReports' in response
+    ? (response as ImportReport)
+    : null;
+}
 
 export function ImportExport() {
   const { role } = useApp();
@@ -42,6 +64,7 @@ export function ImportExport() {
 
 function MetadataImport() {
   const { alert } = useApp();
+  const engine = useDataEngine();
   const [file, setFile] = useState<File | null>(null);
   const [strategy, setStrategy] = useState('CREATE_AND_UPDATE');
   const [atomic, setAtomic] = useState('ALL');
@@ -59,26 +82,19 @@ function MetadataImport() {
       setFileError(i18n.t('Choose a JSON file to import'));
       return;
     }
-    let text: string;
+    let body: unknown;
     try {
-      text = await file.text();
-      JSON.parse(text);
+      body = JSON.parse(await file.text());
     } catch {
       setFileError(i18n.t('The file is not valid JSON'));
       return;
     }
     setBusy(true);
     setResult(null);
-    const q = new URLSearchParams({
-      importStrategy: strategy,
-      atomicMode: atomic,
-      dryRun: String(dryRun),
-    });
     try {
-      const r = await api<WebMessage & { response: ImportReport }>(`/api/metadata?${q}`, {
-        method: 'POST',
-        body: text,
-      });
+      const r = (await engine.mutate(IMPORT, {
+        variables: { importStrategy: strategy, atomicMode: atomic, dryRun, body },
+      })) as WebMessage & { response: ImportReport };
       setResult({
         report: r.response,
         message: dryRun
@@ -88,9 +104,7 @@ function MetadataImport() {
       });
       alert(dryRun ? i18n.t('Dry run finished: nothing was saved') : i18n.t('Import finished'));
     } catch (err) {
-      const body =
-        err instanceof ApiError ? (err.body as { response?: ImportReport } | null) : null;
-      const report = body?.response && 'typeReports' in body.response ? body.response : null;
+      const report = reportOf(err);
       const message = dryRun
         ? i18n.t('Dry run found errors: {{error}}', { error: errorText(err) })
         : i18n.t('Import failed: {{error}}', { error: errorText(err) });

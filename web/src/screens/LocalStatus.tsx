@@ -4,12 +4,15 @@
  * progress while it goes, Sync now, and the rebaseline of a diverged local.
  */
 import { Button, NoticeBox } from '@dhis2/ui';
-import { useEffect, useRef, useState } from 'react';
-import { api, errorText } from '../api.ts';
+import { useDataEngine } from '@dhis2/app-runtime';
+import { useState } from 'react';
+import { errorText } from '../api.ts';
 import { num, when } from '../format.ts';
 import { i18n } from '../i18n.ts';
 import { useApp } from '../context.tsx';
-import { Loading, StatusTag, useLoad } from './common.tsx';
+import { mutation, usePolling } from '../runtime.tsx';
+import { Loading, StatusTag } from './common.tsx';
+import { useSyncStatus } from './sync-status-query.ts';
 import { RelayDownstream } from './RelayStatus.tsx';
 import { DriftWarning } from './DriftNotes.tsx';
 import { StatusFreshness } from './StatusFreshness.tsx';
@@ -42,36 +45,24 @@ function hint(kind: SyncStatus['failureKind']): string | null {
   }
 }
 
+const RUN = mutation({ resource: 'metadata/sync/run', type: 'create' });
+
 export function LocalStatus({ onSynced }: { onSynced: () => void }) {
   const { alert, navigate } = useApp();
+  const engine = useDataEngine();
   // The panel's first load asks the central for its newest version (?refresh=true), so that it
   // does not call this instance up to date on the last run's word; polls while a run goes on
   // read what the run records.
-  const fresh = useRef(true);
-  const ask = async () => {
-    fresh.current = true;
-    await status.reload();
-  };
-  const status = useLoad(() => {
-    const query = fresh.current ? '?refresh=true' : '';
-    fresh.current = false;
-    return api<SyncStatus>(`/api/metadata/sync/status${query}`);
-  });
+  const status = useSyncStatus();
   const [busy, setBusy] = useState(false);
   const running = status.data?.state === 'RUNNING';
-  useEffect(() => {
-    if (!running) return;
-    const t = setInterval(() => {
-      void status.reload().then(onSynced);
-    }, 1000);
-    return () => clearInterval(t);
-  }, [running, status, onSynced]);
+  usePolling(() => status.read().then(onSynced), 1000, running);
   const syncNow = async () => {
     setBusy(true);
     try {
-      const r = await api<SyncStarted>('/api/metadata/sync/run', { method: 'POST' });
+      const r = (await engine.mutate(RUN)) as SyncStarted;
       alert(i18n.t('Sync started (report {{id}})', { id: r.id }));
-      await status.reload();
+      await status.read();
     } catch (e) {
       alert(i18n.t('Sync not started: {{error}}', { error: errorText(e) }), 'critical');
     } finally {
@@ -111,7 +102,7 @@ export function LocalStatus({ onSynced }: { onSynced: () => void }) {
         {s.message}
         {bad && hint(s.failureKind) && <p style={{ margin: '8px 0 0' }}>{hint(s.failureKind)}</p>}
       </NoticeBox>
-      <StatusFreshness status={s} onAsk={ask} />
+      <StatusFreshness status={s} onAsk={status.ask} />
       {busy && !running && <BusyNote text={i18n.t('Starting the sync…')} />}
       {running && s.runningReport && <SyncProgress id={s.runningReport} />}
       {s.dataPushWarning && (
@@ -184,7 +175,7 @@ export function LocalStatus({ onSynced }: { onSynced: () => void }) {
           <RebaselineAction
             remoteVersion={s.remoteVersion}
             currentVersion={s.currentVersion}
-            onDone={() => void ask().then(onSynced)}
+            onDone={() => void status.ask().then(onSynced)}
           />
         )}
       </div>

@@ -4,19 +4,23 @@
  * for as long as its request takes (issue 24 §3).
  */
 import { Button, InputField, NoticeBox } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useState, type FormEvent } from 'react';
-import { api, errorText } from '../api.ts';
+import { errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { i18n } from '../i18n.ts';
 import { BusyNote } from './Progress.tsx';
 
+type Engine = ReturnType<typeof useDataEngine>;
+
 export function MetadataExport() {
   const { alert } = useApp();
+  const engine = useDataEngine();
   const [busy, setBusy] = useState(false);
   const exportAll = async () => {
     setBusy(true);
     try {
-      await download();
+      await download(engine);
     } catch (e) {
       alert(i18n.t('Export failed: {{error}}', { error: errorText(e) }), 'critical');
     } finally {
@@ -35,8 +39,8 @@ export function MetadataExport() {
   );
 }
 
-async function download() {
-  const data = await api<unknown>('/api/metadata');
+async function download(engine: Engine) {
+  const { metadata: data } = await engine.query({ metadata: { resource: 'metadata' } });
   const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
@@ -47,6 +51,7 @@ async function download() {
 
 export function ManualSync() {
   const { alert } = useApp();
+  const engine = useDataEngine();
   const [name, setName] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -60,7 +65,7 @@ export function ManualSync() {
     setBusy(true);
     setDone(null);
     try {
-      await api(`/api/metadata/sync?versionName=${encodeURIComponent(name)}`);
+      await engine.query({ sync: { resource: 'metadata/sync', params: { versionName: name } } });
       setDone(i18n.t('Synced up to {{version}}.', { version: name }));
       alert(i18n.t('Synced up to {{version}}.', { version: name }));
     } catch (err) {

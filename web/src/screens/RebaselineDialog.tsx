@@ -19,15 +19,23 @@ import {
   SingleSelectOption,
   TextAreaField,
 } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useState, type FormEvent } from 'react';
-import { api, errorText, fieldErrorsOf } from '../api.ts';
+import { errorText, fieldErrorsOf } from '../api.ts';
 import { useApp } from '../context.tsx';
+import { mutation } from '../runtime.tsx';
 import { BusyNote } from './Progress.tsx';
 import type { Rebaseline } from '../../../src/http/schemas/api-types.ts';
 import { centralVersionNames } from '../sync-display.ts';
 
 /** The domain's floor (domain/sync/rebaseline.ts): the audit log needs a real reason. */
 const MIN_REASON = 5;
+
+const REBASELINE = mutation({
+  resource: 'metadata/sync/rebaseline',
+  type: 'create',
+  data: (v: Record<string, unknown>) => v.body,
+});
 
 /** The "Rebaseline…" button of a DIVERGED status, and its dialog. */
 export function RebaselineAction({
@@ -72,6 +80,7 @@ export function RebaselineDialog({
   onDone: () => void;
 }) {
   const { alert } = useApp();
+  const engine = useDataEngine();
   const names = centralVersionNames(remoteVersion);
   const [to, setTo] = useState(names[0] ?? '');
   const [reason, setReason] = useState('');
@@ -90,10 +99,8 @@ export function RebaselineDialog({
     if (Object.keys(errs).length > 0) return;
     setBusy(true);
     try {
-      const r = await api<Rebaseline>('/api/metadata/sync/rebaseline', {
-        method: 'POST',
-        body: { to: to.trim(), reason: reason.trim() },
-      });
+      const body = { to: to.trim(), reason: reason.trim() };
+      const r = (await engine.mutate(REBASELINE, { variables: { body } })) as Rebaseline;
       alert(i18n.t('Rebaselined to {{version}}', { version: r.to }));
       onDone();
     } catch (err) {

@@ -5,11 +5,13 @@
  * bundles signed with any other key are refused from then on, and the server audits it.
  */
 import { Button, ButtonStrip, Modal, ModalActions, ModalContent, ModalTitle } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useState } from 'react';
-import { api, errorText } from '../api.ts';
+import { errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { saveText, usePemFingerprint } from '../key-fingerprint.ts';
-import { Loading, useLoad } from './common.tsx';
+import { mutation } from '../runtime.tsx';
+import { Loading, useResource } from './common.tsx';
 import { PemKeyFields } from './PemKeyFields.tsx';
 import type { PinnedKey, SigningKey } from '../../../src/http/schemas/api-types.ts';
 import { i18n } from '../i18n.ts';
@@ -18,9 +20,17 @@ import { i18n } from '../i18n.ts';
 export const grouped = (fingerprint: string) =>
   fingerprint.match(/.{1,4}/g)?.join(' ') ?? fingerprint;
 
+const OWN = { resource: 'metasync/signing-key' };
+const PINNED = { resource: 'metasync/signing-key/pinned' };
+const PIN = mutation({
+  resource: 'metasync/signing-key/pinned',
+  type: 'replace',
+  data: (v: Record<string, unknown>) => v.body,
+});
+
 export function SigningKeyPanel() {
   const { role } = useApp();
-  const own = useLoad(() => api<SigningKey>('/api/metasync/signing-key'));
+  const own = useResource<SigningKey>(OWN);
   return (
     <div className="panel">
       <h3>{i18n.t('Signing key')}</h3>
@@ -47,7 +57,8 @@ export function SigningKeyPanel() {
 
 function PinnedCentralKey() {
   const { alert, reloadSettings } = useApp();
-  const pinned = useLoad(() => api<PinnedKey>('/api/metasync/signing-key/pinned'));
+  const engine = useDataEngine();
+  const pinned = useResource<PinnedKey>(PINNED);
   const [pem, setPem] = useState('');
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
@@ -56,17 +67,15 @@ function PinnedCentralKey() {
   async function pin() {
     setConfirming(false);
     try {
-      const key = await api<SigningKey>('/api/metasync/signing-key/pinned', {
-        method: 'PUT',
-        body: { publicKey: pem, ...(reason.trim() ? { reason: reason.trim() } : {}) },
-      });
+      const body = { publicKey: pem, ...(reason.trim() ? { reason: reason.trim() } : {}) };
+      const key = (await engine.mutate(PIN, { variables: { body } })) as SigningKey;
       setPem('');
       setReason('');
       alert(
         i18n.t('Pinned the central key {{fingerprint}}', { fingerprint: grouped(key.fingerprint) }),
         'success',
       );
-      await pinned.reload();
+      await pinned.refetch();
       // A pin makes a site without a link a local (roleOf): the screens follow.
       await reloadSettings();
     } catch (e) {
