@@ -106,7 +106,8 @@ describe('web UI in French and Arabic', { skip }, () => {
   /** Picks a language in the header's menu, as a user does, and waits for its POST. */
   async function chooseLanguage(page: Page, name: string) {
     const saved = page.waitForResponse(
-      (r) => r.url().includes('/api/userSettings/keyUiLocale') && r.request().method() === 'POST',
+      (r) =>
+        /\/api\/41\/userSettings\/keyUiLocale/.test(r.url()) && r.request().method() === 'POST',
     );
     await page.locator('[data-test="language-select"]').click();
     await page.locator('[data-test="dhis2-uicore-singleselectoption"]', { hasText: name }).click();
@@ -146,7 +147,10 @@ describe('web UI in French and Arabic', { skip }, () => {
     await heading(page).getByText('Versions des métadonnées', { exact: true }).waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
     assert.equal(await page.locator('html').getAttribute('dir'), 'ltr');
+    // Log out is in the profile menu, in French too.
+    await page.locator('[data-test="profile-button"]').click();
     await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
+    await page.keyboard.press('Escape');
     await page.getByRole('tab', { name: 'Historique de synchronisation' }).waitFor();
     assert.equal(await storedLocale('admin', ADMIN_PASSWORD), 'fr');
     await visitAll(page, 'locale-fr-', fr);
@@ -170,12 +174,18 @@ describe('web UI in French and Arabic', { skip }, () => {
 
     await page.goto(`${central.server.url}/#/versioning`);
     await heading(page).getByText('إصدارات البيانات الوصفية', { exact: true }).waitFor();
-    // Mirrored: the instance name starts the header on the right, logout ends it on the left;
-    // the first tab is right of the second.
+    // Mirrored: the instance name starts the header on the right, the profile ends it on the
+    // left, and its menu opens inside the page; the first tab is right of the second.
     const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!;
     const brand = await box('.topbar .brand');
-    const logout = await box('.topbar button');
-    assert.ok(brand.x > logout.x, 'the instance name is right of the logout button');
+    const profile = await box('[data-test="profile-button"]');
+    assert.ok(brand.x > profile.x, 'the instance name is right of the profile button');
+    await page.locator('[data-test="profile-button"]').click();
+    const menu = await box('[data-test="profile-menu"]');
+    assert.ok(menu.x >= 0, `the profile menu starts at ${menu.x}px, inside the page`);
+    await page.locator('[data-test="profile-menu"]').getByText('تسجيل الخروج').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('[data-test="profile-menu"]').waitFor({ state: 'detached' });
     // DHIS2's header bar (issue 24 §2): 48px high, the profile's initials at the end (left).
     assert.equal(Math.round((await box('.topbar')).height), 48);
     const initials = page.locator('.topbar .initials');
