@@ -99,7 +99,7 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
       return p;
     };
     [cpage, lpage] = await Promise.all([page(), page()]);
-    await Promise.all([login(cpage, central.server.url), login(lpage, local.server.url)]);
+    await Promise.all([logIn(cpage, central.server.url), logIn(lpage, local.server.url)]);
   });
 
   after(async () => {
@@ -107,10 +107,6 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     await Promise.all([central?.dispose(), local?.dispose()]);
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
-
-  async function login(page: Page, url: string) {
-    await logIn(page, url);
-  }
 
   /** The visible 1280×800 page; with `doc`, also the docs page's picture of that name. */
   async function shot(page: Page, name: string, doc = false) {
@@ -223,11 +219,9 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await ctx.newPage();
-      await page.goto(local.server.url + '/#/import');
-      await page.locator('input[name="username"]').fill('importer');
-      await page.locator('input[name="password"]').fill('Importer-Pass-1!');
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByRole('heading', { name: 'Metadata import' }).waitFor();
+      await logIn(page, local.server.url + '/#/import', 'importer', 'Importer-Pass-1!', (p) =>
+        p.getByRole('heading', { name: 'Metadata import' }),
+      );
       assert.equal(await page.locator('[data-test="bundle-import"]').count(), 0);
     } finally {
       await ctx.close();

@@ -194,11 +194,9 @@ describe('web UI: drift (issue 23)', { skip: skipWithoutBrowser }, () => {
     try {
       await connect(fresh.server, central.server.url);
       const other = await ctx.newPage();
-      await other.goto(fresh.server.url + '/#/drift');
-      await other.locator('input[name="username"]').fill('admin');
-      await other.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-      await other.getByRole('button', { name: 'Log in' }).click();
-      await other.getByText('No version applied yet').waitFor();
+      await logIn(other, fresh.server.url + '/#/drift', 'admin', ADMIN_PASSWORD, (p) =>
+        p.getByText('No version applied yet'),
+      );
       assert.equal(await other.getByRole('button', { name: 'Repair…' }).count(), 0);
       await other.screenshot({ path: `${SHOTS}/drift-no-version.png` });
       const r = await fetchJson<DriftReport>(fresh.server, '/api/metasync/drift');
@@ -218,11 +216,9 @@ describe('web UI: drift (issue 23)', { skip: skipWithoutBrowser }, () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const other = await ctx.newPage();
-      await other.goto(local.server.url + '/');
-      await other.locator('input[name="username"]').fill('exporter');
-      await other.locator('input[name="password"]').fill('Exporter-Pass-1!');
-      await other.getByRole('button', { name: 'Log in' }).click();
-      await other.getByRole('tab', { name: 'Sync history' }).waitFor();
+      await logIn(other, local.server.url, 'exporter', 'Exporter-Pass-1!', (p) =>
+        p.getByRole('tab', { name: 'Sync history' }),
+      );
       assert.equal(await other.getByRole('tab', { name: 'Drift' }).count(), 0);
       assert.equal(await page.getByRole('tab', { name: 'Drift' }).count(), 1);
     } finally {

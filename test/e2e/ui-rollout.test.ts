@@ -227,11 +227,9 @@ describe('web UI: staged rollout (issue 22)', { skip: skipWithoutBrowser }, () =
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const other = await ctx.newPage();
-      await other.goto(central.server.url + '/');
-      await other.locator('input[name="username"]').fill('exporter');
-      await other.locator('input[name="password"]').fill('Exporter-Pass-1!');
-      await other.getByRole('button', { name: 'Log in' }).click();
-      await other.getByRole('tab', { name: 'Fleet' }).waitFor();
+      await logIn(other, central.server.url, 'exporter', 'Exporter-Pass-1!', (p) =>
+        p.getByRole('tab', { name: 'Fleet' }),
+      );
       assert.equal(await other.getByRole('tab', { name: 'Rollout' }).count(), 0);
       assert.equal(await page.getByRole('tab', { name: 'Rollout' }).count(), 1);
     } finally {

@@ -70,7 +70,8 @@ describe('web UI in Chromium', { skip }, () => {
   /** Saves a settings form and waits for the server's answer (an older alert may still show). */
   async function saveSettings(page: Page) {
     const saved = page.waitForResponse(
-      (r) => r.url().endsWith('/api/systemSettings') && r.request().method() === 'POST',
+      // The UI asks through the app runtime, under the API version.
+      (r) => r.url().endsWith('/api/41/systemSettings') && r.request().method() === 'POST',
     );
     await page.getByRole('button', { name: 'Save' }).click();
     assert.equal((await saved).status(), 200);

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { ADMIN_PASSWORD } from './server.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -32,20 +32,22 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Logs in through the login form at `url` and waits for the shell (its header's profile button):
- * the real path a user takes, never a cookie set behind the page's back.
+ * Logs in through the login form at `url` (the server, or one of its screens: `…/#/drift`) and
+ * waits for `ready`, by default the shell's header profile button: the real path a user takes,
+ * never a cookie set behind the page's back.
  */
 export async function logIn(
   page: Page,
   url: string,
   username = 'admin',
   password = ADMIN_PASSWORD,
+  ready: (page: Page) => Locator = (p) => p.locator('[data-test="profile-button"]'),
 ): Promise<void> {
-  await page.goto(url + '/');
+  await page.goto(url.includes('#') ? url : url + '/');
   await page.locator('input[name="username"]').fill(username);
   await page.locator('input[name="password"]').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('[data-test="profile-button"]').waitFor();
+  await ready(page).waitFor();
 }
 
 /** Logs out through the header's profile menu, and waits for the login form. */

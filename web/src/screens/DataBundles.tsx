@@ -4,27 +4,14 @@
  * upload of a local's bundle, answered part by part with the push's summaries or with why it was
  * refused, and the locals' keys it checks them against (pin, unpin: both audited).
  */
-import {
-  Button,
-  ButtonStrip,
-  CheckboxField,
-  Field,
-  FileInput,
-  InputField,
-  Modal,
-  ModalActions,
-  ModalContent,
-  ModalTitle,
-  NoticeBox,
-} from '@dhis2/ui';
+import { Button, CheckboxField, Field, FileInput, NoticeBox } from '@dhis2/ui';
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, errorText } from '../api.ts';
+import { ApiError, errorText } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { upload } from '../upload.ts';
-import { Loading, SimpleTable, StatusTag, useLoad } from './common.tsx';
-import { PemKeyFields } from './PemKeyFields.tsx';
-import { grouped } from './SigningKey.tsx';
-import type { DataBundleImport, LocalKeys } from '../../../src/http/schemas/api-types.ts';
+import { SimpleTable, StatusTag } from './common.tsx';
+import { LocalKeysPanel } from './LocalKeysPanel.tsx';
+import type { DataBundleImport } from '../../../src/http/schemas/api-types.ts';
 import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
 
@@ -87,6 +74,7 @@ function DataBundleImportPanel() {
         }),
       );
     } catch (err) {
+      // upload.ts fails with its own ApiError (the runtime cannot report upload progress).
       const problem =
         err instanceof ApiError
           ? (err.body as { response?: { problem?: unknown } } | null)?.response?.problem
@@ -172,128 +160,6 @@ function DataBundleImportPanel() {
             })}
           />
         </div>
-      )}
-    </div>
-  );
-}
-
-function LocalKeysPanel() {
-  const { alert } = useApp();
-  const keys = useLoad(() => api<LocalKeys>('/api/metasync/signing-key/locals'));
-  const [systemId, setSystemId] = useState('');
-  const [pem, setPem] = useState('');
-  const [reason, setReason] = useState('');
-  const [confirming, setConfirming] = useState(false);
-
-  async function pin() {
-    setConfirming(false);
-    try {
-      const key = await api<{ fingerprint: string }>(
-        `/api/metasync/signing-key/locals/${encodeURIComponent(systemId.trim())}`,
-        {
-          method: 'PUT',
-          body: { publicKey: pem, ...(reason.trim() ? { reason: reason.trim() } : {}) },
-        },
-      );
-      alert(
-        i18n.t('Pinned the key {{fingerprint}} for {{local}}', {
-          fingerprint: grouped(key.fingerprint),
-          local: systemId.trim(),
-        }),
-        'success',
-      );
-      setSystemId('');
-      setPem('');
-      setReason('');
-      await keys.reload();
-    } catch (e) {
-      alert(i18n.t('Key not pinned: {{error}}', { error: errorText(e) }), 'critical');
-    }
-  }
-
-  async function unpin(id: string) {
-    try {
-      await api(`/api/metasync/signing-key/locals/${encodeURIComponent(id)}`, { method: 'DELETE' });
-      alert(i18n.t('Unpinned the key of {{local}}', { local: id }), 'success');
-      await keys.reload();
-    } catch (e) {
-      alert(i18n.t('Key not unpinned: {{error}}', { error: errorText(e) }), 'critical');
-    }
-  }
-
-  return (
-    <div className="panel">
-      <h3>{i18n.t('Locals’ signing keys')}</h3>
-      <p className="muted">
-        {i18n.t(
-          'A local’s data bundle is imported only when signed with the key pinned for it here.',
-        )}
-      </p>
-      {!keys.data ? (
-        <Loading error={keys.error} />
-      ) : (
-        <SimpleTable
-          label={i18n.t('Pinned local keys')}
-          empty={i18n.t('No local key is pinned.')}
-          columns={[
-            i18n.t('System id'),
-            i18n.t('Fingerprint'),
-            i18n.t('Pinned by'),
-            i18n.t('Reason'),
-            '',
-          ]}
-          rows={keys.data.locals.map((k) => [
-            k.systemId,
-            <code key="f">{grouped(k.fingerprint)}</code>,
-            k.pinnedBy,
-            k.reason,
-            <Button key="u" small destructive onClick={() => void unpin(k.systemId)}>
-              {i18n.t('Unpin')}
-            </Button>,
-          ])}
-        />
-      )}
-      <InputField
-        name="localSystemId"
-        label={i18n.t('The local’s system id')}
-        value={systemId}
-        onChange={({ value }: { value?: string }) => setSystemId(value ?? '')}
-      />
-      <PemKeyFields
-        names={{
-          file: 'localKeyFile',
-          pem: 'localPublicKey',
-          reason: 'localPinReason',
-          fingerprint: 'local-pem-fingerprint',
-        }}
-        fileLabel={i18n.t('The local’s key file (.pem, from its Signing key box)')}
-        pemLabel={i18n.t('The local’s public key (PEM)')}
-        pem={pem}
-        setPem={setPem}
-        reason={reason}
-        setReason={setReason}
-      />
-      <Button disabled={!systemId.trim() || !pem.trim()} onClick={() => setConfirming(true)}>
-        {i18n.t('Pin key…')}
-      </Button>
-      {confirming && (
-        <Modal small onClose={() => setConfirming(false)}>
-          <ModalTitle>{i18n.t('Pin a local’s key')}</ModalTitle>
-          <ModalContent>
-            {i18n.t(
-              'Data bundles from {{local}} are accepted only when signed with this key. Compare its fingerprint with the one the local shows. The change is recorded in the audit log.',
-              { local: systemId.trim() },
-            )}
-          </ModalContent>
-          <ModalActions>
-            <ButtonStrip end>
-              <Button onClick={() => setConfirming(false)}>{i18n.t('Cancel')}</Button>
-              <Button primary onClick={() => void pin()}>
-                {i18n.t('Pin')}
-              </Button>
-            </ButtonStrip>
-          </ModalActions>
-        </Modal>
       )}
     </div>
   );

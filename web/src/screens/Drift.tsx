@@ -7,9 +7,8 @@
 import { i18n } from '../i18n.ts';
 import { Button, NoticeBox } from '@dhis2/ui';
 import { useCallback, useState } from 'react';
-import { api } from '../api.ts';
 import { when } from '../format.ts';
-import { Loading, SimpleTable, useLoad } from './common.tsx';
+import { Loading, SimpleTable, useResource } from './common.tsx';
 import { DriftList } from './DriftList.tsx';
 import { DriftRepair } from './DriftRepair.tsx';
 import type { DriftReport } from '../../../src/http/schemas/api-types.ts';
@@ -38,21 +37,30 @@ function BaseLine({ base }: { base: NonNullable<DriftReport['base']> }) {
   return <p data-test="drift-base">{text}</p>;
 }
 
+/** The three lists, each titled in the current language when drawn. */
+const KINDS = [
+  { kind: 'changed', title: () => i18n.t('Changed locally') },
+  { kind: 'created', title: () => i18n.t('Created locally') },
+  { kind: 'deleted', title: () => i18n.t('Deleted locally') },
+] as const;
+
+const REPORT = { resource: 'metasync/drift', params: { limit: DRIFT_LIMIT } };
+
 export function Drift() {
-  const report = useLoad(() => api<DriftReport>(`/api/metasync/drift?limit=${DRIFT_LIMIT}`));
+  const report = useResource<DriftReport>(REPORT);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [repairing, setRepairing] = useState(false);
   const [checking, setChecking] = useState(false);
-  const { reload } = report;
+  const { refetch } = report;
   const checkAgain = useCallback(async () => {
     setChecking(true);
     try {
-      await reload();
+      await refetch();
       setSelected(new Set());
     } finally {
       setChecking(false);
     }
-  }, [reload]);
+  }, [refetch]);
   const toggle = (id: string, on: boolean) =>
     setSelected((s) => {
       const next = new Set(s);
@@ -129,30 +137,17 @@ export function Drift() {
       </div>
       {r?.base && total > 0 && (
         <>
-          <DriftList
-            kind="changed"
-            title={i18n.t('Changed locally')}
-            count={r.counts.changed}
-            objects={r.changed}
-            selected={selected}
-            onToggle={toggle}
-          />
-          <DriftList
-            kind="created"
-            title={i18n.t('Created locally')}
-            count={r.counts.created}
-            objects={r.created}
-            selected={selected}
-            onToggle={toggle}
-          />
-          <DriftList
-            kind="deleted"
-            title={i18n.t('Deleted locally')}
-            count={r.counts.deleted}
-            objects={r.deleted}
-            selected={selected}
-            onToggle={toggle}
-          />
+          {KINDS.map(({ kind, title }) => (
+            <DriftList
+              key={kind}
+              kind={kind}
+              title={title()}
+              count={r.counts[kind]}
+              objects={r[kind]}
+              selected={selected}
+              onToggle={toggle}
+            />
+          ))}
         </>
       )}
       {repairing && r && (

@@ -19,12 +19,20 @@ import {
   SingleSelectOption,
   TextAreaField,
 } from '@dhis2/ui';
+import { useDataEngine } from '@dhis2/app-runtime';
 import { useState } from 'react';
-import { api, errorText, fieldErrorsOf } from '../api.ts';
+import { errorText, fieldErrorsOf } from '../api.ts';
 import { useApp } from '../context.tsx';
 import type { DriftRepairResult } from '../../../src/http/schemas/api-types.ts';
+import { mutation } from '../runtime.tsx';
 
 type Scope = 'all' | 'type' | 'selected';
+
+const REPAIR = mutation({
+  resource: 'metasync/drift/repair',
+  type: 'create',
+  data: (v: Record<string, unknown>) => v.body as Record<string, unknown>,
+});
 
 const label = (o: DriftRepairResult['restored'][number]) =>
   [o.type, o.id, o.name].filter(Boolean).join(' ');
@@ -102,6 +110,7 @@ export function DriftRepair({
   onRepaired: () => void;
 }) {
   const { alert } = useApp();
+  const engine = useDataEngine();
   // The ticked objects as the dialog opened: a repair reloads the lists and clears the ticks.
   const [ids] = useState(selected);
   const [scope, setScope] = useState<Scope>(ids.length > 0 ? 'selected' : 'all');
@@ -116,16 +125,17 @@ export function DriftRepair({
     setBusy(dryRun ? 'preview' : 'repair');
     setError(null);
     try {
-      const r = await api<DriftRepairResult>('/api/metasync/drift/repair', {
-        method: 'POST',
-        body: {
-          ...(scope === 'type' ? { type } : {}),
-          ...(scope === 'selected' ? { ids } : {}),
-          includeCreated,
-          dryRun,
-          reason,
+      const r = (await engine.mutate(REPAIR, {
+        variables: {
+          body: {
+            ...(scope === 'type' ? { type } : {}),
+            ...(scope === 'selected' ? { ids } : {}),
+            includeCreated,
+            dryRun,
+            reason,
+          },
         },
-      });
+      })) as DriftRepairResult;
       setResult(r);
       if (!dryRun) {
         alert(i18n.t('Drift repaired'));
