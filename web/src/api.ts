@@ -119,21 +119,3 @@ export function fieldErrorsOf(e: unknown): Record<string, string> {
       fields[r.property] ??= r.message;
   return fields;
 }
-
-/** The hand-written client the screens used before the runtime; removed with its last caller. */
-export async function api<T = Json>(
-  path: string,
-  init: { method?: string; body?: unknown } = {},
-): Promise<T> {
-  const method = init.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  let body: string | undefined;
-  if (init.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-  }
-  const res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
-  const parsed = parseBody(await res.text());
-  if (!res.ok) throw failure(res.status, res.statusText, parsed);
-  return parsed as T;
-}

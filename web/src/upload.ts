@@ -1,7 +1,8 @@
 /**
  * A file sent as a request's raw body, with its upload progress. fetch reports no upload
- * progress, so this is XMLHttpRequest; it sends what `api()` sends (the session cookie, the CSRF
- * token) and fails as `api()` does, with an ApiError carrying the server's WebMessage.
+ * progress (nor does the app runtime over it), so this is XMLHttpRequest; it sends what the
+ * runtime's calls send (the session cookie, the CSRF token) and fails with an ApiError carrying
+ * the server's WebMessage, which `statusOf`/`errorText`/`fieldErrorsOf` read as the runtime's.
  */
 import { i18n } from './i18n.ts';
 import { failure, headersFor, parseBody } from './api.ts';

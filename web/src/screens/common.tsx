@@ -11,8 +11,8 @@ import {
   Tag,
 } from '@dhis2/ui';
 import { useDataQuery } from '@dhis2/app-runtime';
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiError, errorText } from '../api.ts';
+import { type ReactNode } from 'react';
+import { errorText } from '../api.ts';
 import type { ResourceQuery } from '../runtime.tsx';
 import { num } from '../format.ts';
 import { i18n } from '../i18n.ts';
@@ -118,47 +118,6 @@ type QueryOptions = NonNullable<Parameters<typeof useDataQuery>[1]>;
 export function useResource<T>(query: ResourceQuery, options?: QueryOptions) {
   const result = useDataQuery({ answer: query }, options);
   return { ...result, data: (result.data as { answer: T } | undefined)?.answer };
-}
-
-/** The hand-written loader the screens used before the runtime; removed with its last caller. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // The failed call's HTTP status, so a screen can tell "no such route" (404) from other failures.
-  const [status, setStatus] = useState<number | null>(null);
-  // The newest `load` (a screen passes a new closure each render), called by a stable reload.
-  const latest = useRef(load);
-  useEffect(() => {
-    latest.current = load;
-  });
-  const reload = useCallback(
-    () =>
-      latest.current().then(setData, (e: unknown) => {
-        setError(errorText(e));
-        setStatus(e instanceof ApiError ? e.status : null);
-      }),
-    [],
-  );
-  const changes = useChangeCount(deps);
-  useEffect(() => {
-    void reload();
-  }, [reload, changes]);
-  return { data, error, status, reload };
-}
-
-/**
- * Grows by one whenever an element of `deps` changes (Object.is), so a caller's list of
- * dependencies can drive an effect whose dependency array stays a literal the hooks lint checks.
- * The previous list is kept in state and updated while rendering, as React documents for
- * "storing information from previous renders".
- */
-function useChangeCount(deps: readonly unknown[]): number {
-  const [seen, setSeen] = useState({ deps, count: 0 });
-  if (deps.length === seen.deps.length && deps.every((d, i) => Object.is(d, seen.deps[i])))
-    return seen.count;
-  const next = { deps, count: seen.count + 1 };
-  setSeen(next);
-  return next.count;
 }
 
 /** A loader until the first answer, or the failure (a runtime FetchError, a message). */
