@@ -22,6 +22,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { flipByteIn, resignBundle } from '../support/bundle-tamper.ts';
 import {
+  asUserWith,
   launchChromium,
   logIn,
   prepareBrowserTest,
@@ -211,21 +212,18 @@ describe('web UI: offline bundles (issue 20 §3)', { skip }, () => {
   });
 
   it('offers the import only to users who may manage metadata', async () => {
-    await local.server.instance.services.users.create({
-      username: 'importer',
-      password: 'Importer-Pass-1!',
-      authorities: ['F_METADATA_IMPORT'],
-    });
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    try {
-      const page = await ctx.newPage();
-      await logIn(page, local.server.url + '/#/import', 'importer', 'Importer-Pass-1!', (p) =>
-        p.getByRole('heading', { name: 'Metadata import' }),
-      );
-      assert.equal(await page.locator('[data-test="bundle-import"]').count(), 0);
-    } finally {
-      await ctx.close();
-    }
+    await asUserWith(
+      browser,
+      local.server,
+      { username: 'importer', password: 'Importer-Pass-1!', authorities: ['F_METADATA_IMPORT'] },
+      {
+        url: local.server.url + '/#/import',
+        ready: (p) => p.getByRole('heading', { name: 'Metadata import' }),
+      },
+      async (page) => {
+        assert.equal(await page.locator('[data-test="bundle-import"]').count(), 0);
+      },
+    );
   });
 
   it('refuses a bundle with a flipped byte, naming the version, and imports nothing', async () => {

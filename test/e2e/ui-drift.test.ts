@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import {
+  asUserWith,
   launchChromium,
   logIn,
   prepareBrowserTest,
@@ -208,21 +209,15 @@ describe('web UI: drift (issue 23)', { skip: skipWithoutBrowser }, () => {
   });
 
   it('shows the Drift tab only to users who may manage metadata', async () => {
-    await local.server.instance.services.users.create({
-      username: 'exporter',
-      password: 'Exporter-Pass-1!',
-      authorities: ['F_METADATA_EXPORT'],
-    });
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    try {
-      const other = await ctx.newPage();
-      await logIn(other, local.server.url, 'exporter', 'Exporter-Pass-1!', (p) =>
-        p.getByRole('tab', { name: 'Sync history' }),
-      );
-      assert.equal(await other.getByRole('tab', { name: 'Drift' }).count(), 0);
-      assert.equal(await page.getByRole('tab', { name: 'Drift' }).count(), 1);
-    } finally {
-      await ctx.close();
-    }
+    await asUserWith(
+      browser,
+      local.server,
+      { username: 'exporter', password: 'Exporter-Pass-1!', authorities: ['F_METADATA_EXPORT'] },
+      { ready: (p) => p.getByRole('tab', { name: 'Sync history' }) },
+      async (other) => {
+        assert.equal(await other.getByRole('tab', { name: 'Drift' }).count(), 0);
+        assert.equal(await page.getByRole('tab', { name: 'Drift' }).count(), 1);
+      },
+    );
   });
 });

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import {
+  asUserWith,
   launchChromium,
   logIn,
   prepareBrowserTest,
@@ -219,21 +220,15 @@ describe('web UI: staged rollout (issue 22)', { skip: skipWithoutBrowser }, () =
   });
 
   it('shows the Rollout tab only to users who may manage metadata', async () => {
-    await central.server.instance.services.users.create({
-      username: 'exporter',
-      password: 'Exporter-Pass-1!',
-      authorities: ['F_METADATA_EXPORT'],
-    });
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    try {
-      const other = await ctx.newPage();
-      await logIn(other, central.server.url, 'exporter', 'Exporter-Pass-1!', (p) =>
-        p.getByRole('tab', { name: 'Fleet' }),
-      );
-      assert.equal(await other.getByRole('tab', { name: 'Rollout' }).count(), 0);
-      assert.equal(await page.getByRole('tab', { name: 'Rollout' }).count(), 1);
-    } finally {
-      await ctx.close();
-    }
+    await asUserWith(
+      browser,
+      central.server,
+      { username: 'exporter', password: 'Exporter-Pass-1!', authorities: ['F_METADATA_EXPORT'] },
+      { ready: (p) => p.getByRole('tab', { name: 'Fleet' }) },
+      async (other) => {
+        assert.equal(await other.getByRole('tab', { name: 'Rollout' }).count(), 0);
+        assert.equal(await page.getByRole('tab', { name: 'Rollout' }).count(), 1);
+      },
+    );
   });
 });

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { ADMIN_PASSWORD } from './server.ts';
+import { ADMIN_PASSWORD, type TestServer } from './server.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SHOTS = '.artifacts/screenshots';
@@ -55,4 +55,27 @@ export async function logOut(page: Page): Promise<void> {
   await page.locator('[data-test="profile-button"]').click();
   await page.locator('[data-test="profile-menu"] button').click();
   await page.locator('input[name="username"]').waitFor();
+}
+
+/**
+ * Runs `check` on a page of its own, logged in at `url` (the server's, or one of its screens) as
+ * a new user of `server` who holds only `authorities`: what someone without the admin's rights
+ * is shown. The page's browser context is closed afterwards.
+ */
+export async function asUserWith(
+  browser: Browser,
+  server: TestServer,
+  user: { username: string; password: string; authorities: string[] },
+  at: { url?: string; ready: (page: Page) => Locator },
+  check: (page: Page) => Promise<void>,
+): Promise<void> {
+  await server.instance.services.users.create(user);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await ctx.newPage();
+    await logIn(page, at.url ?? server.url, user.username, user.password, at.ready);
+    await check(page);
+  } finally {
+    await ctx.close();
+  }
 }
