@@ -6,7 +6,6 @@
  */
 import { Provider, useDataEngine, useDataQuery } from '@dhis2/app-runtime';
 import { useEffect, useRef, type ReactNode } from 'react';
-import { installApiFetch } from './api.ts';
 
 /** The DHIS2 API version the UI's requests name. */
 export const API_VERSION = 41;
@@ -26,14 +25,6 @@ export function RuntimeProvider({ children }: { children: ReactNode }) {
       {children}
     </Provider>
   );
-}
-
-let installed = false;
-/** Installs the CSRF and session-end handling under the runtime's fetch (once). */
-export function prepareRuntime(): void {
-  if (installed) return;
-  installed = true;
-  installApiFetch();
 }
 
 /**

@@ -4,7 +4,7 @@
  * the UI builds the same lines from the same structured fields, through `i18n.t` and `Intl`.
  */
 import type { DataKind } from '../../src/domain/bundle/data-manifest.ts';
-import { resumesOf, secondsLeft } from '../../src/domain/sync/transfer.ts';
+import { byteSize, resumesOf, secondsLeft, timeLeftParts } from '../../src/domain/sync/transfer.ts';
 import type { DownloadProgress } from '../../src/domain/sync/central-client.ts';
 import type { PushedKind } from '../../src/domain/sync/sync-report.ts';
 import { num } from './format.ts';
@@ -19,13 +19,14 @@ const unit = (value: number, name: string, digits = 0) =>
     maximumFractionDigits: digits,
   }).format(value);
 
-/** Bytes in decimal units (as the server's formatBytes rounds them), in the UI's language. */
+const UNIT_NAMES = { kB: 'kilobyte', MB: 'megabyte', GB: 'gigabyte' } as const;
+
+/** Bytes in the unit and rounding the server's formatBytes uses, in the UI's language. */
 export function bytes(n: number): string {
+  const { value, unit: symbol, digits } = byteSize(n);
   // Intl's short byte is "byte" in English: the symbol each language writes instead.
-  if (n < 1000) return i18n.t('{{n}} B', { n: num(Math.round(n)) });
-  if (Math.round(n / 1e3) < 1000) return unit(Math.round(n / 1e3), 'kilobyte');
-  if (n < 1e9 && Math.round(n / 1e5) < 10_000) return unit(n / 1e6, 'megabyte', 1);
-  return unit(n / 1e9, 'gigabyte', 1);
+  if (symbol === 'B') return i18n.t('{{n}} B', { n: num(value) });
+  return unit(value, UNIT_NAMES[symbol], digits);
 }
 
 /** A rate in bytes per second. */
@@ -34,14 +35,12 @@ export const rate = (bytesPerSecond: number): string =>
 
 /** A time left, rounded up as a person needs it: seconds, minutes, or hours and minutes. */
 export function timeLeft(seconds: number): string {
-  const s = Math.ceil(Math.max(0, seconds));
-  if (s < 60) return unit(s, 'second');
-  const minutes = Math.ceil(s / 60);
-  if (minutes < 60) return unit(minutes, 'minute');
-  const h = Math.floor(minutes / 60);
-  return minutes % 60 === 0
-    ? unit(h, 'hour')
-    : `${unit(h, 'hour')} ${unit(minutes % 60, 'minute')}`;
+  const t = timeLeftParts(seconds);
+  if (t.hours === 0 && t.minutes === 0) return unit(t.seconds, 'second');
+  if (t.hours === 0) return unit(t.minutes, 'minute');
+  return t.minutes === 0
+    ? unit(t.hours, 'hour')
+    : `${unit(t.hours, 'hour')} ${unit(t.minutes, 'minute')}`;
 }
 
 /** The live line of a download: bytes in hand (of the total), the rate, the time left. */

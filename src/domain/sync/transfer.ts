@@ -34,23 +34,46 @@ export function resumesOf(d: DownloadRecord): number[] {
   return [...(d.resumedFrom > 0 ? [d.resumedFrom] : []), ...(d.resumes ?? [])];
 }
 
+/** A byte count in the decimal unit a person reads it in, and the digits it is shown with. */
+export interface ByteSize {
+  value: number;
+  unit: 'B' | 'kB' | 'MB' | 'GB';
+  digits: 0 | 1;
+}
+
+/** The unit and rounding of a byte count: 512 B, 41 kB, 3.1 MB, 1.2 GB (CLI, mails and UI). */
+export function byteSize(bytes: number): ByteSize {
+  const n = Math.max(0, bytes);
+  if (n < 1000) return { value: Math.round(n), unit: 'B', digits: 0 };
+  if (Math.round(n / 1e3) < 1000) return { value: Math.round(n / 1e3), unit: 'kB', digits: 0 };
+  if (n < 1e9 && Math.round(n / 1e5) < 10_000) return { value: n / 1e6, unit: 'MB', digits: 1 };
+  return { value: n / 1e9, unit: 'GB', digits: 1 };
+}
+
 /** Bytes in decimal units, as a person reads them: 512 B, 41 kB, 3.1 MB, 1.2 GB. */
 export function formatBytes(bytes: number): string {
-  const n = Math.max(0, bytes);
-  if (n < 1000) return `${Math.round(n)} B`;
-  if (Math.round(n / 1e3) < 1000) return `${Math.round(n / 1e3)} kB`;
-  if (n < 1e9 && Math.round(n / 1e5) < 10_000) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(1)} GB`;
+  const { value, unit, digits } = byteSize(bytes);
+  return `${value.toFixed(digits)} ${unit}`;
+}
+
+/** A time left rounded up to what a person needs: seconds, minutes, or hours and minutes. */
+export function timeLeftParts(seconds: number): {
+  hours: number;
+  minutes: number;
+  seconds: number;
+} {
+  const s = Math.ceil(Math.max(0, seconds));
+  if (s < 60) return { hours: 0, minutes: 0, seconds: s };
+  const minutes = Math.ceil(s / 60);
+  return { hours: Math.floor(minutes / 60), minutes: minutes % 60, seconds: 0 };
 }
 
 /** A time left, rounded up to what a person needs: "40 s", "3 min", "1 h 5 min". */
 export function formatTimeLeft(seconds: number): string {
-  const s = Math.ceil(Math.max(0, seconds));
-  if (s < 60) return `${s} s`;
-  const minutes = Math.ceil(s / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const h = Math.floor(minutes / 60);
-  return minutes % 60 === 0 ? `${h} h` : `${h} h ${minutes % 60} min`;
+  const t = timeLeftParts(seconds);
+  if (t.hours === 0 && t.minutes === 0) return `${t.seconds} s`;
+  if (t.hours === 0) return `${t.minutes} min`;
+  return t.minutes === 0 ? `${t.hours} h` : `${t.hours} h ${t.minutes} min`;
 }
 
 /** Seconds until the download ends at its current rate; null when the total or rate is unknown. */
